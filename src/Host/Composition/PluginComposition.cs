@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Autofac;
+using Autofac.Core;
+using Edgeplane.Host.Plugins;
+using Microsoft.Extensions.Hosting;
+
+namespace Edgeplane.Host.Composition;
+
+/// <summary>Loads each selected plugin and lets it register its services, one guarded step at a time.</summary>
+public static class PluginComposition
+{
+    public static List<IModule> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins)
+    {
+        var modules = new List<IModule>();
+        foreach (var entry in plugins.Where(p => p.IsActive))
+        {
+            var clock = Stopwatch.StartNew();
+            PluginLoader.Load(entry);
+            if (entry.IsActive) Register(builder, entry, modules);
+            entry.LoadTime += clock.Elapsed;
+        }
+        return modules;
+    }
+
+    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<IModule> modules)
+    {
+        var pluginBuilder = new PluginBuilder(
+            entry.Manifest!.ToDescriptor(),
+            builder.Configuration.GetSection($"Edgeplane:Plugins:{entry.Id}"),
+            builder.Environment);
+        try
+        {
+            entry.Instance!.ConfigureServices(pluginBuilder);
+        }
+        catch (Exception e)
+        {
+            entry.Fail($"registration failed: {PluginLoader.Describe(e)}");
+            return;
+        }
+        foreach (var descriptor in pluginBuilder.Services)
+            builder.Services.Add(descriptor.ServiceType == typeof(IHostedService) ? GuardHostedService(descriptor, entry) : descriptor);
+        modules.AddRange(pluginBuilder.AutofacModules);
+    }
+
+    private static ServiceDescriptor GuardHostedService(ServiceDescriptor descriptor, PluginEntry entry) =>
+        ServiceDescriptor.Singleton<IHostedService>(sp => new PluginHostedService(Create(sp, descriptor), entry));
+
+    private static IHostedService Create(IServiceProvider services, ServiceDescriptor d) =>
+        (IHostedService)(d.ImplementationInstance
+            ?? d.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, d.ImplementationType!));
+
+    public static void RegisterModules(ContainerBuilder container, IEnumerable<IModule> modules)
+    {
+        foreach (var module in modules) container.RegisterModule(module);
+    }
+}

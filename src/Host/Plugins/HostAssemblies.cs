@@ -1,0 +1,45 @@
+using System.Collections.Frozen;
+using System.Reflection;
+
+namespace Edgeplane.Host.Plugins;
+
+/// <summary>The assemblies the host ships (its trusted platform assemblies) and which of them a plugin shares.</summary>
+public static class HostAssemblies
+{
+    private static readonly FrozenDictionary<string, string> Paths =
+        ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .GroupBy(p => Path.GetFileNameWithoutExtension(p), StringComparer.OrdinalIgnoreCase)
+            .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly Dictionary<string, Version?> Versions = new(StringComparer.OrdinalIgnoreCase);
+
+    public const string SdkAssemblyName = "Edgeplane.Abstractions";
+
+    /// <summary>
+    /// The host's copy is used when the host has the assembly at the requested version or newer.
+    /// The SDK is always shared; a plugin built against a newer SDK is refused before loading.
+    /// When a plugin asks for a newer version than the host ships, its private copy keeps it working.
+    /// </summary>
+    public static bool ShouldShare(AssemblyName name)
+    {
+        if (name.Name is null || !Paths.ContainsKey(name.Name)) return false;
+        if (name.Name == SdkAssemblyName || name.Version is null) return true;
+        var hostVersion = VersionOf(name.Name);
+        return hostVersion is null || hostVersion >= name.Version;
+    }
+
+    public static Version? VersionOf(string simpleName)
+    {
+        lock (Versions)
+        {
+            if (!Versions.TryGetValue(simpleName, out var version))
+            {
+                version = Paths.TryGetValue(simpleName, out var path) ? AssemblyName.GetAssemblyName(path).Version : null;
+                Versions[simpleName] = version;
+            }
+            return version;
+        }
+    }
+}

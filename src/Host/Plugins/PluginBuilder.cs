@@ -1,0 +1,24 @@
+using Autofac.Core;
+using Edgeplane.Abstractions.Plugins;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Edgeplane.Host.Plugins;
+
+/// <summary>
+/// Collects one plugin's registrations apart from the host's, so that a plugin whose
+/// <see cref="IPlugin.ConfigureServices"/> throws leaves nothing behind.
+/// </summary>
+public sealed class PluginBuilder(PluginDescriptor plugin, IConfiguration configuration, IHostEnvironment environment) : IPluginBuilder
+{
+    private readonly List<IModule> _modules = [];
+
+    public PluginDescriptor Plugin { get; } = plugin;
+    public IConfiguration Configuration { get; } = configuration;
+    public IHostEnvironment Environment { get; } = environment;
+    public IServiceCollection Services { get; } = new ServiceCollection();
+    public IReadOnlyList<IModule> AutofacModules => _modules;
+
+    public void AddAutofacModule(IModule module) => _modules.Add(module);
+}

@@ -1,0 +1,3 @@
+using Edgeplane.Host.Composition;
+
+return await EdgeplaneApplication.RunAsync(args);

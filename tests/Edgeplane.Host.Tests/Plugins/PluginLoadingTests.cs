@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Edgeplane.Host.Tests.Plugins;
+
+public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixture<PluginMatrixFixture>
+{
+    private HttpClient Client => fixture.Host.Client;
+
+    private async Task<JsonObject> PluginAsync(string id)
+    {
+        var plugins = await Client.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
+        return plugins!.OfType<JsonObject>().First(p => (string)p["id"]! == id);
+    }
+
+    [Theory]
+    [InlineData("greeter", "active", null)]
+    [InlineData("shouter", "active", null)]
+    [InlineData("porter", "active", null)]
+    [InlineData("throwing", "failed", "registration failed: the throwing plugin refuses to register")]
+    [InlineData("broken", "failed", "plugin.json is not valid JSON")]
+    [InlineData("future", "incompatible", "supports SDK [2.0,3.0); this host provides SDK 1.0.0")]
+    [InlineData("lonely", "failed", "dependency 'Humanizer' 2.14.0.0 could not be loaded")]
+    [InlineData("sleepy", "disabled", "disabled by configuration")]
+    [InlineData("nameless", "failed", "entry assembly 'Missing.dll' not found")]
+    public async Task Each_plugin_is_reported_with_its_state_and_reason(string id, string state, string? reason)
+    {
+        var plugin = await PluginAsync(id);
+
+        Assert.Equal(state, (string)plugin["state"]!);
+        if (reason is null) Assert.Null(plugin["reason"]);
+        else Assert.Contains(reason, (string)plugin["reason"]!);
+    }
+
+    [Fact]
+    public async Task A_second_plugin_with_the_same_id_fails_and_the_first_keeps_serving()
+    {
+        var plugins = await Client.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
+        var greeters = plugins!.OfType<JsonObject>().Where(p => (string)p["id"]! == "greeter").ToList();
+
+        Assert.Equal(2, greeters.Count);
+        Assert.Equal("active", (string)greeters[0]["state"]!);
+        Assert.Equal("failed", (string)greeters[1]["state"]!);
+        Assert.Contains("duplicate plugin id 'greeter'", (string)greeters[1]["reason"]!);
+    }
+
+    [Fact]
+    public async Task A_good_plugin_serves_under_its_mount_with_its_own_configuration()
+    {
+        var body = await Client.GetFromJsonAsync<JsonObject>("/greeter/hello/dear_reader", TestContext.Current.CancellationToken);
+
+        Assert.Equal("Howdy, Dear Reader", (string)body!["message"]!);
+    }
+
+    [Fact]
+    public async Task Two_plugins_use_different_versions_of_the_same_private_dependency()
+    {
+        var greeter = await Client.GetFromJsonAsync<JsonObject>("/greeter/hello/x", TestContext.Current.CancellationToken);
+        var shouter = await Client.GetFromJsonAsync<JsonObject>("/shouter/shout/quiet_please", TestContext.Current.CancellationToken);
+
+        Assert.Equal("2.14.0.0", (string)greeter!["humanizer"]!);
+        Assert.Equal("3.0.0.0", (string)shouter!["humanizer"]!);
+        Assert.Equal("QUIET PLEASE", (string)shouter["text"]!);
+    }
+
+    [Fact]
+    public async Task A_plugin_on_its_own_listener_serves_there_with_an_empty_prefix()
+    {
+        using var dedicated = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.DedicatedPort}") };
+
+        var body = await dedicated.GetFromJsonAsync<JsonObject>("/hello/x", TestContext.Current.CancellationToken);
+        using var onMain = await Client.GetAsync("/hello/x", TestContext.Current.CancellationToken);
+
+        Assert.Equal("Hello, X", (string)body!["message"]!);
+        Assert.Equal(HttpStatusCode.NotFound, onMain.StatusCode);
+        Assert.Equal($"http://127.0.0.1:{fixture.DedicatedPort}", (string)(await PluginAsync("porter"))["mount"]!);
+    }
+
+    [Theory]
+    [InlineData("/sleepy/hello/x")]
+    [InlineData("/throwing/never")]
+    [InlineData("/lonely/hello/x")]
+    public async Task Routes_of_plugins_that_are_not_active_are_not_mapped(string path)
+    {
+        using var response = await Client.GetAsync(path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_exception_in_a_handler_is_a_problem_500_for_that_request_only()
+    {
+        using var response = await Client.GetAsync("/greeter/boom", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var next = await Client.GetAsync("/greeter/hello/again", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(500, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
+        Assert.DoesNotContain("secret detail", body);
+        Assert.DoesNotContain("GreeterModule", body);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public void Startup_logs_one_line_per_plugin_with_state_and_load_time()
+    {
+        var lines = fixture.Host.Output.Split('\n').Where(l => l.Contains("Plugin ") && l.Contains(" ms at ")).ToList();
+
+        Assert.Contains(lines, l => l.Contains("Plugin greeter 1.2.0: Active in"));
+        Assert.Contains(lines, l => l.Contains("Plugin future 1.2.0: Incompatible in"));
+        Assert.Equal(10, lines.Count);
+    }
+}

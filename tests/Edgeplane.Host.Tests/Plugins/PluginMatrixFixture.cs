@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Edgeplane.Host.Tests.Infrastructure;
+
+namespace Edgeplane.Host.Tests.Plugins;
+
+/// <summary>
+/// One host over a plugin directory assembled from the built test plugins: a good one, one per
+/// failure mode, two with conflicting private dependencies, a disabled one and one on its own port.
+/// </summary>
+public sealed class PluginMatrixFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+
+    public HostProcess Host { get; private set; } = null!;
+    public int DedicatedPort { get; } = FreePort.Next();
+
+    public async ValueTask InitializeAsync()
+    {
+        var plugins = _dir.Combine("plugins");
+        Copy("Greeter", plugins, "greeter");
+        Copy("Shouter", plugins, "shouter");
+        Copy("Throwing", plugins, "throwing");
+        Copy("Greeter", plugins, "broken", m => File.WriteAllText(m, "{ \"id\": \"broken\", "));
+        Copy("Greeter", plugins, "future", m => Edit(m, "future", sdk: "[2.0,3.0)"));
+        Copy("Greeter", plugins, "lonely", m => { Edit(m, "lonely"); File.Delete(Path.Combine(Path.GetDirectoryName(m)!, "Humanizer.dll")); });
+        Copy("Greeter", plugins, "sleepy", m => Edit(m, "sleepy"));
+        Copy("Greeter", plugins, "porter", m => Edit(m, "porter"));
+        Copy("Greeter", plugins, "zz-duplicate");
+        Copy("Greeter", plugins, "nameless", m => Edit(m, "nameless", entry: "Missing.dll"));
+
+        Host = await HostProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Edgeplane__Plugins__Directories"] = plugins,
+            ["Edgeplane__DataDirectory"] = _dir.Combine("data"),
+            ["Edgeplane__Plugins__sleepy__Enabled"] = "false",
+            ["Edgeplane__Plugins__porter__Mount"] = $"http://127.0.0.1:{DedicatedPort}",
+            ["Edgeplane__Plugins__greeter__Salutation"] = "Howdy",
+        });
+    }
+
+    private static void Copy(string built, string plugins, string folder, Action<string>? editManifest = null)
+    {
+        var target = Path.Combine(plugins, folder);
+        TempDirectory.CopyDirectory(RepoPaths.TestPlugin(built), target);
+        editManifest?.Invoke(Path.Combine(target, "plugin.json"));
+    }
+
+    private static void Edit(string manifestPath, string id, string? sdk = null, string? entry = null)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["id"] = id;
+        if (sdk is not null) manifest["sdk"] = sdk;
+        if (entry is not null) manifest["entryAssembly"] = entry;
+        manifest["permissions"] = new JsonArray();
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _dir.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+using Edgeplane.Abstractions.Routing;
+using Humanizer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.TestPlugins.Shouter;
+
+public sealed class ShouterModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapGet("/shout/{text}", (string text) => TypedResults.Ok(new
+        {
+            text = text.Humanize(LetterCasing.AllCaps),
+            humanizer = typeof(LetterCasing).Assembly.GetName().Version!.ToString(),
+        })).AllowAnonymous();
+}
