@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Edgeplane.Host.Tests.Infrastructure;
+using Edgeplane.Testing;
 
 namespace Edgeplane.Host.Tests.Plugins;
 

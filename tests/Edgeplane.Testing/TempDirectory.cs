@@ -1,4 +1,4 @@
-namespace Edgeplane.Host.Tests.Infrastructure;
+namespace Edgeplane.Testing;
 
 /// <summary>A directory under /tmp that is removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable

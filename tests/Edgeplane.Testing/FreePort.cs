@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Edgeplane.Host.Tests.Infrastructure;
+namespace Edgeplane.Testing;
 
 public static class FreePort
 {

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Edgeplane.Host.Tests.Infrastructure;
+namespace Edgeplane.Testing;
 
 /// <summary>Where the built host and the test plugins are, for the configuration the tests were built in.</summary>
 public static class RepoPaths
