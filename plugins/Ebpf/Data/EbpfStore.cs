@@ -1,0 +1,254 @@
+using System.Data.Common;
+using Dapper;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Plugins.Ebpf.Domain;
+
+namespace Edgeplane.Plugins.Ebpf.Data;
+
+/// <summary>The plugin's tables, over the host's connection factory (portable SQL, Dapper).</summary>
+public sealed class EbpfStore(IDbConnectionFactory db)
+{
+    private const string TokenColumns =
+        "id AS Id, team_id AS TeamId, name AS Name, prefix AS Prefix, created_by AS CreatedBy, created_at AS CreatedAt, " +
+        "expires_at AS ExpiresAt, max_uses AS MaxUses, uses AS Uses, last_used_at AS LastUsedAt, revoked_at AS RevokedAt";
+
+    private const string NodeColumns =
+        "id AS Id, team_id AS TeamId, name AS Name, hostname AS Hostname, token_id AS TokenId, agent_version AS AgentVersion, " +
+        "kernel_release AS KernelRelease, enrolled_at AS EnrolledAt, last_report_at AS LastReportAt, collected_at AS CollectedAt, " +
+        "report_count AS ReportCount, program_count AS ProgramCount, map_count AS MapCount";
+
+    private const string ObjectColumns =
+        "o.row_id AS RowId, o.node_id AS NodeId, n.name AS NodeName, o.kind AS Kind, o.object_id AS ObjectId, o.type AS Type, " +
+        "o.name AS Name, o.detail AS Detail, o.first_seen AS FirstSeen, o.last_seen AS LastSeen, o.disappeared_at AS DisappearedAt";
+
+    private string Paging => db.Dialect.Paging("@limit", "@offset");
+
+    // ---- teams ----
+
+    public async Task<string?> TeamNameAsync(string teamId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT name FROM ebpf_teams WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
+    }
+
+    public async Task SetTeamNameAsync(string teamId, string name, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var updated = await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE ebpf_teams SET name = @name, updated_at = @now WHERE team_id = @teamId", new { teamId, name, now }, tx, cancellationToken: ct));
+        if (updated == 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO ebpf_teams (team_id, name, updated_at) VALUES (@teamId, @name, @now)", new { teamId, name, now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<(long Nodes, long Programs, long Maps)> TeamCountsAsync(string teamId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var nodes = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ebpf_nodes WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
+        var programs = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ebpf_objects WHERE team_id = @teamId AND kind = 'program' AND disappeared_at IS NULL", new { teamId }, cancellationToken: ct));
+        var maps = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ebpf_objects WHERE team_id = @teamId AND kind = 'map' AND disappeared_at IS NULL", new { teamId }, cancellationToken: ct));
+        return (nodes, programs, maps);
+    }
+
+    /// <summary>Deletes every node, object, history row, enrollment token and the team's profile, in one transaction.</summary>
+    public async Task<(int Nodes, int Objects)> DeleteTeamAsync(string teamId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var p = new { teamId };
+        var objects = await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_objects WHERE team_id = @teamId", p, tx, cancellationToken: ct));
+        var nodes = await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_nodes WHERE team_id = @teamId", p, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_enrollment_tokens WHERE team_id = @teamId", p, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_teams WHERE team_id = @teamId", p, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (nodes, objects);
+    }
+
+    // ---- enrollment tokens ----
+
+    public async Task InsertTokenAsync(TokenRow token, string tokenHash, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO ebpf_enrollment_tokens (id, team_id, name, prefix, token_hash, created_by, created_at, expires_at, max_uses, uses, last_used_at, revoked_at) " +
+            "VALUES (@Id, @TeamId, @Name, @Prefix, @tokenHash, @CreatedBy, @CreatedAt, @ExpiresAt, @MaxUses, 0, NULL, NULL)",
+            new { token.Id, token.TeamId, token.Name, token.Prefix, tokenHash, token.CreatedBy, token.CreatedAt, token.ExpiresAt, token.MaxUses },
+            cancellationToken: ct));
+    }
+
+    public async Task<Page<TokenRow>> ListTokensAsync(string teamId, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ebpf_enrollment_tokens WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
+        var rows = await c.QueryAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {TokenColumns} FROM ebpf_enrollment_tokens WHERE team_id = @teamId ORDER BY created_at DESC, id DESC {Paging}",
+            new { teamId, limit = page.Take, offset = page.Skip }, cancellationToken: ct));
+        return new Page<TokenRow>(rows.ToList(), total, page.Take, page.Skip);
+    }
+
+    public async Task<TokenRow?> GetTokenAsync(string teamId, string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {TokenColumns} FROM ebpf_enrollment_tokens WHERE team_id = @teamId AND id = @id", new { teamId, id }, cancellationToken: ct));
+    }
+
+    public async Task<bool> RevokeTokenAsync(string teamId, string id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE ebpf_enrollment_tokens SET revoked_at = @now WHERE team_id = @teamId AND id = @id AND revoked_at IS NULL",
+            new { teamId, id, now }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>
+    /// Exchanges an enrollment token for a new node: the token must exist, not be revoked or expired and
+    /// have uses left; its use count and the node are written in one transaction. Null when refused.
+    /// </summary>
+    public async Task<NodeRow?> EnrollAsync(string tokenHash, NodeRow node, string credentialHash, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var token = await c.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {TokenColumns} FROM ebpf_enrollment_tokens WHERE token_hash = @tokenHash", new { tokenHash }, tx, cancellationToken: ct));
+        if (token is null || token.RevokedAt is not null || token.ExpiresAt is { } exp && exp <= now || token.MaxUses is { } max && token.Uses >= max)
+            return null;
+        var claimed = await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE ebpf_enrollment_tokens SET uses = uses + 1, last_used_at = @now " +
+            "WHERE id = @id AND revoked_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
+            new { now, id = token.Id }, tx, cancellationToken: ct));
+        if (claimed != 1) return null;
+        node.TeamId = token.TeamId;
+        node.TokenId = token.Id;
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO ebpf_nodes (id, team_id, name, hostname, credential_hash, token_id, agent_version, kernel_release, enrolled_at, " +
+            "last_report_at, collected_at, report_count, program_count, map_count, features) " +
+            "VALUES (@Id, @TeamId, @Name, @Hostname, @credentialHash, @TokenId, @AgentVersion, NULL, @EnrolledAt, NULL, NULL, 0, 0, 0, NULL)",
+            new { node.Id, node.TeamId, node.Name, node.Hostname, credentialHash, node.TokenId, node.AgentVersion, node.EnrolledAt },
+            tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return node;
+    }
+
+    // ---- nodes ----
+
+    public async Task<Page<NodeRow>> ListNodesAsync(string teamId, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ebpf_nodes WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
+        var rows = await c.QueryAsync<NodeRow>(new CommandDefinition(
+            $"SELECT {NodeColumns} FROM ebpf_nodes WHERE team_id = @teamId ORDER BY name, id {Paging}",
+            new { teamId, limit = page.Take, offset = page.Skip }, cancellationToken: ct));
+        return new Page<NodeRow>(rows.ToList(), total, page.Take, page.Skip);
+    }
+
+    public async Task<NodeRow?> GetNodeAsync(string teamId, string nodeId, bool withFeatures, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var features = withFeatures ? ", features AS Features" : "";
+        return await c.QuerySingleOrDefaultAsync<NodeRow>(new CommandDefinition(
+            $"SELECT {NodeColumns}{features} FROM ebpf_nodes WHERE team_id = @teamId AND id = @nodeId", new { teamId, nodeId }, cancellationToken: ct));
+    }
+
+    public async Task<NodeRow?> FindNodeByCredentialAsync(string credentialHash, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<NodeRow>(new CommandDefinition(
+            $"SELECT {NodeColumns} FROM ebpf_nodes WHERE credential_hash = @credentialHash", new { credentialHash }, cancellationToken: ct));
+    }
+
+    /// <summary>Removes a node with its inventory and history; its credential stops working.</summary>
+    public async Task<bool> DeleteNodeAsync(string teamId, string nodeId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var deleted = await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ebpf_nodes WHERE team_id = @teamId AND id = @nodeId", new { teamId, nodeId }, tx, cancellationToken: ct));
+        if (deleted == 0) return false;
+        await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ebpf_objects WHERE team_id = @teamId AND node_id = @nodeId", new { teamId, nodeId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    // ---- objects ----
+
+    public async Task<Page<ObjectRow>> ListObjectsAsync(string teamId, string? nodeId, string? kind, bool history, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var where = "o.team_id = @teamId" + (kind is null ? "" : " AND o.kind = @kind") + (nodeId is null ? "" : " AND o.node_id = @nodeId") + (history ? "" : " AND o.disappeared_at IS NULL");
+        var order = history ? "o.first_seen DESC, o.row_id DESC" : nodeId is null ? "n.name, o.node_id, o.object_id" : "o.object_id";
+        var p = new { teamId, nodeId, kind, limit = page.Take, offset = page.Skip };
+        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM ebpf_objects o WHERE {where}", p, cancellationToken: ct));
+        var rows = await c.QueryAsync<ObjectRow>(new CommandDefinition(
+            $"SELECT {ObjectColumns} FROM ebpf_objects o JOIN ebpf_nodes n ON n.id = o.node_id WHERE {where} ORDER BY {order} {Paging}",
+            p, cancellationToken: ct));
+        return new Page<ObjectRow>(rows.ToList(), total, page.Take, page.Skip);
+    }
+
+    /// <summary>The node's current object with that kernel id, else its most recent lifetime.</summary>
+    public async Task<ObjectRow?> GetObjectAsync(string teamId, string nodeId, string kind, long objectId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<ObjectRow>(new CommandDefinition(
+            $"SELECT {ObjectColumns} FROM ebpf_objects o JOIN ebpf_nodes n ON n.id = o.node_id " +
+            "WHERE o.team_id = @teamId AND o.node_id = @nodeId AND o.kind = @kind AND o.object_id = @objectId",
+            new { teamId, nodeId, kind, objectId }, cancellationToken: ct));
+        return rows.OrderBy(r => r.DisappearedAt is null ? 0 : 1).ThenByDescending(r => r.FirstSeen).FirstOrDefault();
+    }
+
+    // ---- ingestion ----
+
+    /// <summary>Replaces the node's current inventory with the report, in one transaction. Null when the node is gone.</summary>
+    public async Task<IngestResult?> IngestAsync(NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        // Updating the node row first serialises concurrent reports for one node.
+        var touched = await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE ebpf_nodes SET last_report_at = @now, collected_at = @CollectedAt, report_count = report_count + 1, " +
+            "agent_version = @AgentVersion, kernel_release = @KernelRelease, hostname = COALESCE(@Hostname, hostname), " +
+            "program_count = @programs, map_count = @maps, features = @Features WHERE id = @id",
+            new
+            {
+                now, report.CollectedAt, report.AgentVersion, report.KernelRelease, report.Hostname,
+                programs = report.ProgramCount, maps = report.MapCount, report.Features, id = node.Id,
+            }, tx, cancellationToken: ct));
+        if (touched == 0) return null;
+
+        var current = await c.QueryAsync<CurrentObject>(new CommandDefinition(
+            "SELECT row_id AS RowId, kind AS Kind, object_id AS ObjectId, identity AS Identity, detail AS Detail " +
+            "FROM ebpf_objects WHERE node_id = @id AND disappeared_at IS NULL", new { id = node.Id }, tx, cancellationToken: ct));
+        var changes = InventoryDiff.Compute(current, report.Objects);
+
+        if (changes.Disappeared.Count > 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE ebpf_objects SET disappeared_at = @now WHERE row_id = @RowId",
+                changes.Disappeared.Select(r => new { now, r.RowId }), tx, cancellationToken: ct));
+        if (changes.Changed.Count > 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE ebpf_objects SET detail = @Detail, name = @Name, last_seen = @now WHERE row_id = @RowId",
+                changes.Changed.Select(x => new { x.Now.Detail, x.Now.Name, now, x.Row.RowId }), tx, cancellationToken: ct));
+        if (changes.Unchanged > 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE ebpf_objects SET last_seen = @now WHERE node_id = @id AND disappeared_at IS NULL",
+                new { now, id = node.Id }, tx, cancellationToken: ct));
+        if (changes.Appeared.Count > 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) " +
+                "VALUES (@RowId, @TeamId, @NodeId, @Kind, @Id, @Identity, @Type, @Name, @Detail, @now, @now, NULL)",
+                changes.Appeared.Select(o => new { RowId = Ids.New(now), node.TeamId, NodeId = node.Id, o.Kind, o.Id, o.Identity, o.Type, o.Name, o.Detail, now }),
+                tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new IngestResult(report.ProgramCount, report.MapCount, changes.Appeared.Count, changes.Disappeared.Count, changes.Changed.Count);
+    }
+}

@@ -1,0 +1,51 @@
+namespace Edgeplane.Plugins.Ebpf.Data;
+
+public sealed class TokenRow
+{
+    public string Id { get; set; } = "";
+    public string TeamId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Prefix { get; set; } = "";
+    public string? CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public int? MaxUses { get; set; }
+    public int Uses { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+public sealed class NodeRow
+{
+    public string Id { get; set; } = "";
+    public string TeamId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Hostname { get; set; }
+    public string? TokenId { get; set; }
+    public string? AgentVersion { get; set; }
+    public string? KernelRelease { get; set; }
+    public DateTimeOffset EnrolledAt { get; set; }
+    public DateTimeOffset? LastReportAt { get; set; }
+    public DateTimeOffset? CollectedAt { get; set; }
+    public long ReportCount { get; set; }
+    public int ProgramCount { get; set; }
+    public int MapCount { get; set; }
+    public string? Features { get; set; }
+}
+
+public sealed class ObjectRow
+{
+    public string RowId { get; set; } = "";
+    public string NodeId { get; set; } = "";
+    public string NodeName { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public long ObjectId { get; set; }
+    public string Type { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Detail { get; set; } = "";
+    public DateTimeOffset FirstSeen { get; set; }
+    public DateTimeOffset LastSeen { get; set; }
+    public DateTimeOffset? DisappearedAt { get; set; }
+}
+
+public sealed record IngestResult(int Programs, int Maps, int Appeared, int Disappeared, int Changed);

@@ -1,0 +1,17 @@
+using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Plugins.Ebpf.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Edgeplane.Plugins.Ebpf;
+
+/// <summary>eBPF inventory: teams' Linux nodes, their eBPF features, programs and maps, reported by the native agent.</summary>
+public sealed class EbpfPlugin : IPlugin
+{
+    public void ConfigureServices(IPluginBuilder builder)
+    {
+        builder.Services.AddSingleton(EbpfOptions.From(builder.Configuration));
+        builder.Services.AddSingleton<EbpfStore>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+    }
+}

@@ -1,0 +1,108 @@
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Ebpf.Data;
+using Edgeplane.Plugins.Ebpf.Domain;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Ebpf.Routes;
+
+public sealed record EnrollRequest(string? Token, string? Name, string? Hostname, string? AgentVersion);
+
+public sealed record EnrollResponse(string NodeId, string TeamId, string Name, string Credential, int ReportIntervalSeconds);
+
+/// <summary>
+/// The agent's side: exchange an enrollment token for a node credential, then post reports with it
+/// (<c>X-Edgeplane-Node-Credential</c>). The credential is not a host API key: it opens no other route.
+/// </summary>
+public sealed class AgentModule : ICarterModule
+{
+    public const string CredentialHeader = "X-Edgeplane-Node-Credential";
+    public const string CredentialPrefix = "epn_";
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/nodes/enroll", async Task<IResult> (EnrollRequest? body, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        {
+            var errors = new FieldErrors();
+            var name = (body?.Name ?? body?.Hostname)?.Trim();
+            errors.Check(!string.IsNullOrEmpty(body?.Token), "token", "is required");
+            errors.Check(!string.IsNullOrEmpty(name), "name", "is required");
+            errors.Check(name is null || name.Length <= 255 && !name.Any(char.IsControl), "name", "must be at most 255 printable characters");
+            errors.Check(body?.Hostname is null || body.Hostname.Length <= 255, "hostname", "must be at most 255 characters");
+            errors.Check(body?.AgentVersion is null || body.AgentVersion.Length <= 64, "agentVersion", "must be at most 64 characters");
+            if (errors.Any) return errors.ToProblem();
+
+            var now = clock.GetUtcNow();
+            var credential = Secrets.Generate(CredentialPrefix);
+            var node = new NodeRow { Id = Ids.New(now), Name = name!, Hostname = body!.Hostname, AgentVersion = body.AgentVersion, EnrolledAt = now };
+            var enrolled = await store.EnrollAsync(Secrets.Hash(body.Token!), node, Secrets.Hash(credential), now, ct);
+            if (enrolled is null)
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Enrollment token is not valid",
+                    detail: "The token is unknown, revoked, expired or used up.");
+            await TeamAccess.AuditAsync(context, "ebpf.node.enroll", enrolled.Id, new { enrolled.TeamId, enrolled.Name, enrolled.TokenId });
+            return TypedResults.Created($"teams/{enrolled.TeamId}/nodes/{enrolled.Id}",
+                new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds));
+        }).AllowAnonymous();
+
+        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            var presented = context.Request.Headers[CredentialHeader].ToString();
+            if (string.IsNullOrEmpty(presented))
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential required",
+                    detail: $"Send the node credential in {CredentialHeader}.");
+            var node = await store.FindNodeByCredentialAsync(Secrets.Hash(presented), ct);
+            if (node is null)
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential is not valid",
+                    detail: "The credential is unknown or its node was removed.");
+            if (!string.Equals(node.Id, nodeId, StringComparison.Ordinal))
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Credential belongs to another node",
+                    detail: "A node credential only allows reporting for its own node.");
+
+            if (context.Request.ContentLength is { } declared && declared > options.MaxReportBytes)
+                return TooLarge(options);
+            var body = await ReadBoundedAsync(context.Request.Body, options.MaxReportBytes, ct);
+            if (body is null) return TooLarge(options);
+
+            var problems = new Dictionary<string, List<string>>();
+            var report = AgentReport.Parse(body.Value, options.MaxObjectsPerReport, problems);
+            if (report is null)
+            {
+                var errors = new FieldErrors();
+                foreach (var (field, messages) in problems)
+                    foreach (var m in messages) errors.Add(field, m);
+                return errors.ToProblem("Malformed report");
+            }
+            var result = await store.IngestAsync(node, report, clock.GetUtcNow(), ct);
+            if (result is null)
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential is not valid",
+                    detail: "The node was removed.");
+            loggers.CreateLogger("Edgeplane.Plugins.Ebpf.Ingestion").LogDebug(
+                "Node {Node}: {Programs} programs, {Maps} maps, {Appeared} appeared, {Disappeared} disappeared",
+                node.Id, result.Programs, result.Maps, result.Appeared, result.Disappeared);
+            return TypedResults.Ok(new { nodeId = node.Id, accepted = true, result.Programs, result.Maps, result.Appeared, result.Disappeared, result.Changed, reportIntervalSeconds = options.ReportIntervalSeconds });
+        }).AllowAnonymous();
+    }
+
+    private static IResult TooLarge(EbpfOptions options) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Report too large",
+            detail: $"A report may be at most {options.MaxReportBytes} bytes.");
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream stream, long limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}

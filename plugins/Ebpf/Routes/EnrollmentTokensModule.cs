@@ -1,0 +1,62 @@
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Ebpf.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Ebpf.Routes;
+
+public sealed record NewEnrollmentToken(string? Name, DateTimeOffset? ExpiresAt, int? MaxUses);
+
+/// <summary>Team-scoped enrollment tokens, created and revoked by an operator; the secret is shown once.</summary>
+public sealed class EnrollmentTokensModule : ICarterModule
+{
+    public const string SecretPrefix = "epe_";
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        {
+            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            var now = clock.GetUtcNow();
+            var name = body?.Name?.Trim();
+            var errors = new FieldErrors();
+            errors.Check(!string.IsNullOrEmpty(name), "name", "is required");
+            errors.Check(name is null || name.Length <= 100, "name", "must be at most 100 characters");
+            errors.Check(body?.ExpiresAt is not { } e || e > now, "expiresAt", "must be in the future");
+            errors.Check(body?.MaxUses is not { } m || m is >= 1 and <= 1_000_000, "maxUses", "must be between 1 and 1000000");
+            if (errors.Any) return errors.ToProblem();
+
+            var secret = Secrets.Generate(SecretPrefix);
+            var token = new TokenRow
+            {
+                Id = Ids.New(now), TeamId = teamId, Name = name!, Prefix = secret[..(SecretPrefix.Length + 6)],
+                CreatedBy = caller.UserId, CreatedAt = now, ExpiresAt = body!.ExpiresAt?.ToUniversalTime(), MaxUses = body.MaxUses,
+            };
+            await store.InsertTokenAsync(token, Secrets.Hash(secret), ct);
+            await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.create", token.Id, new { teamId, token.Name, token.ExpiresAt, token.MaxUses });
+            return TypedResults.Created($"enrollment-tokens/{token.Id}", new IssuedTokenView(TokenView.From(token, now), secret));
+        }).RequirePermission("ebpf.enrollment.manage");
+
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (TeamAccess.BadPage(page) is { } bad) return bad;
+            var tokens = await store.ListTokensAsync(teamId, page, ct);
+            var now = clock.GetUtcNow();
+            return TypedResults.Ok(new Page<TokenView>(tokens.Items.Select(t => TokenView.From(t, now)).ToList(), tokens.Total, tokens.Limit, tokens.Offset));
+        }).RequirePermission("ebpf.enrollment.manage");
+
+        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        {
+            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (await store.GetTokenAsync(teamId, tokenId, ct) is null) return TeamAccess.NotFound("enrollment token");
+            if (await store.RevokeTokenAsync(teamId, tokenId, clock.GetUtcNow(), ct))
+                await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.revoke", tokenId, new { teamId });
+            return TypedResults.NoContent();
+        }).RequirePermission("ebpf.enrollment.manage");
+    }
+}
