@@ -58,7 +58,7 @@ public sealed record AgentReport(
                 Error("body", "must be a JSON object");
                 return null;
             }
-            if (root.TryGetProperty("schemaVersion", out var schema) && (!schema.TryGetInt32(out var v) || v != 1))
+            if (root.TryGetProperty("schemaVersion", out var schema) && (schema.ValueKind != JsonValueKind.Number || !schema.TryGetInt32(out var v) || v != 1))
                 Error("schemaVersion", "must be 1");
 
             string? OptionalString(JsonElement parent, string name, string field, int max)
@@ -130,7 +130,7 @@ public sealed record AgentReport(
                 error(field, "must be an object");
                 continue;
             }
-            if (!item.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id) || id < 1 || id > uint.MaxValue)
+            if (!item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var id) || id < 1 || id > uint.MaxValue)
             {
                 error(field + ".id", "must be an integer between 1 and 4294967295");
                 continue;
@@ -167,7 +167,7 @@ public sealed record AgentReport(
                     error(field + ".tag", "must be 16 hexadecimal characters");
                     continue;
                 }
-                var loaded = item.TryGetProperty("loadTimeNs", out var lt) && lt.TryGetUInt64(out var ns) ? ns.ToString(CultureInfo.InvariantCulture) : "";
+                var loaded = item.TryGetProperty("loadTimeNs", out var lt) && lt.ValueKind == JsonValueKind.Number && lt.TryGetUInt64(out var ns) ? ns.ToString(CultureInfo.InvariantCulture) : "";
                 identity = $"{id}/{type}/{tag}/{loaded}";
             }
             else

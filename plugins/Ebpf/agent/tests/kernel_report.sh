@@ -7,8 +7,9 @@ command -v jq >/dev/null || { echo "jq missing"; exit 77; }
 command -v bpftool >/dev/null || { echo "bpftool missing"; exit 77; }
 
 coproc FIX { exec "$fixture" --maps 4 --programs 2 --prefix ctst; }
+fixpid=$FIX_PID
 if ! read -r -t 20 ids <&"${FIX[0]}"; then
-  wait "$FIX_PID" 2>/dev/null || true
+  wait "$fixpid" 2>/dev/null || true
   echo "SKIP: cannot create BPF objects here (no CAP_BPF?)"; exit 77
 fi
 echo "fixture: $ids"
@@ -31,8 +32,8 @@ for id in $(jq '.programs[]' <<<"$ids"); do
 done
 
 # unload and check they are gone
-exec {FIX[1]}>&-
-wait "$FIX_PID" || true
+eval "exec ${FIX[1]}>&-"
+wait "$fixpid" 2>/dev/null || true
 # the kernel frees maps asynchronously: allow a few seconds
 left=1
 for _ in $(seq 50); do
