@@ -1,0 +1,226 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Edgeplane.Plugins.Ebpf.Tests;
+
+/// <summary>The plugin's HTTP API on the real host: enrollment, ingestion, the seed's routes, authorization.</summary>
+public sealed class ApiTests(EbpfHostFixture f) : IClassFixture<EbpfHostFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<JsonObject> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == expected, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? [] : (JsonObject)JsonNode.Parse(text)!;
+    }
+
+    private async Task<string> NewTokenAsync(string teamId, string key, int? maxUses = null)
+    {
+        using var c = f.Client(key);
+        var body = await JsonAsync(await c.PostAsJsonAsync($"api/v1/teams/{teamId}/enrollment-tokens", new { name = "fleet", maxUses }, Ct), HttpStatusCode.Created);
+        return (string)body["secret"]!;
+    }
+
+    private async Task<(string NodeId, string Credential)> EnrollAsync(string token, string name)
+    {
+        using var c = f.Anonymous();
+        var body = await JsonAsync(await c.PostAsJsonAsync("api/v1/nodes/enroll", new { token, name, hostname = name, agentVersion = "test" }, Ct), HttpStatusCode.Created);
+        return ((string)body["nodeId"]!, (string)body["credential"]!);
+    }
+
+    private static string Report(params (long Id, string Name)[] programs) =>
+        new JsonObject
+        {
+            ["schemaVersion"] = 1,
+            ["agentVersion"] = "test",
+            ["hostname"] = "h",
+            ["kernel"] = new JsonObject { ["release"] = "6.1.0-test" },
+            ["btf"] = new JsonObject { ["available"] = true },
+            ["programs"] = new JsonArray(programs.Select(p => (JsonNode)new JsonObject
+            {
+                ["id"] = p.Id, ["type"] = "xdp", ["name"] = p.Name, ["tag"] = "00112233445566" + p.Id.ToString("x2"), ["loadTimeNs"] = 100 + p.Id, ["runCnt"] = 0,
+            }).ToArray()),
+            ["maps"] = new JsonArray(new JsonObject { ["id"] = 5, ["type"] = "hash", ["name"] = "m5", ["maxEntries"] = 16 }),
+        }.ToJsonString();
+
+    private async Task<HttpResponseMessage> PostReportAsync(string nodeId, string? credential, string body)
+    {
+        using var c = f.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/nodes/{nodeId}/reports") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (credential is not null) request.Headers.Add("X-Edgeplane-Node-Credential", credential);
+        return await c.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task Enrolled_node_reports_replace_its_inventory_and_keep_history()
+    {
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var (nodeId, credential) = await EnrollAsync(token, "hist-node");
+        using var viewer = f.Client(f.Keys["viewer"]);
+
+        var node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
+        Assert.Equal("pending", (string)node["state"]!);
+
+        var first = await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"), (2, "b"))), HttpStatusCode.OK);
+        Assert.Equal(3, (int)first["appeared"]!);
+        var second = await JsonAsync(await PostReportAsync(nodeId, credential, Report((2, "b"), (3, "c"))), HttpStatusCode.OK);
+        Assert.Equal(1, (int)second["appeared"]!);
+        Assert.Equal(1, (int)second["disappeared"]!);
+
+        node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
+        Assert.Equal("online", (string)node["state"]!);
+        Assert.Equal("6.1.0-test", (string)node["kernelRelease"]!);
+        Assert.True((bool)node["features"]!["btf"]!["available"]!);
+        Assert.Equal(2, (int)node["programCount"]!);
+
+        var programs = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+        Assert.Equal([2L, 3L], programs["items"]!.AsArray().Select(p => (long)p!["id"]!));
+        var one = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/3", Ct), HttpStatusCode.OK);
+        Assert.Equal("c", (string)one["name"]!);
+        Assert.Null(one["disappearedAt"]);
+        Assert.NotNull(one["firstSeen"]);
+        var gone = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/1", Ct), HttpStatusCode.OK);
+        Assert.NotNull(gone["disappearedAt"]);
+        await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/99", Ct), HttpStatusCode.NotFound);
+        var map = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfmaps/5", Ct), HttpStatusCode.OK);
+        Assert.Equal(16, (int)map["maxEntries"]!);
+
+        var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=program", Ct), HttpStatusCode.OK);
+        var lifetimes = history["items"]!.AsArray().Select(h => ((long)h!["id"]!, h["disappearedAt"] is not null)).OrderBy(x => x.Item1).ToList();
+        Assert.Equal([(1L, true), (2L, false), (3L, false)], lifetimes);
+        await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=bogus", Ct), HttpStatusCode.BadRequest);
+
+        var teamPrograms = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/bpfprograms?limit=500", Ct), HttpStatusCode.OK);
+        Assert.Contains(teamPrograms["items"]!.AsArray(), p => (string)p!["nodeId"]! == nodeId && (long)p["id"]! == 3);
+        await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/bpfprograms?limit=0", Ct), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Bad_reports_are_refused_and_change_nothing()
+    {
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var (nodeId, credential) = await EnrollAsync(token, "bad-reports");
+        var (otherNode, _) = await EnrollAsync(token, "bad-reports-2");
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"))), HttpStatusCode.OK);
+
+        await JsonAsync(await PostReportAsync(nodeId, null, Report()), HttpStatusCode.Unauthorized);
+        await JsonAsync(await PostReportAsync(nodeId, "epn_wrong", Report()), HttpStatusCode.Unauthorized);
+        await JsonAsync(await PostReportAsync(otherNode, credential, Report()), HttpStatusCode.Forbidden);
+        var malformed = await JsonAsync(await PostReportAsync(nodeId, credential, """{"programs":[{"id":"x"}],"maps":[]}"""), HttpStatusCode.BadRequest);
+        Assert.Contains("programs[0].id", malformed["errors"]!.AsObject().Select(e => e.Key));
+        await JsonAsync(await PostReportAsync(nodeId, credential, "{not json"), HttpStatusCode.BadRequest);
+        var huge = Report((1, "a")).Replace("\"hostname\":\"h\"", "\"hostname\":\"h\",\"pad\":\"" + new string('x', (int)EbpfHostFixture.MaxReportBytes) + "\"");
+        await JsonAsync(await PostReportAsync(nodeId, credential, huge), HttpStatusCode.RequestEntityTooLarge);
+
+        using var viewer = f.Client(f.Keys["viewer"]);
+        var programs = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+        Assert.Equal([1L], programs["items"]!.AsArray().Select(p => (long)p!["id"]!));
+        var node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
+        Assert.Equal(1, (int)node["reportCount"]!);
+    }
+
+    [Fact]
+    public async Task Tokens_are_single_use_when_asked_revocable_and_stored_only_as_hashes()
+    {
+        var single = await NewTokenAsync(f.TeamId, f.Keys["operator"], maxUses: 1);
+        await EnrollAsync(single, "single-1");
+        using var anon = f.Anonymous();
+        await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { token = single, name = "single-2" }, Ct), HttpStatusCode.Unauthorized);
+        await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { name = "x" }, Ct), HttpStatusCode.BadRequest);
+
+        using var op = f.Client(f.Keys["operator"]);
+        var created = await JsonAsync(await op.PostAsJsonAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", new { name = "to-revoke" }, Ct), HttpStatusCode.Created);
+        var id = (string)created["token"]!["id"]!;
+        var secret = (string)created["secret"]!;
+        await JsonAsync(await op.DeleteAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens/{id}", Ct), HttpStatusCode.NoContent);
+        await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { token = secret, name = "late" }, Ct), HttpStatusCode.Unauthorized);
+        var list = await JsonAsync(await op.GetAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", Ct), HttpStatusCode.OK);
+        Assert.Equal("revoked", (string)list["items"]!.AsArray().Single(t => (string)t!["id"]! == id)!["state"]!);
+        Assert.DoesNotContain(secret, list.ToJsonString());
+        await JsonAsync(await op.PostAsJsonAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", new { name = "" }, Ct), HttpStatusCode.BadRequest);
+        await JsonAsync(await op.PostAsJsonAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", new { name = "x", maxUses = 0 }, Ct), HttpStatusCode.BadRequest);
+
+        // only hashes in the database
+        var db = Directory.GetFiles(f.Host.DataDirectory, "*.db*", SearchOption.AllDirectories);
+        Assert.NotEmpty(db);
+        foreach (var file in db)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.Latin1);
+            Assert.DoesNotContain(secret, await reader.ReadToEndAsync(Ct));
+        }
+    }
+
+    [Fact]
+    public async Task Authorization_matrix()
+    {
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var (nodeId, credential) = await EnrollAsync(token, "authz");
+        var team = $"api/v1/teams/{f.TeamId}";
+
+        using var anon = f.Anonymous();
+        await JsonAsync(await anon.GetAsync($"{team}/nodes", Ct), HttpStatusCode.Unauthorized);
+        await JsonAsync(await anon.GetAsync($"{team}/bpfprograms", Ct), HttpStatusCode.Unauthorized);
+
+        using var other = f.Client(f.OtherTeamAdminKey);
+        await JsonAsync(await other.GetAsync(team, Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await other.GetAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await other.GetAsync($"{team}/bpfmaps", Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await other.DeleteAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await other.DeleteAsync(team, Ct), HttpStatusCode.NotFound);
+
+        // the node credential is not an API key: it opens no team route
+        using var node = f.Client(credential);
+        await JsonAsync(await node.GetAsync($"{team}/nodes", Ct), HttpStatusCode.Unauthorized);
+        using var nodeHeader = f.Anonymous();
+        nodeHeader.DefaultRequestHeaders.Add("X-Edgeplane-Node-Credential", credential);
+        await JsonAsync(await nodeHeader.GetAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.Unauthorized);
+
+        using var viewer = f.Client(f.Keys["viewer"]);
+        await JsonAsync(await viewer.GetAsync($"{team}/nodes", Ct), HttpStatusCode.OK);
+        var forbidden = await JsonAsync(await viewer.PostAsJsonAsync($"{team}/enrollment-tokens", new { name = "v" }, Ct), HttpStatusCode.Forbidden);
+        Assert.Contains("ebpf.enrollment.manage", forbidden.ToJsonString());
+        await JsonAsync(await viewer.DeleteAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.Forbidden);
+        using var op = f.Client(f.Keys["operator"]);
+        await JsonAsync(await op.PostAsJsonAsync(team, new { name = "renamed" }, Ct), HttpStatusCode.Forbidden);
+        await JsonAsync(await op.DeleteAsync(team, Ct), HttpStatusCode.Forbidden);
+
+        // removal: the node and its credential are gone
+        await JsonAsync(await op.DeleteAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.NoContent);
+        await JsonAsync(await viewer.GetAsync($"{team}/nodes/{nodeId}", Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report()), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Team_get_update_and_transactional_delete()
+    {
+        // a team of its own so that deleting it does not disturb the other tests
+        var teamId = await f.Admin.CreateTeamAsync("doomed-team");
+        var adminKey = await f.Admin.KeyForNewMemberAsync(teamId, "admin");
+        using var admin = f.Client(adminKey);
+        var team = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.OK);
+        Assert.Equal("doomed-team", (string)team["name"]!);
+
+        await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "" }, Ct), HttpStatusCode.BadRequest);
+        team = await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "Kernel Folk" }, Ct), HttpStatusCode.OK);
+        Assert.Equal("Kernel Folk", (string)team["name"]!);
+
+        var token = await NewTokenAsync(teamId, adminKey);
+        var (nodeId, credential) = await EnrollAsync(token, "doomed-node");
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"))), HttpStatusCode.OK);
+        team = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.OK);
+        Assert.Equal((1L, 1L, 1L), ((long)team["nodeCount"]!, (long)team["programCount"]!, (long)team["mapCount"]!));
+
+        await JsonAsync(await admin.DeleteAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.NoContent);
+        var nodes = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
+        Assert.Equal(0, (int)nodes["total"]!);
+        var programs = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}/bpfprograms", Ct), HttpStatusCode.OK);
+        Assert.Equal(0, (int)programs["total"]!);
+        using var anon = f.Anonymous();
+        await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { token, name = "after" }, Ct), HttpStatusCode.Unauthorized);
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report()), HttpStatusCode.Unauthorized);
+    }
+}
