@@ -143,7 +143,8 @@ public sealed class ApiTests(EbpfHostFixture f) : IClassFixture<EbpfHostFixture>
         await JsonAsync(await op.PostAsJsonAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", new { name = "" }, Ct), HttpStatusCode.BadRequest);
         await JsonAsync(await op.PostAsJsonAsync($"api/v1/teams/{f.TeamId}/enrollment-tokens", new { name = "x", maxUses = 0 }, Ct), HttpStatusCode.BadRequest);
 
-        // only hashes in the database
+        // only hashes in the database (the SQLite file; on PostgreSQL the same statements run)
+        if (Environment.GetEnvironmentVariable("EBPF_TEST_POSTGRES") is { Length: > 0 }) return;
         var db = Directory.GetFiles(f.Host.DataDirectory, "*.db*", SearchOption.AllDirectories);
         Assert.NotEmpty(db);
         foreach (var file in db)

@@ -19,7 +19,7 @@ public sealed class EbpfHostFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Host = await HostProcess.StartAsync(new HostOptions
+        var options = new HostOptions
         {
             Plugins = ["Edgeplane.Plugins.Ebpf"],
             Environment =
@@ -27,7 +27,14 @@ public sealed class EbpfHostFixture : IAsyncLifetime
                 ["Edgeplane__Plugins__ebpf__MaxReportBytes"] = MaxReportBytes.ToString(),
                 ["Edgeplane__Plugins__ebpf__ReportIntervalSeconds"] = "5",
             },
-        });
+        };
+        // EBPF_TEST_POSTGRES=<connection string> runs the same tests on PostgreSQL (an empty database).
+        if (Environment.GetEnvironmentVariable("EBPF_TEST_POSTGRES") is { Length: > 0 } postgres)
+        {
+            options.Environment["Edgeplane__Database__Provider"] = "postgres";
+            options.Environment["Edgeplane__Database__ConnectionString"] = postgres;
+        }
+        Host = await HostProcess.StartAsync(options);
         Admin = await IdentityClient.SignInAsAdminAsync(Host);
         TeamId = await Admin.CreateTeamAsync("kernel-team");
         OtherTeamId = await Admin.CreateTeamAsync("other-team");
