@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
@@ -19,7 +20,8 @@ public sealed class EbpfStore(IDbConnectionFactory db)
 
     private const string ObjectColumns =
         "o.row_id AS RowId, o.node_id AS NodeId, n.name AS NodeName, o.kind AS Kind, o.object_id AS ObjectId, o.type AS Type, " +
-        "o.name AS Name, o.detail AS Detail, o.first_seen AS FirstSeen, o.last_seen AS LastSeen, o.disappeared_at AS DisappearedAt";
+        "o.name AS Name, o.detail AS Detail, o.first_seen AS FirstSeen, o.last_seen AS LastSeen, o.disappeared_at AS DisappearedAt, " +
+        "n.last_report_at AS NodeLastReportAt";
 
     private string Paging => db.Dialect.Paging("@limit", "@offset");
 
@@ -129,8 +131,8 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         node.TokenId = token.Id;
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO ebpf_nodes (id, team_id, name, hostname, credential_hash, token_id, agent_version, kernel_release, enrolled_at, " +
-            "last_report_at, collected_at, report_count, program_count, map_count, features) " +
-            "VALUES (@Id, @TeamId, @Name, @Hostname, @credentialHash, @TokenId, @AgentVersion, NULL, @EnrolledAt, NULL, NULL, 0, 0, 0, NULL)",
+            "last_report_at, collected_at, report_count, program_count, map_count, features, features_hash) " +
+            "VALUES (@Id, @TeamId, @Name, @Hostname, @credentialHash, @TokenId, @AgentVersion, NULL, @EnrolledAt, NULL, NULL, 0, 0, 0, NULL, NULL)",
             new { node.Id, node.TeamId, node.Name, node.Hostname, credentialHash, node.TokenId, node.AgentVersion, node.EnrolledAt },
             tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
@@ -162,7 +164,7 @@ public sealed class EbpfStore(IDbConnectionFactory db)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<NodeRow>(new CommandDefinition(
-            $"SELECT {NodeColumns} FROM ebpf_nodes WHERE credential_hash = @credentialHash", new { credentialHash }, cancellationToken: ct));
+            $"SELECT {NodeColumns}, features_hash AS FeaturesHash FROM ebpf_nodes WHERE credential_hash = @credentialHash", new { credentialHash }, cancellationToken: ct));
     }
 
     /// <summary>Removes a node with its inventory and history; its credential stops working.</summary>
@@ -185,7 +187,7 @@ public sealed class EbpfStore(IDbConnectionFactory db)
     {
         await using var c = await db.OpenAsync(ct);
         var where = "o.team_id = @teamId" + (kind is null ? "" : " AND o.kind = @kind") + (nodeId is null ? "" : " AND o.node_id = @nodeId") + (history ? "" : " AND o.disappeared_at IS NULL");
-        var order = history ? "o.first_seen DESC, o.row_id DESC" : nodeId is null ? "n.name, o.node_id, o.object_id" : "o.object_id";
+        var order = history ? "o.first_seen DESC, o.row_id DESC" : "o.node_id, o.object_id"; // follows ix_ebpf_objects_team
         var p = new { teamId, nodeId, kind, limit = page.Take, offset = page.Skip };
         var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             $"SELECT COUNT(*) FROM ebpf_objects o WHERE {where}", p, cancellationToken: ct));
@@ -208,20 +210,26 @@ public sealed class EbpfStore(IDbConnectionFactory db)
 
     // ---- ingestion ----
 
-    /// <summary>Replaces the node's current inventory with the report, in one transaction. Null when the node is gone.</summary>
+    /// <summary>
+    /// Replaces the node's current inventory with the report, in one transaction. Null when the node is gone.
+    /// Writes only what changed: unchanged objects are not touched (a current object was last seen at its
+    /// node's last report), and the feature report is rewritten only when its content changed.
+    /// </summary>
     public async Task<IngestResult?> IngestAsync(NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
+        var featuresChanged = node.FeaturesHash != report.FeaturesHash;
         // Updating the node row first serialises concurrent reports for one node.
         var touched = await c.ExecuteAsync(new CommandDefinition(
             "UPDATE ebpf_nodes SET last_report_at = @now, collected_at = @CollectedAt, report_count = report_count + 1, " +
             "agent_version = @AgentVersion, kernel_release = @KernelRelease, hostname = COALESCE(@Hostname, hostname), " +
-            "program_count = @programs, map_count = @maps, features = @Features WHERE id = @id",
+            "program_count = @programs, map_count = @maps" +
+            (featuresChanged ? ", features = @Features, features_hash = @FeaturesHash" : "") + " WHERE id = @id",
             new
             {
                 now, report.CollectedAt, report.AgentVersion, report.KernelRelease, report.Hostname,
-                programs = report.ProgramCount, maps = report.MapCount, report.Features, id = node.Id,
+                programs = report.ProgramCount, maps = report.MapCount, report.Features, report.FeaturesHash, id = node.Id,
             }, tx, cancellationToken: ct));
         if (touched == 0) return null;
 
@@ -230,24 +238,39 @@ public sealed class EbpfStore(IDbConnectionFactory db)
             "FROM ebpf_objects WHERE node_id = @id AND disappeared_at IS NULL", new { id = node.Id }, tx, cancellationToken: ct));
         var changes = InventoryDiff.Compute(current, report.Objects);
 
-        if (changes.Disappeared.Count > 0)
+        // closed lifetimes were last seen in the previous report
+        var lastSeen = node.LastReportAt ?? now;
+        foreach (var chunk in changes.Disappeared.Select(r => r.RowId).Chunk(500))
             await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE ebpf_objects SET disappeared_at = @now WHERE row_id = @RowId",
-                changes.Disappeared.Select(r => new { now, r.RowId }), tx, cancellationToken: ct));
+                "UPDATE ebpf_objects SET disappeared_at = @now, last_seen = @lastSeen WHERE row_id IN @ids",
+                new { now, lastSeen, ids = chunk }, tx, cancellationToken: ct));
         if (changes.Changed.Count > 0)
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE ebpf_objects SET detail = @Detail, name = @Name, last_seen = @now WHERE row_id = @RowId",
                 changes.Changed.Select(x => new { x.Now.Detail, x.Now.Name, now, x.Row.RowId }), tx, cancellationToken: ct));
-        if (changes.Unchanged > 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE ebpf_objects SET last_seen = @now WHERE node_id = @id AND disappeared_at IS NULL",
-                new { now, id = node.Id }, tx, cancellationToken: ct));
-        if (changes.Appeared.Count > 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) " +
-                "VALUES (@RowId, @TeamId, @NodeId, @Kind, @Id, @Identity, @Type, @Name, @Detail, @now, @now, NULL)",
-                changes.Appeared.Select(o => new { RowId = Ids.New(now), node.TeamId, NodeId = node.Id, o.Kind, o.Id, o.Identity, o.Type, o.Name, o.Detail, now }),
-                tx, cancellationToken: ct));
+        foreach (var chunk in changes.Appeared.Chunk(100))
+        {
+            var sql = new StringBuilder(
+                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) VALUES ");
+            var p = new DynamicParameters();
+            p.Add("team", node.TeamId);
+            p.Add("node", node.Id);
+            p.Add("now", now);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var o = chunk[i];
+                if (i > 0) sql.Append(',');
+                sql.Append($"(@r{i}, @team, @node, @k{i}, @o{i}, @i{i}, @t{i}, @n{i}, @d{i}, @now, @now, NULL)");
+                p.Add($"r{i}", Ids.New(now));
+                p.Add($"k{i}", o.Kind);
+                p.Add($"o{i}", o.Id);
+                p.Add($"i{i}", o.Identity);
+                p.Add($"t{i}", o.Type);
+                p.Add($"n{i}", o.Name);
+                p.Add($"d{i}", o.Detail);
+            }
+            await c.ExecuteAsync(new CommandDefinition(sql.ToString(), p, tx, cancellationToken: ct));
+        }
         await tx.CommitAsync(ct);
         return new IngestResult(report.ProgramCount, report.MapCount, changes.Appeared.Count, changes.Disappeared.Count, changes.Changed.Count);
     }

@@ -31,6 +31,7 @@ public sealed class NodeRow
     public int ProgramCount { get; set; }
     public int MapCount { get; set; }
     public string? Features { get; set; }
+    public string? FeaturesHash { get; set; }
 }
 
 public sealed class ObjectRow
@@ -46,6 +47,7 @@ public sealed class ObjectRow
     public DateTimeOffset FirstSeen { get; set; }
     public DateTimeOffset LastSeen { get; set; }
     public DateTimeOffset? DisappearedAt { get; set; }
+    public DateTimeOffset? NodeLastReportAt { get; set; }
 }
 
 public sealed record IngestResult(int Programs, int Maps, int Appeared, int Disappeared, int Changed);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -20,13 +21,14 @@ public sealed record AgentReport(
     string? KernelRelease,
     DateTimeOffset? CollectedAt,
     string Features,
+    string FeaturesHash,
     IReadOnlyList<ReportedObject> Objects)
 {
     public int ProgramCount => Objects.Count(o => o.Kind == ObjectKinds.Program);
     public int MapCount => Objects.Count(o => o.Kind == ObjectKinds.Map);
 
     private static readonly string[] FeatureKeys =
-        ["schemaVersion", "agentVersion", "hostname", "nodeName", "machineId", "collectedAt", "bootedAt", "kernel", "btf", "jit", "sysctl", "bpffs", "features", "walkErrors", "collectionNs"];
+        ["schemaVersion", "agentVersion", "hostname", "nodeName", "machineId", "bootedAt", "kernel", "btf", "jit", "sysctl", "bpffs", "features", "walkErrors"];
 
     /// <summary>
     /// Parses and validates a report. Returns null and fills <paramref name="errors"/> (field → messages) when
@@ -96,10 +98,18 @@ public sealed record AgentReport(
             ReadObjects(root, "maps", ObjectKinds.Map, objects, maxObjects, Error);
             if (errors.Count > 0) return null;
 
+            // The feature report without the per-collection fields (collectedAt is a node column). Its hash
+            // decides whether it is rewritten; the boot time (computed, jitters by a millisecond) counts to the minute.
             var features = new JsonObject();
             foreach (var key in FeatureKeys)
                 if (root.TryGetProperty(key, out var e)) features[key] = JsonNode.Parse(e.GetRawText());
-            return new AgentReport(agentVersion, hostname, kernelRelease, collectedAt, features.ToJsonString(), objects);
+            var text = features.ToJsonString();
+            var booted = root.TryGetProperty("bootedAt", out var b) && b.ValueKind == JsonValueKind.String
+                && DateTimeOffset.TryParse(b.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var bootedAt)
+                ? bootedAt.ToUnixTimeSeconds() / 60 : 0;
+            features.Remove("bootedAt");
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(features.ToJsonString() + "|" + booted)));
+            return new AgentReport(agentVersion, hostname, kernelRelease, collectedAt, text, hash, objects);
         }
     }
 

@@ -1,5 +1,6 @@
 -- eBPF inventory: the plugin's view of a team, enrollment tokens, nodes and the lifetimes of
--- the programs and maps each node reported (a row per lifetime: current rows have no disappeared_at).
+-- the programs and maps each node reported (a row per lifetime: current rows have no disappeared_at;
+-- a current row was last seen at its node's last_report_at, a closed one at its last_seen).
 CREATE TABLE ebpf_teams (
     team_id {{id}} NOT NULL PRIMARY KEY,
     name {{string}} NOT NULL,
@@ -38,7 +39,8 @@ CREATE TABLE ebpf_nodes (
     report_count {{bigint}} NOT NULL,
     program_count {{int}} NOT NULL,
     map_count {{int}} NOT NULL,
-    features {{text}} NULL
+    features {{text}} NULL,
+    features_hash {{string}} NULL
 );
 CREATE UNIQUE INDEX ux_ebpf_nodes_credential ON ebpf_nodes (credential_hash);
 CREATE INDEX ix_ebpf_nodes_team ON ebpf_nodes (team_id, name);
@@ -58,4 +60,4 @@ CREATE TABLE ebpf_objects (
     disappeared_at {{timestamp}} NULL
 );
 CREATE INDEX ix_ebpf_objects_node ON ebpf_objects (node_id, kind, object_id);
-CREATE INDEX ix_ebpf_objects_team ON ebpf_objects (team_id, kind, disappeared_at);
+CREATE INDEX ix_ebpf_objects_team ON ebpf_objects (team_id, kind, disappeared_at, node_id, object_id);

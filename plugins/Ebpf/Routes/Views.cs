@@ -38,10 +38,14 @@ public static class ObjectViews
         o["nodeId"] = row.NodeId;
         o["nodeName"] = row.NodeName;
         o["firstSeen"] = row.FirstSeen.ToUniversalTime();
-        o["lastSeen"] = row.LastSeen.ToUniversalTime();
+        o["lastSeen"] = LastSeen(row);
         o["disappearedAt"] = row.DisappearedAt?.ToUniversalTime();
         return o;
     }
+
+    /// <summary>A current object was last seen in its node's last report; a closed one in the report before it vanished.</summary>
+    private static DateTimeOffset LastSeen(ObjectRow row) =>
+        (row.DisappearedAt is null && row.NodeLastReportAt is { } last && last > row.LastSeen ? last : row.LastSeen).ToUniversalTime();
 
     public static Page<JsonObject> Page(Page<ObjectRow> page) =>
         new(page.Items.Select(From).ToList(), page.Total, page.Limit, page.Offset);
@@ -55,7 +59,7 @@ public static class ObjectViews
         ["name"] = row.Name,
         ["nodeId"] = row.NodeId,
         ["appearedAt"] = row.FirstSeen.ToUniversalTime(),
-        ["lastSeen"] = row.LastSeen.ToUniversalTime(),
+        ["lastSeen"] = LastSeen(row),
         ["disappearedAt"] = row.DisappearedAt?.ToUniversalTime(),
     };
 }
