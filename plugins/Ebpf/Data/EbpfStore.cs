@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
@@ -189,8 +188,14 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         var where = "o.team_id = @teamId" + (kind is null ? "" : " AND o.kind = @kind") + (nodeId is null ? "" : " AND o.node_id = @nodeId") + (history ? "" : " AND o.disappeared_at IS NULL");
         var order = history ? "o.first_seen DESC, o.row_id DESC" : "o.node_id, o.object_id"; // follows ix_ebpf_objects_team
         var p = new { teamId, nodeId, kind, limit = page.Take, offset = page.Skip };
-        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM ebpf_objects o WHERE {where}", p, cancellationToken: ct));
+        // Current objects: the nodes' counts are written in the same transaction as the objects, and are
+        // much cheaper to sum than counting a team's objects on every page.
+        var countColumn = kind == ObjectKinds.Program ? "program_count" : "map_count";
+        var total = !history && kind is not null
+            ? await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT COALESCE(SUM({countColumn}), 0) FROM ebpf_nodes WHERE team_id = @teamId" + (nodeId is null ? "" : " AND id = @nodeId"), p, cancellationToken: ct))
+            : await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT COUNT(*) FROM ebpf_objects o WHERE {where}", p, cancellationToken: ct));
         var rows = await c.QueryAsync<ObjectRow>(new CommandDefinition(
             $"SELECT {ObjectColumns} FROM ebpf_objects o JOIN ebpf_nodes n ON n.id = o.node_id WHERE {where} ORDER BY {order} {Paging}",
             p, cancellationToken: ct));
@@ -248,29 +253,12 @@ public sealed class EbpfStore(IDbConnectionFactory db)
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE ebpf_objects SET detail = @Detail, name = @Name, last_seen = @now WHERE row_id = @RowId",
                 changes.Changed.Select(x => new { x.Now.Detail, x.Now.Name, now, x.Row.RowId }), tx, cancellationToken: ct));
-        foreach (var chunk in changes.Appeared.Chunk(100))
-        {
-            var sql = new StringBuilder(
-                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) VALUES ");
-            var p = new DynamicParameters();
-            p.Add("team", node.TeamId);
-            p.Add("node", node.Id);
-            p.Add("now", now);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var o = chunk[i];
-                if (i > 0) sql.Append(',');
-                sql.Append($"(@r{i}, @team, @node, @k{i}, @o{i}, @i{i}, @t{i}, @n{i}, @d{i}, @now, @now, NULL)");
-                p.Add($"r{i}", Ids.New(now));
-                p.Add($"k{i}", o.Kind);
-                p.Add($"o{i}", o.Id);
-                p.Add($"i{i}", o.Identity);
-                p.Add($"t{i}", o.Type);
-                p.Add($"n{i}", o.Name);
-                p.Add($"d{i}", o.Detail);
-            }
-            await c.ExecuteAsync(new CommandDefinition(sql.ToString(), p, tx, cancellationToken: ct));
-        }
+        if (changes.Appeared.Count > 0)
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) " +
+                "VALUES (@RowId, @TeamId, @NodeId, @Kind, @Id, @Identity, @Type, @Name, @Detail, @now, @now, NULL)",
+                changes.Appeared.Select(o => new { RowId = Ids.New(now), node.TeamId, NodeId = node.Id, o.Kind, o.Id, o.Identity, o.Type, o.Name, o.Detail, now }),
+                tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return new IngestResult(report.ProgramCount, report.MapCount, changes.Appeared.Count, changes.Disappeared.Count, changes.Changed.Count);
     }
