@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Autofac.Extensions.DependencyInjection;
+using Edgeplane.Host.Observability;
+using Edgeplane.Host.OpenApi;
 using Edgeplane.Host.Operations;
 using Edgeplane.Host.Plugins;
 
@@ -29,11 +31,16 @@ public static class EdgeplaneApplication
         builder.Services.AddSingleton(new PluginCatalog(plugins));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.AddEdgeplaneObservability();
+        builder.Services.AddEdgeplaneOpenApi();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseEdgeplaneObservability();
         app.MapOperations();
+        app.MapEdgeplaneObservability();
+        app.MapEdgeplaneOpenApi();
         MapPlugins(app, plugins);
         return app;
     }
