@@ -24,8 +24,9 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
             .Select(p => p![PermissionEndpointExtensions.PolicyPrefix.Length..])
             .ToList();
 
+        var sessionOnly = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == PermissionEndpointExtensions.SessionPolicy);
         operation.Security ??= [];
-        foreach (var scheme in Schemes(metadata))
+        foreach (var scheme in sessionOnly ? [SecuritySchemes.Session] : Schemes(metadata))
             operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] });
 
         if (permissions.Count > 0)
@@ -41,13 +42,14 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         operation.Responses.TryAdd("401", Problem(context, "No credential, or one that is not valid."));
         operation.Responses.TryAdd("403", Problem(context, permissions.Count > 0
             ? "The credential lacks the permission; the problem detail names it."
-            : "The credential is not allowed to do this."));
+            : sessionOnly ? "Only a browser session may do this (never an API key)." : "The credential is not allowed to do this."));
     }
 
     private IEnumerable<string> Schemes(IList<object> metadata)
     {
         yield return SecuritySchemes.Bearer;
         yield return SecuritySchemes.ApiKeyHeader;
+        yield return SecuritySchemes.Session;
         var plugin = metadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
         var manifest = catalog.Plugins.FirstOrDefault(p => p.Id == plugin && p.IsActive)?.Manifest;
         foreach (var header in manifest?.CredentialHeaders ?? [])

@@ -39,6 +39,14 @@ public static class OpenApiExtensions
                 Name = "X-API-Key",
                 Description = "An API key in the `X-API-Key` header.",
             });
+            c.AddSecurityDefinition(SecuritySchemes.Session, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Cookie,
+                Name = Identity.EdgeplaneAuthenticationHandler.SessionCookie,
+                Description = "A browser session from the login route; requests that change state also send the "
+                              + $"`{Identity.EdgeplaneAuthenticationHandler.CsrfHeader}` header.",
+            });
             c.CustomSchemaIds(new SchemaIds().For);
             c.ResolveConflictingActions(descriptions => descriptions.First());
             c.OperationFilter<EdgeplaneOperationFilter>();
@@ -66,4 +74,5 @@ public static class SecuritySchemes
 {
     public const string Bearer = "bearer";
     public const string ApiKeyHeader = "apiKeyHeader";
+    public const string Session = "session";
 }

@@ -82,7 +82,7 @@ public sealed class OpenApiDocumentTests(ObservabilityFixture fixture) : IClassF
         Assert.Equal("X-Metered-Key", (string)schemes["header-X-Metered-Key"]!["name"]!);
         var delete = document["paths"]!["/metered/api/items/{id}"]!["delete"]!;
         var required = delete["security"]!.AsArray().SelectMany(r => r!.AsObject().Select(p => p.Key)).ToList();
-        Assert.Equal(["bearer", "apiKeyHeader", "header-X-Metered-Key"], required);
+        Assert.Equal(["bearer", "apiKeyHeader", "session", "header-X-Metered-Key"], required);
         Assert.Equal("metered.items.delete", (string)delete["x-edgeplane-permissions"]![0]!);
         Assert.Contains("metered.items.delete", (string)delete["description"]!);
         Assert.NotNull(delete["responses"]!["401"]);

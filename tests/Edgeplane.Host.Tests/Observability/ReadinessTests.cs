@@ -55,5 +55,6 @@ public sealed class ReadinessTests(ObservabilityFixture fixture) : IClassFixture
         Assert.Empty(body["notReady"]!.AsArray());
         Assert.Contains(body["checks"]!.AsArray(), c => (string)c!["name"]! == "metered-backend" && (string)c["status"]! == "healthy");
         Assert.Contains(body["checks"]!.AsArray(), c => (string)c!["name"]! == "plugins" && (string)c["status"]! == "healthy");
+        Assert.Contains(body["checks"]!.AsArray(), c => (string)c!["name"]! == "database" && (string)c["status"]! == "healthy");
     }
 }
