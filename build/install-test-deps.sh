@@ -2,12 +2,9 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-<<<<<<< HEAD
-packages=(wrk postgresql)
-=======
-packages=(wrk)
+packages=(wrk postgresql python3 curl)
 packages+=(prometheus)  # metrics: promtool check metrics
->>>>>>> wip/obs
+command -v npm >/dev/null || packages+=(nodejs npm)  # OpenAPI validator, gRPC and TUF clients from npm
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
