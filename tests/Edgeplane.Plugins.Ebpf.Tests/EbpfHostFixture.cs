@@ -4,8 +4,20 @@ using Edgeplane.Testing;
 namespace Edgeplane.Plugins.Ebpf.Tests;
 
 /// <summary>One real host with only the eBPF plugin; a team with a key per role and another team's admin key.</summary>
-public sealed class EbpfHostFixture : IAsyncLifetime
+public class EbpfHostFixture : IAsyncLifetime
 {
+    /// <summary>The database provider the host runs on.</summary>
+    protected virtual string Provider => "sqlite";
+
+    /// <summary>Why this fixture's database is not available here, or null.</summary>
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Skips the calling test when the fixture's database is not available.</summary>
+    public void RequireDatabase()
+    {
+        if (SkipReason is not null) Assert.Skip(SkipReason);
+    }
+
     public const long MaxReportBytes = 2 * 1024 * 1024;
     public HostProcess Host { get; private set; } = null!;
     public IdentityClient Admin { get; private set; } = null!;
@@ -19,6 +31,8 @@ public sealed class EbpfHostFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        SkipReason = TestDatabases.Unavailable(Provider);
+        if (SkipReason is not null) return;
         var options = new HostOptions
         {
             Plugins = ["Edgeplane.Plugins.Ebpf"],
@@ -28,12 +42,8 @@ public sealed class EbpfHostFixture : IAsyncLifetime
                 ["Edgeplane__Plugins__ebpf__ReportIntervalSeconds"] = "5",
             },
         };
-        // EBPF_TEST_POSTGRES=<connection string> runs the same tests on PostgreSQL (an empty database).
-        if (Environment.GetEnvironmentVariable("EBPF_TEST_POSTGRES") is { Length: > 0 } postgres)
-        {
-            options.Environment["Edgeplane__Database__Provider"] = "postgres";
-            options.Environment["Edgeplane__Database__ConnectionString"] = postgres;
-        }
+        if (Provider != "sqlite")
+            foreach (var (k, v) in await TestDatabases.CreateAsync(Provider, Path.GetTempPath())) options.Environment[k] = v;
         Host = await HostProcess.StartAsync(options);
         Admin = await IdentityClient.SignInAsAdminAsync(Host);
         TeamId = await Admin.CreateTeamAsync("kernel-team");
@@ -55,7 +65,14 @@ public sealed class EbpfHostFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (SkipReason is not null) return;
         Admin.Dispose();
         await Host.DisposeAsync();
     }
+}
+
+/// <summary>The same host on PostgreSQL (a fresh database on <c>EDGEPLANE_TEST_POSTGRES</c>; skipped without it).</summary>
+public sealed class EbpfPostgresHostFixture : EbpfHostFixture
+{
+    protected override string Provider => "postgres";
 }
