@@ -127,6 +127,13 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
         Assert.Equal([1L], programs["items"]!.AsArray().Select(p => (long)p!["id"]!));
         var node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
         Assert.Equal(1, (int)node["reportCount"]!);
+
+        // outcomes are counted in the host's /metrics
+        using var admin = f.Host.AdminClient();
+        var metrics = await admin.GetStringAsync("/metrics", Ct);
+        foreach (var outcome in new[] { "accepted", "unauthorized", "forbidden", "malformed", "too_large" })
+            Assert.Matches($"edgeplane_ebpf_reports_total\\{{[^}}]*outcome=\"{outcome}\"[^}}]*\\}} [1-9]", metrics);
+        Assert.Contains("edgeplane_ebpf_ingest_duration_seconds_bucket", metrics);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class AgentModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/nodes/enroll", async Task<IResult> (EnrollRequest? body, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/nodes/enroll", async Task<IResult> (EnrollRequest? body, EbpfStore store, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var name = (body?.Name ?? body?.Hostname)?.Trim();
@@ -41,6 +41,7 @@ public sealed class AgentModule : ICarterModule
             var credential = Secrets.Generate(CredentialPrefix);
             var node = new NodeRow { Id = Ids.New(now), Name = name!, Hostname = body!.Hostname, AgentVersion = body.AgentVersion, EnrolledAt = now };
             var enrolled = await store.EnrollAsync(Secrets.Hash(body.Token!), node, Secrets.Hash(credential), now, ct);
+            metrics.Enrollment(enrolled is null ? "refused" : "enrolled");
             if (enrolled is null)
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Enrollment token is not valid",
                     detail: "The token is unknown, revoked, expired or used up.");
@@ -49,38 +50,54 @@ public sealed class AgentModule : ICarterModule
                 new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds));
         }).AllowAnonymous();
 
-        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
+        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var presented = context.Request.Headers[CredentialHeader].ToString();
             if (string.IsNullOrEmpty(presented))
+            {
+                metrics.Report("unauthorized");
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential required",
                     detail: $"Send the node credential in {CredentialHeader}.");
+            }
             var node = await store.FindNodeByCredentialAsync(Secrets.Hash(presented), ct);
             if (node is null)
+            {
+                metrics.Report("unauthorized");
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential is not valid",
                     detail: "The credential is unknown or its node was removed.");
+            }
             if (!string.Equals(node.Id, nodeId, StringComparison.Ordinal))
+            {
+                metrics.Report("forbidden");
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Credential belongs to another node",
                     detail: "A node credential only allows reporting for its own node.");
+            }
 
             if (context.Request.ContentLength is { } declared && declared > options.MaxReportBytes)
-                return TooLarge(options);
+                return TooLarge(options, metrics);
             var body = await ReadBoundedAsync(context.Request.Body, options.MaxReportBytes, ct);
-            if (body is null) return TooLarge(options);
+            if (body is null) return TooLarge(options, metrics);
 
             var problems = new Dictionary<string, List<string>>();
             var report = AgentReport.Parse(body.Value, options.MaxObjectsPerReport, problems);
             if (report is null)
             {
+                metrics.Report("malformed");
                 var errors = new FieldErrors();
                 foreach (var (field, messages) in problems)
                     foreach (var m in messages) errors.Add(field, m);
                 return errors.ToProblem("Malformed report");
             }
+            var started = clock.GetTimestamp();
             var result = await store.IngestAsync(node, report, clock.GetUtcNow(), ct);
             if (result is null)
+            {
+                metrics.Report("unauthorized");
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Node credential is not valid",
                     detail: "The node was removed.");
+            }
+            metrics.Report("accepted");
+            metrics.Ingested(result.Appeared, result.Disappeared, clock.GetElapsedTime(started));
             loggers.CreateLogger("Edgeplane.Plugins.Ebpf.Ingestion").LogDebug(
                 "Node {Node}: {Programs} programs, {Maps} maps, {Appeared} appeared, {Disappeared} disappeared",
                 node.Id, result.Programs, result.Maps, result.Appeared, result.Disappeared);
@@ -88,9 +105,12 @@ public sealed class AgentModule : ICarterModule
         }).AllowAnonymous();
     }
 
-    private static IResult TooLarge(EbpfOptions options) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Report too large",
+    private static IResult TooLarge(EbpfOptions options, EbpfMetrics metrics)
+    {
+        metrics.Report("too_large");
+        return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Report too large",
             detail: $"A report may be at most {options.MaxReportBytes} bytes.");
+    }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream stream, long limit, CancellationToken ct)
