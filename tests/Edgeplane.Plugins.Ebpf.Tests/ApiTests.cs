@@ -171,6 +171,25 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task Every_route_is_in_the_OpenAPI_document()
+    {
+        f.RequireDatabase();
+        using var anon = new HttpClient { BaseAddress = f.Host.BaseAddress };
+        var doc = (JsonObject)JsonNode.Parse(await anon.GetStringAsync("/openapi/v1.json", Ct))!;
+        var paths = doc["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
+        foreach (var path in new[]
+        {
+            "/ebpf/api/v1/teams/{teamId}", "/ebpf/api/v1/teams/{teamId}/bpfprograms", "/ebpf/api/v1/teams/{teamId}/bpfmaps",
+            "/ebpf/api/v1/teams/{teamId}/nodes", "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}",
+            "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms", "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms/{programId}",
+            "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps", "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps/{mapId}",
+            "/ebpf/api/v1/teams/{teamId}/nodes/{nodeId}/history", "/ebpf/api/v1/teams/{teamId}/enrollment-tokens",
+            "/ebpf/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", "/ebpf/api/v1/nodes/enroll", "/ebpf/api/v1/nodes/{nodeId}/reports",
+        })
+            Assert.Contains(path, paths);
+    }
+
+    [Fact]
     public async Task Authorization_matrix()
     {
         f.RequireDatabase();
