@@ -2,8 +2,12 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
+<<<<<<< HEAD
+packages=(wrk postgresql)
+=======
 packages=(wrk)
 packages+=(prometheus)  # metrics: promtool check metrics
+>>>>>>> wip/obs
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
