@@ -39,6 +39,31 @@ public sealed class PodmanEngine : IAsyncLifetime
         if (code != 0) throw new InvalidOperationException($"podman-env.sh start failed ({code}):\n{output}");
     }
 
+    /// <summary>
+    /// Another API service over the same storage on <paramref name="socketPath"/>: a second node whose
+    /// engine a test can stop (kill the process) and start again while its containers keep running.
+    /// </summary>
+    public async Task<Process> ServeAsync(string socketPath)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Script, "serve", _directory, socketPath }) info.ArgumentList.Add(arg);
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var client = new DockerEngineClient(EngineEndpoint.Unix(socketPath));
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                if (await client.PingAsync()) return process;
+            }
+            catch (EngineUnreachableException) { }
+            await Task.Delay(50);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("the second podman service did not start");
+    }
+
     /// <summary>Runs the podman CLI against this engine's storage.</summary>
     public async Task<(int Code, string Output)> PodmanAsync(params string[] args) => await RunScriptAsync(["podman", .. args]);
 

@@ -62,6 +62,6 @@ public sealed class UsersModule : ICarterModule
             {
                 return Problems.Field(e.Field, e.Message);
             }
-        }).RequirePermission("compute.users.write");
+        }).RequirePermission("compute.users.write").RequireSession();
     }
 }

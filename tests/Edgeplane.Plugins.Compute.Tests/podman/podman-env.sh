@@ -6,6 +6,8 @@
 #                             unix://DIR/podman.sock (pid in DIR/service.pid), imports the test image
 #                             localhost/edgeplane/busybox:test from Debian's busybox-static
 #   podman-env.sh podman DIR ARGS...   runs the podman CLI against the same storage
+#   podman-env.sh serve DIR SOCKET     serves the same storage on another socket, in the foreground
+#                                      (a second "node" a test can take down by ending the process)
 #   podman-env.sh stop DIR    removes every container, stops the service, deletes DIR
 #
 # Why the settings (see /work/shared/BENCHMARKS.md): the sandbox forbids raising rlimits, so the
@@ -16,11 +18,11 @@ cmd=${1:?usage: podman-env.sh start|stop|podman DIR}
 dir=${2:?usage: podman-env.sh start|stop|podman DIR}
 image=localhost/edgeplane/busybox:test
 
-podman_in() {
-  CONTAINERS_CONF="$dir/containers.conf" podman \
-    --root "$dir/storage" --runroot "$dir/run" --tmpdir "$dir/tmp" \
-    --storage-driver vfs --cgroup-manager cgroupfs --events-backend file "$@"
-}
+opts=(--root "$dir/storage" --runroot "$dir/run" --tmpdir "$dir/tmp"
+  --storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
+export CONTAINERS_CONF="$dir/containers.conf"
+
+podman_in() { podman "${opts[@]}" "$@"; }
 
 case "$cmd" in
 start)
@@ -54,20 +56,25 @@ CONF
     echo 'root:x:0:' >"$rootfs/etc/group"
     echo 'edgeplane compute test page' >"$rootfs/www/index.html"
     tar -C "$rootfs" -cf "$dir/rootfs.tar" .
-    podman_in import \
+    podman_in import --quiet \
       --change 'CMD ["/bin/httpd","-f","-p","80","-h","/www"]' \
       --change 'EXPOSE 80' \
       "$dir/rootfs.tar" "$image" >/dev/null
     rm -rf "$rootfs" "$dir/rootfs.tar"
   fi
   rm -f "$dir/podman.sock"
-  podman_in system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1 &
+  # Started directly (not through a function) so that $! is podman's own pid.
+  setsid podman "${opts[@]}" system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1 </dev/null &
   echo $! >"$dir/service.pid"
   for _ in $(seq 1 200); do
     [ -S "$dir/podman.sock" ] && curl -fs --unix-socket "$dir/podman.sock" http://d/_ping >/dev/null 2>&1 && { echo "unix://$dir/podman.sock"; exit 0; }
     sleep 0.05
   done
   echo "podman service did not start:" >&2; cat "$dir/service.log" >&2; exit 1
+  ;;
+serve)
+  sock=${3:?usage: podman-env.sh serve DIR SOCKET}
+  exec podman "${opts[@]}" system service --time=0 "unix://$sock"
   ;;
 podman)
   shift 2

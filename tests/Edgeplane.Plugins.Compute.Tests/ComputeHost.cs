@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Edgeplane.Testing;
+
+namespace Edgeplane.Plugins.Compute.Tests;
+
+/// <summary>
+/// The real host with only the Compute plugin, a real podman engine registered as node <c>local</c>
+/// and the busybox test image in the catalog as <c>busybox</c>. Reconciliation runs every second.
+/// </summary>
+public sealed class ComputeHost : IAsyncLifetime
+{
+    public PodmanEngine Podman { get; } = new();
+    public HostProcess Host { get; private set; } = null!;
+    /// <summary>The bootstrap admin's key sent as the seed's lowercase <c>x-api-key</c> header.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+    public string NodeId { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        await Podman.InitializeAsync();
+        Host = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Compute"],
+            Environment = new()
+            {
+                ["Edgeplane__Plugins__compute__ReconcileIntervalSeconds"] = "1",
+                ["Edgeplane__Plugins__compute__StopTimeoutSeconds"] = "1",
+                ["Edgeplane__Plugins__compute__PullMissingImages"] = "true",
+                ["Edgeplane__Plugins__compute__Quota__MaxInstances"] = "20",
+                ["Edgeplane__Plugins__compute__Quota__MaxMemory"] = "4g",
+            },
+        });
+        Admin = KeyClient(Host.AdminKey);
+        if (Podman.SkipReason is not null) return;
+        var node = await Created(await Admin.PostAsJsonAsync("/compute/api/nodes/create",
+            new { name = "local", tags = "test,podman", ram = "2g", disk = "10g", processor = "2", address = Podman.Address }));
+        NodeId = (string)node["id"]!;
+        await Created(await Admin.PostAsJsonAsync("/compute/api/images/create",
+            new { name = "busybox", reference = PodmanEngine.TestImage, memory = "64m", cpu = "0.5", description = "busybox httpd serving /www on port 80" }));
+    }
+
+    /// <summary>A client that presents <paramref name="key"/> the seed's way: <c>x-api-key</c>.</summary>
+    public HttpClient KeyClient(string key)
+    {
+        var client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("x-api-key", key);
+        return client;
+    }
+
+    public static async Task<JsonObject> Created(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Admin?.Dispose();
+        if (Host is not null) await Host.DisposeAsync();
+        await Podman.DisposeAsync();
+    }
+}
