@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-packages=(wrk)
+packages=(wrk postgresql)
 packages+=(podman runc busybox-static)  # compute
 missing=()
 for p in "${packages[@]}"; do
