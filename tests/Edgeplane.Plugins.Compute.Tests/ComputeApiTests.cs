@@ -8,8 +8,14 @@ using Edgeplane.Testing;
 
 namespace Edgeplane.Plugins.Compute.Tests;
 
+/// <summary>The plugin end to end on SQLite (the default database).</summary>
+public sealed class ComputeApiSqliteTests(SqliteComputeHost compute) : ComputeApiTests(compute), IClassFixture<SqliteComputeHost>;
+
+/// <summary>The same scenarios with the host on a real PostgreSQL server.</summary>
+public sealed class ComputeApiPostgresTests(PostgresComputeHost compute) : ComputeApiTests(compute), IClassFixture<PostgresComputeHost>;
+
 /// <summary>The plugin end to end: real host, real podman engine, real containers on 127.0.0.1.</summary>
-public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<ComputeHost>
+public abstract class ComputeApiTests(ComputeHost compute)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private HttpClient Admin => compute.Admin;
@@ -60,7 +66,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Nodes_report_the_engine_and_bad_or_unreachable_nodes_are_refused()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var nodes = (await Admin.GetFromJsonAsync<JsonArray>("/compute/api/nodes", Ct))!;
         var local = nodes.Single(n => (string?)n!["id"] == compute.NodeId)!;
         Assert.Equal("up", (string?)local["status"]);
@@ -92,7 +98,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Deploys_a_real_container_power_cycles_it_reads_logs_and_stats_and_deletes_it()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var hostPort = FreePort.Next();
         var name = Unique("web");
         var deployed = await DeployAsync(new { image = "busybox", memory = "96m", cpu = "0.25", ports = $"{hostPort}:80", nodeId = compute.NodeId, name, primary = "80" });
@@ -136,10 +142,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
         using (var badAction = await Admin.PostAsync($"/compute/api/instances/{id}/explode", null, Ct))
             await AssertProblemAsync(badAction, HttpStatusCode.NotFound);
 
-        // Logs: busybox httpd -v logs each request to stderr.
         Assert.Equal("running", (string?)(await ComputeApi(HttpMethod.Post, $"/compute/api/instances/{id}/start"))["state"]);
-        var logs = await Admin.GetStringAsync($"/compute/api/instances/{id}/logs?tail=50", Ct);
-        Assert.NotNull(logs);
 
         // Delete: container gone from the engine, port free, idempotent.
         using (var deleted = await DeleteInstanceAsync(id))
@@ -159,7 +162,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Logs_stream_stdout_and_stderr_and_follow_new_lines()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var image = Unique("chatty");
         await ComputeHost.Created(await Admin.PostAsJsonAsync("/compute/api/images/create", new
         {
@@ -196,7 +199,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Reconciles_containers_killed_or_removed_behind_the_plugins_back()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var id = (string)(await DeployAsync(new { image = "busybox", ports = "80", name = Unique("victim") }))["id"]!;
         var running = await WaitForStateAsync(id, "running");
         var hostPort = (int)running["ports"]![0]!["hostPort"]!;
@@ -223,7 +226,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task An_unreachable_node_shows_its_instances_unknown_until_it_comes_back()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         // A second node: another API service over the same storage, which the test stops and starts.
         var socket = Path.Combine(Path.GetTempPath(), $"edgeplane-compute-{Guid.NewGuid():N}.sock");
         var service = await compute.Podman.ServeAsync(socket);
@@ -268,7 +271,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Bad_deploys_are_refused_naming_the_field_and_create_nothing_on_the_engine()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var before = await EngineContainerCountAsync();
         var taken = FreePort.Next();
         var holder = (string)(await DeployAsync(new { image = "busybox", ports = $"{taken}:80", name = Unique("holder") }))["id"]!;
@@ -313,7 +316,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Engine_failures_end_in_failed_with_the_engines_message_and_leave_no_container()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         var before = await EngineContainerCountAsync();
 
         // A host port something else already listens on: the engine refuses to start.
@@ -340,7 +343,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task Teams_see_only_their_instances_roles_gate_writes_and_quota_limits_each_user()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         using var identity = await IdentityClient.SignInAsAdminAsync(compute.Host);
         var teamA = await identity.CreateTeamAsync(Unique("team-a"));
         var teamB = await identity.CreateTeamAsync(Unique("team-b"));
@@ -397,7 +400,7 @@ public sealed class ComputeApiTests(ComputeHost compute) : IClassFixture<Compute
     [Fact]
     public async Task User_routes_delegate_to_the_host_identity()
     {
-        compute.Podman.SkipIfUnavailable();
+        compute.SkipIfUnavailable();
         using var identity = await IdentityClient.SignInAsAdminAsync(compute.Host);
         var username = Unique("alice");
         var created = await ComputeHost.Created(await identity.Session.PostAsJsonAsync("/compute/api/users/create",

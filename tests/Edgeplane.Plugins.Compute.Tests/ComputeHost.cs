@@ -9,8 +9,21 @@ namespace Edgeplane.Plugins.Compute.Tests;
 /// The real host with only the Compute plugin, a real podman engine registered as node <c>local</c>
 /// and the busybox test image in the catalog as <c>busybox</c>. Reconciliation runs every second.
 /// </summary>
-public sealed class ComputeHost : IAsyncLifetime
+public abstract class ComputeHost : IAsyncLifetime
 {
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    protected abstract string Provider { get; }
+
+    private string? _databaseSkip;
+    private readonly TempDirectory _databaseDirectory = new();
+
+    /// <summary>Skips the test (with the reason) when podman or the database server is not available here.</summary>
+    public void SkipIfUnavailable()
+    {
+        if (_databaseSkip is not null) Assert.Skip(_databaseSkip);
+        Podman.SkipIfUnavailable();
+    }
+
     public PodmanEngine Podman { get; } = new();
     public HostProcess Host { get; private set; } = null!;
     /// <summary>The bootstrap admin's key sent as the seed's lowercase <c>x-api-key</c> header.</summary>
@@ -19,11 +32,14 @@ public sealed class ComputeHost : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        _databaseSkip = TestDatabases.Unavailable(Provider);
+        if (_databaseSkip is not null) return;
         await Podman.InitializeAsync();
+        var environment = await TestDatabases.CreateAsync(Provider, _databaseDirectory.Path);
         Host = await HostProcess.StartAsync(new HostOptions
         {
             Plugins = ["Edgeplane.Plugins.Compute"],
-            Environment = new()
+            Environment = new(environment)
             {
                 ["Edgeplane__Plugins__compute__ReconcileIntervalSeconds"] = "1",
                 ["Edgeplane__Plugins__compute__StopTimeoutSeconds"] = "1",
@@ -60,6 +76,17 @@ public sealed class ComputeHost : IAsyncLifetime
     {
         Admin?.Dispose();
         if (Host is not null) await Host.DisposeAsync();
-        await Podman.DisposeAsync();
+        if (_databaseSkip is null) await Podman.DisposeAsync();
+        _databaseDirectory.Dispose();
     }
+}
+
+public sealed class SqliteComputeHost : ComputeHost
+{
+    protected override string Provider => "sqlite";
+}
+
+public sealed class PostgresComputeHost : ComputeHost
+{
+    protected override string Provider => "postgres";
 }
