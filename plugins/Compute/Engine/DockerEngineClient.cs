@@ -168,6 +168,20 @@ public sealed class DockerEngineClient : IDisposable
     public Task<ContainerStats> GetStatsAsync(string id, CancellationToken cancellationToken = default) =>
         GetJsonAsync<ContainerStats>($"/containers/{Uri.EscapeDataString(id)}/stats?stream=false", cancellationToken);
 
+    /// <summary>
+    /// Removes a container right away, running or not: SIGKILL first (what <c>podman rm -f -t 0</c> does; a
+    /// forced remove alone waits for the engine's stop sequence), then remove. A missing container is not an error.
+    /// </summary>
+    public async Task<bool> DestroyContainerAsync(string id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await KillContainerAsync(id, cancellationToken: cancellationToken);
+        }
+        catch (EngineException) { } // not running, or gone: the remove below tells
+        return await RemoveContainerAsync(id, force: true, cancellationToken);
+    }
+
     /// <summary>Removes the container (with <paramref name="force"/>, even a running one). A missing container is not an error.</summary>
     public async Task<bool> RemoveContainerAsync(string id, bool force = true, CancellationToken cancellationToken = default)
     {

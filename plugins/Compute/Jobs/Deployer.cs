@@ -74,7 +74,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             catch (EngineException e) when (e.IsConflict)
             {
                 // A container of an interrupted attempt: replace it.
-                await client.RemoveContainerAsync(instance.ContainerName, force: true, ct);
+                await client.DestroyContainerAsync(instance.ContainerName, ct);
                 created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
             }
             containerId = created.Id;
@@ -87,7 +87,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
 
             // Deleted while we were deploying: the delete could not see the container yet.
             if ((await store.FindInstanceAsync(instance.Id, ct))?.DeletedAt is not null)
-                await client.RemoveContainerAsync(containerId, force: true, ct);
+                await client.DestroyContainerAsync(containerId, ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
         }
         catch (Exception e) when (e is EngineException or EngineUnreachableException)
@@ -95,7 +95,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             logger.LogWarning("Deploy of instance {Instance} on node {Node} failed: {Message}", instance.Id, node.Name, e.Message);
             try
             {
-                await client.RemoveContainerAsync(containerId ?? instance.ContainerName, force: true, ct);
+                await client.DestroyContainerAsync(containerId ?? instance.ContainerName, ct);
             }
             catch (Exception cleanup) when (cleanup is EngineException or EngineUnreachableException)
             {

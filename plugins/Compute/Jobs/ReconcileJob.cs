@@ -93,7 +93,7 @@ public sealed class Reconciler(Store store, EngineClients clients, ComputeOption
             var known = await store.FindInstanceAsync(id, ct);
             if (known?.DeletedAt is null) continue; // not ours (another installation may share the engine)
             logger.LogInformation("Removing container {Container} of deleted instance {Instance}", byInstance[id].Id, id);
-            await client.RemoveContainerAsync(byInstance[id].Id, force: true, ct);
+            await client.DestroyContainerAsync(byInstance[id].Id, ct);
         }
     }
 

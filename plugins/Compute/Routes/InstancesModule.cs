@@ -47,8 +47,7 @@ public sealed class InstancesModule : ICarterModule
                 {
                     try
                     {
-                        await clients.For(node).RemoveContainerAsync(instance.ContainerId ?? instance.ContainerName, force: true, ct);
-                        if (instance.ContainerId is not null) await clients.For(node).RemoveContainerAsync(instance.ContainerName, force: true, ct);
+                        await clients.For(node).DestroyContainerAsync(instance.ContainerId ?? instance.ContainerName, ct);
                     }
                     catch (EngineUnreachableException e)
                     {

@@ -109,7 +109,7 @@ public sealed class NodesModule : ICarterModule
             {
                 try
                 {
-                    await clients.For(node).RemoveContainerAsync(instance.ContainerId ?? instance.ContainerName, force: true, ct);
+                    await clients.For(node).DestroyContainerAsync(instance.ContainerId ?? instance.ContainerName, ct);
                 }
                 catch (Exception e) when (e is EngineUnreachableException or EngineException)
                 {
