@@ -37,12 +37,21 @@ public sealed record EngineEndpoint(string? SocketPath, string? Host, int Port, 
                 tls = scheme == "https://" || (scheme == "tcp://" && tls);
                 address = address[scheme.Length..].TrimEnd('/');
             }
+        // host:port (or [v6]:port) in the address itself; the separate port field wins when both are given.
+        var lastColon = address.LastIndexOf(':');
+        if (lastColon > 0 && (address.IndexOf(':') == lastColon || address[..lastColon].EndsWith(']'))
+            && int.TryParse(address[(lastColon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var inlinePort))
+        {
+            port ??= inlinePort;
+            address = address[..lastColon];
+        }
+        if (port is < 1 or > 65535) { error = "port must be 1-65535"; return null; }
         if (Uri.CheckHostName(address.Trim('[', ']')) == UriHostNameType.Unknown) { error = "is not a host name, IP address or unix:// socket"; return null; }
         if (port is null) { error = "port is required for a TCP address"; return null; }
         return Tcp(address.Trim('[', ']'), port.Value, tls);
     }
 
-    public override string ToString() => IsUnix ? "unix://" + SocketPath : $"{(Tls ? "https" : "tcp")}://{Host}:{Port}";
+    public override string ToString() => IsUnix ? "unix://" + SocketPath : $"{(Tls ? "https" : "tcp")}://{(Host!.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
 }
 
 /// <summary>Client certificate and CA for engines served over TCP with TLS (Docker's <c>--tlsverify</c>).</summary>
@@ -82,7 +91,11 @@ internal static class EngineHandlers
         {
             var ssl = new SslClientAuthenticationOptions();
             if (tls.CertFile is { Length: > 0 } cert && tls.KeyFile is { Length: > 0 } key)
-                ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(cert, key)];
+            {
+                // Re-imported through PKCS#12 so that the key is a persisted one TLS stacks accept everywhere.
+                using var pem = X509Certificate2.CreateFromPemFile(cert, key);
+                ssl.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
+            }
             if (tls.CaFile is { Length: > 0 } caFile)
             {
                 var ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
