@@ -269,6 +269,32 @@ public abstract class ComputeApiTests(ComputeHost compute)
     }
 
     [Fact]
+    public async Task A_remote_node_over_tls_reports_its_engine_and_runs_instances()
+    {
+        compute.SkipIfUnavailable();
+        var tunnel = compute.TlsEngine!;
+        var node = await ComputeHost.Created(await Admin.PostAsJsonAsync("/compute/api/nodes/create",
+            new { name = Unique("remote"), ram = "1g", disk = "5g", processor = "1", address = "127.0.0.1", port = tunnel.Port.ToString() }, Ct));
+        Assert.True((bool)node["tls"]!);
+        Assert.StartsWith("Podman Engine", (string?)node["engine"]);
+        var nodeId = (string)node["id"]!;
+        var hostPort = FreePort.Next();
+        var id = (string)(await DeployAsync(new { image = "busybox", nodeId, ports = $"{hostPort}:80", name = Unique("overtls") }))["id"]!;
+        await WaitForStateAsync(id, "running");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Assert.Contains("edgeplane compute test page", await Engine.DockerEngineClientTests.GetWithRetryAsync(http, $"http://127.0.0.1:{hostPort}/"));
+        using (var deleted = await DeleteInstanceAsync(id))
+            Assert.Equal(HttpStatusCode.Created, deleted.StatusCode);
+        using (var nodeDeleted = await Admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/compute/api/nodes/delete") { Content = JsonContent.Create(new { nodeId }) }, Ct))
+            Assert.Equal(HttpStatusCode.Created, nodeDeleted.StatusCode);
+
+        // Plain TCP to a TLS engine is not a node.
+        using var plain = await Admin.PostAsJsonAsync("/compute/api/nodes/create",
+            new { name = Unique("plain"), ram = "1g", disk = "5g", processor = "1", address = "127.0.0.1", port = tunnel.Port.ToString(), tls = false }, Ct);
+        await AssertProblemAsync(plain, HttpStatusCode.BadRequest, "address");
+    }
+
+    [Fact]
     public async Task Bad_deploys_are_refused_naming_the_field_and_create_nothing_on_the_engine()
     {
         compute.SkipIfUnavailable();

@@ -29,6 +29,8 @@ public abstract class ComputeHost : IAsyncLifetime
     /// <summary>The bootstrap admin's key sent as the seed's lowercase <c>x-api-key</c> header.</summary>
     public HttpClient Admin { get; private set; } = null!;
     public string NodeId { get; private set; } = "";
+    /// <summary>The same engine served on 127.0.0.1 over TLS with a client certificate (a "remote" node).</summary>
+    public Engine.EngineTunnel? TlsEngine { get; private set; }
 
     public async ValueTask InitializeAsync()
     {
@@ -36,6 +38,13 @@ public abstract class ComputeHost : IAsyncLifetime
         if (_databaseSkip is not null) return;
         await Podman.InitializeAsync();
         var environment = await TestDatabases.CreateAsync(Provider, _databaseDirectory.Path);
+        if (Podman.SkipReason is null)
+        {
+            TlsEngine = new Engine.EngineTunnel(Podman.SocketPath, tls: true, _databaseDirectory.Path);
+            environment["Edgeplane__Plugins__compute__Tls__CaFile"] = TlsEngine.CaFile;
+            environment["Edgeplane__Plugins__compute__Tls__CertFile"] = TlsEngine.CertFile;
+            environment["Edgeplane__Plugins__compute__Tls__KeyFile"] = TlsEngine.KeyFile;
+        }
         Host = await HostProcess.StartAsync(new HostOptions
         {
             Plugins = ["Edgeplane.Plugins.Compute"],
@@ -76,6 +85,7 @@ public abstract class ComputeHost : IAsyncLifetime
     {
         Admin?.Dispose();
         if (Host is not null) await Host.DisposeAsync();
+        if (TlsEngine is not null) await TlsEngine.DisposeAsync();
         if (_databaseSkip is null) await Podman.DisposeAsync();
         _databaseDirectory.Dispose();
     }

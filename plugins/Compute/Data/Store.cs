@@ -179,6 +179,19 @@ public sealed class Store(IDbConnectionFactory db, TimeProvider clock)
             new { id, state, message, containerId, exitCode, desiredState, now = clock.GetUtcNow() });
     }
 
+    /// <summary>
+    /// Sets what reconciliation observed, only if nobody changed the instance since it was read
+    /// (a power action or the deploy worker may have moved it on meanwhile). False when it lost the race.
+    /// </summary>
+    public async Task<bool> UpdateObservedStateAsync(InstanceRow seen, string state, string? message, string? containerId, int? exitCode, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(
+            "UPDATE compute_instances SET state = @state, message = @message, container_id = COALESCE(@containerId, container_id), exit_code = @exitCode, updated_at = @now " +
+            "WHERE id = @id AND deleted_at IS NULL AND state = @seenState AND desired_state = @seenDesired",
+            new { id = seen.Id, state, message, containerId, exitCode, now = clock.GetUtcNow(), seenState = seen.State, seenDesired = seen.DesiredState }) > 0;
+    }
+
     /// <summary>Marks the instance deleted and frees its ports (idempotent).</summary>
     public async Task MarkDeletedAsync(string id, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +39,7 @@ public sealed class DeployWorker(DeployQueue queue, Deployer deployer, ComputeOp
 /// container with the instance's limits, port bindings and labels, start it, and record
 /// <c>running</c> — or <c>failed</c> with the engine's message, leaving no container behind.
 /// </summary>
-public sealed class Deployer(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, ILogger<Deployer> logger)
+public sealed class Deployer(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
 {
     public const string InstanceLabel = "edgeplane.compute.instance";
     public const string NameLabel = "edgeplane.compute.name";
@@ -89,6 +90,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             if ((await store.FindInstanceAsync(instance.Id, ct))?.DeletedAt is not null)
                 await client.DestroyContainerAsync(containerId, ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
+            await events.PublishAsync("compute.instance.running", new { instance.Id, instance.Name, instance.NodeId, containerId }, instance.TeamId, ct);
         }
         catch (Exception e) when (e is EngineException or EngineUnreachableException)
         {
@@ -103,6 +105,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             }
             await store.UpdateStateAsync(instance.Id, InstanceState.Failed, e.Message, ct: ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: false);
+            await events.PublishAsync("compute.instance.failed", new { instance.Id, instance.Name, instance.NodeId, message = e.Message }, instance.TeamId, ct);
         }
     }
 

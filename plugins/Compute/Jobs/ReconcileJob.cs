@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
@@ -19,7 +20,7 @@ public sealed class ReconcileJob(ILeaseManager leases, TimeProvider clock, ILogg
     protected override Task RunOnceAsync(CancellationToken cancellationToken) => reconciler.RunAsync(cancellationToken);
 }
 
-public sealed class Reconciler(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, TimeProvider clock, ILogger<Reconciler> logger)
+public sealed class Reconciler(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, TimeProvider clock, ILogger<Reconciler> logger)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -100,7 +101,8 @@ public sealed class Reconciler(Store store, EngineClients clients, ComputeOption
     private async Task Change(InstanceRow instance, string state, string? message, int? exitCode, CancellationToken ct, string? containerId = null)
     {
         if (instance.State == state && instance.Message == message && instance.ExitCode == exitCode) return;
-        await store.UpdateStateAsync(instance.Id, state, message, containerId, exitCode, ct: ct);
+        if (!await store.UpdateObservedStateAsync(instance, state, message, containerId, exitCode, ct)) return; // changed meanwhile: next round
+        await events.PublishAsync("compute.instance.state", new { instance.Id, instance.Name, state, previous = instance.State, message, exitCode }, instance.TeamId, ct);
         if (instance.State != state)
         {
             metrics.StateChanged(state);
