@@ -3,6 +3,7 @@
 set -euo pipefail
 
 packages=(wrk postgresql)
+packages+=(prometheus)  # metrics: promtool check metrics
 packages+=(podman runc busybox-static)  # compute
 missing=()
 for p in "${packages[@]}"; do
