@@ -119,6 +119,11 @@ public abstract class ComputeApiTests(ComputeHost compute)
         Assert.Equal(id, inspect.Config!.Labels!["edgeplane.compute.instance"]);
         Assert.Equal(("127.0.0.1", hostPort.ToString()), (inspect.NetworkSettings!.Ports!["80/tcp"]![0].HostIp, inspect.NetworkSettings.Ports["80/tcp"]![0].HostPort));
 
+        // The deploy is counted in the host's Prometheus exposition.
+        var metrics = await Admin.GetStringAsync("/metrics", Ct);
+        Assert.Matches(@"(?m)^edgeplane_compute_deploys_total\{result=""running""\} [1-9]", metrics);
+        Assert.Contains("edgeplane_compute_deploy_seconds_bucket", metrics);
+
         var stats = (await Admin.GetFromJsonAsync<JsonObject>($"/compute/api/instances/{id}/stats", Ct))!;
         Assert.Equal(96UL * 1024 * 1024, (ulong)stats["memoryLimitBytes"]!);
         Assert.True((ulong)stats["memoryUsageBytes"]! > 0);

@@ -116,7 +116,8 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
         {
             Image = instance.ImageReference,
             Cmd = command,
-            Hostname = instance.Name.Length <= 63 ? instance.Name : null,
+            // The instance name when it is a valid host name label (names may also hold '_' and '.').
+            Hostname = System.Text.RegularExpressions.Regex.IsMatch(instance.Name, "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$") ? instance.Name : null,
             Labels = new()
             {
                 [InstanceLabel] = instance.Id,
