@@ -354,6 +354,39 @@ public abstract class ComputeApiTests(ComputeHost compute)
     }
 
     [Fact]
+    public async Task Two_hosts_on_one_database_serve_the_same_instances_and_reconcile_once()
+    {
+        compute.SkipIfUnavailable();
+        await using var second = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Compute"],
+            Environment = new(compute.Environment) { ["Edgeplane__Bootstrap__AdminApiKey"] = compute.Host.AdminKey },
+        });
+        using var viaSecond = compute.KeyClient(compute.Host.AdminKey);
+        viaSecond.BaseAddress = second.BaseAddress;
+
+        // Accepted by the second host, deployed by its worker, seen running through the first.
+        var id = (string)(await DeployAsync(new { image = "busybox", name = Unique("shared") }, viaSecond))["id"]!;
+        var running = await WaitForStateAsync(id, "running");
+
+        // Killed behind both hosts' backs: reconciled once, by whichever host holds the lease.
+        var (code, output) = await compute.Podman.PodmanAsync("kill", (string)running["containerId"]!);
+        Assert.True(code == 0, output);
+        await WaitForStateAsync(id, "exited");
+        await Task.Delay(2500, Ct); // a few more reconciliation rounds on both hosts
+        var line = $"Instance {id} is exited (was running)";
+        var reports = Count(compute.Host.Output, line) + Count(second.Output, line);
+        Assert.True(reports == 1, $"the state change was reported {reports} times:\n{compute.Host.Output}\n---\n{second.Output}");
+
+        using (var deleted = await viaSecond.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/compute/api/instance/delete") { Content = JsonContent.Create(new { id }) }, Ct))
+            Assert.Equal(HttpStatusCode.Created, deleted.StatusCode);
+        using (var gone = await Admin.PostAsJsonAsync("/compute/api/getInstance", new { id }, Ct))
+            await AssertProblemAsync(gone, HttpStatusCode.BadRequest, "id");
+
+        static int Count(string text, string needle) => (text.Length - text.Replace(needle, "").Length) / needle.Length;
+    }
+
+    [Fact]
     public async Task Bad_deploys_are_refused_naming_the_field_and_create_nothing_on_the_engine()
     {
         compute.SkipIfUnavailable();

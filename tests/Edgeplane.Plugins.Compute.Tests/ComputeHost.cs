@@ -29,6 +29,8 @@ public abstract class ComputeHost : IAsyncLifetime
     /// <summary>The bootstrap admin's key sent as the seed's lowercase <c>x-api-key</c> header.</summary>
     public HttpClient Admin { get; private set; } = null!;
     public string NodeId { get; private set; } = "";
+    /// <summary>What the host was started with (database, plugin settings), to start a second instance on the same database.</summary>
+    public Dictionary<string, string?> Environment { get; private set; } = [];
     /// <summary>The same engine served on 127.0.0.1 over TLS with a client certificate (a "remote" node).</summary>
     public Engine.EngineTunnel? TlsEngine { get; private set; }
 
@@ -45,18 +47,13 @@ public abstract class ComputeHost : IAsyncLifetime
             environment["Edgeplane__Plugins__compute__Tls__CertFile"] = TlsEngine.CertFile;
             environment["Edgeplane__Plugins__compute__Tls__KeyFile"] = TlsEngine.KeyFile;
         }
-        Host = await HostProcess.StartAsync(new HostOptions
-        {
-            Plugins = ["Edgeplane.Plugins.Compute"],
-            Environment = new(environment)
-            {
-                ["Edgeplane__Plugins__compute__ReconcileIntervalSeconds"] = "1",
-                ["Edgeplane__Plugins__compute__StopTimeoutSeconds"] = "1",
-                ["Edgeplane__Plugins__compute__PullMissingImages"] = "true",
-                ["Edgeplane__Plugins__compute__Quota__MaxInstances"] = "20",
-                ["Edgeplane__Plugins__compute__Quota__MaxMemory"] = "4g",
-            },
-        });
+        environment["Edgeplane__Plugins__compute__ReconcileIntervalSeconds"] = "1";
+        environment["Edgeplane__Plugins__compute__StopTimeoutSeconds"] = "1";
+        environment["Edgeplane__Plugins__compute__PullMissingImages"] = "true";
+        environment["Edgeplane__Plugins__compute__Quota__MaxInstances"] = "20";
+        environment["Edgeplane__Plugins__compute__Quota__MaxMemory"] = "4g";
+        Environment = environment;
+        Host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Compute"], Environment = new(environment) });
         Admin = KeyClient(Host.AdminKey);
         if (Podman.SkipReason is not null) return;
         var node = await Created(await Admin.PostAsJsonAsync("/compute/api/nodes/create",
