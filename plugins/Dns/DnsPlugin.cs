@@ -1,6 +1,8 @@
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edgeplane.Plugins.Dns;
 
@@ -9,6 +11,13 @@ public sealed class DnsPlugin : IPlugin
     public void ConfigureServices(IPluginBuilder builder)
     {
         var options = DnsServerOptions.From(builder.Configuration);
-        builder.Services.AddSingleton(options);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DnsStore>();
+        services.AddSingleton<ZoneViewProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
+        services.AddSingleton<DnsServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());
     }
 }
