@@ -66,7 +66,7 @@ public sealed class AccountModule : ICarterModule
             }
             catch (IdentityValidationException e)
             {
-                return Problems.Field(e.Field == "password" ? "new_password" : e.Field, e.Message);
+                return Problems.Field(e.Field is "password" or "newPassword" ? "new_password" : e.Field, e.Message);
             }
             return TypedResults.Ok(new { message = "password changed; sessions ended" });
         }).RequirePermission("dns.account.write");
