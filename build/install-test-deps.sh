@@ -3,6 +3,7 @@
 set -euo pipefail
 
 packages=(wrk)
+packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
