@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Net;
+using Edgeplane.Testing;
+
+namespace Edgeplane.Plugins.Dns.Tests.Integration;
+
+/// <summary>
+/// Two host instances on one PostgreSQL database, each with its own DNS listener: the plugin's
+/// migrations run once on PostgreSQL, and a change made through one instance's API is answered by
+/// the other instance's DNS server within a second (its view is refreshed from the database).
+/// </summary>
+public sealed class MultiInstanceTests
+{
+    [Fact]
+    public async Task Change_through_one_instance_is_served_by_the_other()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var portA = FreePort.Next();
+        var portB = FreePort.Next();
+        var adminKey = "ep_test_" + Guid.NewGuid().ToString("N");
+        HostOptions Options(int dnsPort) => new()
+        {
+            Plugins = ["Edgeplane.Plugins.Dns"],
+            Environment = new()
+            {
+                ["Edgeplane__Database__Provider"] = "postgres",
+                ["Edgeplane__Database__ConnectionString"] = postgres.ConnectionString,
+                ["Edgeplane__Plugins__dns__Listen"] = $"127.0.0.1:{dnsPort}",
+                ["Edgeplane__Plugins__dns__NameServers"] = "ns1.example.net",
+                ["Edgeplane__Bootstrap__AdminApiKey"] = adminKey,
+            },
+        };
+        // One after the other: the host's first-run bootstrap is not yet safe to run concurrently.
+        await using var a = await HostProcess.StartAsync(Options(portA));
+        await using var b = await HostProcess.StartAsync(Options(portB));
+
+        using var apiA = new HttpClient { BaseAddress = new Uri(a.BaseAddress, "/dns/api/") };
+        apiA.DefaultRequestHeaders.Add("X-API-Key", a.AdminKey);
+        using var apiB = new HttpClient { BaseAddress = new Uri(b.BaseAddress, "/dns/api/") };
+        apiB.DefaultRequestHeaders.Add("X-API-Key", a.AdminKey);
+
+        await apiA.PostJsonAsync("zones/add", new { zone = "shared.example" }, HttpStatusCode.Created);
+        await apiA.PostJsonAsync("zone/shared.example/add", new { label = "www", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created);
+        var watch = Stopwatch.StartNew();
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(portB, "www.shared.example", "A")).Contains("192.0.2.1"), 3000);
+        Assert.True(watch.ElapsedMilliseconds < 1500, $"{watch.ElapsedMilliseconds} ms");
+
+        // Through B: delete it; A's server stops answering it.
+        await apiB.PostJsonAsync("zone/shared.example/delete_record/1", null, HttpStatusCode.OK);
+        await DnsServerTests.WaitForAsync(async () => (await Dig.DigAsync(portA, "+norec", "www.shared.example", "A")).Contains("NXDOMAIN"), 1500);
+        var records = await apiB.GetJsonAsync("zone/shared.example/records");
+        Assert.Equal(3, (long)records["serial"]!);
+        using var export = await apiB.GetAsync("zone/shared.example/export");
+        await NamedCheckzone.LoadAsync("shared.example", await export.Content.ReadAsStringAsync());
+    }
+}
