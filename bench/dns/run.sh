@@ -22,11 +22,13 @@ mkdir -p "$WORK/plugins" "$WORK/data"
 ln -s "$ROOT/src/Host/bin/Release/net10.0/plugins/Edgeplane.Plugins.Dns" "$WORK/plugins/Edgeplane.Plugins.Dns"
 
 echo "== starting Edgeplane (HTTP 127.0.0.1:$HTTP_PORT, DNS 127.0.0.1:$EP_PORT)"
-Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins" \
-Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789" \
-Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net" \
-ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-  dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >"$WORK/host.log" 2>&1 &
+ENVV=(Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins"
+  Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789"
+  Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net"
+  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
+# UDP_WORKERS=n overrides the plugin's UDP threads (default: one per processor).
+[ -n "${UDP_WORKERS:-}" ] && ENVV+=(Edgeplane__Plugins__dns__UdpWorkers="$UDP_WORKERS")
+env "${ENVV[@]}" dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >"$WORK/host.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
 

@@ -58,7 +58,8 @@ public sealed class DnsServer : BackgroundService
                 tcp.Bind(endpoint);
                 tcp.Listen(128);
                 _sockets.Add(tcp);
-                for (var i = 0; i < Math.Max(2, Environment.ProcessorCount); i++) loops.Add(Task.Run(() => UdpLoop(udp, stoppingToken), stoppingToken));
+                for (var i = 0; i < _options.UdpWorkers; i++)
+                    loops.Add(Task.Factory.StartNew(() => UdpLoop(udp, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 loops.Add(Task.Run(() => AcceptLoop(tcp, stoppingToken), stoppingToken));
                 _logger.LogInformation("DNS server listening on {Endpoint} (UDP and TCP)", endpoint);
             }
@@ -80,30 +81,34 @@ public sealed class DnsServer : BackgroundService
         try { await Task.WhenAll(loops); } catch { /* sockets closed */ }
     }
 
-    private async Task UdpLoop(Socket socket, CancellationToken ct)
+    /// <summary>
+    /// One blocking receive/answer/send loop per thread: for small UDP request/response work this
+    /// beats the async socket path (no per-packet task or endpoint allocations beyond the answer).
+    /// Closing the socket on shutdown ends the loop.
+    /// </summary>
+    private void UdpLoop(Socket socket, CancellationToken ct)
     {
         var buffer = new byte[4096];
-        EndPoint any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        EndPoint remote = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!ct.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            int received;
             try
             {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, ct);
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
             }
-            catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.Interrupted or SocketError.OperationAborted or SocketError.NotSocket) { return; }
             catch (SocketException) { continue; } // e.g. ICMP port unreachable from an earlier reply
             try
             {
-                var remote = (IPEndPoint)received.RemoteEndPoint;
-                var responses = _handler.Handle(buffer.AsSpan(0, received.ReceivedBytes), tcp: false, remote.Address);
+                var responses = _handler.Handle(buffer.AsSpan(0, received), tcp: false, ((IPEndPoint)remote).Address);
                 if (responses.Count == 0) continue;
                 _queries.Add(1);
-                await socket.SendToAsync(responses[0], SocketFlags.None, remote, ct);
+                socket.SendTo(responses[0], SocketFlags.None, remote);
             }
-            catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
+            catch (SocketException) { }
             catch (Exception e)
             {
                 _logger.LogWarning(e, "DNS UDP query failed");

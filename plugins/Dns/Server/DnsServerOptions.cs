@@ -10,6 +10,8 @@ public sealed class DnsServerOptions
     public bool Enabled { get; set; } = true;
     /// <summary>UDP and TCP listen endpoints (<c>address:port</c>), e.g. <c>127.0.0.1:5353</c> or <c>[::1]:53</c>.</summary>
     public List<string> Listen { get; set; } = [];
+    /// <summary>Threads answering UDP per endpoint (default: one per processor).</summary>
+    public int UdpWorkers { get; set; } = Environment.ProcessorCount;
     /// <summary>The largest UDP response the server sends to an EDNS client (the client's own limit applies when lower).</summary>
     public int MaxUdpPayload { get; set; } = 1232;
     /// <summary>Addresses or CIDR prefixes allowed to transfer zones (AXFR/IXFR); empty: nobody.</summary>
@@ -46,6 +48,7 @@ public sealed class DnsServerOptions
         options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Model.DnsNames.Normalize).ToList();
         if (options.Listen.Count == 0) options.Listen = [DefaultListen];
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
+        options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);
         options.MaxUdpPayload = Math.Clamp(options.MaxUdpPayload, 512, 4096);
         return options;
     }

@@ -28,3 +28,22 @@ public static class Dig
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToList();
     }
 }
+
+/// <summary>In-process UDP queries, for timing checks where starting a dig process would dominate.</summary>
+public static class Udp
+{
+    public static async Task<Edgeplane.Plugins.Dns.Wire.DnsResponse?> AskAsync(int port, string name, ushort type)
+    {
+        var id = (ushort)Random.Shared.Next(1, 65535);
+        return await Edgeplane.Plugins.Dns.Server.DnsClient.ExchangeAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port),
+            Edgeplane.Plugins.Dns.Wire.DnsResponse.Query(id, name, type, 1232), TimeSpan.FromMilliseconds(500), CancellationToken.None);
+    }
+
+    public static async Task<bool> HasAsync(int port, string name, string address)
+    {
+        var r = await AskAsync(port, name, 1);
+        return r is not null && r.Answers.Any(a => a.Type == 1 && r.Render(a) == address);
+    }
+
+    public static async Task<bool> IsNxDomainAsync(int port, string name) => (await AskAsync(port, name, 1))?.Rcode == 3;
+}

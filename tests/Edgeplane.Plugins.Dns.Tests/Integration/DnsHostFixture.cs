@@ -49,6 +49,23 @@ public sealed class DnsHostFixture : IAsyncLifetime
         return (Api(key), username, key);
     }
 
+    private readonly SemaphoreSlim _sharedLock = new(1, 1);
+    private HttpClient? _shared;
+
+    /// <summary>One signed-up account shared by the tests that need no account of their own (password hashing is slow on purpose).</summary>
+    public async Task<HttpClient> SharedAccountAsync()
+    {
+        await _sharedLock.WaitAsync();
+        try
+        {
+            return _shared ??= (await NewAccountAsync()).Client;
+        }
+        finally
+        {
+            _sharedLock.Release();
+        }
+    }
+
     private static int FreeUdpAndTcpPort()
     {
         for (var i = 0; i < 50; i++)

@@ -12,7 +12,7 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
     [Fact]
     public async Task Signup_login_and_zone_lifecycle_with_stable_indexes_and_serials()
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var api = await fixture.SharedAccountAsync();
         var zone = NewZone();
         var created = await api.PostJsonAsync("zones/add", new { zone = zone.ToUpperInvariant() + "." }, HttpStatusCode.Created);
         Assert.Equal(zone, (string)created["zone"]!);
@@ -51,7 +51,7 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
     [InlineData("")]
     public async Task Bad_zone_names_are_400_naming_the_field(string zone)
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var api = await fixture.SharedAccountAsync();
         var problem = await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["zone"]);
     }
@@ -59,7 +59,7 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
     [Fact]
     public async Task Invalid_records_are_400_naming_the_field_and_store_nothing()
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var api = await fixture.SharedAccountAsync();
         var zone = NewZone();
         await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
         var cases = new (object Body, string Field)[]
@@ -118,7 +118,7 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
     [Fact]
     public async Task Export_is_accepted_by_named_checkzone_and_equals_the_api_records()
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var api = await fixture.SharedAccountAsync();
         var zone = NewZone();
         await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
         object[] bodies =
@@ -157,7 +157,7 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
     [Fact]
     public async Task Reverse_zone_takes_ptr()
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var api = await fixture.SharedAccountAsync();
         var zone = $"{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}.10.in-addr.arpa";
         await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
         await api.PostJsonAsync($"zone/{zone}/add", new { label = "5", type = "PTR", value = "host.example.com" }, HttpStatusCode.Created);
