@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-packages=(wrk)
+packages=(wrk postgresql)
+packages+=(prometheus)  # metrics: promtool check metrics
 packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
 missing=()
 for p in "${packages[@]}"; do

@@ -19,7 +19,15 @@ public sealed class Bootstrap(IdentityService identity, IConfiguration configura
         if (password is not null && PasswordHasher.Problem(password) is { } problem)
             throw new InvalidOperationException($"Edgeplane:Bootstrap:AdminPassword {problem}");
 
-        var user = await identity.CreateUserAsync("admin", password is null ? null : PasswordHasher.Hash(password), null, isHostAdmin: true, cancellationToken);
+        UserInfo user;
+        try
+        {
+            user = await identity.CreateUserAsync("admin", password is null ? null : PasswordHasher.Hash(password), null, isHostAdmin: true, cancellationToken);
+        }
+        catch (IdentityValidationException)
+        {
+            return; // another host instance sharing the database bootstrapped at the same moment
+        }
         var key = await identity.StoreApiKeyAsync(configuredKey ?? Secrets.Generate(IdentityService.KeyPrefix), user.Id, user.PersonalTeamId, Roles.Admin, "bootstrap", null, cancellationToken);
         if (configuredKey is null)
             Console.WriteLine($"""

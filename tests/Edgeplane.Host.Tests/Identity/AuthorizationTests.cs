@@ -102,10 +102,11 @@ public sealed class AuthorizationTests(IdentityFixture fixture) : IClassFixture<
     [Fact]
     public async Task An_expired_key_is_401()
     {
-        var plaintext = await fixture.Admin.KeyForNewMemberAsync(fixture.TeamId, "viewer", DateTimeOffset.UtcNow.AddSeconds(2));
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(10);
+        var plaintext = await fixture.Admin.KeyForNewMemberAsync(fixture.TeamId, "viewer", expiresAt);
         using var client = fixture.Host.ClientWithKey(plaintext);
         using var before = await client.GetAsync("/api/v1/auth/me", Ct);
-        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
+        await Task.Delay(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500), Ct);
         using var after = await client.GetAsync("/api/v1/auth/me", Ct);
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);

@@ -72,10 +72,10 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
     {
         using var dedicated = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.DedicatedPort}") };
 
-        var body = await dedicated.GetFromJsonAsync<JsonObject>("/hello/x", TestContext.Current.CancellationToken);
-        using var onMain = await Client.GetAsync("/hello/x", TestContext.Current.CancellationToken);
+        var body = await dedicated.GetFromJsonAsync<JsonObject>("/shout/on_my_port", TestContext.Current.CancellationToken);
+        using var onMain = await Client.GetAsync("/shout/on_my_port", TestContext.Current.CancellationToken);
 
-        Assert.Equal("Hello, X", (string)body!["message"]!);
+        Assert.Equal("ON MY PORT", (string)body!["text"]!);
         Assert.Equal(HttpStatusCode.NotFound, onMain.StatusCode);
         Assert.Equal($"http://127.0.0.1:{fixture.DedicatedPort}", (string)(await PluginAsync("porter"))["mount"]!);
     }
