@@ -14,7 +14,12 @@ public sealed class MultiInstanceTests
     [Fact]
     public async Task Change_through_one_instance_is_served_by_the_other()
     {
-        await using var postgres = await PostgresServer.StartAsync();
+        // The test command's PostgreSQL (EDGEPLANE_TEST_POSTGRES) when there is one, else a private one.
+        await using var own = TestDatabases.PostgresServer is null ? await PostgresServer.StartAsync() : null;
+        using var dir = new TempDirectory();
+        var database = own is null
+            ? await TestDatabases.CreateAsync("postgres", dir.Path)
+            : new Dictionary<string, string?> { ["Edgeplane__Database__Provider"] = "postgres", ["Edgeplane__Database__ConnectionString"] = own.ConnectionString };
         var portA = FreePort.Next();
         var portB = FreePort.Next();
         var adminKey = "ep_test_" + Guid.NewGuid().ToString("N");
@@ -23,16 +28,24 @@ public sealed class MultiInstanceTests
             Plugins = ["Edgeplane.Plugins.Dns"],
             Environment = new()
             {
-                ["Edgeplane__Database__Provider"] = "postgres",
-                ["Edgeplane__Database__ConnectionString"] = postgres.ConnectionString,
+                ["Edgeplane__Database__Provider"] = database["Edgeplane__Database__Provider"],
+                ["Edgeplane__Database__ConnectionString"] = database["Edgeplane__Database__ConnectionString"],
                 ["Edgeplane__Plugins__dns__Listen"] = $"127.0.0.1:{dnsPort}",
                 ["Edgeplane__Plugins__dns__NameServers"] = "ns1.example.net",
                 ["Edgeplane__Bootstrap__AdminApiKey"] = adminKey,
             },
         };
-        // One after the other: the host's first-run bootstrap is not yet safe to run concurrently.
-        await using var a = await HostProcess.StartAsync(Options(portA));
-        await using var b = await HostProcess.StartAsync(Options(portB));
+        // Both start together on the empty database: the migration lock makes one of them migrate.
+        var startA = HostProcess.StartAsync(Options(portA));
+        var startB = HostProcess.StartAsync(Options(portB));
+        await Task.WhenAll(startA.ContinueWith(_ => { }), startB.ContinueWith(_ => { }));
+        if (!startA.IsCompletedSuccessfully || !startB.IsCompletedSuccessfully)
+        {
+            foreach (var started in new[] { startA, startB }.Where(t => t.IsCompletedSuccessfully)) await (await started).DisposeAsync();
+            await Task.WhenAll(startA, startB); // throws the start failure
+        }
+        await using var a = await startA;
+        await using var b = await startB;
 
         using var apiA = new HttpClient { BaseAddress = new Uri(a.BaseAddress, "/dns/api/") };
         apiA.DefaultRequestHeaders.Add("X-API-Key", a.AdminKey);
