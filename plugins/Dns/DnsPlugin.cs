@@ -19,6 +19,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
         services.AddSingleton<DnsServer>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());
+        services.AddHealthChecks().AddCheck<DnsServerHealthCheck>("dns");
         services.AddSingleton<NotifyJob>();
         services.AddHostedService(sp => sp.GetRequiredService<NotifyJob>());
     }

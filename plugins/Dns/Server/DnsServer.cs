@@ -29,7 +29,17 @@ public sealed class DnsServer : BackgroundService
         _options = options;
         _logger = logger;
         _handler = new QueryHandler(() => views.Current, options);
-        _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("dns_queries_total", description: "DNS queries answered");
+        _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
+    }
+
+    private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
+
+    private void Count(string transport, byte[] response)
+    {
+        if (!_queries.Enabled) return;
+        var rcode = response.Length > 3 ? response[3] & 0xF : 2;
+        _queries.Add(1, new KeyValuePair<string, object?>("transport", transport),
+            new KeyValuePair<string, object?>("rcode", rcode < RcodeNames.Length ? RcodeNames[rcode] : "OTHER"));
     }
 
     /// <summary>The bound endpoints (after start).</summary>
@@ -104,7 +114,7 @@ public sealed class DnsServer : BackgroundService
             {
                 var responses = _handler.Handle(buffer.AsSpan(0, received), tcp: false, ((IPEndPoint)remote).Address);
                 if (responses.Count == 0) continue;
-                _queries.Add(1);
+                Count("udp", responses[0]);
                 socket.SendTo(responses[0], SocketFlags.None, remote);
             }
             catch (ObjectDisposedException) { return; }
@@ -156,7 +166,7 @@ public sealed class DnsServer : BackgroundService
                 if (size == 0 || !await ReadExactly(client, buffer.AsMemory(0, size), idle.Token)) return;
                 var responses = _handler.Handle(buffer.AsSpan(0, size), tcp: true, address);
                 if (responses.Count == 0) return;
-                _queries.Add(1);
+                Count("tcp", responses[0]);
                 foreach (var response in responses)
                 {
                     var framed = new byte[response.Length + 2];

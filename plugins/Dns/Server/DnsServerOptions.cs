@@ -8,7 +8,7 @@ public sealed class DnsServerOptions
 {
     /// <summary>Whether the authoritative server listens at all.</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>UDP and TCP listen endpoints (<c>address:port</c>), e.g. <c>127.0.0.1:5353</c> or <c>[::1]:53</c>.</summary>
+    /// <summary>UDP and TCP listen endpoints (<c>address:port</c>), e.g. <c>127.0.0.1:1053</c> or <c>[::1]:53</c>.</summary>
     public List<string> Listen { get; set; } = [];
     /// <summary>Threads answering UDP per endpoint (default: one per processor).</summary>
     public int UdpWorkers { get; set; } = Environment.ProcessorCount;
@@ -35,7 +35,7 @@ public sealed class DnsServerOptions
     /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
     public int NodeMetricsPort { get; set; } = 9100;
 
-    public const string DefaultListen = "127.0.0.1:5353";
+    public const string DefaultListen = "127.0.0.1:1053";
 
     public static DnsServerOptions From(IConfiguration configuration)
     {

@@ -18,6 +18,9 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, I
 
     public ZoneView Current => _view;
 
+    /// <summary>Whether the view has been loaded from the database at least once.</summary>
+    public bool Loaded { get; private set; }
+
     /// <summary>Asks for an immediate check (after a change made through this instance).</summary>
     public void Poke()
     {
@@ -32,6 +35,7 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, I
         {
             var view = await store.LoadViewAsync(ct);
             _view = view;
+            Loaded = true;
             logger.LogDebug("DNS view reloaded: {Zones} zones, generation {Generation}", view.Zones.Count, view.Generation);
             return view;
         }
