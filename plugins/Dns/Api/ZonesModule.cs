@@ -32,7 +32,9 @@ public sealed class ZonesModule : ICarterModule
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             if (CheckZoneName(name) is { } problem) return Problems.Field("zone", problem);
             if (caller.TeamId is null || caller.UserId is null) return Problems.Forbidden("the credential is not bound to a team");
-            var zone = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
+            var (outcome, zone, other) = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
+            if (outcome == DnsStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");
+            if (outcome == DnsStore.AddZoneOutcome.Overlaps) return Problems.Conflict($"{name} overlaps a zone of another account");
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);

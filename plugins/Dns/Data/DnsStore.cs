@@ -55,25 +55,36 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return shared > 0 ? zone : null;
     }
 
-    /// <summary>Adds a zone; null when the name is taken.</summary>
-    public async Task<ZoneRow?> AddZoneAsync(string name, string teamId, string userId, CancellationToken ct = default)
+    public enum AddZoneOutcome { Added, Taken, Overlaps }
+
+    /// <summary>
+    /// Adds a zone. Refused when the name is taken, or when it is the parent or a child of another
+    /// team's zone (one account must not take over names inside another's zone).
+    /// </summary>
+    public async Task<(AddZoneOutcome Outcome, ZoneRow? Zone, string? Other)> AddZoneAsync(string name, string teamId, string userId, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         var zone = new ZoneRow(Ids.New(), name, teamId, userId, 1, 1, now, now);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
-        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return null;
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return (AddZoneOutcome.Taken, null, name);
+        var ancestors = new List<string>();
+        for (var n = DnsNames.Parent(name); n.Length > 0; n = DnsNames.Parent(n)) ancestors.Add(n);
+        var other = await c.ExecuteScalarAsync<string?>(
+            "SELECT name FROM dns_zones WHERE team_id <> @teamId AND (name IN @ancestors OR name LIKE @below)",
+            new { teamId, ancestors, below = "%." + name }, tx);
+        if (other is not null) return (AddZoneOutcome.Overlaps, null, other);
         try
         {
             await c.ExecuteAsync("INSERT INTO dns_zones (id, name, team_id, owner_user_id, serial, next_index, created_at, updated_at) VALUES (@Id, @Name, @TeamId, @OwnerUserId, @Serial, @NextIndex, @CreatedAt, @UpdatedAt)", zone, tx);
         }
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
         {
-            return null;
+            return (AddZoneOutcome.Taken, null, name);
         }
         await tx.CommitAsync(ct);
-        return zone;
+        return (AddZoneOutcome.Added, zone, null);
     }
 
     public async Task DeleteZoneAsync(ZoneRow zone, CancellationToken ct = default)

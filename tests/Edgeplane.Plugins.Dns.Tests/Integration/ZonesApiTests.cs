@@ -110,6 +110,12 @@ public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHos
         Assert.Contains(users["users"]!.AsArray(), u => (string)u!["username"]! == bobName);
         Assert.Contains((await bob.GetJsonAsync("zones/list"))["zones"]!.AsArray(), z => (string)z!["zone"]! == zone);
 
+        // Nobody else can take names inside (or above) another account's zone; the owner can.
+        await bob.PostJsonAsync("zones/add", new { zone = "sub." + zone }, HttpStatusCode.Conflict);
+        await alice.PostJsonAsync("zones/add", new { zone = "own." + zone }, HttpStatusCode.Created);
+        var (carol, _, _) = await fixture.NewAccountAsync();
+        await carol.PostJsonAsync("zones/add", new { zone = "deep.own." + zone }, HttpStatusCode.Conflict);
+
         // Host admins see every zone.
         using var admin = fixture.Api(fixture.Host.AdminKey);
         await admin.GetJsonAsync($"zone/{zone}/records");
