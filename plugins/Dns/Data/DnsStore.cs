@@ -69,11 +69,10 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return (AddZoneOutcome.Taken, null, name);
-        var ancestors = new List<string>();
-        for (var n = DnsNames.Parent(name); n.Length > 0; n = DnsNames.Parent(n)) ancestors.Add(n);
-        var other = await c.ExecuteScalarAsync<string?>(
-            "SELECT name FROM dns_zones WHERE team_id <> @teamId AND (name IN @ancestors OR name LIKE @below)",
-            new { teamId, ancestors, below = "%." + name }, tx);
+        var other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name LIKE @below",
+            new { teamId, below = "%." + name }, tx);
+        for (var n = DnsNames.Parent(name); n.Length > 0 && other is null; n = DnsNames.Parent(n))
+            other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name = @n", new { teamId, n }, tx);
         if (other is not null) return (AddZoneOutcome.Overlaps, null, other);
         try
         {

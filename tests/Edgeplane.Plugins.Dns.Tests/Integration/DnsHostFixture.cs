@@ -6,26 +6,26 @@ using Edgeplane.Testing;
 namespace Edgeplane.Plugins.Dns.Tests.Integration;
 
 /// <summary>One real host with only the DNS plugin, its DNS server on a free loopback port.</summary>
-public sealed class DnsHostFixture : IAsyncLifetime
+public class DnsHostFixture : IAsyncLifetime
 {
     public HostProcess Host { get; private set; } = null!;
     public int DnsPort { get; } = FreeUdpAndTcpPort();
 
+    /// <summary>The database settings (none: the host's default SQLite file).</summary>
+    protected virtual Task<Dictionary<string, string?>> DatabaseAsync() => Task.FromResult(new Dictionary<string, string?>());
+
     public async ValueTask InitializeAsync()
     {
-        Host = await HostProcess.StartAsync(new HostOptions
+        var environment = new Dictionary<string, string?>(await DatabaseAsync())
         {
-            Plugins = ["Edgeplane.Plugins.Dns"],
-            Environment = new()
-            {
-                ["Edgeplane__Plugins__dns__Listen"] = $"127.0.0.1:{DnsPort}",
-                ["Edgeplane__Plugins__dns__TransferAllowed"] = "127.0.0.1",
-                ["Edgeplane__Plugins__dns__NameServers"] = "ns1.example.net;ns2.example.net",
-            },
-        });
+            ["Edgeplane__Plugins__dns__Listen"] = $"127.0.0.1:{DnsPort}",
+            ["Edgeplane__Plugins__dns__TransferAllowed"] = "127.0.0.1",
+            ["Edgeplane__Plugins__dns__NameServers"] = "ns1.example.net;ns2.example.net",
+        };
+        Host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Dns"], Environment = environment });
     }
 
-    public ValueTask DisposeAsync() => Host.DisposeAsync();
+    public virtual async ValueTask DisposeAsync() => await Host.DisposeAsync();
 
     /// <summary>A client for the seed's API: base <c>/dns/api/</c>, the key in <c>X-API-Key</c>.</summary>
     public HttpClient Api(string? key)
@@ -101,5 +101,26 @@ public static class Http
     {
         using var response = await client.GetAsync(path);
         return await response.JsonAsync(expected);
+    }
+}
+
+/// <summary>The same host on PostgreSQL: the test run's server (EDGEPLANE_TEST_POSTGRES) or a private one.</summary>
+public sealed class PostgresDnsHostFixture : DnsHostFixture
+{
+    private readonly TempDirectory _dir = new();
+    private PostgresServer? _own;
+
+    protected override async Task<Dictionary<string, string?>> DatabaseAsync()
+    {
+        if (TestDatabases.PostgresServer is not null) return await TestDatabases.CreateAsync("postgres", _dir.Path);
+        _own = await PostgresServer.StartAsync();
+        return new() { ["Edgeplane__Database__Provider"] = "postgres", ["Edgeplane__Database__ConnectionString"] = _own.ConnectionString };
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_own is not null) await _own.DisposeAsync();
+        _dir.Dispose();
     }
 }

@@ -10,7 +10,12 @@ namespace Edgeplane.Plugins.Dns.Tests.Integration;
 /// from the server, gets NOTIFY from the plugin's queue after an API change, and answers the same;
 /// the debug health check sees it in sync. Also the other debug routes.
 /// </summary>
-public sealed class SecondaryTests(DnsHostFixture fixture) : IClassFixture<DnsHostFixture>
+public sealed class SecondaryTests(DnsHostFixture fixture) : SecondaryTestsBase(fixture), IClassFixture<DnsHostFixture>;
+
+/// <summary>The same tests with the host on PostgreSQL.</summary>
+public sealed class SecondaryTestsOnPostgres(PostgresDnsHostFixture fixture) : SecondaryTestsBase(fixture), IClassFixture<PostgresDnsHostFixture>;
+
+public abstract class SecondaryTestsBase(DnsHostFixture fixture)
 {
     [Fact]
     public async Task Nsd_secondary_follows_the_zone_through_notify()

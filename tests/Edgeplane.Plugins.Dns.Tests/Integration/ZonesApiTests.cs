@@ -5,7 +5,12 @@ using Edgeplane.Plugins.Dns.Model;
 
 namespace Edgeplane.Plugins.Dns.Tests.Integration;
 
-public sealed class ZonesApiTests(DnsHostFixture fixture) : IClassFixture<DnsHostFixture>
+public sealed class ZonesApiTests(DnsHostFixture fixture) : ZonesApiTestsBase(fixture), IClassFixture<DnsHostFixture>;
+
+/// <summary>The same tests with the host on PostgreSQL.</summary>
+public sealed class ZonesApiTestsOnPostgres(PostgresDnsHostFixture fixture) : ZonesApiTestsBase(fixture), IClassFixture<PostgresDnsHostFixture>;
+
+public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
 {
     private static string NewZone() => $"z{Guid.NewGuid():N}"[..14] + ".example";
 
