@@ -45,7 +45,7 @@ public static class DefaultRules
         R("lfi-encoded-traversal", @"(?i)(?:%2e|\.)(?:%2e|\.)(?:%2f|%5c)|%c0%ae|%252e", "high", RuleTarget.Path | RuleTarget.Query, "path_traversal"),
         R("lfi-system-files", @"(?i)(?:/etc/(?:passwd|shadow|group|hosts|issue)\b|/proc/self/(?:environ|cmdline|fd)|\b(?:win\.ini|boot\.ini|system32)\b)", "critical", Input, "path_traversal"),
         R("lfi-wrappers", @"(?i)\b(?:file|php|zip|phar|expect|glob|data)://", "high", Args | RuleTarget.Path, "path_traversal"),
-        R("lfi-null-byte", @"\x00", "high", Input, "path_traversal"),
+        R("lfi-null-byte", @"\x00", "high", RuleTarget.Path | RuleTarget.Query, "path_traversal"),
         R("sensitive-files", @"(?i)/(?:\.(?:git|svn|hg|env|htaccess|htpasswd|DS_Store|aws|ssh)\b|wp-config\.php|phpinfo\.php|web\.config|server-status)", "medium", RuleTarget.Path, "scanner"),
         // command injection
         R("cmdi-chain", @"(?i)(?:[;|`]|\$\(|&&|\|\|)\s*(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|bash|sh|zsh|python[23]?|perl|ruby|php|ping|nslookup|ifconfig|echo|rm|chmod|base64)(?:\s|$|;|\||`|\))", "critical", Input, "command_injection"),
@@ -53,7 +53,7 @@ public static class DefaultRules
         R("cmdi-subshell", @"\$\{IFS\}|\$\(\s*\w+[^)]*\)|`\s*(?:id|whoami|uname|cat|ls)\b[^`]*`", "high", Args | RuleTarget.Path, "command_injection"),
         R("cmdi-reverse-shell", @"(?i)/dev/(?:tcp|udp)/|\bnc(?:at)?\s+(?:-\w+\s+)*\S+\s+\d+\s+-e\b", "critical", Input, "command_injection"),
         // exploit signatures
-        R("exploit-log4shell", @"(?i)\$\{(?:[^}]{0,40}\$\{[^}]{0,40}\})*[^}]{0,40}j[^}]{0,20}n[^}]{0,20}d[^}]{0,20}i[^}]{0,20}:", "critical", RuleTarget.All, "exploit"),
+        R("exploit-log4shell", @"(?i)\$\{(?:\s*jndi\s*:|[^}]*\$\{)", "critical", RuleTarget.All, "exploit"),
         R("exploit-shellshock", @"\(\s*\)\s*\{\s*:?\s*;?\s*\}\s*;", "critical", RuleTarget.All, "exploit"),
         R("exploit-ssti", @"\{\{\s*(?:[\w.]+\s*\(|config|self|request)\b|\$\{\s*(?:T\(|java\.|Runtime)", "high", Args, "exploit"),
         R("exploit-php-code", @"(?i)<\?php\b|\b(?:system|passthru|shell_exec|proc_open|popen)\s*\(\s*['""$]", "critical", Args, "exploit"),
