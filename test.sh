@@ -11,6 +11,12 @@ log_dir="$(mktemp -d /tmp/edgeplane-tests.XXXXXX)"
 
 dotnet build Host.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
+# A real PostgreSQL server for the data tests (SQL Server runs only when EDGEPLANE_TEST_SQLSERVER names one).
+pg_dir="$log_dir/postgres"
+trap './build/test-postgres.sh stop "$pg_dir"' EXIT
+EDGEPLANE_TEST_POSTGRES="$(./build/test-postgres.sh start "$pg_dir")"
+export EDGEPLANE_TEST_POSTGRES
+
 status=0
 dotnet test Host.sln -c "$configuration" --no-build --nologo 2>&1 | tee "$log_dir/test.log" || status=$?
 

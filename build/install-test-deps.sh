@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-packages=(wrk)
+packages=(wrk postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

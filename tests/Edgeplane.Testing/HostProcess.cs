@@ -28,6 +28,8 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The first admin's API key (host admin), given to the host through configuration.</summary>
     public string AdminKey { get; }
     public string DataDirectory { get; }
+    /// <summary>The bootstrap admin's password (user <c>admin</c>), for session-only operations.</summary>
+    public const string AdminPassword = "test-admin-password-0123456789";
 
     /// <summary>The host's default plugin directory (where the first-party plugins build).</summary>
     public static string DefaultPluginDirectory => Path.Combine(RepoPaths.HostDirectory, "plugins");
@@ -75,6 +77,10 @@ public sealed class HostProcess : IAsyncDisposable
         }
         var adminKey = "ep_test_" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         environment.TryAdd("Edgeplane__Bootstrap__AdminApiKey", adminKey);
+        environment.TryAdd("Edgeplane__Bootstrap__AdminPassword", AdminPassword);
+        // Tests sign in and fail credentials on purpose, many times a minute from one address.
+        environment.TryAdd("Edgeplane__Security__LoginAttemptsPerMinute", "100000");
+        environment.TryAdd("Edgeplane__Security__FailedAttemptsPerMinute", "100000");
         var arguments = options.Arguments;
         var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")

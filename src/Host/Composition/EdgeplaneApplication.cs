@@ -1,22 +1,35 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Autofac.Extensions.DependencyInjection;
+using Edgeplane.Host.Auditing;
+using Edgeplane.Host.Data;
+using Edgeplane.Host.Identity;
 using Edgeplane.Host.Operations;
 using Edgeplane.Host.Plugins;
 
 namespace Edgeplane.Host.Composition;
 
-/// <summary>Builds the host: discover, load, register, then map, each step guarded per plugin.</summary>
+/// <summary>
+/// Builds the host: discover, load, register, migrate, map, each step guarded per plugin.
+/// <c>Edgeplane.Host migrate</c> applies migrations and exits without serving.
+/// </summary>
 public static class EdgeplaneApplication
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var app = Build(args);
+        var migrateOnly = args.FirstOrDefault() == "migrate";
+        var app = await BuildAsync(migrateOnly ? args[1..] : args);
+        if (migrateOnly)
+        {
+            var failed = app.Services.GetRequiredService<PluginCatalog>().Plugins.Any(p => p.State == PluginState.Failed);
+            return failed ? 1 : 0;
+        }
         await app.RunAsync();
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    public static async Task<WebApplication> BuildAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         var options = EdgeplaneOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
@@ -24,18 +37,48 @@ public static class EdgeplaneApplication
         var autofacModules = PluginComposition.LoadAndRegister(builder, plugins);
 
         builder.WebHost.UseUrls(ListenUrls.For(builder.Configuration, plugins));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Edgeplane:MaxRequestBodyBytes") ?? 10 * 1024 * 1024);
         builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory(c => PluginComposition.RegisterModules(c, autofacModules)));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PluginCatalog(plugins));
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        builder.AddEdgeplanePlatform(options, plugins);
 
         var app = builder.Build();
+        await MigrateAsync(app, plugins);
+        await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseEdgeplanePlatform();
         app.MapOperations();
+        app.MapIdentity();
+        app.MapAudit();
         MapPlugins(app, plugins);
         return app;
+    }
+
+    private static async Task MigrateAsync(WebApplication app, IReadOnlyList<PluginEntry> plugins)
+    {
+        var connections = app.Services.GetRequiredService<DbConnectionFactory>();
+        var runner = app.Services.GetRequiredService<MigrationRunner>();
+        await connections.PrepareAsync();
+        await runner.ApplyAsync("host", Migration.From(typeof(EdgeplaneApplication).Assembly));
+        foreach (var entry in plugins.Where(p => p.IsActive))
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await runner.ApplyAsync(entry.Id, Migration.From(entry.Assembly!));
+            }
+            catch (Exception e) when (e is MigrationException or InvalidOperationException)
+            {
+                entry.Fail(e.Message);
+            }
+            entry.LoadTime += clock.Elapsed;
+        }
     }
 
     private static void MapPlugins(WebApplication app, IReadOnlyList<PluginEntry> plugins)

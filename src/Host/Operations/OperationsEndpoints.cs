@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Host.Plugins;
 
 namespace Edgeplane.Host.Operations;
@@ -12,7 +13,7 @@ public static class OperationsEndpoints
 
         app.MapGet("/api/v1/plugins", (PluginCatalog catalog) => TypedResults.Ok(
                 catalog.Plugins.Select(p => new PluginInfo(p.Id, p.Manifest?.Name ?? p.Id, p.Version, p.State, p.Mount?.ToString(), p.Reason, Math.Round(p.LoadTime.TotalMilliseconds, 1)))))
-            .WithTags("host");
+            .WithTags("host").RequirePermission("host.plugins.read");
     }
 
     public sealed record PluginInfo(string Id, string Name, string Version, PluginState State, string? Mount, string? Reason, double LoadMs);

@@ -15,7 +15,8 @@ public static class PluginRouteMapper
         var staging = new StagingRouteBuilder(app);
         var group = staging.MapGroup(entry.Mount!.Prefix)
             .WithTags(entry.Id)
-            .WithMetadata(new PluginEndpointMetadata(entry.Id));
+            .WithMetadata(new PluginEndpointMetadata(entry.Id))
+            .RequireAuthorization(); // secure by default: a route opts out with AllowAnonymous()
         if (entry.Mount.Port is { } port) group.RequireHost($"*:{port}");
 
         var modules = entry.Assembly!.GetExportedTypes()

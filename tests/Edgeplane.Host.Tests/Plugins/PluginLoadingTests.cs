@@ -11,7 +11,8 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
 
     private async Task<JsonObject> PluginAsync(string id)
     {
-        var plugins = await Client.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
+        using var admin = fixture.Host.AdminClient();
+        var plugins = await admin.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
         return plugins!.OfType<JsonObject>().First(p => (string)p["id"]! == id);
     }
 
@@ -37,7 +38,8 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
     [Fact]
     public async Task A_second_plugin_with_the_same_id_fails_and_the_first_keeps_serving()
     {
-        var plugins = await Client.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
+        using var admin = fixture.Host.AdminClient();
+        var plugins = await admin.GetFromJsonAsync<JsonArray>("/api/v1/plugins", TestContext.Current.CancellationToken);
         var greeters = plugins!.OfType<JsonObject>().Where(p => (string)p["id"]! == "greeter").ToList();
 
         Assert.Equal(2, greeters.Count);
@@ -70,10 +72,10 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
     {
         using var dedicated = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.DedicatedPort}") };
 
-        var body = await dedicated.GetFromJsonAsync<JsonObject>("/hello/x", TestContext.Current.CancellationToken);
-        using var onMain = await Client.GetAsync("/hello/x", TestContext.Current.CancellationToken);
+        var body = await dedicated.GetFromJsonAsync<JsonObject>("/shout/on_my_port", TestContext.Current.CancellationToken);
+        using var onMain = await Client.GetAsync("/shout/on_my_port", TestContext.Current.CancellationToken);
 
-        Assert.Equal("Hello, X", (string)body!["message"]!);
+        Assert.Equal("ON MY PORT", (string)body!["text"]!);
         Assert.Equal(HttpStatusCode.NotFound, onMain.StatusCode);
         Assert.Equal($"http://127.0.0.1:{fixture.DedicatedPort}", (string)(await PluginAsync("porter"))["mount"]!);
     }

@@ -24,7 +24,7 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
         Copy("Greeter", plugins, "future", m => Edit(m, "future", sdk: "[2.0,3.0)"));
         Copy("Greeter", plugins, "lonely", m => { Edit(m, "lonely"); File.Delete(Path.Combine(Path.GetDirectoryName(m)!, "Humanizer.dll")); });
         Copy("Greeter", plugins, "sleepy", m => Edit(m, "sleepy"));
-        Copy("Greeter", plugins, "porter", m => Edit(m, "porter"));
+        Copy("Shouter", plugins, "porter", m => Edit(m, "porter"));
         Copy("Greeter", plugins, "zz-duplicate");
         Copy("Greeter", plugins, "nameless", m => Edit(m, "nameless", entry: "Missing.dll"));
 

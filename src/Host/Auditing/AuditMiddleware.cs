@@ -1,0 +1,44 @@
+using Edgeplane.Host.Plugins;
+
+namespace Edgeplane.Host.Auditing;
+
+/// <summary>
+/// Records every state-changing request (any method but GET, HEAD, OPTIONS) of the host and of every
+/// plugin once it has been answered: who, team, method and route template, path, status, source address.
+/// Denied attempts are recorded too.
+/// </summary>
+public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context, AuditLog audit)
+    {
+        var method = context.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        {
+            await next(context);
+            return;
+        }
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var endpoint = context.GetEndpoint();
+            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+            try
+            {
+                await audit.WriteAsync(new AuditRecord
+                {
+                    Plugin = endpoint?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId ?? "host",
+                    Action = $"{method} {route}",
+                    Target = context.Request.Path.Value ?? "",
+                    Status = context.Response.StatusCode,
+                }, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Could not record audit entry for {Method} {Path}", method, context.Request.Path);
+            }
+        }
+    }
+}

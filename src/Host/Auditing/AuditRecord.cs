@@ -1,0 +1,18 @@
+namespace Edgeplane.Host.Auditing;
+
+/// <summary>One row of the audit trail.</summary>
+public sealed class AuditRecord
+{
+    public string Id { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string? UserId { get; set; }
+    public string? ApiKeyId { get; set; }
+    public string? Actor { get; set; }
+    public string? TeamId { get; set; }
+    public string? Plugin { get; set; }
+    public string Action { get; set; } = "";
+    public string Target { get; set; } = "";
+    public int? Status { get; set; }
+    public string? SourceAddress { get; set; }
+    public string? Details { get; set; }
+}

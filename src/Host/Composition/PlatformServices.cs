@@ -1,0 +1,80 @@
+using System.Threading.RateLimiting;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Events;
+using Edgeplane.Abstractions.Jobs;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Host.Auditing;
+using Edgeplane.Host.Data;
+using Edgeplane.Host.Events;
+using Edgeplane.Host.Identity;
+using Edgeplane.Host.Jobs;
+using Edgeplane.Host.Plugins;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Edgeplane.Host.Composition;
+
+/// <summary>The services the host gives every plugin (through SDK interfaces) and uses itself.</summary>
+public static class PlatformServices
+{
+    public static void AddEdgeplanePlatform(this WebApplicationBuilder builder, EdgeplaneOptions options, IReadOnlyList<PluginEntry> plugins)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var active = plugins.Where(p => p.IsActive && p.Manifest is not null).Select(p => p.Manifest!).ToList();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+
+        // Data
+        services.AddSingleton(DatabaseOptions.From(configuration, options.DataDirectory));
+        services.AddSingleton<DbConnectionFactory>();
+        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<DbConnectionFactory>());
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<ILeaseManager, LeaseManager>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        // Identity and access
+        services.AddSingleton(new PermissionRegistry(active.SelectMany(m => m.Permissions)));
+        services.AddSingleton(new CredentialHeaders(active.SelectMany(m => m.CredentialHeaders)));
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton(new FailedAttempts(configuration.GetValue("Edgeplane:Security:FailedAttemptsPerMinute", 20)));
+        services.AddSingleton<IdentityService>();
+        services.AddSingleton<IIdentityService>(sp => sp.GetRequiredService<IdentityService>());
+        services.AddSingleton<Bootstrap>();
+        services.AddScoped<ICaller, Caller>();
+        services.AddAuthentication(EdgeplaneClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, EdgeplaneAuthenticationHandler>(EdgeplaneClaims.Scheme, null);
+        services.AddAuthorization();
+        services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+        services.AddScoped<IAuthorizationHandler, PermissionHandler>();
+        services.AddScoped<IAuthorizationHandler, SessionHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        var loginsPerMinute = configuration.GetValue("Edgeplane:Security:LoginAttemptsPerMinute", 10);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(PermissionEndpointExtensions.LoginRateLimitPolicy, context =>
+                RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = loginsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+
+        // Audit and events
+        services.AddScoped<AuditLog>();
+        services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
+    }
+
+    public static void UseEdgeplanePlatform(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
+        app.UseMiddleware<CsrfMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Data.Common;
+using Edgeplane.Abstractions.Data;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Edgeplane.Host.Data;
+
+/// <summary>The SDK's connection factory over the one configured provider.</summary>
+public sealed class DbConnectionFactory : IDbConnectionFactory
+{
+    private readonly Func<DbConnection> _create;
+
+    public DbConnectionFactory(DatabaseOptions options)
+    {
+        var connectionString = options.ConnectionString;
+        (_create, Dialect) = options.Provider switch
+        {
+            "sqlite" => Use(() => new SqliteConnection(SqliteConnectionString(connectionString)), new SqliteDialect()),
+            "postgres" => Use(() => new NpgsqlConnection(connectionString), new PostgresDialect()),
+            "sqlserver" => Use(() => new SqlConnection(SqlServerConnectionString(connectionString)), new SqlServerDialect()),
+            _ => throw new InvalidOperationException($"unknown provider '{options.Provider}'"),
+        };
+        DapperTypeHandlers.Register();
+    }
+
+    public SqlDialect Dialect { get; }
+
+    private static (Func<DbConnection>, SqlDialect) Use(Func<DbConnection> create, SqlDialect dialect) => (create, dialect);
+
+    ISqlDialect IDbConnectionFactory.Dialect => Dialect;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = _create();
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Makes sure the SQLite file's folder exists and switches the file to WAL with full syncs.</summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    {
+        if (Dialect is not SqliteDialect) return;
+        await using var connection = (SqliteConnection)_create();
+        var file = connection.DataSource;
+        if (!string.IsNullOrEmpty(file) && file != ":memory:")
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string SqliteConnectionString(string value) =>
+        new SqliteConnectionStringBuilder(value) { DefaultTimeout = 30, ForeignKeys = true, Pooling = true }.ToString();
+
+    // Encrypt by default: Microsoft.Data.SqlClient 2.1.x does not.
+    private static string SqlServerConnectionString(string value)
+    {
+        var builder = new SqlConnectionStringBuilder(value);
+        if (!value.Contains("Encrypt", StringComparison.OrdinalIgnoreCase)) builder.Encrypt = true;
+        return builder.ToString();
+    }
+}

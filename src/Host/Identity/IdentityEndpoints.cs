@@ -1,0 +1,167 @@
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Security;
+
+namespace Edgeplane.Host.Identity;
+
+/// <summary>Sign-in, the current caller, users, teams, memberships and API keys: <c>/api/v1/…</c>.</summary>
+public static class IdentityEndpoints
+{
+    public static void MapIdentity(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("host").RequireAuthorization();
+
+        api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireLoginRateLimit();
+        api.MapPost("/auth/logout", LogoutAsync).RequireSession();
+        api.MapGet("/auth/me", MeAsync);
+        api.MapPost("/auth/password", ChangePasswordAsync).RequireSession();
+
+        api.MapPost("/users", CreateUserAsync).RequireSession();
+        api.MapGet("/users", ListUsersAsync);
+        api.MapPatch("/users/{userId}", UpdateUserAsync).RequireSession();
+
+        api.MapPost("/teams", TeamEndpoints.CreateAsync).RequireSession();
+        api.MapGet("/teams", TeamEndpoints.ListAsync);
+        api.MapGet("/teams/{teamId}/members", TeamEndpoints.MembersAsync).RequirePermission("host.teams.read");
+        api.MapPut("/teams/{teamId}/members/{userId}", TeamEndpoints.SetMemberAsync).RequireSession();
+        api.MapDelete("/teams/{teamId}/members/{userId}", TeamEndpoints.RemoveMemberAsync).RequireSession();
+
+        api.MapPost("/api-keys", CreateKeyAsync).RequireSession();
+        api.MapGet("/api-keys", ListKeysAsync);
+        api.MapDelete("/api-keys/{keyId}", RevokeKeyAsync).RequireSession();
+    }
+
+    public sealed record LoginRequest(string? Username, string? Password, string? TeamId);
+    public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+    public sealed record UserUpdate(bool? Enabled, bool? IsHostAdmin);
+    public sealed record KeyRequest(string? Name, string? TeamId, string? Role, DateTimeOffset? ExpiresAt);
+
+    private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, IdentityService identity, CredentialStore store, FailedAttempts failures)
+    {
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrEmpty(body.Username), "username", "is required")
+            .Check(!string.IsNullOrEmpty(body.Password), "password", "is required");
+        if (errors.Any) return errors.ToProblem();
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var user = await identity.VerifyPasswordAsync(body.Username!, body.Password!, context.RequestAborted);
+        if (user is null)
+        {
+            failures.Record(address);
+            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "wrong username or password, or the user is disabled");
+        }
+        var memberships = await identity.ListMembershipsAsync(user.Id, context.RequestAborted);
+        var teamId = body.TeamId ?? user.PersonalTeamId;
+        var membership = memberships.FirstOrDefault(m => m.TeamId == teamId);
+        if (membership is null && !user.IsHostAdmin)
+            return new FieldErrors().Add("teamId", "the user is not a member of this team").ToProblem();
+
+        var (token, csrf, expires) = await store.CreateSessionAsync(user.Id, teamId, context.RequestAborted);
+        var secure = context.Request.IsHttps;
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
+        });
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, new CookieOptions
+        {
+            HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
+        });
+        return TypedResults.Ok(new { user = UserView.From(user), teamId, role = membership?.Role ?? Roles.Admin, csrfToken = csrf, expiresAt = expires });
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context, CredentialStore store)
+    {
+        if (context.User.FindFirst(EdgeplaneClaims.SessionId)?.Value is { } sessionId)
+            await store.EndSessionAsync(sessionId, context.RequestAborted);
+        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.SessionCookie);
+        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.CsrfCookie);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> MeAsync(ICaller caller, IdentityService identity, PermissionRegistry permissions, CancellationToken ct)
+    {
+        var user = await identity.FindUserAsync(caller.UserId!, ct);
+        return TypedResults.Ok(new
+        {
+            user = user is null ? null : UserView.From(user),
+            teamId = caller.TeamId,
+            role = caller.Role,
+            isHostAdmin = caller.IsHostAdmin,
+            credential = caller.Credential,
+            apiKeyId = caller.ApiKeyId,
+            permissions = permissions.For(caller.IsHostAdmin ? Roles.Admin : caller.Role ?? Roles.Viewer),
+        });
+    }
+
+    private static async Task<IResult> ChangePasswordAsync(PasswordChange body, ICaller caller, IdentityService identity, CancellationToken ct)
+    {
+        try
+        {
+            return await identity.ChangePasswordAsync(caller.UserId!, body.CurrentPassword ?? "", body.NewPassword ?? "", ct)
+                ? TypedResults.NoContent()
+                : new FieldErrors().Add("currentPassword", "is wrong").ToProblem();
+        }
+        catch (IdentityValidationException e)
+        {
+            return new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
+    }
+
+    private static async Task<IResult> CreateUserAsync(NewUser body, ICaller caller, IdentityService identity, CancellationToken ct)
+    {
+        if (!caller.IsHostAdmin) return HostAdminOnly();
+        try
+        {
+            var user = await identity.CreateUserAsync(body, ct);
+            return TypedResults.Created($"/api/v1/users/{user.Id}", UserView.From(user));
+        }
+        catch (IdentityValidationException e)
+        {
+            return e.Message.EndsWith("is taken", StringComparison.Ordinal)
+                ? TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"username {e.Message}")
+                : new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
+    }
+
+    private static async Task<IResult> ListUsersAsync(ICaller caller, IdentityService identity, CancellationToken ct) =>
+        caller.IsHostAdmin ? TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From)) : HostAdminOnly();
+
+    private static async Task<IResult> UpdateUserAsync(string userId, UserUpdate body, ICaller caller, IdentityService identity, CancellationToken ct)
+    {
+        if (!caller.IsHostAdmin) return HostAdminOnly();
+        if (await identity.FindUserAsync(userId, ct) is not { } user) return TypedResults.NotFound();
+        if (body.Enabled is { } enabled) await identity.SetUserEnabledAsync(user.Id, enabled, ct);
+        if (body.IsHostAdmin is { } admin) await identity.SetHostAdminAsync(user.Id, admin, ct);
+        return TypedResults.Ok(UserView.From((await identity.FindUserAsync(user.Id, ct))!));
+    }
+
+    private static async Task<IResult> CreateKeyAsync(KeyRequest body, ICaller caller, IdentityService identity, CancellationToken ct)
+    {
+        try
+        {
+            var issued = await identity.IssueApiKeyAsync(caller.UserId!, body.TeamId ?? caller.TeamId!, body.Role ?? Roles.Viewer, body.Name ?? "", body.ExpiresAt, ct);
+            return TypedResults.Created($"/api/v1/api-keys/{issued.Key.Id}", new { key = issued.Key, plaintext = issued.Plaintext });
+        }
+        catch (IdentityValidationException e)
+        {
+            return new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
+    }
+
+    private static async Task<IResult> ListKeysAsync(ICaller caller, IdentityService identity, CancellationToken ct) =>
+        TypedResults.Ok(await identity.ListApiKeysAsync(caller.UserId!, ct));
+
+    private static async Task<IResult> RevokeKeyAsync(string keyId, ICaller caller, IdentityService identity, CancellationToken ct)
+    {
+        var key = await identity.FindApiKeyAsync(keyId, ct);
+        if (key is null || (key.UserId != caller.UserId && !caller.IsHostAdmin)) return TypedResults.NotFound();
+        await identity.RevokeApiKeyAsync(keyId, ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static IResult HostAdminOnly() =>
+        TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "only a host admin may do this");
+
+    public sealed record UserView(string Id, string Username, string? Email, bool IsHostAdmin, bool Enabled, string PersonalTeamId, DateTimeOffset CreatedAt)
+    {
+        public static UserView From(UserInfo u) => new(u.Id, u.Username, u.Email, u.IsHostAdmin, u.Enabled, u.PersonalTeamId, u.CreatedAt);
+    }
+}

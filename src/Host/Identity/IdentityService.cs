@@ -1,0 +1,184 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Dapper;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Host.Data;
+
+namespace Edgeplane.Host.Identity;
+
+/// <summary>Users, teams, memberships and API keys in the host's tables.</summary>
+public sealed partial class IdentityService(DbConnectionFactory connections, TimeProvider clock, ApiKeyCache keyCache) : IIdentityService
+{
+    public const string KeyPrefix = "ep_";
+
+    private const string UserColumns =
+        "id AS Id, username AS Username, email AS Email, is_host_admin AS IsHostAdmin, enabled AS Enabled, personal_team_id AS PersonalTeamId, created_at AS CreatedAt";
+
+    private const string KeyColumns =
+        "id AS Id, name AS Name, prefix AS Prefix, user_id AS UserId, team_id AS TeamId, role AS Role, created_at AS CreatedAt, " +
+        "expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt";
+
+    public async Task<UserInfo> CreateUserAsync(NewUser user, CancellationToken cancellationToken = default)
+    {
+        if (user.Username is null || !UsernamePattern().IsMatch(user.Username))
+            throw new IdentityValidationException("username", "must be 3-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (PasswordHasher.Problem(user.Password) is { } problem)
+            throw new IdentityValidationException("password", problem);
+        if (user.Email is not null && (user.Email.Length > 254 || !user.Email.Contains('@')))
+            throw new IdentityValidationException("email", "must be an email address");
+        return await CreateUserAsync(user.Username, PasswordHasher.Hash(user.Password), user.Email, user.IsHostAdmin, cancellationToken);
+    }
+
+    /// <summary>Creates a user (optionally without a password: API-key only) and its personal team.</summary>
+    internal async Task<UserInfo> CreateUserAsync(string username, string? passwordHash, string? email, bool isHostAdmin, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var info = new UserInfo(Ids.New(now), username, email, isHostAdmin, true, Ids.New(now), now);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync("INSERT INTO host_teams (id, name, created_at) VALUES (@PersonalTeamId, @Username, @CreatedAt)", info, transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO host_users (id, username, email, password_hash, is_host_admin, enabled, personal_team_id, created_at) " +
+                "VALUES (@Id, @Username, @Email, @passwordHash, @IsHostAdmin, @Enabled, @PersonalTeamId, @CreatedAt)",
+                new { info.Id, info.Username, info.Email, passwordHash, info.IsHostAdmin, info.Enabled, info.PersonalTeamId, info.CreatedAt }, transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO host_memberships (team_id, user_id, role, created_at) VALUES (@PersonalTeamId, @Id, @role, @CreatedAt)",
+                new { info.PersonalTeamId, info.Id, role = Roles.Admin, info.CreatedAt }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException e) when (connections.Dialect.IsUniqueViolation(e))
+        {
+            throw new IdentityValidationException("username", $"'{username}' is taken");
+        }
+        return info;
+    }
+
+    public async Task<UserInfo?> VerifyPasswordAsync(string username, string password, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Id, string? Hash)>(
+            "SELECT id, password_hash FROM host_users WHERE username = @username", new { username });
+        // Hash even for an unknown user, so timing does not tell which usernames exist.
+        var valid = PasswordHasher.Verify(password ?? "", row.Hash ?? DummyHash.Value);
+        var user = valid && row.Id is not null ? await FindUserAsync(row.Id, cancellationToken) : null;
+        return user is { Enabled: true } ? user : null;
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString()));
+
+    public async Task<UserInfo?> FindUserAsync(string usernameOrId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<UserRow>(
+            $"SELECT {UserColumns} FROM host_users WHERE id = @key OR username = @key", new { key = usernameOrId }))?.ToInfo();
+    }
+
+    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<UserRow>($"SELECT {UserColumns} FROM host_users ORDER BY username")).Select(r => r.ToInfo()).ToList();
+    }
+
+    public async Task<long> CountUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM host_users");
+    }
+
+    public async Task<bool> ChangePasswordAsync(string userId, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
+    {
+        if (PasswordHasher.Problem(newPassword) is { } problem)
+            throw new IdentityValidationException("newPassword", problem);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var hash = await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM host_users WHERE id = @userId", new { userId });
+        if (!PasswordHasher.Verify(currentPassword ?? "", hash)) return false;
+        await SetPasswordAsync(userId, newPassword, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Sets a password and ends every session of the user.</summary>
+    internal async Task SetPasswordAsync(string userId, string password, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE host_users SET password_hash = @hash WHERE id = @userId",
+            new { userId, hash = PasswordHasher.Hash(password) }, transaction);
+        await connection.ExecuteAsync("UPDATE host_sessions SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL",
+            new { userId, now = clock.GetUtcNow() }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE host_users SET enabled = @enabled WHERE id = @userId", new { userId, enabled });
+        keyCache.Clear();
+    }
+
+    public async Task SetHostAdminAsync(string userId, bool isHostAdmin, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE host_users SET is_host_admin = @isHostAdmin WHERE id = @userId", new { userId, isHostAdmin });
+        keyCache.Clear();
+    }
+
+    public Task<IssuedApiKey> IssueApiKeyAsync(string userId, string teamId, string role, string name, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
+        StoreApiKeyAsync(Secrets.Generate(KeyPrefix), userId, teamId, role, name, expiresAt, cancellationToken);
+
+    /// <summary>Stores a key whose plaintext is given (the bootstrap key) or generated.</summary>
+    internal async Task<IssuedApiKey> StoreApiKeyAsync(string plaintext, string userId, string teamId, string role, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        if (Roles.Rank(role) < 0) throw new IdentityValidationException("role", "must be viewer, operator or admin");
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100) throw new IdentityValidationException("name", "must be 1-100 characters");
+        var now = clock.GetUtcNow();
+        if (expiresAt is { } e && e <= now) throw new IdentityValidationException("expiresAt", "must be in the future");
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var memberRole = await connection.ExecuteScalarAsync<string?>(
+            "SELECT role FROM host_memberships WHERE team_id = @teamId AND user_id = @userId", new { teamId, userId });
+        var isHostAdmin = await connection.ExecuteScalarAsync<bool?>("SELECT is_host_admin FROM host_users WHERE id = @userId", new { userId });
+        if (memberRole is null && isHostAdmin != true) throw new IdentityValidationException("teamId", "the user is not a member of this team");
+        if (isHostAdmin != true && Roles.Rank(role) > Roles.Rank(memberRole!)) throw new IdentityValidationException("role", $"cannot exceed the user's role '{memberRole}' in the team");
+
+        var key = new ApiKeyInfo(Ids.New(now), name, plaintext[..Math.Min(plaintext.Length, 10)], userId, teamId, role, now, expiresAt, null, null);
+        await connection.ExecuteAsync(
+            "INSERT INTO host_api_keys (id, name, prefix, key_hash, user_id, team_id, role, created_at, expires_at) " +
+            "VALUES (@Id, @Name, @Prefix, @hash, @UserId, @TeamId, @Role, @CreatedAt, @ExpiresAt)",
+            new { key.Id, key.Name, key.Prefix, hash = Secrets.Hash(plaintext), key.UserId, key.TeamId, key.Role, key.CreatedAt, key.ExpiresAt });
+        return new IssuedApiKey(key, plaintext);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ApiKeyRow>($"SELECT {KeyColumns} FROM host_api_keys WHERE user_id = @userId ORDER BY id", new { userId })).Select(r => r.ToInfo()).ToList();
+    }
+
+    public async Task<ApiKeyInfo?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<ApiKeyRow>($"SELECT {KeyColumns} FROM host_api_keys WHERE id = @keyId", new { keyId }))?.ToInfo();
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var revoked = await connection.ExecuteAsync("UPDATE host_api_keys SET revoked_at = @now WHERE id = @keyId AND revoked_at IS NULL",
+            new { keyId, now = clock.GetUtcNow() }) == 1;
+        keyCache.Clear();
+        return revoked;
+    }
+
+    public async Task<IReadOnlyList<TeamMembership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<MembershipRow>(
+            "SELECT t.id AS TeamId, t.name AS TeamName, m.role AS Role FROM host_memberships m JOIN host_teams t ON t.id = m.team_id " +
+            "WHERE m.user_id = @userId ORDER BY t.name", new { userId })).Select(r => r.ToInfo()).ToList();
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
+    private static partial Regex UsernamePattern();
+}

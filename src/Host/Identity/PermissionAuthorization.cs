@@ -1,0 +1,84 @@
+using Edgeplane.Abstractions.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
+
+namespace Edgeplane.Host.Identity;
+
+/// <summary>The caller's role (or host-admin flag) must grant the permission.</summary>
+public sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+/// <summary>The operation is session-only: API keys never create users or keys.</summary>
+public sealed record SessionRequirement : IAuthorizationRequirement;
+
+/// <summary>Turns <c>permission:x</c> and <c>session</c> policy names into requirements; everything else is the default provider's.</summary>
+public sealed class PermissionPolicyProvider(IOptions<AuthorizationOptions> options) : DefaultAuthorizationPolicyProvider(options)
+{
+    public override async Task<AuthorizationPolicy?> GetPolicyAsync(string policyName)
+    {
+        if (policyName.StartsWith(PermissionEndpointExtensions.PolicyPrefix, StringComparison.Ordinal))
+            return new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+                .AddRequirements(new PermissionRequirement(policyName[PermissionEndpointExtensions.PolicyPrefix.Length..])).Build();
+        if (policyName == PermissionEndpointExtensions.SessionPolicy)
+            return new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new SessionRequirement()).Build();
+        return await base.GetPolicyAsync(policyName);
+    }
+}
+
+public sealed class PermissionHandler(ICaller caller, PermissionRegistry registry, ILogger<PermissionHandler> logger)
+    : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        if (!registry.IsDeclared(requirement.Permission))
+            logger.LogError("Route requires permission {Permission}, which no plugin manifest declares", requirement.Permission);
+        if (caller.Has(requirement.Permission)) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class SessionHandler(ICaller caller) : AuthorizationHandler<SessionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SessionRequirement requirement)
+    {
+        if (caller.Credential == CredentialKind.Session) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>401 and 403 as problem details; a 403 names what was missing.</summary>
+public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (!result.Forbidden)
+        {
+            await _default.HandleAsync(next, context, policy, result);
+            return;
+        }
+        var caller = context.RequestServices.GetRequiredService<ICaller>();
+        var failed = result.AuthorizationFailure?.FailedRequirements.ToList() ?? [];
+        var missing = failed.OfType<PermissionRequirement>().Select(r => r.Permission).ToList();
+        var reasons = failed.Select(r => r switch
+        {
+            PermissionRequirement p => $"requires permission '{p.Permission}', which role '{caller.Role}' does not hold",
+            SessionRequirement => "needs a signed-in session: API keys cannot manage users or keys",
+            _ => null,
+        }).OfType<string>().ToList();
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        var problem = new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = 403,
+                Title = "Forbidden",
+                Detail = reasons.Count > 0 ? "This route " + string.Join("; ", reasons) : "The credential may not use this route",
+            },
+        };
+        if (missing.Count > 0) problem.ProblemDetails.Extensions["permission"] = missing[0];
+        await problems.WriteAsync(problem);
+    }
+}

@@ -1,0 +1,6 @@
+CREATE TABLE greeter_greetings (
+    id {{id}} PRIMARY KEY,
+    team_id {{id}} NOT NULL,
+    text {{string}} NOT NULL,
+    created_at {{timestamp}} NOT NULL
+);
