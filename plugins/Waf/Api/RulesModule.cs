@@ -17,6 +17,29 @@ public sealed class RulesModule : ICarterModule
 {
     public sealed record NewRule(string? Pattern, string? Action, string? Severity, JsonElement? Target, JsonElement? Targets, string[]? Tags);
 
+    public sealed record BulkRules(List<NewRule>? Rules);
+
+    public const int MaxBulk = 10_000;
+
+    /// <summary>Validates one rule; field names get <paramref name="prefix"/> (e.g. <c>rules[3].</c>).</summary>
+    private static RuleRow? Validate(NewRule body, string prefix, FieldErrors errors, string? by, DateTimeOffset now)
+    {
+        var before = errors.ToDictionary().Count;
+        if (PatternCompiler.Validate(body.Pattern) is { } patternError) errors.Add(prefix + "pattern", patternError);
+        var action = WafRule.ParseAction(body.Action ?? "block");
+        errors.Check(action is not null, prefix + "action", "must be block, log or allow");
+        var severity = (body.Severity ?? "medium").ToLowerInvariant();
+        errors.Check(WafRule.SeverityRank(severity) >= 0, prefix + "severity", "must be low, medium, high or critical");
+        var targetField = body.Targets is not null ? "targets" : "target";
+        var targets = ParseTargets(body.Targets ?? body.Target);
+        errors.Check(targets is not null, prefix + targetField, "must be path, query, headers, body or all (a string or a list)");
+        var tags = body.Tags ?? [];
+        errors.Check(tags.Length <= 20 && tags.All(t => t is { Length: > 0 and <= 64 } && !t.Contains(',')), prefix + "tags", "must be up to 20 non-empty tags of at most 64 characters without commas");
+        if (errors.ToDictionary().Count != before) return null;
+        return new RuleRow(Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
+            string.Join(',', tags), 0, by, now);
+    }
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/rules", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
@@ -24,24 +47,29 @@ public sealed class RulesModule : ICarterModule
             var (body, bodyError) = await Json.ReadAsync<NewRule>(http);
             if (body is null) return Json.BadBody(bodyError!);
             var errors = new FieldErrors();
-            if (PatternCompiler.Validate(body.Pattern) is { } patternError) errors.Add("pattern", patternError);
-            var action = WafRule.ParseAction(body.Action ?? "block");
-            errors.Check(action is not null, "action", "must be block, log or allow");
-            var severity = (body.Severity ?? "medium").ToLowerInvariant();
-            errors.Check(WafRule.SeverityRank(severity) >= 0, "severity", "must be low, medium, high or critical");
-            var targetField = body.Targets is not null ? "targets" : "target";
-            var targets = ParseTargets(body.Targets ?? body.Target);
-            errors.Check(targets is not null, targetField, "must be path, query, headers, body or all (a string or a list)");
-            var tags = body.Tags ?? [];
-            errors.Check(tags.Length <= 20 && tags.All(t => t is { Length: > 0 and <= 64 } && !t.Contains(',')), "tags", "must be up to 20 non-empty tags of at most 64 characters without commas");
-            if (errors.Any) return errors.ToProblem();
-
-            var row = new RuleRow(Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
-                string.Join(',', tags), 0, caller.UserId, clock.GetUtcNow());
+            var row = Validate(body, "", errors, caller.UserId, clock.GetUtcNow());
+            if (row is null) return errors.ToProblem();
             await store.InsertRuleAsync(row);
             await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
             await sync.RefreshAsync();
             return Json.Created($"api/v1/rules/{row.Id}", new { id = row.Id, status = "active", created_at = row.CreatedAt });
+        }).RequirePermission("waf.rules.write");
+
+        // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
+        app.MapPost("/api/v1/rules/bulk", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<BulkRules>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(body.Rules is { Count: > 0 and <= MaxBulk }, "rules", $"must hold 1 to {MaxBulk} rules");
+            if (errors.Any) return errors.ToProblem();
+            var now = clock.GetUtcNow();
+            var rows = body.Rules!.Select((r, i) => r is null ? errors.Add($"rules[{i}]", "must be an object") is var _ ? null : null : Validate(r, $"rules[{i}].", errors, caller.UserId, now)).ToList();
+            if (errors.Any) return errors.ToProblem();
+            await store.InsertRulesAsync(rows!);
+            await audit.RecordAsync("waf.rules.imported", $"{rows.Count} rules");
+            await sync.RefreshAsync();
+            return Json.Created("api/v1/rules", new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
         }).RequirePermission("waf.rules.write");
 
         app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source) =>
@@ -72,13 +100,14 @@ public sealed class RulesModule : ICarterModule
 
         app.MapGet("/api/v1/rules/{id}", async (string id, WafStore store, WafEngine engine) =>
         {
+            var pending = engine.Counters.PendingRuleHits.TryGetValue(id, out var p) ? p : 0;
             if (DefaultRules.All.FirstOrDefault(r => r.Id == id) is { } d)
             {
                 var state = (await store.ListDefaultRuleStatesAsync()).FirstOrDefault(s => s.RuleId == id);
-                return Json.Ok(View(d, state?.Hits ?? 0, (state?.Enabled ?? 1) == 1, "default", null));
+                return Json.Ok(View(d, (state?.Hits ?? 0) + pending, (state?.Enabled ?? 1) == 1, "default", null));
             }
             var row = await store.GetRuleAsync(id);
-            return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits, true, "custom", row.CreatedAt));
+            return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
         }).RequirePermission("waf.rules.read");
 
         app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>

@@ -93,6 +93,13 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
     public Task InsertRuleAsync(RuleRow rule, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
         await c.ExecuteAsync("INSERT INTO waf_rules (id, pattern, action, severity, targets, tags, hits, created_by, created_at) VALUES (@Id, @Pattern, @Action, @Severity, @Targets, @Tags, @Hits, @CreatedBy, @CreatedAt)", rule, tx), bump: true, ct);
 
+    public Task InsertRulesAsync(IReadOnlyList<RuleRow> rules, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+    {
+        foreach (var rule in rules)
+            await c.ExecuteAsync("INSERT INTO waf_rules (id, pattern, action, severity, targets, tags, hits, created_by, created_at) VALUES (@Id, @Pattern, @Action, @Severity, @Targets, @Tags, @Hits, @CreatedBy, @CreatedAt)", rule, tx);
+        return true;
+    }, bump: true, ct);
+
     public async Task<(IReadOnlyList<RuleRow> Items, long Total)> ListRulesAsync(int limit, int offset, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);

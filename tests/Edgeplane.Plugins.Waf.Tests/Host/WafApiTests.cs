@@ -71,14 +71,31 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
         }
         Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/shop?item=apple", Ct)).StatusCode);
 
-        var listed = await f.GetAsync("api/v1/rules");
-        var rule = listed["rules"]!.AsArray().Single(r => (string)r!["id"]! == id)!;
+        var rule = await f.GetAsync($"api/v1/rules/{id}");
         Assert.Equal(1, (long)rule["hits"]!);
-        Assert.Equal(before + 1, (long)listed["total"]!);
+        Assert.Equal(before + 1, (long)(await f.GetAsync("api/v1/rules"))["total"]!);
 
         Assert.Equal(HttpStatusCode.NoContent, (await f.Api.DeleteAsync($"api/v1/rules/{id}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/shop?item=Forbidden-Fruit", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await f.Api.DeleteAsync($"api/v1/rules/{id}", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Thousands_of_rules_import_in_one_request_and_are_enforced()
+    {
+        using (var bad = await f.Api.PostAsJsonAsync("api/v1/rules/bulk", new { rules = new object[] { new { pattern = "fine-one" }, new { pattern = "(?=x)y" } } }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("rules[1].pattern", await bad.Content.ReadAsStringAsync(Ct));
+        }
+        var rules = Enumerable.Range(0, 5000).Select(i => new { pattern = $"(?i)bulk-sig-{i:D5}-[a-z]+", action = "block", severity = "high", target = "query" }).ToArray();
+        var created = await f.PostAsync("api/v1/rules/bulk", new { rules });
+        Assert.Equal(5000, (int)created["created"]!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await f.Proxy.GetAsync("/?q=BULK-SIG-04321-abc", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/bulk-sig-04321-abc", Ct)).StatusCode); // query rules only
+        var listed = await f.GetAsync("api/v1/rules?limit=500&offset=4800");
+        Assert.True((long)listed["total"]! >= 5000);
+        Assert.NotEmpty(listed["rules"]!.AsArray());
     }
 
     [Fact]
