@@ -3,6 +3,7 @@
 set -euo pipefail
 
 packages=(wrk postgresql)
+packages+=(curl prometheus)   # waf (curl as a real client, promtool checks /metrics)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
