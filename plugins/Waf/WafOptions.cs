@@ -21,6 +21,10 @@ public sealed class WafOptions
     public int NodeHealthTimeoutSeconds { get; set; } = 15;
     /// <summary>At most one attack_detected event per source address and attack type, and one rule_triggered per rule, in this window.</summary>
     public int EventThrottleSeconds { get; set; } = 60;
+    /// <summary>Also inspect requests to the host's own routes (middleware at the front of the host pipeline).</summary>
+    public bool GuardHost { get; set; }
+    /// <summary>Path prefixes the host guard leaves alone (the WAF's own API, whose bodies carry attack patterns).</summary>
+    public string[] GuardHostExclude { get; set; } = ["/waf/"];
     public OrchestratorOptions Orchestrator { get; set; } = new();
     public WafProxyOptions Proxy { get; set; } = new();
 

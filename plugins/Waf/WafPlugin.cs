@@ -33,5 +33,6 @@ public sealed class WafPlugin : IPlugin
         services.AddHostedService<NodeHealthJob>();
         services.AddSingleton<WafProxyService>();
         services.AddHostedService(sp => sp.GetRequiredService<WafProxyService>());
+        if (options.GuardHost) services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, HostGuard>();
     }
 }

@@ -30,6 +30,16 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
     }
 
     [Fact]
+    public async Task The_engine_guards_the_hosts_own_routes_when_configured()
+    {
+        using var benign = await f.Host.Client.GetAsync("/api/v1/plugins", Ct);
+        Assert.NotEqual(HttpStatusCode.Forbidden, benign.StatusCode);
+        using var attack = await f.Host.Client.GetAsync("/api/v1/plugins?q=%3Cscript%3Ealert(1)%3C/script%3E", Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, attack.StatusCode);
+        Assert.Contains("requestId", await attack.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_viewer_key_reads_but_cannot_add_rules()
     {
         using var identity = await IdentityClient.SignInAsAdminAsync(f.Host);

@@ -33,6 +33,7 @@ public sealed class WafHostFixture : IAsyncLifetime
                 ["Edgeplane__Plugins__waf__GeoIpCsv"] = geo,
                 ["Edgeplane__Plugins__waf__NodeId"] = "node-1",
                 ["Edgeplane__Plugins__waf__EventThrottleSeconds"] = "0",
+                ["Edgeplane__Plugins__waf__GuardHost"] = "true",
             },
         });
         // the seed's own header carries the key
