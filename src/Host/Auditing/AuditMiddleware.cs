@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Host.Plugins;
 
 namespace Edgeplane.Host.Auditing;
@@ -12,7 +13,8 @@ public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddlewar
     public async Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
-        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+            || context.GetEndpoint()?.Metadata.GetMetadata<DisableRequestAuditMetadata>() is not null)
         {
             await next(context);
             return;
