@@ -25,6 +25,9 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Generous: on a loaded 2-core machine a start can take many seconds; a healthy one takes well under one.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     /// <summary>The first admin's API key (host admin), given to the host through configuration.</summary>
     public string AdminKey { get; }
     public string DataDirectory { get; }
@@ -114,7 +117,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     private async Task WaitUntilServingAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -127,7 +130,7 @@ public sealed class HostProcess : IAsyncDisposable
             catch (HttpRequestException) { }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"host did not serve /healthz within 30 s:\n{Output}");
+        throw new TimeoutException($"host did not serve /healthz within {StartTimeout.TotalSeconds} s:\n{Output}");
     }
 
     public async ValueTask DisposeAsync()
