@@ -9,7 +9,7 @@ namespace Edgeplane.Host.Auditing;
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context, AuditLog audit)
+    public async Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
@@ -27,6 +27,7 @@ public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddlewar
             var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
             try
             {
+                var audit = context.RequestServices.GetRequiredService<AuditLog>();
                 await audit.WriteAsync(new AuditRecord
                 {
                     Plugin = endpoint?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId ?? "host",

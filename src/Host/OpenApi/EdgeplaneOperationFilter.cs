@@ -16,6 +16,7 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        TagByPlugin(operation, context, metadata);
         if (metadata.OfType<IAllowAnonymous>().Any()) return;
 
         var permissions = metadata.OfType<IAuthorizeData>()
@@ -43,6 +44,20 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         operation.Responses.TryAdd("403", Problem(context, permissions.Count > 0
             ? "The credential lacks the permission; the problem detail names it."
             : sessionOnly ? "Only a browser session may do this (never an API key)." : "The credential is not allowed to do this."));
+    }
+
+    /// <summary>
+    /// The plugin id is the operation's first tag even when the plugin tags its routes itself
+    /// (<c>WithTags("dns zones")</c> replaces the route group's tag): grouping by plugin stays reliable,
+    /// and the plugin's own tags follow.
+    /// </summary>
+    private static void TagByPlugin(OpenApiOperation operation, OperationFilterContext context, IList<object> metadata)
+    {
+        var plugin = metadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
+        if (plugin is null) return;
+        var others = (operation.Tags ?? new HashSet<OpenApiTagReference>()).Where(t => t.Name != plugin).ToList();
+        operation.Tags = new HashSet<OpenApiTagReference> { new(plugin, context.Document) };
+        foreach (var tag in others) operation.Tags.Add(tag);
     }
 
     private IEnumerable<string> Schemes(IList<object> metadata)

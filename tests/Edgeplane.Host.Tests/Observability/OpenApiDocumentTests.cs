@@ -41,6 +41,8 @@ public sealed class OpenApiDocumentTests(ObservabilityFixture fixture) : IClassF
         Assert.Equal("greeter", (string)paths["/greeter/boom"]!["get"]!["tags"]![0]!);
         foreach (var (path, method) in new[] { ("/metered/api/items", "post"), ("/metered/api/items", "get"), ("/metered/api/items/{id}", "get"), ("/metered/api/items/{id}", "delete") })
             Assert.Equal("metered", (string)paths[path]![method]!["tags"]![0]!);
+        // a route the plugin tags itself keeps the plugin id first, then its own tag
+        Assert.Equal(["metered", "metered items"], paths["/metered/api/items/{id}"]!["get"]!["tags"]!.AsArray().Select(t => (string)t!).ToList());
         Assert.Equal("host", (string)paths["/api/v1/plugins"]!["get"]!["tags"]![0]!);
         Assert.NotNull(paths["/readyz"]);
         Assert.NotNull(paths["/metrics"]);

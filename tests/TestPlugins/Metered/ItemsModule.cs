@@ -43,7 +43,7 @@ public sealed class ItemsModule(Instruments instruments) : ICarterModule
 
         items.MapGet("/{id}", Results<Ok<Item>, NotFound> (string id, ItemStore store) =>
             store.Items.TryGetValue(id, out var item) ? TypedResults.Ok(item) : TypedResults.NotFound())
-            .WithSummary("Read an item").AllowAnonymous();
+            .WithSummary("Read an item").WithTags("metered items").AllowAnonymous();
 
         items.MapGet("/", (ItemStore store, int? limit) => TypedResults.Ok(store.Items.Values.Take(limit ?? 100).ToList()))
             .WithSummary("List items").RequirePermission("metered.items.read");
