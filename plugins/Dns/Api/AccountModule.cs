@@ -13,7 +13,7 @@ public sealed class AccountModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("dns account").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
         api.MapGet("/admin", (ICaller caller) => TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
 

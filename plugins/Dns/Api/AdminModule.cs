@@ -18,7 +18,7 @@ public sealed class AdminModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("dns admin").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
         api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>

@@ -11,7 +11,7 @@ public sealed class AuthModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("dns auth");
+        var auth = app.MapGroup("/api/auth");
 
         auth.MapPost("/signup", async Task<IResult> (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
         {

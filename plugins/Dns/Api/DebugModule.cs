@@ -17,7 +17,7 @@ public sealed class DebugModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var debug = app.MapGroup("/api/debug").WithTags("dns debug").AddEndpointFilter(UserAcl.Filter)
+        var debug = app.MapGroup("/api/debug").AddEndpointFilter(UserAcl.Filter)
             .AddEndpointFilter(async (context, next) =>
                 Problems.RequireHostAdmin(context.HttpContext.RequestServices.GetService(typeof(ICaller)) as ICaller ?? throw new InvalidOperationException())
                     ?? await next(context));

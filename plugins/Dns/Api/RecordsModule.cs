@@ -31,7 +31,7 @@ public sealed class RecordsModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("dns records").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
         api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, ICaller caller, DnsStore store, CancellationToken ct) =>
         {

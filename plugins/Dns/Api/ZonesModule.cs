@@ -23,7 +23,7 @@ public sealed class ZonesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("dns zones").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
         api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {

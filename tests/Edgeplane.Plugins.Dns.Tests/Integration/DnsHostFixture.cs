@@ -104,23 +104,16 @@ public static class Http
     }
 }
 
-/// <summary>The same host on PostgreSQL: the test run's server (EDGEPLANE_TEST_POSTGRES) or a private one.</summary>
-public sealed class PostgresDnsHostFixture : DnsHostFixture
+/// <summary>The same host on PostgreSQL (a fresh database; see <see cref="Postgres"/>).</summary>
+public sealed class PostgresDnsHostFixture(Postgres postgres) : DnsHostFixture
 {
     private readonly TempDirectory _dir = new();
-    private PostgresServer? _own;
 
-    protected override async Task<Dictionary<string, string?>> DatabaseAsync()
-    {
-        if (TestDatabases.PostgresServer is not null) return await TestDatabases.CreateAsync("postgres", _dir.Path);
-        _own = await PostgresServer.StartAsync();
-        return new() { ["Edgeplane__Database__Provider"] = "postgres", ["Edgeplane__Database__ConnectionString"] = _own.ConnectionString };
-    }
+    protected override Task<Dictionary<string, string?>> DatabaseAsync() => postgres.CreateDatabaseAsync(_dir.Path);
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_own is not null) await _own.DisposeAsync();
         _dir.Dispose();
     }
 }

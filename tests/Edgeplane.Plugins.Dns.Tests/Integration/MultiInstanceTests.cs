@@ -9,17 +9,13 @@ namespace Edgeplane.Plugins.Dns.Tests.Integration;
 /// migrations run once on PostgreSQL, and a change made through one instance's API is answered by
 /// the other instance's DNS server within a second (its view is refreshed from the database).
 /// </summary>
-public sealed class MultiInstanceTests
+public sealed class MultiInstanceTests(Postgres postgres)
 {
     [Fact]
     public async Task Change_through_one_instance_is_served_by_the_other()
     {
-        // The test command's PostgreSQL (EDGEPLANE_TEST_POSTGRES) when there is one, else a private one.
-        await using var own = TestDatabases.PostgresServer is null ? await PostgresServer.StartAsync() : null;
         using var dir = new TempDirectory();
-        var database = own is null
-            ? await TestDatabases.CreateAsync("postgres", dir.Path)
-            : new Dictionary<string, string?> { ["Edgeplane__Database__Provider"] = "postgres", ["Edgeplane__Database__ConnectionString"] = own.ConnectionString };
+        var database = await postgres.CreateDatabaseAsync(dir.Path);
         var portA = FreePort.Next();
         var portB = FreePort.Next();
         var adminKey = "ep_test_" + Guid.NewGuid().ToString("N");

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Edgeplane.Testing;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(Edgeplane.Plugins.Dns.Tests.Integration.Postgres))]
 
 namespace Edgeplane.Plugins.Dns.Tests.Integration;
 
@@ -76,5 +79,47 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         _process?.Dispose();
         _dir.Dispose();
+    }
+}
+
+/// <summary>
+/// PostgreSQL for the tests of this assembly: a fresh database on the test run's server
+/// (<c>EDGEPLANE_TEST_POSTGRES</c>, which <c>./test.sh</c> starts), or else on one private server
+/// started on first use and stopped when the assembly's tests end.
+/// </summary>
+public sealed class Postgres : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private PostgresServer? _own;
+
+    public async Task<Dictionary<string, string?>> CreateDatabaseAsync(string directory)
+    {
+        if (TestDatabases.PostgresServer is not null) return await TestDatabases.CreateAsync("postgres", directory);
+        await _lock.WaitAsync();
+        try
+        {
+            _own ??= await PostgresServer.StartAsync();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+        var name = $"dns_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(_own.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new()
+        {
+            ["Edgeplane__Database__Provider"] = "postgres",
+            ["Edgeplane__Database__ConnectionString"] = new NpgsqlConnectionStringBuilder(_own.ConnectionString) { Database = name }.ToString(),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_own is not null) await _own.DisposeAsync();
     }
 }
