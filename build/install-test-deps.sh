@@ -2,7 +2,11 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-packages=(wrk postgresql)
+packages=(wrk postgresql python3 curl)
+packages+=(prometheus)  # metrics: promtool check metrics
+command -v npm >/dev/null || packages+=(nodejs npm)  # OpenAPI validator, gRPC and TUF clients from npm
+packages+=(podman runc busybox-static)  # compute
+packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
 packages+=(curl prometheus)   # waf (curl as a real client, promtool checks /metrics)
 missing=()
 for p in "${packages[@]}"; do

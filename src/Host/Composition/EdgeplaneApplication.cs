@@ -5,6 +5,8 @@ using Autofac.Extensions.DependencyInjection;
 using Edgeplane.Host.Auditing;
 using Edgeplane.Host.Data;
 using Edgeplane.Host.Identity;
+using Edgeplane.Host.Observability;
+using Edgeplane.Host.OpenApi;
 using Edgeplane.Host.Operations;
 using Edgeplane.Host.Plugins;
 
@@ -44,6 +46,8 @@ public static class EdgeplaneApplication
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.AddEdgeplanePlatform(options, plugins);
+        builder.Services.AddEdgeplaneObservability();
+        builder.Services.AddEdgeplaneOpenApi();
 
         var app = builder.Build();
         await MigrateAsync(app, plugins);
@@ -52,10 +56,13 @@ public static class EdgeplaneApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseEdgeplaneObservability();
         app.UseEdgeplanePlatform();
         app.MapOperations();
         app.MapIdentity();
         app.MapAudit();
+        app.MapEdgeplaneObservability();
+        app.MapEdgeplaneOpenApi();
         MapPlugins(app, plugins);
         return app;
     }

@@ -1,0 +1,14 @@
+using Edgeplane.Abstractions.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Acme.Bookmarks;
+
+/// <summary>The plugin's entry point: registers its services. Routes and migrations are found by convention.</summary>
+public sealed class BookmarksPlugin : IPlugin
+{
+    public void ConfigureServices(IPluginBuilder builder)
+    {
+        builder.Services.AddSingleton<BookmarkStore>();
+        builder.Services.AddSingleton<BookmarkMetrics>();
+    }
+}

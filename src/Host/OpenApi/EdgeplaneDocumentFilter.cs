@@ -1,0 +1,56 @@
+using Edgeplane.Host.Plugins;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Edgeplane.Host.OpenApi;
+
+/// <summary>
+/// Document-wide: one tag per loaded plugin (described from its manifest) plus <c>host</c>, a
+/// security scheme per credential header a plugin declares, and the server of every path that a
+/// plugin serves on its own listener.
+/// </summary>
+public sealed class EdgeplaneDocumentFilter(PluginCatalog catalog) : IDocumentFilter
+{
+    public static string CredentialHeaderScheme(string header) => "header-" + header;
+
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        document.Tags ??= new HashSet<OpenApiTag>();
+        document.Tags.Add(new OpenApiTag { Name = "host", Description = "The host's own routes: health, readiness, metrics, plugins." });
+        foreach (var plugin in catalog.Active)
+        {
+            var manifest = plugin.Manifest!;
+            document.Tags.Add(new OpenApiTag
+            {
+                Name = plugin.Id,
+                Description = $"{manifest.Name} {manifest.Version} (plugin `{plugin.Id}`, mounted at {plugin.Mount}). {manifest.Description}".Trim(),
+            });
+            foreach (var header in manifest.CredentialHeaders ?? [])
+            {
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes.TryAdd(CredentialHeaderScheme(header), new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = header,
+                    Description = $"An API key in the `{header}` header (declared by plugin `{plugin.Id}`).",
+                });
+            }
+        }
+
+        foreach (var description in context.ApiDescriptions)
+        {
+            var pluginId = description.ActionDescriptor.EndpointMetadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
+            var listener = catalog.Active.FirstOrDefault(p => p.Id == pluginId)?.Mount?.Listener;
+            if (listener is null) continue;
+            var path = "/" + (description.RelativePath ?? "").Split('?')[0];
+            if (document.Paths.TryGetValue(path, out var item) && item is OpenApiPathItem pathItem)
+            {
+                pathItem.Servers ??= [];
+                if (pathItem.Servers.Count == 0)
+                    pathItem.Servers.Add(new OpenApiServer { Url = listener.GetLeftPart(UriPartial.Authority), Description = $"plugin {pluginId}'s listener" });
+            }
+        }
+    }
+}

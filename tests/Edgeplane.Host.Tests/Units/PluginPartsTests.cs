@@ -1,0 +1,96 @@
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Host.Data;
+using Edgeplane.Host.Plugins;
+using Microsoft.Extensions.Hosting;
+using NSubstitute;
+
+namespace Edgeplane.Host.Tests.Units;
+
+public sealed class PluginPartsTests
+{
+    [Theory]
+    [InlineData("[1.0,2.0)", "1.0.0", true)]
+    [InlineData("[1.0,2.0)", "1.9.9", true)]
+    [InlineData("[1.0,2.0)", "2.0.0", false)]
+    [InlineData("(1.0,2.0]", "1.0.0", false)]
+    [InlineData("(1.0,2.0]", "2.0.0", true)]
+    [InlineData("[1.2,1.2]", "1.2", true)]
+    public void Version_ranges_honour_inclusive_and_exclusive_bounds(string range, string version, bool contains)
+    {
+        Assert.True(VersionRange.TryParse(range, out var parsed));
+        Assert.Equal(contains, parsed.Contains(Version.Parse(version)));
+    }
+
+    [Theory]
+    [InlineData(">=1.0")]
+    [InlineData("[1.0,)")]
+    [InlineData("[2.0,1.0)")]
+    [InlineData("1.0")]
+    public void A_range_without_both_bounds_is_refused(string range) => Assert.False(VersionRange.TryParse(range, out _));
+
+    [Theory]
+    [InlineData(null, "/dns", null)]
+    [InlineData("/edge/dns/", "/edge/dns", null)]
+    [InlineData(":8053", "", 8053)]
+    [InlineData("http://127.0.0.1:9999", "", 9999)]
+    public void Mounts_are_a_prefix_or_a_dedicated_listener(string? value, string prefix, int? port)
+    {
+        var mount = PluginMount.Parse(value, "dns");
+
+        Assert.Equal(prefix, mount.Prefix);
+        Assert.Equal(port, mount.Port);
+    }
+
+    [Fact]
+    public void A_nonsense_mount_is_refused() => Assert.Throws<FormatException>(() => PluginMount.Parse("dns", "dns"));
+
+    [Fact]
+    public async Task A_plugin_background_service_starts_only_while_the_plugin_is_active()
+    {
+        var inner = Substitute.For<IHostedService>();
+        var entry = new PluginEntry("/plugins/x", "x");
+        entry.Fail("migration 0001_x.sql failed");
+        var guarded = new PluginHostedService(inner, entry);
+
+        await guarded.StartAsync(CancellationToken.None);
+        await guarded.StopAsync(CancellationToken.None);
+
+        await inner.DidNotReceive().StartAsync(Arg.Any<CancellationToken>());
+        await inner.DidNotReceive().StopAsync(Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task An_active_plugin_background_service_starts_and_stops()
+    {
+        var inner = Substitute.For<IHostedService>();
+        var guarded = new PluginHostedService(inner, new PluginEntry("/plugins/x", "x"));
+
+        await guarded.StartAsync(CancellationToken.None);
+        await guarded.StopAsync(CancellationToken.None);
+
+        await inner.Received(1).StartAsync(Arg.Any<CancellationToken>());
+        await inner.Received(1).StopAsync(Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public void Migration_tokens_expand_per_dialect()
+    {
+        const string script = "CREATE TABLE t (id {{id}} PRIMARY KEY, at {{timestamp}}, ok {{bool}} DEFAULT {{false}})";
+
+        Assert.Equal("CREATE TABLE t (id TEXT PRIMARY KEY, at TEXT, ok INTEGER DEFAULT 0)", new SqliteDialect().Expand(script));
+        Assert.Equal("CREATE TABLE t (id varchar(64) PRIMARY KEY, at timestamptz, ok boolean DEFAULT FALSE)", new PostgresDialect().Expand(script));
+        Assert.Equal("CREATE TABLE t (id nvarchar(64) PRIMARY KEY, at datetimeoffset, ok bit DEFAULT 0)", new SqlServerDialect().Expand(script));
+    }
+
+    [Fact]
+    public void Ids_sort_by_creation_time_and_are_url_safe()
+    {
+        var earlier = Ids.New(DateTimeOffset.UnixEpoch.AddDays(1));
+        var later = Ids.New(DateTimeOffset.UnixEpoch.AddDays(2));
+
+        Assert.True(string.CompareOrdinal(earlier, later) < 0);
+        Assert.True(Ids.IsValid(earlier));
+        Assert.Equal(26, later.Length);
+        Assert.NotEqual(Ids.New(), Ids.New());
+    }
+}
