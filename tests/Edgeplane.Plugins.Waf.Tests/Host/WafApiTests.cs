@@ -98,13 +98,13 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Contains("rules[1].pattern", await bad.Content.ReadAsStringAsync(Ct));
         }
-        var rules = Enumerable.Range(0, 5000).Select(i => new { pattern = $"(?i)bulk-sig-{i:D5}-[a-z]+", action = "block", severity = "high", target = "query" }).ToArray();
+        var rules = Enumerable.Range(0, 2000).Select(i => new { pattern = $"(?i)bulk-sig-{i:D5}-[a-z]+", action = "block", severity = "high", target = "query" }).ToArray();
         var created = await f.PostAsync("api/v1/rules/bulk", new { rules });
-        Assert.Equal(5000, (int)created["created"]!);
-        Assert.Equal(HttpStatusCode.Forbidden, (await f.Proxy.GetAsync("/?q=BULK-SIG-04321-abc", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/bulk-sig-04321-abc", Ct)).StatusCode); // query rules only
-        var listed = await f.GetAsync("api/v1/rules?limit=500&offset=4800");
-        Assert.True((long)listed["total"]! >= 5000);
+        Assert.Equal(2000, (int)created["created"]!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await f.Proxy.GetAsync("/?q=BULK-SIG-01321-abc", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/bulk-sig-01321-abc", Ct)).StatusCode); // query rules only
+        var listed = await f.GetAsync("api/v1/rules?limit=500&offset=1800");
+        Assert.True((long)listed["total"]! >= 2000);
         Assert.NotEmpty(listed["rules"]!.AsArray());
     }
 
