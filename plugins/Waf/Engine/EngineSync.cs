@@ -29,7 +29,7 @@ public sealed class EngineSync(
 
     private string StateFile => Path.Combine(configuration["Edgeplane:DataDirectory"] ?? Path.GetTempPath(), "waf-node-config.json");
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         store.Changed += () => _signal.Release();
         if (options.GeoIpCsv is { Length: > 0 } geo)
@@ -44,12 +44,36 @@ public sealed class EngineSync(
                 logger.LogError("WAF geo database {Path} could not be read: {Error}; geo_block matches nothing", geo, e.Message);
             }
         }
-        return base.StartAsync(cancellationToken);
+        // load the configuration before the proxy (registered after this service) starts serving:
+        // never forward traffic uninspected with an empty snapshot
+        if (options.IsNode)
+        {
+            LoadLastGood();
+            try
+            {
+                await SyncFromOrchestratorAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("WAF initial pull from the orchestrator failed: {Error}", e.Message);
+            }
+        }
+        else
+        {
+            try
+            {
+                await SyncFromDatabaseAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("WAF initial configuration load failed: {Error}", e.Message);
+            }
+        }
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.IsNode) LoadLastGood();
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, options.SyncIntervalSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {

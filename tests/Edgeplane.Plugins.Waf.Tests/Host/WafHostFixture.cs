@@ -37,7 +37,7 @@ public sealed class WafHostFixture : IAsyncLifetime
             },
         });
         // the seed's own header carries the key
-        Api = new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(60) };
+        Api = new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(180) };
         Api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", Host.AdminKey);
         Proxy = new HttpClient { BaseAddress = ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
         await WaitForProxyAsync();
