@@ -269,7 +269,7 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
         await using var connection = await db.OpenAsync();
         var where = "device_id = @deviceId" + (kind is null ? "" : " AND kind = @kind");
         var items = await connection.QueryAsync<DeviceEventRow>(
-            $"SELECT id AS Id, device_id AS DeviceId, kind AS Kind, at AS At, details AS Details FROM rollouts_device_events WHERE {where} ORDER BY id DESC {db.Dialect.Paging()}",
+            $"SELECT id AS Id, device_id AS DeviceId, kind AS Kind, at AS At, details AS Details FROM rollouts_device_events WHERE {where} ORDER BY at DESC, id DESC {db.Dialect.Paging()}",
             new { deviceId, kind, limit = page.Take, offset = page.Skip });
         var total = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM rollouts_device_events WHERE {where}", new { deviceId, kind });
         return new Page<DeviceEventRow>(items.ToList(), total, page.Take, page.Skip);
