@@ -11,7 +11,8 @@ using Google.Protobuf;
 namespace Edgeplane.Plugins.Rollouts.Tests;
 
 /// <summary>The device API over real mTLS with a real gRPC client (@grpc/grpc-js), curl and a .NET HTTP/2 client.</summary>
-public sealed class DeviceApiTests(RolloutsFixture fixture) : IClassFixture<RolloutsFixture>
+[Collection(RolloutsCollection.Name)]
+public sealed class DeviceApiTests(RolloutsFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -19,15 +19,9 @@ public sealed class Credentials(string directory)
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var csr = request.CreateSigningRequest();
         var now = DateTimeOffset.UtcNow;
+        // CreateSelfSigned binds the key already; the PKCS#12 round trip makes it usable by the TLS stack.
         using var bootstrap = request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(1));
-        return (key, csr, WithKey(bootstrap, key));
-    }
-
-    /// <summary>A certificate bound to its private key in a form the TLS stack can use as a client certificate.</summary>
-    public static X509Certificate2 WithKey(X509Certificate2 certificate, ECDsa key)
-    {
-        using var withKey = certificate.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        return (key, csr, X509CertificateLoader.LoadPkcs12(bootstrap.Export(X509ContentType.Pkcs12), null));
     }
 
     public void Save(ECDsa key, byte[] certificateDer, string deviceLine)

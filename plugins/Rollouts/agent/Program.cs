@@ -22,7 +22,7 @@ if (options is null)
         """);
     return 2;
 }
-using var stop = new CancellationTokenSource();
+var stop = new CancellationTokenSource(); // not disposed: ProcessExit may still cancel it
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 try
