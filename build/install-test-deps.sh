@@ -8,7 +8,7 @@ packages=(wrk postgresql)
 packages=(wrk)
 packages+=(prometheus)  # metrics: promtool check metrics
 >>>>>>> wip/obs
-packages+=(nodejs npm curl)   # rollouts: grpc-js test client (npm), curl --http2 against the device API
+packages+=(nodejs curl)   # rollouts: grpc-js test client (node; npm ships with the machine's nodejs), curl --http2
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
