@@ -16,11 +16,15 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<KeyProtector>();
         builder.Services.AddSingleton<DeviceCa>();
         builder.Services.AddSingleton<EnrollTokenStore>();
+        builder.Services.AddSingleton<HeartbeatWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
         builder.Services.AddSingleton<DeviceStore>();
         builder.Services.AddSingleton<GroupStore>();
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<ProfileStore>();
         builder.Services.AddSingleton<DeviceGrpcService>();
+        builder.Services.AddSingleton<DeviceApiState>();
         builder.Services.AddHostedService<DeviceApiListener>();
+        builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
     }
 }

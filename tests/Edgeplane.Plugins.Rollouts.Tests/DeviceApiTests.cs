@@ -152,6 +152,22 @@ public sealed class DeviceApiTests(RolloutsFixture fixture)
     }
 
     [Fact]
+    public async Task Unchanged_check_ins_only_move_last_seen_written_in_batches()
+    {
+        var device = await EnrollAsync();
+
+        var reply = await NodeGrpc.CallAsync(fixture.DeviceTarget, fixture.CaPath, "CheckIn", CheckIn(), device.CertPath, device.KeyPath, repeat: 6);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct); // one flush of the heartbeat writer (every second)
+
+        Assert.True((bool)reply["ok"]!, reply.ToJsonString());
+        var view = await fixture.Key("viewer").GetFromJsonAsync<JsonObject>($"/rollouts/api/v1/devices/{device.Name}", Ct);
+        var history = await fixture.Key("viewer").GetFromJsonAsync<JsonObject>($"/rollouts/api/v1/devices/{device.Name}/history", Ct);
+        Assert.Equal(6, (int)view!["checkIns"]!);
+        Assert.Equal("online", (string)view["status"]!);
+        Assert.Equal(3, (int)history!["total"]!); // enrolled, inventory_changed, status_changed: no row per heartbeat
+    }
+
+    [Fact]
     public async Task No_client_certificate_is_refused_at_the_tls_layer()
     {
         var reply = await CallAsync("CheckIn", CheckIn(), device: null);

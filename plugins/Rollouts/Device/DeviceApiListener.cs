@@ -16,14 +16,18 @@ namespace Edgeplane.Plugins.Rollouts.Device;
 /// (a chain to the device CA, or a self-signed bootstrap certificate that may only Enroll), HTTP/2, gRPC.
 /// </summary>
 public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, RolloutsOptions options,
-    ILoggerFactory loggers, ILogger<DeviceApiListener> logger) : IHostedService
+    DeviceApiState state, ILoggerFactory loggers, ILogger<DeviceApiListener> logger) : IHostedService
 {
     private WebApplication? _app;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await ca.EnsureAsync(cancellationToken);
-        if (!options.DeviceApiEnabled) return;
+        if (!options.DeviceApiEnabled)
+        {
+            state.Failed("disabled by configuration (DeviceApi:Enabled=false)");
+            return;
+        }
         var serverCertificate = ca.IssueServer(options.DeviceApiAddress, options.ServerNames);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggers);
@@ -48,9 +52,22 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
         });
         _app = builder.Build();
         _app.Run(service.HandleAsync);
-        await _app.StartAsync(cancellationToken);
-        logger.LogInformation("Device API (gRPC, mTLS) listening on https://{Address}:{Port}", options.DeviceApiAddress, options.DeviceApiPort);
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+            state.Listening($"https://{options.DeviceApiAddress}:{options.DeviceApiPort}");
+            logger.LogInformation("Device API (gRPC, mTLS) listening on https://{Address}:{Port}", options.DeviceApiAddress, options.DeviceApiPort);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // The operator API keeps working; /readyz reports the device listener as degraded.
+            state.Failed($"cannot listen on {options.DeviceApiAddress}:{options.DeviceApiPort}: {e.Message}");
+            logger.LogError(e, "Device API cannot listen on {Address}:{Port}; set Edgeplane:Plugins:rollouts:DeviceApi:Port", options.DeviceApiAddress, options.DeviceApiPort);
+            await _app.DisposeAsync();
+            _app = null;
+        }
     }
+
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -60,4 +77,29 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
             await _app.DisposeAsync();
         }
     }
+}
+
+/// <summary>Whether the device listener is up; reported by the <c>rollouts-device-api</c> health check.</summary>
+public sealed class DeviceApiState : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    private volatile string _description = "starting";
+    private volatile bool _up;
+
+    public void Listening(string address)
+    {
+        _description = "listening on " + address;
+        _up = true;
+    }
+
+    public void Failed(string reason)
+    {
+        _description = reason;
+        _up = false;
+    }
+
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_up
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(_description)
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded(_description));
 }

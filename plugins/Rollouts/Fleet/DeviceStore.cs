@@ -60,13 +60,19 @@ public sealed class DeviceEventRow
     public string Details { get; set; } = "{}";
 }
 
-/// <summary>The device a request's client certificate belongs to.</summary>
-public sealed record DeviceIdentity(string DeviceId, string TeamId, string Name, string Serial, DateTimeOffset NotAfter);
+/// <summary>The device a request's client certificate belongs to, with what a check-in compares against.</summary>
+public sealed record DeviceIdentity(string DeviceId, string TeamId, string Name, string Serial, DateTimeOffset NotAfter)
+{
+    public string InventoryHash { get; init; } = "";
+    public string HealthStatus { get; init; } = "";
+    public DateTimeOffset? LastHistoryAt { get; init; }
+    public long PendingLogs { get; init; }
+}
 
 public sealed record DeviceFilter(string? Name, string? Status, string? DeviceType, IReadOnlyDictionary<string, string> Labels, string? GroupId);
 
 /// <summary>Devices, their certificates and their history.</summary>
-public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOptions options, TimeProvider clock)
+public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOptions options, TimeProvider clock, HeartbeatWriter heartbeats)
 {
     internal const string Columns = "id AS Id, team_id AS TeamId, name AS Name, device_type AS DeviceType, labels AS Labels, attributes AS Attributes, software AS Software, " +
         "inventory_hash AS InventoryHash, health_status AS HealthStatus, health AS Health, agent_version AS AgentVersion, enroll_token_id AS EnrollTokenId, " +
@@ -140,11 +146,17 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
     public async Task<DeviceIdentity?> AuthenticateAsync(string serial, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
+        // One query per call: the certificate, its device, and what an unchanged check-in needs to know.
         var found = await connection.QuerySingleOrDefaultAsync<AuthRow>(
-            "SELECT d.id AS DeviceId, d.team_id AS TeamId, d.name AS Name, c.not_after AS NotAfter FROM rollouts_certificates c " +
-            "JOIN rollouts_devices d ON d.id = c.device_id WHERE c.serial = @serial AND c.revoked_at IS NULL", new { serial });
+            "SELECT d.id AS DeviceId, d.team_id AS TeamId, d.name AS Name, c.not_after AS NotAfter, d.inventory_hash AS InventoryHash, " +
+            "d.health_status AS HealthStatus, d.last_history_at AS LastHistoryAt, " +
+            "(SELECT COUNT(*) FROM rollouts_log_requests l WHERE l.device_id = d.id AND l.state IN ('requested', 'delivered')) AS PendingLogs " +
+            "FROM rollouts_certificates c JOIN rollouts_devices d ON d.id = c.device_id WHERE c.serial = @serial AND c.revoked_at IS NULL", new { serial });
         if (found is null || found.NotAfter <= clock.GetUtcNow()) return null;
-        return new DeviceIdentity(found.DeviceId, found.TeamId, found.Name, serial, found.NotAfter);
+        return new DeviceIdentity(found.DeviceId, found.TeamId, found.Name, serial, found.NotAfter)
+        {
+            InventoryHash = found.InventoryHash, HealthStatus = found.HealthStatus, LastHistoryAt = found.LastHistoryAt, PendingLogs = found.PendingLogs,
+        };
     }
 
     private sealed class AuthRow
@@ -153,6 +165,10 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
         public string TeamId { get; set; } = "";
         public string Name { get; set; } = "";
         public DateTimeOffset NotAfter { get; set; }
+        public string InventoryHash { get; set; } = "";
+        public string HealthStatus { get; set; } = "";
+        public DateTimeOffset? LastHistoryAt { get; set; }
+        public long PendingLogs { get; set; }
     }
 
     public async Task<X509Certificate2> RenewAsync(DeviceIdentity device, PublicKey publicKey, CancellationToken cancellationToken)
@@ -179,6 +195,13 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
         var attributesJson = Json.Write(new SortedDictionary<string, string>(attributes, StringComparer.Ordinal));
         var softwareJson = Json.Write(software.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Version, StringComparer.Ordinal).ToList());
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(attributesJson + "\n" + softwareJson + "\n" + agentVersion)))[..32];
+        // Nothing changed, no history due, no work waiting: only "last seen" moves, written in batches.
+        if (device.InventoryHash == hash && device.HealthStatus == health.Status && device.PendingLogs == 0
+            && device.LastHistoryAt is { } last && now - last < options.CheckInHistoryInterval)
+        {
+            heartbeats.Seen(device.DeviceId, now);
+            return [];
+        }
 
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
