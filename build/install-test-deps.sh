@@ -2,13 +2,12 @@
 # Installs the Debian packages the tests use, only when one is missing.
 set -euo pipefail
 
-<<<<<<< HEAD
-packages=(wrk postgresql)
-=======
-packages=(wrk)
+packages=(wrk postgresql python3 curl)
 packages+=(prometheus)  # metrics: promtool check metrics
->>>>>>> wip/obs
-packages+=(nodejs curl)   # rollouts: grpc-js test client (node; npm ships with the machine's nodejs), curl --http2
+command -v npm >/dev/null || packages+=(nodejs npm)  # OpenAPI validator, gRPC and TUF clients from npm
+packages+=(podman runc busybox-static)  # compute
+packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
+packages+=(curl prometheus)   # waf (curl as a real client, promtool checks /metrics)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,8 @@ using System.Data.Common;
 using Edgeplane.Abstractions.Data;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Edgeplane.Host.Observability;
+using Edgeplane.Host.Plugins;
 using Npgsql;
 
 namespace Edgeplane.Host.Data;
@@ -10,9 +12,14 @@ namespace Edgeplane.Host.Data;
 public sealed class DbConnectionFactory : IDbConnectionFactory
 {
     private readonly Func<DbConnection> _create;
+    private readonly DataMetrics? _metrics;
+    private readonly IHttpContextAccessor? _requests;
 
-    public DbConnectionFactory(DatabaseOptions options)
+    /// <param name="metrics">When given, every command's duration is recorded (by provider, operation and calling plugin).</param>
+    public DbConnectionFactory(DatabaseOptions options, DataMetrics? metrics = null, IHttpContextAccessor? requests = null)
     {
+        _metrics = metrics;
+        _requests = requests;
         var connectionString = options.ConnectionString;
         (_create, Dialect) = options.Provider switch
         {
@@ -32,7 +39,7 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = _create();
+        var connection = _metrics is null ? _create() : new InstrumentedConnection(_create(), _metrics, Dialect.Provider, CallingPlugin);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -44,6 +51,9 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
             throw;
         }
     }
+
+    private string? CallingPlugin() =>
+        _requests?.HttpContext?.GetEndpoint()?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId;
 
     /// <summary>Makes sure the SQLite file's folder exists and switches the file to WAL with full syncs.</summary>
     public async Task PrepareAsync(CancellationToken cancellationToken = default)

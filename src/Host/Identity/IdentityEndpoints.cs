@@ -25,6 +25,8 @@ public static class IdentityEndpoints
         api.MapPut("/teams/{teamId}/members/{userId}", TeamEndpoints.SetMemberAsync).RequireSession();
         api.MapDelete("/teams/{teamId}/members/{userId}", TeamEndpoints.RemoveMemberAsync).RequireSession();
 
+        api.MapOrganizations();
+
         api.MapPost("/api-keys", CreateKeyAsync).RequireSession();
         api.MapGet("/api-keys", ListKeysAsync);
         api.MapDelete("/api-keys/{keyId}", RevokeKeyAsync).RequireSession();

@@ -56,6 +56,7 @@ public sealed class MetricsCollector : IDisposable
         var help = string.IsNullOrWhiteSpace(instrument.Description)
             ? $"{instrument.Name} (meter {instrument.Meter.Name})"
             : instrument.Description!;
+        if (unit.Scale != 1) help += $" (measured in {instrument.Unit}, exported in {unit.Suffix})";
         var bounds = kind == MetricKind.Histogram ? Bounds(instrument, unit.Scale) : null;
         var family = _families.GetOrAdd(name, _ => new MetricFamily(name, help, kind.Value, instrument.IsObservable, bounds));
         if (family.Kind != kind || family.Observable != instrument.IsObservable)

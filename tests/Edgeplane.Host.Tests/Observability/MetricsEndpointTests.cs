@@ -87,6 +87,7 @@ public sealed partial class MetricsEndpointTests(ObservabilityFixture fixture) :
         Assert.Equal(0, Value(text, "metered_in_flight"));
         Assert.Contains("# TYPE metered_load gauge", text);                            // synchronous gauge
         Assert.Contains("# TYPE metered_latency_seconds histogram", text);             // ms → seconds
+        Assert.Contains("# HELP metered_latency_seconds Handling latency in milliseconds. (measured in ms, exported in seconds)", text);
         Assert.Contains("metered_latency_seconds_bucket{le=\"0.005\"}", text);        // 5 ms boundary, scaled
         Assert.Contains("# TYPE metered_payload_size_bytes histogram", text);          // advice boundaries
         var payloads = Value(text, "metered_payload_size_bytes_count");                  // each POST records 106 bytes
@@ -110,6 +111,22 @@ public sealed partial class MetricsEndpointTests(ObservabilityFixture fixture) :
 
         Assert.Contains("# TYPE kestrel_active_connections gauge", text);
         Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
+    }
+
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/readyz")]
+    [InlineData("/healthz")]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/docs/index.html")]
+    public async Task Observability_routes_need_no_credential_while_host_routes_do(string path)
+    {
+        using var open = await Client.GetAsync(path, Ct);
+        using var closed = await Client.GetAsync("/api/v1/plugins", Ct);
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, open.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, open.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, closed.StatusCode);
     }
 
     private sealed record Sample(string Labels, double Value);

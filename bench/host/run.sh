@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Issue 2's host benchmarks, Edgeplane and the reference measured in the same run, loopback only:
+#  (a) start → first 200: the host (Release) with every plugin in its default plugin directory plus
+#      the bench plugin, until GET /bench/ping answers 200, against a bare ASP.NET Core minimal API
+#      (bench/host/bare, Release) until GET /ping answers 200; median of RUNS starts each.
+#  (b) requests/s through the plugin route (/bench/ping) against the same handler mapped directly
+#      in the bare app (/ping): wrk -t2 -c64 -d10s --latency, one warm-up, then ROUNDS rounds each (best kept).
+# Prints both figures and the ratios. Environment: RUNS (default 5), ROUNDS (default 2), DURATION (default 10s).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$(pwd)"
+
+RUNS="${RUNS:-5}"
+ROUNDS="${ROUNDS:-2}"
+DURATION="${DURATION:-10s}"
+
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+
+echo "== building (Release)"
+dotnet build src/Host -c Release -nologo -clp:ErrorsOnly -v:q
+dotnet build bench/host/BenchPlugin -c Release -nologo -clp:ErrorsOnly -v:q
+dotnet build bench/host/bare -c Release -nologo -clp:ErrorsOnly -v:q
+
+host_dll="$root/src/Host/bin/Release/net10.0/Edgeplane.Host.dll"
+default_plugins="$root/src/Host/bin/Release/net10.0/plugins"
+bench_plugins="$root/bench/host/bin/Release/plugins"
+bare_dll="$root/bench/host/bare/bin/Release/net10.0/Edgeplane.Bench.Bare.dll"
+work="$(mktemp -d /tmp/edgeplane-bench-host.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)); }
+
+export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+export Edgeplane__DataDirectory="$work/data"
+export Edgeplane__Plugins__Directories="$default_plugins;$bench_plugins"
+export Edgeplane__Bootstrap__AdminApiKey="ep_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# start_server NAME URL DLL [ARGS...]: starts the server (pid in server_pid), waits for URL to answer
+# 200 and sets elapsed_ms. Not run in a subshell, so that stop_server can always end the server.
+start_server() {
+  local name="$1" url="$2"; shift 2
+  local t0 t1
+  t0=$(date +%s%N)
+  dotnet "$@" >"$work/$name.log" 2>&1 &
+  server_pid=$!
+  until curl -sf -o /dev/null "$url"; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "$name exited:" >&2; cat "$work/$name.log" >&2; exit 1; fi
+    if (( $(date +%s%N) - t0 > 60000000000 )); then echo "$name did not answer $url in 60 s" >&2; exit 1; fi
+  done
+  t1=$(date +%s%N)
+  elapsed_ms=$(( (t1 - t0) / 1000000 ))
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+# CPU time (user + system, in clock ticks) the server process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+
+# bench_wrk URL: after a warm-up, ROUNDS rounds; prints "RPS P99 CPU_US" where RPS and P99 are the
+# best round's and CPU_US is the server's CPU time per request over all rounds (microseconds): on a
+# shared machine throughput follows the neighbours' load, CPU per request much less so.
+bench_wrk() {
+  local url="$1" best_rps=0 best_p99="" out rps p99 requests=0 ticks_before ticks_after
+  wrk -t2 -c64 -d3s "$url" >/dev/null
+  ticks_before=$(cpu_ticks)
+  for _ in $(seq "$ROUNDS"); do
+    out="$(wrk -t2 -c64 -d"$DURATION" --latency "$url")"
+    if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $url:" >&2; echo "$out" >&2; exit 1; fi
+    rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+    p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+    requests=$(( requests + $(awk '/requests in/ { print $1 }' <<<"$out") ))
+    if awk -v a="$rps" -v b="$best_rps" 'BEGIN { exit !(a > b) }'; then best_rps="$rps"; best_p99="$p99"; fi
+  done
+  ticks_after=$(cpu_ticks)
+  awk -v r="$best_rps" -v p="$best_p99" -v t=$(( ticks_after - ticks_before )) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%s %s %.1f\n", r, p, t / hz * 1e6 / n }'
+}
+
+echo "== plugins in the default directory: $(ls "$default_plugins" 2>/dev/null | tr '\n' ' ')(+ bench)"
+
+echo "== (a) start → first 200, $RUNS starts each"
+port=$(free_port)
+start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
+first_run=$elapsed_ms
+grep -E "Plugin .*: " "$work/host.log" | sed 's/^/   /' || true
+stop_server
+host_times=(); bare_times=()
+for i in $(seq "$RUNS"); do
+  port=$(free_port)
+  start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
+  host_times+=("$elapsed_ms")
+  stop_server
+  port=$(free_port)
+  start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port"
+  bare_times+=("$elapsed_ms")
+  stop_server
+done
+host_start=$(printf '%s\n' "${host_times[@]}" | median)
+bare_start=$(printf '%s\n' "${bare_times[@]}" | median)
+echo "   host runs: ${host_times[*]} ms (first run on an empty data directory, migrating: $first_run ms)"
+echo "   bare runs: ${bare_times[*]} ms"
+
+echo "== (b) requests/s, wrk -t2 -c64 -d$DURATION, best of $ROUNDS"
+port=$(free_port)
+start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
+read -r host_rps host_p99 host_cpu < <(bench_wrk "http://127.0.0.1:$port/bench/ping")
+curl -s "http://127.0.0.1:$port/metrics" | grep -E '^http_server_request_duration_seconds_count\{.*plugin="bench"' | sed 's/^/   /' || true
+stop_server
+port=$(free_port)
+start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port"
+read -r bare_rps bare_p99 bare_cpu < <(bench_wrk "http://127.0.0.1:$port/ping")
+stop_server
+
+echo
+echo "| measure | Edgeplane host | bare minimal API | ratio |"
+echo "| --- | --- | --- | --- |"
+awk -v h="$host_start" -v b="$bare_start" 'BEGIN { printf "| start → first 200 (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
+awk -v h="$host_rps" -v b="$bare_rps" -v hp="$host_p99" -v bp="$bare_p99" \
+  'BEGIN { printf "| GET /ping requests/s (p99) | %.0f (%s) | %.0f (%s) | %.3f (%.1f%% fewer) |\n", h, hp, b, bp, h / b, (1 - h / b) * 100 }'
+awk -v h="$host_cpu" -v b="$bare_cpu" \
+  'BEGIN { printf "| server CPU per request | %.1f µs | %.1f µs | %.2fx (%.1f%% more) |\n", h, b, h / b, (h / b - 1) * 100 }'
+echo
+echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

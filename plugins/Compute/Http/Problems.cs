@@ -1,0 +1,25 @@
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Security;
+using Microsoft.AspNetCore.Http;
+
+namespace Edgeplane.Plugins.Compute.Http;
+
+internal static class Problems
+{
+    public static IResult Field(string field, string message) => new FieldErrors().Add(field, message).ToProblem();
+
+    public static IResult BadBody() => Field("body", "must be a JSON object");
+
+    public static IResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    public static IResult NotFound(string what) => TypedResults.Problem($"{what} was not found", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    public static IResult Engine(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: "Container engine error");
+
+    public static IResult Unavailable(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Node unreachable");
+
+    /// <summary>Node and image catalog writes act on every team: host administrators only.</summary>
+    public static IResult? RequireHostAdmin(ICaller caller, string permission) =>
+        caller.IsHostAdmin ? null : TypedResults.Problem($"{permission} on shared compute resources requires a host administrator",
+            statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Edgeplane.Abstractions.Events;
+using Edgeplane.Plugins.Compute.Data;
+using Edgeplane.Plugins.Compute.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Compute.Jobs;
+
+/// <summary>Accepted deploys waiting for the engine work (the API answers before the container starts).</summary>
+public sealed class DeployQueue
+{
+    private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+
+    public void Enqueue(string instanceId) => _channel.Writer.TryWrite(instanceId);
+
+    public ChannelReader<string> Reader => _channel.Reader;
+}
+
+/// <summary>Runs accepted deploys, a few at a time.</summary>
+public sealed class DeployWorker(DeployQueue queue, Deployer deployer, ComputeOptions options) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.DeployConcurrency).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
+                    await deployer.DeployAsync(id, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        }, CancellationToken.None)));
+}
+
+/// <summary>
+/// The engine side of a deploy: make sure the node has the image (pull when missing), create the
+/// container with the instance's limits, port bindings and labels, start it, and record
+/// <c>running</c> — or <c>failed</c> with the engine's message, leaving no container behind.
+/// </summary>
+public sealed class Deployer(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
+{
+    public const string InstanceLabel = "edgeplane.compute.instance";
+    public const string NameLabel = "edgeplane.compute.name";
+    public const string TeamLabel = "edgeplane.compute.team";
+
+    public async Task DeployAsync(string instanceId, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var instance = await store.FindInstanceAsync(instanceId, ct);
+        if (instance is null || instance.DeletedAt is not null || instance.State != InstanceState.Deploying) return;
+        var node = await store.FindNodeAsync(instance.NodeId, ct);
+        if (node is null)
+        {
+            await store.UpdateStateAsync(instance.Id, InstanceState.Failed, "the node no longer exists", ct: ct);
+            return;
+        }
+        var client = clients.For(node);
+        string? containerId = null;
+        try
+        {
+            if (await client.InspectImageAsync(instance.ImageReference, ct) is null)
+            {
+                if (!options.PullMissingImages) throw new EngineException(404, $"image {instance.ImageReference} is not on node {node.Name} (pulling is disabled)");
+                await client.PullImageAsync(instance.ImageReference, ct);
+            }
+            var image = await store.FindImageAsync(instance.ImageId, ct);
+            var request = BuildRequest(instance, image?.CommandList, options.PublishAddress);
+            CreateContainerResponse created;
+            try
+            {
+                created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
+            }
+            catch (EngineException e) when (e.IsConflict)
+            {
+                // A container of an interrupted attempt: replace it.
+                await client.DestroyContainerAsync(instance.ContainerName, ct);
+                created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
+            }
+            containerId = created.Id;
+            await client.StartContainerAsync(containerId, ct);
+            var inspect = await client.InspectContainerAsync(containerId, ct);
+            var state = inspect?.State;
+            if (state is null || !state.Running)
+                throw new EngineException(500, $"the container did not stay running: {state?.Status ?? "gone"} (exit code {state?.ExitCode}) {state?.Error}".Trim());
+            await store.UpdateStateAsync(instance.Id, InstanceState.Running, null, containerId, ct: ct);
+
+            // Deleted while we were deploying: the delete could not see the container yet.
+            if ((await store.FindInstanceAsync(instance.Id, ct))?.DeletedAt is not null)
+                await client.DestroyContainerAsync(containerId, ct);
+            metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
+            await events.PublishAsync("compute.instance.running", new { instance.Id, instance.Name, instance.NodeId, containerId }, instance.TeamId, ct);
+        }
+        catch (Exception e) when (e is EngineException or EngineUnreachableException)
+        {
+            logger.LogWarning("Deploy of instance {Instance} on node {Node} failed: {Message}", instance.Id, node.Name, e.Message);
+            try
+            {
+                await client.DestroyContainerAsync(containerId ?? instance.ContainerName, ct);
+            }
+            catch (Exception cleanup) when (cleanup is EngineException or EngineUnreachableException)
+            {
+                logger.LogWarning("Could not remove the failed container of {Instance}: {Message}", instance.Id, cleanup.Message);
+            }
+            await store.UpdateStateAsync(instance.Id, InstanceState.Failed, e.Message, ct: ct);
+            metrics.Deployed(Stopwatch.GetElapsedTime(started), success: false);
+            await events.PublishAsync("compute.instance.failed", new { instance.Id, instance.Name, instance.NodeId, message = e.Message }, instance.TeamId, ct);
+        }
+    }
+
+    public static CreateContainerRequest BuildRequest(InstanceRow instance, IReadOnlyList<string>? command, string publishAddress)
+    {
+        var ports = instance.PortList;
+        return new CreateContainerRequest
+        {
+            Image = instance.ImageReference,
+            Cmd = command,
+            // The instance name when it is a valid host name label (names may also hold '_' and '.').
+            Hostname = System.Text.RegularExpressions.Regex.IsMatch(instance.Name, "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$") ? instance.Name : null,
+            Labels = new()
+            {
+                [InstanceLabel] = instance.Id,
+                [NameLabel] = instance.Name,
+                [TeamLabel] = instance.TeamId,
+            },
+            ExposedPorts = ports.ToDictionary(p => p.ContainerKey, _ => (object)new { }),
+            HostConfig = new HostConfig
+            {
+                Memory = instance.MemoryBytes,
+                MemorySwap = instance.MemoryBytes, // no swap beyond the limit
+                NanoCpus = instance.NanoCpus,
+                PortBindings = ports.ToDictionary(p => p.ContainerKey, p => (IReadOnlyList<PortBinding>)[new PortBinding(publishAddress, p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
+                RestartPolicy = new RestartPolicy("no"),
+            },
+        };
+    }
+}
+
+/// <summary>The plugin's metrics (meter <c>Edgeplane.Compute</c>).</summary>
+public sealed class ComputeMetrics
+{
+    private readonly Counter<long> _deploys;
+    private readonly Histogram<double> _deploySeconds;
+    private readonly Counter<long> _reconciled;
+
+    public ComputeMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create("Edgeplane.Compute");
+        _deploys = meter.CreateCounter<long>("edgeplane_compute_deploys", description: "Deploys finished, by result");
+        _deploySeconds = meter.CreateHistogram<double>("edgeplane_compute_deploy_seconds", "s", "Time from accepted deploy to running container");
+        _reconciled = meter.CreateCounter<long>("edgeplane_compute_state_changes", description: "Instance state changes found by reconciliation");
+    }
+
+    public void Deployed(TimeSpan elapsed, bool success)
+    {
+        var result = new KeyValuePair<string, object?>("result", success ? "running" : "failed");
+        _deploys.Add(1, result);
+        if (success) _deploySeconds.Record(elapsed.TotalSeconds);
+    }
+
+    public void StateChanged(string state) => _reconciled.Add(1, new KeyValuePair<string, object?>("state", state));
+}

@@ -1,0 +1,77 @@
+using System.Data.Common;
+using System.Text.Json;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Compute.Data;
+using Edgeplane.Plugins.Compute.Domain;
+using Edgeplane.Plugins.Compute.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Compute.Routes;
+
+/// <summary>The images catalog: what may be deployed, with default resources. Host admins manage it.</summary>
+public sealed class ImagesModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/images", async (Store store, CancellationToken ct) =>
+            TypedResults.Ok((await store.ListImagesAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
+
+        app.MapPost("/api/images/create", async (HttpRequest request, ICaller caller, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller, "compute.images.write") is { } forbidden) return forbidden;
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var errors = new FieldErrors();
+            string? error;
+            var name = body.String("name");
+            if (name is null) errors.Add("name", "is required");
+            else if (name.Length > 100) errors.Add("name", "must be at most 100 characters");
+            var reference = body.String("reference") ?? body.String("image");
+            if (reference is null) errors.Add("reference", "is required");
+            else if (reference.Length > 300 || reference.Any(char.IsWhiteSpace)) errors.Add("reference", "is not an image reference");
+            var memory = ResourceSpec.ParseMemory(body.String("memory") ?? "256m", out error);
+            if (error is not null) errors.Add("memory", error);
+            var cpu = ResourceSpec.ParseCpu(body.String("cpu") ?? "1", out error);
+            if (error is not null) errors.Add("cpu", error);
+            var command = body.StringArray("command");
+            if (command is { Count: 0 }) command = null;
+            if (errors.Any) return errors.ToProblem();
+            var image = new ImageRow
+            {
+                Id = Ids.New(clock.GetUtcNow()),
+                Name = name!,
+                Reference = reference!,
+                MemoryBytes = memory!.Value,
+                NanoCpus = cpu!.Value,
+                Command = command is null ? null : JsonSerializer.Serialize(command),
+                Description = body.String("description"),
+                CreatedAt = clock.GetUtcNow(),
+            };
+            try
+            {
+                await store.InsertImageAsync(image, ct);
+            }
+            catch (DbException e) when (store.Dialect.IsUniqueViolation(e))
+            {
+                return Problems.Conflict($"an image named '{name}' already exists");
+            }
+            await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
+            return TypedResults.Created($"/api/images/{image.Id}", ImageView.From(image));
+        }).RequirePermission("compute.images.write");
+
+        app.MapDelete("/api/images/delete", async (HttpRequest request, ICaller caller, Store store, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller, "compute.images.write") is { } forbidden) return forbidden;
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            if ((body.String("id") ?? body.String("name")) is not { } key) return Problems.Field("id", "is required");
+            if (await store.FindImageAsync(key, ct) is not { } image || !await store.DeleteImageAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
+            await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
+            return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);
+        }).RequirePermission("compute.images.write");
+    }
+}

@@ -1,0 +1,90 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Compute.Data;
+using Edgeplane.Plugins.Compute.Domain;
+using Edgeplane.Plugins.Compute.Engine;
+using Edgeplane.Plugins.Compute.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Compute.Routes;
+
+/// <summary>The seed's instance routes (bodies, verbs and status codes as written), team-scoped.</summary>
+public sealed class InstancesModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, ICaller caller, Store store, ComputeOptions options, CancellationToken ct) =>
+        {
+            var invalid = page.Validate();
+            if (invalid.Count > 0) return (IResult)TypedResults.ValidationProblem(invalid);
+            var result = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, null, page, ct);
+            return TypedResults.Ok(new Page<InstanceView>(result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList(), result.Total, result.Limit, result.Offset));
+        }).RequirePermission("compute.instances.read");
+
+        app.MapPost("/api/instances/deploy", async (HttpRequest request, InstanceService instances, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
+        {
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var (instance, errors) = await instances.DeployAsync(body, ct);
+            if (errors is not null) return errors.ToProblem();
+            await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
+            return TypedResults.Created($"/api/instances/{instance.Id}", InstanceView.From(instance, options.PublishAddress));
+        }).RequirePermission("compute.instances.write");
+
+        app.MapDelete("/api/instance/delete", async (HttpRequest request, InstanceService instances, Store store, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
+        {
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            if (body.String("id") is not { } id) return Problems.Field("id", "is required");
+            var instance = await instances.FindVisibleAsync(id, ct);
+            if (instance is null) return Problems.Field("id", $"no instance '{id}'");
+            if (instance.DeletedAt is null)
+            {
+                if (await store.FindNodeAsync(instance.NodeId, ct) is { } node)
+                {
+                    try
+                    {
+                        await clients.For(node).DestroyContainerAsync(instance.ContainerId ?? instance.ContainerName, ct);
+                    }
+                    catch (EngineUnreachableException e)
+                    {
+                        // Deleted anyway; reconciliation removes the container when the node is back.
+                        logger.LogWarning("Instance {Instance} deleted while node {Node} is unreachable: {Message}", instance.Id, node.Name, e.Message);
+                    }
+                    catch (EngineException e)
+                    {
+                        return TypedResults.Problem($"the engine refused to remove the container: {e.Message}", statusCode: 500, title: "Error deleting instance");
+                    }
+                }
+                await store.MarkDeletedAsync(instance.Id, ct);
+                await audit.RecordAsync("compute.instance.delete", instance.Id, new { instance.Name, instance.NodeId }, ct);
+            }
+            return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
+        }).RequirePermission("compute.instances.write");
+
+        app.MapPost("/api/getUserInstance", async (HttpRequest request, ICaller caller, Store store, IIdentityService identity, ComputeOptions options, CancellationToken ct) =>
+        {
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            if ((body.String("userId") ?? body.String("user")) is not { } userKey) return Problems.Field("userId", "is required");
+            var user = await identity.FindUserAsync(userKey, ct);
+            if (user is null) return Problems.Field("userId", $"no user '{userKey}'");
+            var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, new PageRequest(PageRequest.MaxLimit, 0), ct);
+            return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
+        }).RequirePermission("compute.instances.read");
+
+        app.MapPost("/api/getInstance", async (HttpRequest request, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        {
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            if (body.String("id") is not { } id) return Problems.Field("id", "is required");
+            var instance = await instances.FindVisibleAsync(id, ct);
+            if (instance is null || instance.DeletedAt is not null) return Problems.Field("id", $"no instance '{id}'");
+            return TypedResults.Ok(InstanceView.From(instance, options.PublishAddress));
+        }).RequirePermission("compute.instances.read");
+
+        app.MapGet("/api/quota", async (ICaller caller, InstanceService instances, CancellationToken ct) =>
+            TypedResults.Ok(await instances.QuotaAsync(caller.UserId!, ct))).RequirePermission("compute.instances.read");
+    }
+}

@@ -1,0 +1,67 @@
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Compute.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Compute.Routes;
+
+/// <summary>The seed's user routes, delegated to the host's identity service. Host administrators only.</summary>
+public sealed class UsersModule : ICarterModule
+{
+    public sealed record UserView(string Id, string Username, string? Email, bool Admin, bool Enabled, string TeamId, DateTimeOffset CreatedAt)
+    {
+        public static UserView From(UserInfo u) => new(u.Id, u.Username, u.Email, u.IsHostAdmin, u.Enabled, u.PersonalTeamId, u.CreatedAt);
+    }
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/users", async (ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller, "compute.users.read") is { } forbidden) return forbidden;
+            return TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From).ToList());
+        }).RequirePermission("compute.users.read");
+
+        app.MapPost("/api/getUser", async (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller, "compute.users.read") is { } forbidden) return forbidden;
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var type = body.String("type");
+            if (type is not ("email" or "username")) return Problems.Field("type", "must be 'email' or 'username'");
+            if (body.String("value") is not { } value) return Problems.Field("value", "is required");
+            UserInfo? user = type == "username"
+                ? await identity.FindUserAsync(value, ct)
+                : (await identity.ListUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.Email, value, StringComparison.OrdinalIgnoreCase));
+            if (user is null || (type == "username" && user.Username != value && user.Id != value)) return Problems.Field("value", $"no user with {type} '{value}'");
+            return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
+        }).RequirePermission("compute.users.read");
+
+        app.MapPost("/api/users/create", async (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller, "compute.users.write") is { } forbidden) return forbidden;
+            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var errors = new Edgeplane.Abstractions.Http.FieldErrors();
+            var username = body.String("username");
+            var password = body.String("password");
+            var email = body.String("email");
+            errors.Check(username is not null, "username", "is required");
+            errors.Check(email is not null, "email", "is required");
+            errors.Check(password is not null, "password", "is required");
+            errors.Check(body.String("userId") is null, "userId", "user ids are assigned by the host; leave it out");
+            if (errors.Any) return errors.ToProblem();
+            var existing = await identity.ListUsersAsync(ct);
+            if (existing.Any(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase) || string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase)))
+                return Problems.Conflict($"a user named '{username}' or with email '{email}' already exists");
+            try
+            {
+                var user = await identity.CreateUserAsync(new NewUser(username!, password!, email, body.Bool("admin") ?? false), ct);
+                return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
+            }
+            catch (IdentityValidationException e)
+            {
+                return Problems.Field(e.Field, e.Message);
+            }
+        }).RequirePermission("compute.users.write").RequireSession();
+    }
+}

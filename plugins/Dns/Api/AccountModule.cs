@@ -1,0 +1,91 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Dns.Api;
+
+/// <summary>The caller's own account: admin check, IP ACL, password; and the public node counters.</summary>
+public sealed class AccountModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("dns account").AddEndpointFilter(UserAcl.Filter);
+
+        api.MapGet("/admin", (ICaller caller) => TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
+
+        api.MapGet("/user/acl", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
+        {
+            if (caller.UserId is null) return Problems.Forbidden("no user");
+            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
+        }).RequirePermission("dns.account.write");
+
+        // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }.
+        api.MapPut("/user/acl", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (caller.UserId is null) return Problems.Forbidden("no user");
+            var fields = await Fields.ReadAsync(request);
+            var entry = fields.Required("acl").Trim();
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (!UserAcl.IsValidEntry(entry)) return Problems.Field("acl", "must be an IP address or a CIDR prefix such as 192.0.2.0/24");
+            entry = UserAcl.Canonical(entry);
+            // Refuse an entry that would lock the caller's own key out at once.
+            var current = await store.ListAclAsync(caller.UserId, ct);
+            if (caller.Credential == CredentialKind.ApiKey && current.Count == 0 && !UserAcl.Allows([entry], caller.SourceAddress))
+                return Problems.Field("acl", $"the first entry must allow the address you are calling from ({caller.SourceAddress})");
+            if (!await store.AddAclAsync(caller.UserId, entry, ct)) return Problems.Conflict("the ACL already has that entry");
+            await audit.RecordAsync("dns.acl.add", caller.UserId, new { entry }, ct);
+            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
+        }).RequirePermission("dns.account.write");
+
+        // Extension: removes one entry; ?acl=192.0.2.0/24.
+        api.MapDelete("/user/acl", async Task<IResult> (string? acl, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (caller.UserId is null) return Problems.Forbidden("no user");
+            if (string.IsNullOrWhiteSpace(acl) || !UserAcl.IsValidEntry(acl.Trim())) return Problems.Field("acl", "must be an IP address or a CIDR prefix");
+            if (!await store.RemoveAclAsync(caller.UserId, UserAcl.Canonical(acl.Trim()), ct)) return Problems.NotFound("ACL entry");
+            await audit.RecordAsync("dns.acl.remove", caller.UserId, new { entry = acl }, ct);
+            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
+        }).RequirePermission("dns.account.write");
+
+        // Body: { "password": current, "new_password": new }.
+        api.MapPost("/user/change_password", async Task<IResult> (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (caller.UserId is null) return Problems.Forbidden("no user");
+            var fields = await Fields.ReadAsync(request);
+            var current = fields.Required("password");
+            var next = fields.String("new_password") ?? fields.String("newPassword");
+            if (string.IsNullOrEmpty(next)) fields.Errors.Add("new_password", "is required");
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            try
+            {
+                if (!await identity.ChangePasswordAsync(caller.UserId, current, next!, ct)) return Problems.Field("password", "is not the current password");
+            }
+            catch (IdentityValidationException e)
+            {
+                return Problems.Field(e.Field is "password" or "newPassword" ? "new_password" : e.Field, e.Message);
+            }
+            return TypedResults.Ok(new { message = "password changed; sessions ended" });
+        }).RequirePermission("dns.account.write");
+
+        api.MapGet("/counters", async Task<IResult> (DnsStore store, CancellationToken ct) =>
+        {
+            var nodes = await store.ListNodesAsync(ct);
+            return TypedResults.Ok(new
+            {
+                nodes = nodes.Count,
+                activeNodes = nodes.Count(n => n.Enabled),
+                locations = nodes.Select(n => n.Location).Distinct(StringComparer.OrdinalIgnoreCase).Count(),
+            });
+        }).RequirePermission("dns.nodes.read");
+
+        api.MapGet("/nodes/geoloc", async Task<IResult> (DnsStore store, CancellationToken ct) =>
+            TypedResults.Ok(new
+            {
+                nodes = (await store.ListNodesAsync(ct)).Select(n => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled }),
+            })).RequirePermission("dns.nodes.read");
+    }
+}

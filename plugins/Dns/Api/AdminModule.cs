@@ -1,0 +1,98 @@
+using System.Net;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Dns.Api;
+
+/// <summary>The seed's admin routes (host administrators): DNS nodes, stats, users.</summary>
+public sealed class AdminModule : ICarterModule
+{
+    public static object NodeJson(NodeRow n) => new { id = n.Id, name = n.Name, address = n.Address, port = n.Port, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled, createdAt = n.CreatedAt };
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("dns admin").AddEndpointFilter(UserAcl.Filter);
+
+        // Body: name, address (IP), port (default 53), location, latitude, longitude.
+        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            var fields = await Fields.ReadAsync(request);
+            var name = fields.Required("name").Trim();
+            var address = fields.Required("address").Trim();
+            var location = fields.Required("location").Trim();
+            var port = fields.Int("port") ?? 53;
+            var latitude = fields.Double("latitude");
+            var longitude = fields.Double("longitude");
+            if (name.Length > 100) fields.Errors.Add("name", "must be at most 100 characters");
+            if (location.Length > 100) fields.Errors.Add("location", "must be at most 100 characters");
+            if (address.Length > 0 && !IPAddress.TryParse(address, out _)) fields.Errors.Add("address", "must be an IP address");
+            if (port is < 1 or > 65535) fields.Errors.Add("port", "must be between 1 and 65535");
+            if (latitude is < -90 or > 90) fields.Errors.Add("latitude", "must be between -90 and 90");
+            if (longitude is < -180 or > 180) fields.Errors.Add("longitude", "must be between -180 and 180");
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var node = new NodeRow(Ids.New(), name, IPAddress.Parse(address).ToString(), port, location, latitude, longitude, true, clock.GetUtcNow());
+            if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
+            views.Poke();
+            await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
+            return TypedResults.Created($"/api/nodes/list", NodeJson(node));
+        }).RequirePermission("dns.admin");
+
+        api.MapGet("/nodes/list", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            return TypedResults.Ok(new { nodes = (await store.ListNodesAsync(ct)).Select(NodeJson) });
+        }).RequirePermission("dns.admin");
+
+        // Body: node (id or name), state (true = enabled). A disabled node gets no NOTIFY and is left out of monitoring.
+        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            var fields = await Fields.ReadAsync(request);
+            var which = fields.Required("node").Trim();
+            var state = fields.Bool("state");
+            if (state is null && !fields.Errors.Any) fields.Errors.Add("state", "is required (true to enable, false to disable)");
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var node = (await store.ListNodesAsync(ct)).FirstOrDefault(n => n.Id == which || n.Name == which);
+            if (node is null) return Problems.NotFound("Node");
+            await store.SetNodeEnabledAsync(node.Id, state!.Value, ct);
+            views.Poke();
+            await audit.RecordAsync("dns.node.power", node.Name, new { enabled = state }, ct);
+            return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
+        }).RequirePermission("dns.admin");
+
+        api.MapGet("/stats", async Task<IResult> (ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            var (zones, records, nodes) = await store.CountsAsync(ct);
+            return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
+        }).RequirePermission("dns.admin");
+
+        api.MapGet("/users", async Task<IResult> (ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            return TypedResults.Ok(new
+            {
+                users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt }),
+            });
+        }).RequirePermission("dns.admin");
+
+        api.MapPost("/user/{user}/toggle", async Task<IResult> (string user, ICaller caller, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            var target = await identity.FindUserAsync(user, ct);
+            if (target is null) return Problems.NotFound("User");
+            if (target.Id == caller.UserId) return Problems.Conflict("you cannot disable yourself");
+            await identity.SetUserEnabledAsync(target.Id, !target.Enabled, ct);
+            await audit.RecordAsync("dns.user.toggle", target.Username, new { enabled = !target.Enabled }, ct);
+            return TypedResults.Ok(new { id = target.Id, username = target.Username, enabled = !target.Enabled });
+        }).RequirePermission("dns.admin");
+    }
+}

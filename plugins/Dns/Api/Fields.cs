@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Data;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edgeplane.Plugins.Dns.Api;
+
+/// <summary>
+/// A request's fields, from a JSON object body or a form (the seed speaks of "POST fields"):
+/// strings and integers are read leniently ("300" and 300 both work) and bad values become field errors.
+/// </summary>
+public sealed class Fields
+{
+    private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, JsonNode?> _json = new(StringComparer.OrdinalIgnoreCase);
+
+    public FieldErrors Errors { get; } = new();
+
+    public static async Task<Fields> ReadAsync(HttpRequest request)
+    {
+        var fields = new Fields();
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            foreach (var (key, value) in form) fields._values[key] = value.ToString();
+            return fields;
+        }
+        if (request.ContentLength == 0) return fields;
+        try
+        {
+            var node = await JsonNode.ParseAsync(request.Body);
+            if (node is null) return fields;
+            if (node is not JsonObject obj)
+            {
+                fields.Errors.Add("body", "must be a JSON object");
+                return fields;
+            }
+            foreach (var (key, value) in obj)
+            {
+                fields._json[key] = value;
+                fields._values[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s
+                    : value is null ? null : value.ToJsonString();
+            }
+        }
+        catch (JsonException)
+        {
+            fields.Errors.Add("body", "is not valid JSON");
+        }
+        return fields;
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string? String(string name) => _values.TryGetValue(name, out var v) ? v : null;
+
+    public string Required(string name)
+    {
+        var value = String(name);
+        if (string.IsNullOrWhiteSpace(value)) Errors.Add(name, "is required");
+        return value ?? "";
+    }
+
+    public int? Int(string name)
+    {
+        if (!_values.TryGetValue(name, out var raw) || raw is null || raw.Length == 0) return null;
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+        Errors.Add(name, "must be an integer");
+        return null;
+    }
+
+    public double? Double(string name)
+    {
+        if (!_values.TryGetValue(name, out var raw) || raw is null || raw.Length == 0) return null;
+        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n)) return n;
+        Errors.Add(name, "must be a number");
+        return null;
+    }
+
+    public bool? Bool(string name)
+    {
+        if (!_values.TryGetValue(name, out var raw) || raw is null || raw.Length == 0) return null;
+        switch (raw.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "on" or "yes": return true;
+            case "false" or "0" or "off" or "no": return false;
+            default:
+                Errors.Add(name, "must be true or false");
+                return null;
+        }
+    }
+}
+
+public static class Problems
+{
+    public static IResult NotFound(string what) => TypedResults.Problem(statusCode: 404, title: $"{what} not found");
+    public static IResult Conflict(string detail) => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
+    public static IResult Forbidden(string detail) => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
+    public static IResult Field(string field, string message) => new FieldErrors().Add(field, message).ToProblem();
+
+    public static IResult Errors(IDictionary<string, List<string>> errors)
+    {
+        var fe = new FieldErrors();
+        foreach (var (k, list) in errors) foreach (var m in list) fe.Add(k, m);
+        return fe.ToProblem();
+    }
+
+    /// <summary>Host admins only (the seed's admin and debug routes act on the whole host).</summary>
+    public static IResult? RequireHostAdmin(ICaller caller) =>
+        caller.IsHostAdmin ? null : Forbidden("this route is for host administrators");
+}
+
+/// <summary>
+/// The user IP ACL: when a user has entries, that user's API keys work only from matching source
+/// addresses (an endpoint filter on every authenticated DNS route).
+/// </summary>
+public static class UserAcl
+{
+    public static bool IsValidEntry(string entry) => IPNetwork.TryParse(entry, out _) || IPAddress.TryParse(entry, out _);
+
+    public static string Canonical(string entry) =>
+        IPAddress.TryParse(entry, out var a) ? a.ToString() : IPNetwork.Parse(entry).ToString();
+
+    public static bool Allows(IReadOnlyList<string> entries, string? source)
+    {
+        if (entries.Count == 0) return true;
+        if (source is null || !IPAddress.TryParse(source, out var address)) return false;
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        foreach (var entry in entries)
+        {
+            if (IPAddress.TryParse(entry, out var single) && single.Equals(address)) return true;
+            if (IPNetwork.TryParse(entry, out var network) && network.Contains(address)) return true;
+        }
+        return false;
+    }
+
+    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var services = context.HttpContext.RequestServices;
+        var caller = services.GetRequiredService<ICaller>();
+        if (caller.Credential == CredentialKind.ApiKey && caller.UserId is { } userId)
+        {
+            var entries = await services.GetRequiredService<DnsStore>().ListAclAsync(userId, context.HttpContext.RequestAborted);
+            if (!Allows(entries, caller.SourceAddress))
+                return Problems.Forbidden($"the user's IP ACL does not allow {caller.SourceAddress}");
+        }
+        return await next(context);
+    }
+}

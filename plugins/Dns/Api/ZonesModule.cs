@@ -1,0 +1,112 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Dns.Api;
+
+/// <summary>Zones: add, list, delete, users (sharing) and the RFC 1035 export.</summary>
+public sealed class ZonesModule : ICarterModule
+{
+    public static object ZoneJson(ZoneRow z) => new { id = z.Id, zone = z.Name, serial = z.Serial, teamId = z.TeamId, ownerUserId = z.OwnerUserId, createdAt = z.CreatedAt, updatedAt = z.UpdatedAt };
+
+    public static string? CheckZoneName(string name)
+    {
+        if (DnsNames.Check(name, allowUnderscore: false) is { } problem) return problem;
+        return name.Contains('.') ? null : "must have at least two labels (e.g. example.com)";
+    }
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("dns zones").AddEndpointFilter(UserAcl.Filter);
+
+        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        {
+            var fields = await Fields.ReadAsync(request);
+            var name = DnsNames.Normalize(fields.Required("zone"));
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (CheckZoneName(name) is { } problem) return Problems.Field("zone", problem);
+            if (caller.TeamId is null || caller.UserId is null) return Problems.Forbidden("the credential is not bound to a team");
+            var (outcome, zone, other) = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
+            if (outcome == DnsStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");
+            if (outcome == DnsStore.AddZoneOutcome.Overlaps) return Problems.Conflict($"{name} overlaps a zone of another account");
+            if (zone is null) return Problems.Conflict($"the zone {name} already exists");
+            views.Poke();
+            await audit.RecordAsync("dns.zone.add", name, null, ct);
+            return TypedResults.Created($"/api/zone/{name}/records", ZoneJson(zone));
+        }).RequirePermission("dns.zones.write");
+
+        api.MapGet("/zones/list", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
+            TypedResults.Ok(new { zones = (await store.ListZonesAsync(caller, ct)).Select(ZoneJson) }))
+            .RequirePermission("dns.zones.read");
+
+        api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        {
+            var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
+            if (row is null) return Problems.NotFound("Zone");
+            await store.DeleteZoneAsync(row, ct);
+            views.Poke();
+            await audit.RecordAsync("dns.zone.delete", row.Name, null, ct);
+            return TypedResults.Ok(new { message = $"zone {row.Name} deleted" });
+        }).RequirePermission("dns.zones.write");
+
+        api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, DnsStore store, CancellationToken ct) =>
+        {
+            var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
+            if (row is null) return Problems.NotFound("Zone");
+            var snapshot = store.Snapshot(row, await store.ListRecordsAsync(row.Id, ct));
+            var text = ZoneFile.Export(row.Name, snapshot.Soa, snapshot.NameServers, snapshot.Nodes[row.Name][RrType.NS].Ttl, snapshot.Records);
+            return Results.Text(text, "text/dns; charset=utf-8");
+        }).RequirePermission("dns.zones.read");
+
+        // Zone users: the owner and every user the zone is shared with.
+        api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        {
+            var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
+            if (row is null) return Problems.NotFound("Zone");
+            var users = new List<object>();
+            var owner = await identity.FindUserAsync(row.OwnerUserId, ct);
+            users.Add(new { userId = row.OwnerUserId, username = owner?.Username, role = "owner" });
+            foreach (var (userId, addedAt) in await store.ListZoneUsersAsync(row.Id, ct))
+            {
+                var user = await identity.FindUserAsync(userId, ct);
+                users.Add(new { userId, username = user?.Username, role = "user", addedAt });
+            }
+            return TypedResults.Ok(new { zone = row.Name, users });
+        }).RequirePermission("dns.zones.read");
+
+        // Extension: share a zone with another account (body: username).
+        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        {
+            var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
+            if (row is null) return Problems.NotFound("Zone");
+            var fields = await Fields.ReadAsync(request);
+            var username = fields.Required("username");
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var user = await identity.FindUserAsync(username.Trim(), ct);
+            if (user is null) return Problems.Field("username", "no such user");
+            if (user.Id == row.OwnerUserId || !await store.AddZoneUserAsync(row.Id, user.Id, ct)) return Problems.Conflict($"{user.Username} already has the zone");
+            await audit.RecordAsync("dns.zone.share", row.Name, new { user = user.Username }, ct);
+            return TypedResults.Ok(new { message = $"zone {row.Name} shared with {user.Username}" });
+        }).RequirePermission("dns.zones.write");
+
+        // Extension: stop sharing (body: username).
+        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        {
+            var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
+            if (row is null) return Problems.NotFound("Zone");
+            var fields = await Fields.ReadAsync(request);
+            var username = fields.Required("username");
+            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var user = await identity.FindUserAsync(username.Trim(), ct);
+            if (user is null || !await store.RemoveZoneUserAsync(row.Id, user.Id, ct)) return Problems.NotFound("Zone user");
+            await audit.RecordAsync("dns.zone.unshare", row.Name, new { user = user.Username }, ct);
+            return TypedResults.Ok(new { message = $"zone {row.Name} no longer shared with {user.Username}" });
+        }).RequirePermission("dns.zones.write");
+    }
+}

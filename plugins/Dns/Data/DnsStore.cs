@@ -1,0 +1,311 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Server;
+
+namespace Edgeplane.Plugins.Dns.Data;
+
+public sealed record ZoneRow(string Id, string Name, string TeamId, string OwnerUserId, long Serial, int NextIndex, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record NodeRow(string Id, string Name, string Address, int Port, string Location, double? Latitude, double? Longitude, bool Enabled, DateTimeOffset CreatedAt);
+
+/// <summary>Zones, records, zone users, ACLs and nodes in the host's database (Dapper, portable SQL).</summary>
+public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, TimeProvider clock)
+{
+    public Task<DbConnection> OpenAsync(CancellationToken ct = default) => db.OpenAsync(ct);
+
+    public ISqlDialect Dialect => db.Dialect;
+
+    // ---- zones ----
+
+    private const string ZoneColumns = "id, name, team_id, owner_user_id, serial, next_index, created_at, updated_at";
+
+    private static ZoneRow Zone(dynamic r) => new((string)r.id, (string)r.name, (string)r.team_id, (string)r.owner_user_id,
+        Convert.ToInt64(r.serial, CultureInfo.InvariantCulture), Convert.ToInt32(r.next_index, CultureInfo.InvariantCulture), Time(r.created_at), Time(r.updated_at));
+
+    /// <summary>The zones the caller may see: host admins all; others their team's and those shared with them.</summary>
+    public async Task<List<ZoneRow>> ListZonesAsync(ICaller caller, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = caller.IsHostAdmin
+            ? await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones ORDER BY name")
+            : await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE team_id = @team OR id IN (SELECT zone_id FROM dns_zone_users WHERE user_id = @user) ORDER BY name",
+                new { team = caller.TeamId ?? "", user = caller.UserId ?? "" });
+        return rows.Select(r => (ZoneRow)Zone(r)).ToList();
+    }
+
+    /// <summary>The zone when it exists and the caller may see it; otherwise null (a 404, also for another team's zone).</summary>
+    public async Task<ZoneRow?> FindZoneAsync(string name, ICaller caller, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await FindZoneAsync(c, null, name, caller);
+    }
+
+    private static async Task<ZoneRow?> FindZoneAsync(DbConnection c, DbTransaction? tx, string name, ICaller caller)
+    {
+        var row = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE name = @name", new { name }, tx)).FirstOrDefault();
+        if (row is null) return null;
+        ZoneRow zone = Zone(row);
+        if (caller.IsHostAdmin || zone.TeamId == caller.TeamId) return zone;
+        var shared = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zone_users WHERE zone_id = @zone AND user_id = @user",
+            new { zone = zone.Id, user = caller.UserId ?? "" }, tx);
+        return shared > 0 ? zone : null;
+    }
+
+    public enum AddZoneOutcome { Added, Taken, Overlaps }
+
+    /// <summary>
+    /// Adds a zone. Refused when the name is taken, or when it is the parent or a child of another
+    /// team's zone (one account must not take over names inside another's zone).
+    /// </summary>
+    public async Task<(AddZoneOutcome Outcome, ZoneRow? Zone, string? Other)> AddZoneAsync(string name, string teamId, string userId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var zone = new ZoneRow(Ids.New(), name, teamId, userId, 1, 1, now, now);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return (AddZoneOutcome.Taken, null, name);
+        var other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name LIKE @below",
+            new { teamId, below = "%." + name }, tx);
+        for (var n = DnsNames.Parent(name); n.Length > 0 && other is null; n = DnsNames.Parent(n))
+            other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name = @n", new { teamId, n }, tx);
+        if (other is not null) return (AddZoneOutcome.Overlaps, null, other);
+        try
+        {
+            await c.ExecuteAsync("INSERT INTO dns_zones (id, name, team_id, owner_user_id, serial, next_index, created_at, updated_at) VALUES (@Id, @Name, @TeamId, @OwnerUserId, @Serial, @NextIndex, @CreatedAt, @UpdatedAt)", zone, tx);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return (AddZoneOutcome.Taken, null, name);
+        }
+        await tx.CommitAsync(ct);
+        return (AddZoneOutcome.Added, zone, null);
+    }
+
+    public async Task DeleteZoneAsync(ZoneRow zone, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        foreach (var table in (string[])["dns_records", "dns_zone_users", "dns_notified"])
+            await c.ExecuteAsync($"DELETE FROM {table} WHERE zone_id = @id", new { id = zone.Id }, tx);
+        await c.ExecuteAsync("DELETE FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);
+        await tx.CommitAsync(ct);
+    }
+
+    // ---- records ----
+
+    private const string RecordColumns = "idx, name, type, ttl, value, priority, weight, port, flags, tag";
+
+    private static DnsRecord Record(dynamic r) => new()
+    {
+        Index = Convert.ToInt32(r.idx, CultureInfo.InvariantCulture),
+        Name = (string)r.name,
+        Type = (string)r.type,
+        Ttl = Convert.ToInt32(r.ttl, CultureInfo.InvariantCulture),
+        Value = (string)r.value,
+        Priority = r.priority is null ? null : Convert.ToInt32(r.priority, CultureInfo.InvariantCulture),
+        Weight = r.weight is null ? null : Convert.ToInt32(r.weight, CultureInfo.InvariantCulture),
+        Port = r.port is null ? null : Convert.ToInt32(r.port, CultureInfo.InvariantCulture),
+        Flags = r.flags is null ? null : Convert.ToInt32(r.flags, CultureInfo.InvariantCulture),
+        Tag = (string?)r.tag,
+    };
+
+    public async Task<List<DnsRecord>> ListRecordsAsync(string zoneId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await ListRecordsAsync(c, null, zoneId);
+    }
+
+    private static async Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId) =>
+        (await c.QueryAsync($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId ORDER BY idx", new { zoneId }, tx))
+            .Select(r => (DnsRecord)Record(r)).ToList();
+
+    public enum AddOutcome { Added, Duplicate, Conflict, ZoneGone }
+
+    /// <summary>
+    /// Adds a record under the next index and bumps the serial, in one transaction that first takes the
+    /// change counter's row lock (so concurrent writers serialize and CNAME exclusivity holds).
+    /// </summary>
+    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, DnsRecord record, CancellationToken ct = default)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        var row = (await c.QueryAsync("SELECT next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
+        if (row is null) return (AddOutcome.ZoneGone, null, errors);
+        var existing = await ListRecordsAsync(c, tx, zoneId);
+        RecordValidator.CheckConflicts(existing, record, errors, out var duplicate);
+        if (duplicate) return (AddOutcome.Duplicate, null, errors);
+        if (errors.Count > 0) return (AddOutcome.Conflict, null, errors);
+        var stored = record with { Index = Convert.ToInt32(row.next_index, CultureInfo.InvariantCulture) };
+        await c.ExecuteAsync(
+            "INSERT INTO dns_records (id, zone_id, idx, name, type, ttl, value, priority, weight, port, flags, tag, created_at) " +
+            "VALUES (@id, @zoneId, @Index, @Name, @Type, @Ttl, @Value, @Priority, @Weight, @Port, @Flags, @Tag, @now)",
+            new { id = Ids.New(), zoneId, stored.Index, stored.Name, stored.Type, stored.Ttl, stored.Value, stored.Priority, stored.Weight, stored.Port, stored.Flags, stored.Tag, now = clock.GetUtcNow() }, tx);
+        await c.ExecuteAsync("UPDATE dns_zones SET next_index = next_index + 1, serial = @serial, updated_at = @now WHERE id = @zoneId",
+            new { zoneId, serial = NextSerial(Convert.ToInt64(row.serial, CultureInfo.InvariantCulture)), now = clock.GetUtcNow() }, tx);
+        await tx.CommitAsync(ct);
+        return (AddOutcome.Added, stored, errors);
+    }
+
+    /// <summary>Deletes the record with <paramref name="index"/>; false when there is none. Other records keep their indexes.</summary>
+    public async Task<bool> DeleteRecordAsync(string zoneId, int index, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        var deleted = await c.ExecuteAsync("DELETE FROM dns_records WHERE zone_id = @zoneId AND idx = @index", new { zoneId, index }, tx);
+        if (deleted == 0) return false;
+        var serial = await c.ExecuteScalarAsync<long>("SELECT serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
+        await c.ExecuteAsync("UPDATE dns_zones SET serial = @serial, updated_at = @now WHERE id = @zoneId",
+            new { zoneId, serial = NextSerial(serial), now = clock.GetUtcNow() }, tx);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>RFC 1982 serial arithmetic: +1, wrapping within 32 bits and skipping 0.</summary>
+    public static long NextSerial(long serial) => serial >= uint.MaxValue ? 1 : serial + 1;
+
+    // ---- zone users ----
+
+    public async Task<List<(string UserId, DateTimeOffset AddedAt)>> ListZoneUsersAsync(string zoneId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync("SELECT user_id, added_at FROM dns_zone_users WHERE zone_id = @zoneId ORDER BY added_at", new { zoneId }))
+            .Select(r => ((string)r.user_id, (DateTimeOffset)Time(r.added_at))).ToList();
+    }
+
+    public async Task<bool> AddZoneUserAsync(string zoneId, string userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zone_users WHERE zone_id = @zoneId AND user_id = @userId", new { zoneId, userId }, tx) > 0) return false;
+        await c.ExecuteAsync("INSERT INTO dns_zone_users (zone_id, user_id, added_at) VALUES (@zoneId, @userId, @now)", new { zoneId, userId, now = clock.GetUtcNow() }, tx);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<bool> RemoveZoneUserAsync(string zoneId, string userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync("DELETE FROM dns_zone_users WHERE zone_id = @zoneId AND user_id = @userId", new { zoneId, userId }) > 0;
+    }
+
+    // ---- ACL ----
+
+    public async Task<List<string>> ListAclAsync(string userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>("SELECT entry FROM dns_user_acl WHERE user_id = @userId ORDER BY created_at, entry", new { userId })).ToList();
+    }
+
+    public async Task<bool> AddAclAsync(string userId, string entry, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_user_acl WHERE user_id = @userId AND entry = @entry", new { userId, entry }) > 0) return false;
+        try
+        {
+            await c.ExecuteAsync("INSERT INTO dns_user_acl (user_id, entry, created_at) VALUES (@userId, @entry, @now)", new { userId, entry, now = clock.GetUtcNow() });
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
+        return true;
+    }
+
+    public async Task<bool> RemoveAclAsync(string userId, string entry, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync("DELETE FROM dns_user_acl WHERE user_id = @userId AND entry = @entry", new { userId, entry }) > 0;
+    }
+
+    // ---- nodes ----
+
+    private const string NodeColumns = "id, name, address, port, location, latitude, longitude, enabled, created_at";
+
+    private static NodeRow Node(dynamic r) => new((string)r.id, (string)r.name, (string)r.address, Convert.ToInt32(r.port, CultureInfo.InvariantCulture), (string)r.location,
+        r.latitude is null ? null : Convert.ToDouble(r.latitude, CultureInfo.InvariantCulture), r.longitude is null ? null : Convert.ToDouble(r.longitude, CultureInfo.InvariantCulture),
+        Convert.ToBoolean(r.enabled, CultureInfo.InvariantCulture), Time(r.created_at));
+
+    public async Task<List<NodeRow>> ListNodesAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync($"SELECT {NodeColumns} FROM dns_nodes ORDER BY name")).Select(r => (NodeRow)Node(r)).ToList();
+    }
+
+    public async Task<NodeRow?> AddNodeAsync(NodeRow node, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_nodes WHERE name = @Name", node, tx) > 0) return null;
+        await c.ExecuteAsync("INSERT INTO dns_nodes (id, name, address, port, location, latitude, longitude, enabled, created_at) VALUES (@Id, @Name, @Address, @Port, @Location, @Latitude, @Longitude, @Enabled, @CreatedAt)", node, tx);
+        await tx.CommitAsync(ct);
+        return node;
+    }
+
+    public async Task<bool> SetNodeEnabledAsync(string id, bool enabled, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await BumpGenerationAsync(c, tx);
+        var n = await c.ExecuteAsync("UPDATE dns_nodes SET enabled = @enabled WHERE id = @id", new { id, enabled }, tx);
+        await tx.CommitAsync(ct);
+        return n > 0;
+    }
+
+    public async Task<(long Zones, long Records, long Nodes)> CountsAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones"),
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_records"),
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_nodes"));
+    }
+
+    // ---- the served view ----
+
+    public async Task<long> GenerationAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1");
+    }
+
+    /// <summary>Reads every zone and record (one consistent read) and builds the server's view.</summary>
+    public async Task<ZoneView> LoadViewAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var generation = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1", transaction: tx);
+        var zones = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones", transaction: tx)).Select(r => (ZoneRow)Zone(r)).ToList();
+        var records = (await c.QueryAsync($"SELECT zone_id, {RecordColumns} FROM dns_records ORDER BY zone_id, idx", transaction: tx))
+            .Select(r => ((string)r.zone_id, (DnsRecord)Record(r))).ToLookup(r => r.Item1, r => r.Item2);
+        await tx.CommitAsync(ct);
+        return new ZoneView(zones.Select(z => Snapshot(z, records[z.Id].ToList())), generation);
+    }
+
+    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records) =>
+        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records);
+
+    public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
+        options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);
+
+    private static Task BumpGenerationAsync(DbConnection c, DbTransaction tx) =>
+        c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
+
+    /// <summary>Timestamps as each provider returns them (DateTimeOffset, DateTime in UTC, or ISO text on SQLite).</summary>
+    public static DateTimeOffset Time(object value) => value switch
+    {
+        DateTimeOffset d => d.ToUniversalTime(),
+        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime(),
+        _ => throw new InvalidCastException($"not a timestamp: {value?.GetType().Name}"),
+    };
+}

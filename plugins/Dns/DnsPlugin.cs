@@ -1,0 +1,26 @@
+using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Edgeplane.Plugins.Dns;
+
+public sealed class DnsPlugin : IPlugin
+{
+    public void ConfigureServices(IPluginBuilder builder)
+    {
+        var options = DnsServerOptions.From(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DnsStore>();
+        services.AddSingleton<ZoneViewProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
+        services.AddSingleton<DnsServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());
+        services.AddHealthChecks().AddCheck<DnsServerHealthCheck>("dns");
+        services.AddSingleton<NotifyJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotifyJob>());
+    }
+}

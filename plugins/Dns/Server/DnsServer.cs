@@ -1,0 +1,203 @@
+using System.Buffers.Binary;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Dns.Server;
+
+/// <summary>
+/// The authoritative DNS listener: UDP and TCP (RFC 1035 §4.2, RFC 7766 length framing, several
+/// queries per connection, idle timeout) on every configured endpoint, answering from the
+/// <see cref="ZoneViewProvider"/>'s view.
+/// </summary>
+public sealed class DnsServer : BackgroundService
+{
+    private readonly DnsServerOptions _options;
+    private readonly QueryHandler _handler;
+    private readonly ILogger<DnsServer> _logger;
+    private readonly Counter<long> _queries;
+    private readonly List<Socket> _sockets = [];
+    private readonly TaskCompletionSource _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
+    private const int MaxTcpConnections = 256;
+    private int _tcpConnections;
+
+    public DnsServer(DnsServerOptions options, ZoneViewProvider views, ILogger<DnsServer> logger, IMeterFactory meters)
+    {
+        _options = options;
+        _logger = logger;
+        _handler = new QueryHandler(() => views.Current, options);
+        _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
+    }
+
+    private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
+
+    private void Count(string transport, byte[] response)
+    {
+        if (!_queries.Enabled) return;
+        var rcode = response.Length > 3 ? response[3] & 0xF : 2;
+        _queries.Add(1, new KeyValuePair<string, object?>("transport", transport),
+            new KeyValuePair<string, object?>("rcode", rcode < RcodeNames.Length ? RcodeNames[rcode] : "OTHER"));
+    }
+
+    /// <summary>The bound endpoints (after start).</summary>
+    public IReadOnlyList<EndPoint> Endpoints => _sockets.Select(s => s.LocalEndPoint!).ToList();
+
+    public Task Bound => _bound.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            _bound.TrySetResult();
+            return;
+        }
+        var loops = new List<Task>();
+        try
+        {
+            foreach (var text in _options.Listen)
+            {
+                var endpoint = DnsServerOptions.ParseEndpoint(text);
+                var udp = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                udp.Bind(endpoint);
+                _sockets.Add(udp);
+                var tcp = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                tcp.Bind(endpoint);
+                tcp.Listen(128);
+                _sockets.Add(tcp);
+                for (var i = 0; i < _options.UdpWorkers; i++)
+                    loops.Add(Task.Factory.StartNew(() => UdpLoop(udp, stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                loops.Add(Task.Run(() => AcceptLoop(tcp, stoppingToken), stoppingToken));
+                _logger.LogInformation("DNS server listening on {Endpoint} (UDP and TCP)", endpoint);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "DNS server could not bind {Listen}", string.Join(", ", _options.Listen));
+            _bound.TrySetException(e);
+            foreach (var s in _sockets) s.Dispose();
+            return;
+        }
+        _bound.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException) { }
+        foreach (var s in _sockets) s.Dispose();
+        try { await Task.WhenAll(loops); } catch { /* sockets closed */ }
+    }
+
+    /// <summary>
+    /// One blocking receive/answer/send loop per thread: for small UDP request/response work this
+    /// beats the async socket path (no per-packet task or endpoint allocations beyond the answer).
+    /// Closing the socket on shutdown ends the loop.
+    /// </summary>
+    private void UdpLoop(Socket socket, CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        EndPoint remote = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!ct.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
+            }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.Interrupted or SocketError.OperationAborted or SocketError.NotSocket) { return; }
+            catch (SocketException) { continue; } // e.g. ICMP port unreachable from an earlier reply
+            try
+            {
+                var responses = _handler.Handle(buffer.AsSpan(0, received), tcp: false, ((IPEndPoint)remote).Address);
+                if (responses.Count == 0) continue;
+                Count("udp", responses[0]);
+                socket.SendTo(responses[0], SocketFlags.None, remote);
+            }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "DNS UDP query failed");
+            }
+        }
+    }
+
+    private async Task AcceptLoop(Socket listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(ct);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { continue; }
+            if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+            {
+                Interlocked.Decrement(ref _tcpConnections);
+                client.Dispose();
+                continue;
+            }
+            _ = Task.Run(() => ServeTcp(client, ct), ct);
+        }
+    }
+
+    private async Task ServeTcp(Socket client, CancellationToken ct)
+    {
+        try
+        {
+            using var _ = client;
+            client.NoDelay = true;
+            var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            var length = new byte[2];
+            var buffer = new byte[65535];
+            while (!ct.IsCancellationRequested)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                idle.CancelAfter(TcpIdle);
+                if (!await ReadExactly(client, length, idle.Token)) return;
+                var size = BinaryPrimitives.ReadUInt16BigEndian(length);
+                if (size == 0 || !await ReadExactly(client, buffer.AsMemory(0, size), idle.Token)) return;
+                var responses = _handler.Handle(buffer.AsSpan(0, size), tcp: true, address);
+                if (responses.Count == 0) return;
+                Count("tcp", responses[0]);
+                foreach (var response in responses)
+                {
+                    var framed = new byte[response.Length + 2];
+                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)response.Length);
+                    response.CopyTo(framed, 2);
+                    await client.SendAsync(framed, SocketFlags.None, idle.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "DNS TCP connection failed");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _tcpConnections);
+        }
+    }
+
+    private static async Task<bool> ReadExactly(Socket socket, Memory<byte> buffer, CancellationToken ct)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, ct);
+            if (n == 0) return false;
+            read += n;
+        }
+        return true;
+    }
+}

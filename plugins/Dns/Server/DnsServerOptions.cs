@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace Edgeplane.Plugins.Dns.Server;
+
+/// <summary>The plugin's settings (section <c>Edgeplane:Plugins:dns</c>).</summary>
+public sealed class DnsServerOptions
+{
+    /// <summary>Whether the authoritative server listens at all.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>UDP and TCP listen endpoints (<c>address:port</c>), e.g. <c>127.0.0.1:1053</c> or <c>[::1]:53</c>.</summary>
+    public List<string> Listen { get; set; } = [];
+    /// <summary>Threads answering UDP per endpoint (default: one per processor).</summary>
+    public int UdpWorkers { get; set; } = Environment.ProcessorCount;
+    /// <summary>The largest UDP response the server sends to an EDNS client (the client's own limit applies when lower).</summary>
+    public int MaxUdpPayload { get; set; } = 1232;
+    /// <summary>Addresses or CIDR prefixes allowed to transfer zones (AXFR/IXFR); empty: nobody.</summary>
+    public List<string> TransferAllowed { get; set; } = [];
+    /// <summary>Secondaries to send NOTIFY to after a zone changes (<c>address:port</c>).</summary>
+    public List<string> Notify { get; set; } = [];
+    /// <summary>The apex NS names given to every zone (absolute names).</summary>
+    public List<string> NameServers { get; set; } = [];
+    /// <summary>The SOA RNAME (mailbox, in DNS form); by default <c>hostmaster.&lt;zone&gt;</c>.</summary>
+    public string? Hostmaster { get; set; }
+    public int SoaTtl { get; set; } = 3600;
+    public int NsTtl { get; set; } = 86400;
+    public int Refresh { get; set; } = 3600;
+    public int Retry { get; set; } = 600;
+    public int Expire { get; set; } = 1209600;
+    public int Minimum { get; set; } = 300;
+    /// <summary>How often the in-memory view checks the database for changes made by any host instance (ms).</summary>
+    public int RefreshIntervalMs { get; set; } = 250;
+    /// <summary>Where <c>/debug/update_collector_monitoring</c> writes the Prometheus file_sd JSON; default <c>{DataDirectory}/dns/prometheus-nodes.json</c>.</summary>
+    public string? PrometheusSdFile { get; set; }
+    /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
+    public int NodeMetricsPort { get; set; } = 9100;
+
+    public const string DefaultListen = "127.0.0.1:1053";
+
+    public static DnsServerOptions From(IConfiguration configuration)
+    {
+        var options = new DnsServerOptions();
+        configuration.Bind(options);
+        // Lists can also be given as one value separated by ';' or ',' (environment variables).
+        options.Listen = Split(options.Listen, configuration["Listen"]);
+        options.TransferAllowed = Split(options.TransferAllowed, configuration["TransferAllowed"]);
+        options.Notify = Split(options.Notify, configuration["Notify"]);
+        options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Model.DnsNames.Normalize).ToList();
+        if (options.Listen.Count == 0) options.Listen = [DefaultListen];
+        if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
+        options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);
+        options.MaxUdpPayload = Math.Clamp(options.MaxUdpPayload, 512, 4096);
+        return options;
+    }
+
+    private static List<string> Split(List<string> bound, string? single) =>
+        (single is not null ? single.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() : bound)
+            .Where(s => s.Length > 0).Distinct().ToList();
+
+    public static IPEndPoint ParseEndpoint(string value)
+    {
+        if (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0) return endpoint;
+        throw new FormatException($"'{value}' is not an address:port endpoint");
+    }
+
+    public bool MayTransfer(IPAddress client)
+    {
+        if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
+        foreach (var entry in TransferAllowed)
+        {
+            if (IPNetwork.TryParse(entry, out var network) && network.Contains(client)) return true;
+            if (IPAddress.TryParse(entry, out var address) && address.Equals(client)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Dapper;
+using Edgeplane.Abstractions.Jobs;
+using Edgeplane.Plugins.Dns.Data;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Dns.Server;
+
+/// <summary>
+/// The plugin's background work queue: NOTIFY (RFC 1996) to every secondary (configured
+/// <see cref="DnsServerOptions.Notify"/> targets and enabled DNS nodes) for every zone whose serial
+/// the secondary has not acknowledged. The queue is the difference between the zones' serials and
+/// <c>dns_notified</c>, so it lives in the database; the job runs on one host instance at a time
+/// under the lease <c>dns-notify</c>.
+/// </summary>
+public sealed class NotifyJob(DnsStore store, DnsServerOptions options, ILeaseManager leases, TimeProvider clock, ILogger<NotifyJob> logger)
+    : LeasedJob(leases, clock, logger)
+{
+    private int _running;
+
+    protected override string Name => "dns-notify";
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+    public sealed record Pending(string ZoneId, string Zone, long Serial, string Target);
+
+    public int Running => Volatile.Read(ref _running);
+
+    public async Task<List<string>> TargetsAsync(CancellationToken ct)
+    {
+        var targets = new List<string>(options.Notify);
+        foreach (var node in await store.ListNodesAsync(ct))
+            if (node.Enabled) targets.Add(new IPEndPoint(IPAddress.Parse(node.Address), node.Port).ToString());
+        return targets.Distinct().ToList();
+    }
+
+    public async Task<List<Pending>> PendingAsync(CancellationToken ct)
+    {
+        var targets = await TargetsAsync(ct);
+        if (targets.Count == 0) return [];
+        await using var c = await store.OpenAsync(ct);
+        var zones = (await c.QueryAsync("SELECT id, name, serial FROM dns_zones")).Select(r => ((string)r.id, (string)r.name, Convert.ToInt64(r.serial, CultureInfo.InvariantCulture))).ToList();
+        var done = (await c.QueryAsync("SELECT zone_id, target, serial FROM dns_notified"))
+            .ToDictionary(r => ((string)r.zone_id, (string)r.target), r => Convert.ToInt64(r.serial, CultureInfo.InvariantCulture));
+        return zones.SelectMany(z => targets.Where(t => !done.TryGetValue((z.Item1, t), out var s) || s != z.Item3).Select(t => new Pending(z.Item1, z.Item2, z.Item3, t))).ToList();
+    }
+
+    /// <summary>Marks everything pending as done without sending (the debug <c>clear_queue</c> route).</summary>
+    public async Task<int> ClearAsync(CancellationToken ct)
+    {
+        var pending = await PendingAsync(ct);
+        foreach (var p in pending) await MarkAsync(p, ct);
+        return pending.Count;
+    }
+
+    private async Task MarkAsync(Pending p, CancellationToken ct)
+    {
+        await using var c = await store.OpenAsync(ct);
+        await c.ExecuteAsync(store.Dialect.Upsert("dns_notified", ["zone_id", "target"], ["zone_id", "target", "serial"]),
+            new { zone_id = p.ZoneId, target = p.Target, serial = p.Serial });
+    }
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var pending = await PendingAsync(cancellationToken);
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (p, ct) =>
+        {
+            Interlocked.Increment(ref _running);
+            try
+            {
+                var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+                var reply = await DnsClient.ExchangeAsync(IPEndPoint.Parse(p.Target), DnsClient.Notify(id, p.Zone), TimeSpan.FromMilliseconds(800), ct);
+                if (reply is { Rcode: 0 })
+                {
+                    await MarkAsync(p, ct);
+                    logger.LogInformation("NOTIFY {Zone} serial {Serial} acknowledged by {Target}", p.Zone, p.Serial, p.Target);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        });
+    }
+}

@@ -1,0 +1,66 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Waf.Api;
+
+public sealed class BlacklistModule : ICarterModule
+{
+    public sealed record NewEntry(string? Ip, string? Reason, long? DurationSeconds);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/blacklist", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<NewEntry>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            if (!IpNetwork.TryParse(body.Ip, out var network, out var ipError)) errors.Add("ip", ipError!);
+            errors.Check(body.Reason is null || body.Reason.Length <= 1000, "reason", "must be at most 1000 characters");
+            errors.Check(body.DurationSeconds is null or (>= 1 and <= 10L * 365 * 24 * 3600), "duration_seconds", "must be between 1 and 315360000 (omit it for a permanent entry)");
+            if (errors.Any) return errors.ToProblem();
+            var now = clock.GetUtcNow();
+            var row = new BlacklistRow(Ids.New(), network.ToString(), body.Reason ?? "", caller.UserId, now,
+                body.DurationSeconds is { } d ? now.AddSeconds(d) : null);
+            await store.InsertBlacklistAsync(row);
+            await audit.RecordAsync("waf.blacklist.added", row.Id, new { row.Network, row.Reason, row.ExpiresAt });
+            await sync.RefreshAsync();
+            return Json.Created($"api/v1/blacklist/{row.Id}", View(row, now));
+        }).RequirePermission("waf.blacklist.write");
+
+        app.MapGet("/api/v1/blacklist", async ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>
+        {
+            var pageErrors = page.Validate();
+            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
+            var (rows, total) = await store.ListBlacklistAsync(page.Take, page.Skip);
+            var now = clock.GetUtcNow();
+            return Json.Ok(new { entries = rows.Select(r => View(r, now)).ToList(), total, limit = page.Take, offset = page.Skip });
+        }).RequirePermission("waf.blacklist.read");
+
+        app.MapDelete("/api/v1/blacklist/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
+        {
+            if (!await store.DeleteBlacklistAsync(id)) return Results.Problem(statusCode: 404, title: $"Blacklist entry {id} not found");
+            await audit.RecordAsync("waf.blacklist.removed", id);
+            await sync.RefreshAsync();
+            return Results.NoContent();
+        }).RequirePermission("waf.blacklist.write");
+    }
+
+    private static object View(BlacklistRow r, DateTimeOffset now) => new
+    {
+        id = r.Id,
+        ip = r.Network,
+        reason = r.Reason,
+        status = "active",
+        created_at = r.CreatedAt,
+        expires_at = r.ExpiresAt,
+        remaining_seconds = r.ExpiresAt is { } e ? Math.Max(0, (long)(e - now).TotalSeconds) : (long?)null,
+    };
+}

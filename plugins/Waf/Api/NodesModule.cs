@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Events;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Waf.Api;
+
+/// <summary>The orchestrator API: nodes, their configuration pull and heartbeats, scaling, threats.</summary>
+public sealed class NodesModule : ICarterModule
+{
+    public sealed record ScaleRequest(string? Action, int? Count);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/nodes", async (WafStore store, WafOptions options, WafStatus status, EngineSync sync, TimeProvider clock) =>
+        {
+            var nodes = (await store.ListNodesAsync()).Select(n => (object)new
+            {
+                id = n.Id,
+                address = n.Address,
+                status = n.Status,
+                mode = n.Mode,
+                load = n.LoadFactor,
+                config_version = n.ConfigVersion,
+                last_heartbeat_at = n.LastHeartbeatAt,
+                registered_at = n.RegisteredAt,
+            }).ToList();
+            if (!options.IsNode && options.Proxy.Enabled && !string.IsNullOrEmpty(options.Proxy.Upstream))
+                nodes.Insert(0, new
+                {
+                    id = options.NodeId,
+                    address = options.Proxy.Listen,
+                    status = "healthy",
+                    mode = options.Mode,
+                    load = Math.Round(status.CpuPercent() / 100, 3),
+                    config_version = sync.AppliedVersion,
+                    last_heartbeat_at = clock.GetUtcNow(),
+                    registered_at = (DateTimeOffset?)null,
+                });
+            return Json.Ok(new { nodes });
+        }).RequirePermission("waf.nodes.read");
+
+        // what a node pulls: the whole enforced configuration, with the version as ETag
+        app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store) =>
+        {
+            var version = await store.GetVersionAsync();
+            var etag = $"\"{version}\"";
+            if (http.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+            var config = await store.LoadConfigAsync();
+            http.HttpContext.Response.Headers.ETag = $"\"{config.Version}\"";
+            return Results.Json(config, JsonSerializerOptions.Web);
+        }).RequirePermission("waf.nodes.write");
+
+        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, HttpRequest http, WafStore store, WebhookEvents events, TimeProvider clock) =>
+        {
+            Heartbeat? beat;
+            try
+            {
+                beat = await JsonSerializer.DeserializeAsync<Heartbeat>(http.Body, JsonSerializerOptions.Web);
+            }
+            catch (JsonException e)
+            {
+                return Json.BadBody("is not valid JSON: " + e.Message);
+            }
+            var errors = new FieldErrors();
+            errors.Check(id.Length is > 0 and <= 100, "id", "must be 1 to 100 characters");
+            errors.Check(beat is not null, "body", "a heartbeat object is required");
+            errors.Check(beat is null || beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
+            errors.Check(beat?.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
+            if (errors.Any) return errors.ToProblem();
+            var now = clock.GetUtcNow();
+            var existing = await store.GetNodeAsync(id);
+            var status = beat!.Status is "healthy" or "degraded" ? beat.Status : "healthy";
+            await store.UpsertNodeAsync(new NodeRow(id, beat.Address ?? "", beat.Mode ?? "l7", status, beat.Load, beat.ConfigVersion,
+                JsonSerializer.Serialize(beat.Stats, JsonSerializerOptions.Web), existing?.RegisteredAt ?? now, now));
+            if (beat.RuleHits is { Count: > 0 } hits) await store.AddHitsAsync(hits);
+            if (existing is null || existing.Status != status)
+                events.Publish("node_health", new { node = id, address = beat.Address, status, previous_status = existing?.Status });
+            return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
+        }).RequirePermission("waf.nodes.write");
+
+        app.MapPost("/api/v1/scale", async (HttpRequest http, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<ScaleRequest>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(body.Action is "scale_up" or "scale_down", "action", "must be scale_up or scale_down");
+            errors.Check(body.Count is >= 1 and <= 1000, "count", "must be between 1 and 1000");
+            if (errors.Any) return errors.ToProblem();
+            var nodes = await store.ListNodesAsync();
+            var current = (await store.LatestScaleRequestAsync())?.DesiredNodes ?? nodes.Count(n => n.Status == "healthy") + (options.IsNode ? 0 : 1);
+            var desired = (int)Math.Max(0, body.Action == "scale_up" ? current + body.Count!.Value : current - body.Count!.Value);
+            var row = new ScaleRow(Ids.New(), body.Action!, body.Count!.Value, desired, caller.UserId, clock.GetUtcNow());
+            await store.InsertScaleRequestAsync(row);
+            await audit.RecordAsync("waf.scale.requested", row.Id, new { row.Action, count = row.NodeCount, desired_nodes = desired });
+            await publisher.PublishAsync("waf.scale_requested", new { id = row.Id, action = row.Action, count = row.NodeCount, desired_nodes = desired, current_nodes = current }, caller.TeamId);
+            return Results.Json(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt },
+                Json.Options, statusCode: StatusCodes.Status202Accepted);
+        }).RequirePermission("waf.nodes.write");
+
+        app.MapGet("/api/v1/threats", async (WafStore store, WafEngine engine, WafOptions options) =>
+        {
+            var attackers = new Dictionary<string, long>();
+            var types = new Dictionary<string, long>();
+            var active = 0;
+            void Add(NodeStats s)
+            {
+                foreach (var a in s.TopAttackers ?? []) attackers[a.Ip] = attackers.GetValueOrDefault(a.Ip) + a.Attacks;
+                foreach (var (t, n) in s.AttackTypes ?? []) types[t] = types.GetValueOrDefault(t) + n;
+                active += s.ActiveThreats;
+            }
+            var c = engine.Counters;
+            Add(new NodeStats(c.Inspected, c.Blocked, 0, c.TopAttackers(20).Select(a => new Attacker(a.Key, a.Value)).ToList(), c.AttackTypes.ToDictionary(), c.ActiveThreats(TimeSpan.FromMinutes(5))));
+            foreach (var node in await store.ListNodesAsync())
+            {
+                if (node.Id == options.NodeId) continue;
+                if (JsonSerializer.Deserialize<NodeStats>(node.StatsJson, JsonSerializerOptions.Web) is { } s) Add(s);
+            }
+            return Json.Ok(new
+            {
+                active_threats = active,
+                top_attackers = attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(10).Select(a => new { ip = a.Key, attacks = a.Value }).ToList(),
+                attack_types = types,
+            });
+        }).RequirePermission("waf.nodes.read");
+    }
+}

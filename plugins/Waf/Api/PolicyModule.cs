@@ -1,0 +1,54 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Waf.Api;
+
+public sealed class PolicyModule : ICarterModule
+{
+    public sealed record NewPolicy(string? Name, List<PolicyRule>? Rules);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/policy", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<NewPolicy>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(body.Name is { Length: > 0 and <= 100 } && body.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "name",
+                "is required: 1 to 100 letters, digits, '-', '_' or '.'");
+            errors.AddRange(EffectivePolicy.Validate(body.Rules));
+            if (errors.Any) return errors.ToProblem();
+            var row = await store.DeployPolicyAsync(body.Name!, body.Rules!, caller.UserId);
+            await audit.RecordAsync("waf.policy.deployed", row.Name, new { rules = body.Rules });
+            await sync.RefreshAsync();
+            var nodes = await store.ListNodesAsync();
+            return Json.Created($"api/v1/policy/{row.Name}", new
+            {
+                id = row.Id,
+                name = row.Name,
+                status = "deployed",
+                rules = row.Rules,
+                deployed_at = row.DeployedAt,
+                config_version = await store.GetVersionAsync(),
+                nodes = nodes.Count(n => n.Status == "healthy"),
+            });
+        }).RequirePermission("waf.policy.write");
+
+        app.MapGet("/api/v1/policy", async (WafStore store) =>
+        {
+            var policies = await store.ListPoliciesAsync();
+            return Json.Ok(new
+            {
+                policies = policies.Select((p, i) => new { id = p.Id, name = p.Name, rules = p.Rules, active = i == 0, deployed_at = p.DeployedAt, created_at = p.CreatedAt }).ToList(),
+                total = policies.Count,
+            });
+        }).RequirePermission("waf.policy.read");
+    }
+}

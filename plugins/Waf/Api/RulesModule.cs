@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Waf.Api;
+
+public sealed class RulesModule : ICarterModule
+{
+    public sealed record NewRule(string? Pattern, string? Action, string? Severity, JsonElement? Target, JsonElement? Targets, string[]? Tags);
+
+    public sealed record BulkRules(List<NewRule>? Rules);
+
+    public const int MaxBulk = 10_000;
+
+    /// <summary>Validates one rule; field names get <paramref name="prefix"/> (e.g. <c>rules[3].</c>).</summary>
+    private static RuleRow? Validate(NewRule body, string prefix, FieldErrors errors, string? by, DateTimeOffset now)
+    {
+        var before = errors.ToDictionary().Count;
+        if (PatternCompiler.Validate(body.Pattern) is { } patternError) errors.Add(prefix + "pattern", patternError);
+        var action = WafRule.ParseAction(body.Action ?? "block");
+        errors.Check(action is not null, prefix + "action", "must be block, log or allow");
+        var severity = (body.Severity ?? "medium").ToLowerInvariant();
+        errors.Check(WafRule.SeverityRank(severity) >= 0, prefix + "severity", "must be low, medium, high or critical");
+        var targetField = body.Targets is not null ? "targets" : "target";
+        var targets = ParseTargets(body.Targets ?? body.Target);
+        errors.Check(targets is not null, prefix + targetField, "must be path, query, headers, body or all (a string or a list)");
+        var tags = body.Tags ?? [];
+        errors.Check(tags.Length <= 20 && tags.All(t => t is { Length: > 0 and <= 64 } && !t.Contains(',')), prefix + "tags", "must be up to 20 non-empty tags of at most 64 characters without commas");
+        if (errors.ToDictionary().Count != before) return null;
+        return new RuleRow(Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
+            string.Join(',', tags), 0, by, now);
+    }
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/rules", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<NewRule>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            var row = Validate(body, "", errors, caller.UserId, clock.GetUtcNow());
+            if (row is null) return errors.ToProblem();
+            await store.InsertRuleAsync(row);
+            await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
+            await sync.RefreshAsync();
+            return Json.Created($"api/v1/rules/{row.Id}", new { id = row.Id, status = "active", created_at = row.CreatedAt });
+        }).RequirePermission("waf.rules.write");
+
+        // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
+        app.MapPost("/api/v1/rules/bulk", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<BulkRules>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(body.Rules is { Count: > 0 and <= MaxBulk }, "rules", $"must hold 1 to {MaxBulk} rules");
+            if (errors.Any) return errors.ToProblem();
+            var now = clock.GetUtcNow();
+            var rows = body.Rules!.Select((r, i) => r is null ? errors.Add($"rules[{i}]", "must be an object") is var _ ? null : null : Validate(r, $"rules[{i}].", errors, caller.UserId, now)).ToList();
+            if (errors.Any) return errors.ToProblem();
+            await store.InsertRulesAsync(rows!);
+            await audit.RecordAsync("waf.rules.imported", $"{rows.Count} rules");
+            await sync.RefreshAsync();
+            return Json.Created("api/v1/rules", new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
+        }).RequirePermission("waf.rules.write");
+
+        app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source) =>
+        {
+            var pageErrors = page.Validate();
+            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
+            if (source is not null and not ("custom" or "default"))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom or default"] });
+            var pending = engine.Counters.PendingRuleHits;
+            long Hits(string id, long stored) => stored + (pending.TryGetValue(id, out var p) ? p : 0);
+            if (source == "default")
+            {
+                var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
+                var setOn = builder.DefaultRuleSetEnabled(await store.LoadConfigAsync());
+                var items = DefaultRules.All.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0),
+                    setOn && (states.GetValueOrDefault(r.Id)?.Enabled ?? 1) == 1, "default", null)).ToList();
+                return Json.Ok(new { rules = items, total = DefaultRules.All.Count, limit = page.Take, offset = page.Skip });
+            }
+            var (rows, total) = await store.ListRulesAsync(page.Take, page.Skip);
+            return Json.Ok(new
+            {
+                rules = rows.Select(r => View(r.ToRule(), Hits(r.Id, r.Hits), true, "custom", r.CreatedAt)).ToList(),
+                total,
+                limit = page.Take,
+                offset = page.Skip,
+            });
+        }).RequirePermission("waf.rules.read");
+
+        app.MapGet("/api/v1/rules/{id}", async (string id, WafStore store, WafEngine engine) =>
+        {
+            var pending = engine.Counters.PendingRuleHits.TryGetValue(id, out var p) ? p : 0;
+            if (DefaultRules.All.FirstOrDefault(r => r.Id == id) is { } d)
+            {
+                var state = (await store.ListDefaultRuleStatesAsync()).FirstOrDefault(s => s.RuleId == id);
+                return Json.Ok(View(d, (state?.Hits ?? 0) + pending, (state?.Enabled ?? 1) == 1, "default", null));
+            }
+            var row = await store.GetRuleAsync(id);
+            return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
+        }).RequirePermission("waf.rules.read");
+
+        app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
+        {
+            if (DefaultRules.All.Any(r => r.Id == id))
+                await store.SetDefaultRuleEnabledAsync(id, false); // a default rule is disabled (POST …/enable brings it back)
+            else if (!await store.DeleteRuleAsync(id))
+                return Results.Problem(statusCode: 404, title: $"Rule {id} not found");
+            await audit.RecordAsync("waf.rule.deleted", id);
+            await sync.RefreshAsync();
+            return Results.NoContent();
+        }).RequirePermission("waf.rules.write");
+
+        app.MapPost("/api/v1/rules/{id}/enable", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
+        {
+            if (!DefaultRules.All.Any(r => r.Id == id)) return Results.Problem(statusCode: 404, title: $"Default rule {id} not found");
+            await store.SetDefaultRuleEnabledAsync(id, true);
+            await audit.RecordAsync("waf.rule.enabled", id);
+            await sync.RefreshAsync();
+            return Results.NoContent();
+        }).RequirePermission("waf.rules.write");
+    }
+
+    private static object View(WafRule r, long hits, bool enabled, string source, DateTimeOffset? createdAt) => new
+    {
+        id = r.Id,
+        pattern = r.Pattern,
+        action = WafRule.ActionName(r.Action),
+        severity = r.Severity,
+        targets = WafRule.TargetNames(r.Targets),
+        tags = r.Tags,
+        hits,
+        status = enabled ? "active" : "disabled",
+        source,
+        created_at = createdAt,
+    };
+
+    private static RuleTarget? ParseTargets(JsonElement? value)
+    {
+        if (value is null || value.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return RuleTarget.All;
+        return value.Value.ValueKind switch
+        {
+            JsonValueKind.String => WafRule.ParseTargets([value.Value.GetString()!]),
+            JsonValueKind.Array when value.Value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
+                WafRule.ParseTargets(value.Value.EnumerateArray().Select(e => e.GetString()!).ToList()),
+            _ => null,
+        };
+    }
+}

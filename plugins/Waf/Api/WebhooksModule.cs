@@ -1,0 +1,66 @@
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Waf.Api;
+
+public sealed class WebhooksModule : ICarterModule
+{
+    public sealed record NewWebhook(string? Url, string[]? Events, string? Secret);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/webhooks", async (HttpRequest http, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        {
+            var (body, bodyError) = await Json.ReadAsync<NewWebhook>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(Uri.TryCreate(body.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && body.Url!.Length <= 2000, "url", "must be an absolute http(s) URL");
+            var events = body.Events ?? WebhookEvents.EventNames;
+            errors.Check(events.Length > 0 && events.All(e => WebhookEvents.EventNames.Contains(e)), "events", $"must be a non-empty list of {string.Join(", ", WebhookEvents.EventNames)}");
+            errors.Check(body.Secret is null || body.Secret.Length is >= 16 and <= 200, "secret", "must be 16 to 200 characters (omit it to get a generated one)");
+            if (errors.Any) return errors.ToProblem();
+            var secret = body.Secret ?? Secrets.Generate("whsec_");
+            var row = new WebhookRow(Ids.New(), body.Url!, string.Join(',', events.Distinct()), secret, caller.UserId, clock.GetUtcNow());
+            await store.InsertWebhookAsync(row);
+            await audit.RecordAsync("waf.webhook.created", row.Id, new { row.Url, row.Events });
+            return Json.Created($"api/v1/webhooks/{row.Id}", new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
+        }).RequirePermission("waf.webhooks.write");
+
+        app.MapGet("/api/v1/webhooks", async (WafStore store) =>
+        {
+            var hooks = await store.ListWebhooksAsync();
+            return Json.Ok(new { webhooks = hooks.Select(h => new { id = h.Id, url = h.Url, events = h.EventList, created_at = h.CreatedAt }).ToList(), total = hooks.Count });
+        }).RequirePermission("waf.webhooks.read");
+
+        app.MapDelete("/api/v1/webhooks/{id}", async (string id, WafStore store, IAuditLog audit) =>
+        {
+            if (!await store.DeleteWebhookAsync(id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
+            await audit.RecordAsync("waf.webhook.deleted", id);
+            return Results.NoContent();
+        }).RequirePermission("waf.webhooks.write");
+
+        app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store) =>
+        {
+            var pageErrors = page.Validate();
+            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
+            if ((await store.ListWebhooksAsync()).All(h => h.Id != id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
+            var rows = await store.ListDeliveriesAsync(id, page.Take, page.Skip);
+            return Json.Ok(new
+            {
+                deliveries = rows.Select(d => new
+                {
+                    id = d.Id, @event = d.Event, status = d.Status, attempts = d.Attempts, last_status_code = d.LastStatusCode, last_error = d.LastError,
+                    next_attempt_at = d.Status == "pending" ? d.NextAttemptAt : (DateTimeOffset?)null, created_at = d.CreatedAt, delivered_at = d.DeliveredAt,
+                }).ToList(),
+            });
+        }).RequirePermission("waf.webhooks.read");
+    }
+}

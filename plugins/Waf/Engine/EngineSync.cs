@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Edgeplane.Plugins.Waf.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Waf.Engine;
+
+/// <summary>
+/// Keeps the engine's snapshot current. Standalone and orchestrator: polls the configuration version
+/// in the database (so every host instance sharing it converges) and reloads on change; persists
+/// rule hit counts. Node: pulls the orchestrator's configuration, keeps the last good one on disk and
+/// goes on enforcing it while the orchestrator is unreachable, and heartbeats its load and counters.
+/// </summary>
+public sealed class EngineSync(
+    WafEngine engine, WafStore store, SnapshotBuilder builder, WafOptions options, WafStatus status,
+    IConfiguration configuration, ILogger<EngineSync> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _signal = new(0);
+    private long _applied = -1;
+    private DateTimeOffset _lastHitFlush = DateTimeOffset.UtcNow;
+    private HttpClient? _orchestrator;
+
+    public long AppliedVersion => Interlocked.Read(ref _applied);
+    public bool OrchestratorReachable { get; private set; }
+    public DateTimeOffset? LastSyncAt { get; private set; }
+
+    private string StateFile => Path.Combine(configuration["Edgeplane:DataDirectory"] ?? Path.GetTempPath(), "waf-node-config.json");
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        store.Changed += () => _signal.Release();
+        if (options.GeoIpCsv is { Length: > 0 } geo)
+        {
+            try
+            {
+                engine.Geo = GeoIpDatabase.Load(geo);
+                logger.LogInformation("WAF geo database {Path}: {Count} ranges", geo, engine.Geo.Count);
+            }
+            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+            {
+                logger.LogError("WAF geo database {Path} could not be read: {Error}; geo_block matches nothing", geo, e.Message);
+            }
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.IsNode) LoadLastGood();
+        var interval = TimeSpan.FromSeconds(Math.Max(0.1, options.SyncIntervalSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (options.IsNode) await SyncFromOrchestratorAsync(stoppingToken);
+                else await SyncFromDatabaseAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("WAF configuration sync failed (enforcing version {Version}): {Error}", AppliedVersion, e.Message);
+            }
+            try
+            {
+                await _signal.WaitAsync(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reloads now (after a local change); returns when the new snapshot is applied.</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        if (!options.IsNode) await SyncFromDatabaseAsync(ct, force: true);
+    }
+
+    private readonly SemaphoreSlim _syncLock = new(1, 1);
+
+    private async Task SyncFromDatabaseAsync(CancellationToken ct, bool force = false)
+    {
+        await _syncLock.WaitAsync(ct);
+        try
+        {
+            var version = await store.GetVersionAsync(ct);
+            if (force || version != AppliedVersion)
+            {
+                var config = await store.LoadConfigAsync(ct);
+                engine.Apply(builder.Build(config));
+                Interlocked.Exchange(ref _applied, config.Version);
+                logger.LogInformation("WAF configuration version {Version} applied: {Rules} rules, {Blacklist} blacklist entries, policy {Policy}",
+                    config.Version, engine.Snapshot.Rules.Count, engine.Snapshot.Blacklist.Count, config.Policy?.Name ?? "(none)");
+            }
+            LastSyncAt = DateTimeOffset.UtcNow;
+            if (DateTimeOffset.UtcNow - _lastHitFlush > TimeSpan.FromSeconds(2))
+            {
+                _lastHitFlush = DateTimeOffset.UtcNow;
+                var hits = engine.Counters.DrainRuleHits();
+                if (hits.Count > 0)
+                {
+                    try
+                    {
+                        await store.AddHitsAsync(hits, ct);
+                    }
+                    catch
+                    {
+                        engine.Counters.RestoreRuleHits(hits);
+                        throw;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _syncLock.Release();
+        }
+    }
+
+    private HttpClient Orchestrator()
+    {
+        if (_orchestrator is not null) return _orchestrator;
+        var url = options.Orchestrator.Url ?? throw new InvalidOperationException("Orchestrator:Url is required in the node role");
+        _orchestrator = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(5) };
+        if (options.Orchestrator.ApiKey is { } key) _orchestrator.DefaultRequestHeaders.Add("X-SecBeat-API-Key", key);
+        return _orchestrator;
+    }
+
+    private DateTimeOffset _lastHeartbeat;
+
+    private async Task SyncFromOrchestratorAsync(CancellationToken ct)
+    {
+        var client = Orchestrator();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/nodes/config");
+            if (AppliedVersion >= 0) request.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue($"\"{AppliedVersion}\""));
+            using var response = await client.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.NotModified)
+            {
+                response.EnsureSuccessStatusCode();
+                var json = await response.Content.ReadAsStringAsync(ct);
+                var config = JsonSerializer.Deserialize<WafConfig>(json, JsonSerializerOptions.Web) ?? throw new InvalidDataException("empty configuration");
+                engine.Apply(builder.Build(config));
+                Interlocked.Exchange(ref _applied, config.Version);
+                await File.WriteAllTextAsync(StateFile + ".tmp", json, ct);
+                File.Move(StateFile + ".tmp", StateFile, overwrite: true);
+                logger.LogInformation("WAF node applied orchestrator configuration version {Version}", config.Version);
+            }
+            OrchestratorReachable = true;
+            LastSyncAt = DateTimeOffset.UtcNow;
+            if (DateTimeOffset.UtcNow - _lastHeartbeat > TimeSpan.FromSeconds(2))
+            {
+                _lastHeartbeat = DateTimeOffset.UtcNow;
+                var hits = engine.Counters.DrainRuleHits();
+                using var beat = await client.PostAsJsonAsync($"api/v1/nodes/{Uri.EscapeDataString(options.NodeId)}/heartbeat", status.Heartbeat(AppliedVersion, hits), ct);
+                if (!beat.IsSuccessStatusCode) engine.Counters.RestoreRuleHits(hits);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            if (OrchestratorReachable) logger.LogWarning("WAF orchestrator unreachable ({Error}); enforcing last good configuration {Version}", e.Message, AppliedVersion);
+            OrchestratorReachable = false;
+        }
+    }
+
+    private void LoadLastGood()
+    {
+        try
+        {
+            if (!File.Exists(StateFile)) return;
+            var config = JsonSerializer.Deserialize<WafConfig>(File.ReadAllText(StateFile), JsonSerializerOptions.Web);
+            if (config is null) return;
+            engine.Apply(builder.Build(config));
+            Interlocked.Exchange(ref _applied, config.Version);
+            logger.LogInformation("WAF node enforcing last good configuration {Version} from {File}", config.Version, StateFile);
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            logger.LogWarning("WAF node could not read {File}: {Error}", StateFile, e.Message);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _orchestrator?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+namespace Edgeplane.Plugins.Waf.Engine;
+
+/// <summary>One entry of a policy's <c>rules</c> array, as the seed writes it.</summary>
+public sealed record PolicyRule
+{
+    /// <summary><c>rate_limit</c>, <c>geo_block</c> or <c>rule_set</c>.</summary>
+    public string? Type { get; init; }
+    /// <summary>rate_limit: requests per second per client address.</summary>
+    public int? Value { get; init; }
+    /// <summary>geo_block: ISO 3166-1 alpha-2 codes.</summary>
+    public string[]? Countries { get; init; }
+    /// <summary>rule_set: the rule set's name (<c>default</c>).</summary>
+    public string? Name { get; init; }
+    /// <summary>rule_set: whether it is on (default true).</summary>
+    public bool? Enabled { get; init; }
+}
+
+/// <summary>What the active policy makes the engine do.</summary>
+public sealed record EffectivePolicy(string? Name, int? RateLimitPerSecond, IReadOnlySet<string> BlockedCountries, bool? DefaultRuleSet)
+{
+    public static EffectivePolicy None { get; } = new(null, null, new HashSet<string>(), null);
+
+    public static EffectivePolicy From(string name, IReadOnlyList<PolicyRule> rules)
+    {
+        int? rate = null;
+        var countries = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool? defaults = null;
+        foreach (var rule in rules)
+        {
+            switch (rule.Type)
+            {
+                case "rate_limit":
+                    rate = rate is null ? rule.Value : Math.Min(rate.Value, rule.Value!.Value);
+                    break;
+                case "geo_block":
+                    countries.UnionWith(rule.Countries!.Select(c => c.ToUpperInvariant()));
+                    break;
+                case "rule_set":
+                    defaults = rule.Enabled ?? true;
+                    break;
+            }
+        }
+        return new EffectivePolicy(name, rate, countries, defaults);
+    }
+
+    public static readonly string[] RuleSets = [DefaultRules.SetName];
+
+    /// <summary>Field errors for a policy's rules (keys like <c>rules[0].value</c>).</summary>
+    public static Dictionary<string, string[]> Validate(IReadOnlyList<PolicyRule>? rules)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (rules is null)
+        {
+            errors["rules"] = ["is required"];
+            return errors;
+        }
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            var at = $"rules[{i}]";
+            if (rule is null) { errors[at] = ["must be an object"]; continue; }
+            switch (rule.Type)
+            {
+                case "rate_limit":
+                    if (rule.Value is not (>= 1 and <= 10_000_000)) errors[at + ".value"] = ["must be a number of requests per second between 1 and 10000000"];
+                    break;
+                case "geo_block":
+                    if (rule.Countries is not { Length: > 0 } || rule.Countries.Any(c => c is null || c.Length != 2 || !c.All(char.IsAsciiLetter)))
+                        errors[at + ".countries"] = ["must be a non-empty list of two-letter country codes"];
+                    break;
+                case "rule_set":
+                    if (rule.Name is null || !RuleSets.Contains(rule.Name)) errors[at + ".name"] = [$"must name a rule set: {string.Join(", ", RuleSets)}"];
+                    break;
+                default:
+                    errors[at + ".type"] = ["must be one of rate_limit, geo_block, rule_set"];
+                    break;
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,244 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace Edgeplane.Plugins.Waf.Engine;
+
+/// <summary>
+/// Evaluates a whole rule set against the parts of a request. Rules with a required literal
+/// (see <see cref="LiteralExtractor"/>) are indexed: one vectorized multi-string search
+/// (<see cref="SearchValues{T}"/>, Aho-Corasick/Teddy) per request part finds which literals occur,
+/// and only those rules' regexes run. The other rules are merged into a few combined
+/// NonBacktracking alternations per part, whose single pass says whether any of them matches.
+/// Cost on benign traffic is therefore roughly one linear scan per part, whatever the rule count.
+/// Immutable: build a new one when the rules change.
+/// </summary>
+public sealed class RuleMatcher
+{
+    private const int ChunkSize = 64;
+    private static readonly RuleTarget[] Parts = [RuleTarget.Path, RuleTarget.Query, RuleTarget.Headers, RuleTarget.Body];
+
+    private readonly WafRule[] _rules;
+    private readonly Lazy<Regex>[] _regexes;
+    private readonly PartIndex[] _parts;
+
+    private readonly CompilationCache _cache;
+    private readonly SearchValues<string>[] _searchers;
+    /// <summary>First three lowercase characters of a literal → the literals with that start and their rules.</summary>
+    private readonly Dictionary<string, (string Literal, int[] Rules)[]> _byPrefix = new(StringComparer.Ordinal);
+
+    public RuleMatcher(IEnumerable<WafRule> rules, CompilationCache? cache = null)
+    {
+        _rules = rules.ToArray();
+        _cache = cache ?? new CompilationCache();
+        _regexes = _rules.Select(r => _cache.Regex(r.Pattern)).ToArray();
+        var literals = _rules.Select(r => _cache.Literals(r.Pattern)).ToArray();
+        IndexedCount = literals.Count(l => l is not null);
+        _searchers = [];
+        var byLiteral = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            if (literals[i] is not { } lits) continue;
+            foreach (var lit in lits)
+            {
+                if (!byLiteral.TryGetValue(lit, out var list)) byLiteral[lit] = list = [];
+                list.Add(i);
+            }
+        }
+        if (byLiteral.Count > 0)
+        {
+            // one multi-string searcher for every part; building it is the costly step at 10^4+ literals,
+            // so a large stable base is reused across rebuilds and new literals go to a small delta
+            _searchers = _cache.Searchers(byLiteral.Keys);
+            foreach (var group in byLiteral.GroupBy(kv => kv.Key[..LiteralExtractor.MinLiteralLength]))
+                _byPrefix[group.Key] = group.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray();
+        }
+        _parts = Parts.Select(part => new PartIndex(this, part, literals)).ToArray();
+        _cache.Prune();
+    }
+
+    /// <summary>
+    /// Compiled regexes, combined automata and extracted literals by pattern text, kept between
+    /// rebuilds so that adding one rule to a large set only compiles that rule. Each build keeps
+    /// what it used and drops the rest.
+    /// </summary>
+    public sealed class CompilationCache
+    {
+        private Dictionary<string, object> _previous = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _current = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        private T Get<T>(string key, Func<T> create) where T : class
+        {
+            if (_current.TryGetValue(key, out var hit)) return (T)hit;
+            lock (_lock)
+            {
+                if (_previous.TryGetValue(key, out var old)) return (T)_current.GetOrAdd(key, old);
+            }
+            return (T)_current.GetOrAdd(key, _ => create());
+        }
+
+        public Lazy<Regex> Regex(string pattern) => Get("r:" + pattern, () => new Lazy<Regex>(() => PatternCompiler.Compile(pattern)));
+
+        public IReadOnlyList<string>? Literals(string pattern) =>
+            Get("l:" + pattern, () => new Box(LiteralExtractor.Extract(pattern))).Value;
+
+        /// <summary>A combined automaton, or null when it is over the engine's size limit.</summary>
+        public Regex? Combined(string pattern) => Get("c:" + pattern, () =>
+        {
+            try
+            {
+                return new Box<Regex>(PatternCompiler.Compile(pattern));
+            }
+            catch (NotSupportedException)
+            {
+                return new Box<Regex>(null);
+            }
+        }).Value;
+
+        private SearchValues<string>? _base;
+        private HashSet<string> _baseLiterals = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Searchers covering <paramref name="literals"/>: the base (possibly with literals no rule uses
+        /// any more, which then find no rule) plus a delta of new literals. The base is rebuilt when the
+        /// delta or the stale part grows large.
+        /// </summary>
+        public SearchValues<string>[] Searchers(ICollection<string> literals)
+        {
+            lock (_lock)
+            {
+                var delta = literals.Where(l => !_baseLiterals.Contains(l)).ToArray();
+                var live = literals.Count - delta.Length;
+                var stale = _baseLiterals.Count - live;
+                if (_base is null || delta.Length > Math.Max(256, literals.Count / 8) || stale > Math.Max(256, literals.Count / 4))
+                {
+                    _baseLiterals = new HashSet<string>(literals, StringComparer.Ordinal);
+                    _base = SearchValues.Create(literals.ToArray(), StringComparison.OrdinalIgnoreCase);
+                    return [_base];
+                }
+                return delta.Length == 0 ? [_base] : [_base, SearchValues.Create(delta, StringComparison.OrdinalIgnoreCase)];
+            }
+        }
+
+        internal void Prune()
+        {
+            lock (_lock)
+            {
+                _previous = new Dictionary<string, object>(_current, StringComparer.Ordinal);
+                _current.Clear();
+            }
+        }
+
+        private sealed record Box(IReadOnlyList<string>? Value);
+        private sealed record Box<T>(T? Value) where T : class;
+    }
+
+    public int Count => _rules.Length;
+    /// <summary>How many rules are served by the literal index (the rest run as combined automata).</summary>
+    public int IndexedCount { get; }
+    public IReadOnlyList<WafRule> Rules => _rules;
+
+    /// <summary>Every rule that matches <paramref name="text"/> as request part <paramref name="part"/>.</summary>
+    public void Match(RuleTarget part, string text, List<RuleMatch> into)
+    {
+        if (text.Length == 0) return;
+        _parts[Array.IndexOf(Parts, part)].Match(text, into);
+    }
+
+    public readonly record struct RuleMatch(WafRule Rule, RuleTarget Part);
+
+    private sealed class PartIndex
+    {
+        private readonly RuleMatcher _owner;
+        private readonly RuleTarget _part;
+        private readonly (Regex Combined, int[] Rules)[] _chunks;
+
+        public PartIndex(RuleMatcher owner, RuleTarget part, IReadOnlyList<string>?[] literals)
+        {
+            _owner = owner;
+            _part = part;
+            var unindexed = new List<int>();
+            for (var i = 0; i < owner._rules.Length; i++)
+                if ((owner._rules[i].Targets & part) != 0 && literals[i] is null) unindexed.Add(i);
+            var chunks = new List<(Regex, int[])>();
+            for (var i = 0; i < unindexed.Count; i += ChunkSize)
+                AddChunk(unindexed.Skip(i).Take(ChunkSize).ToArray(), chunks);
+            _chunks = chunks.ToArray();
+        }
+
+        private void AddChunk(int[] rules, List<(Regex, int[])> chunks)
+        {
+            if (rules.Length == 1)
+            {
+                chunks.Add((_owner._regexes[rules[0]].Value, rules));
+                return;
+            }
+            var pattern = string.Join("|", rules.Select(r => "(?:" + _owner._rules[r].Pattern + ")"));
+            if (_owner._cache.Combined(pattern) is { } combined)
+            {
+                chunks.Add((combined, rules));
+                return;
+            }
+            // the combined automaton is over the engine's size limit: split the chunk
+            AddChunk(rules[..(rules.Length / 2)], chunks);
+            AddChunk(rules[(rules.Length / 2)..], chunks);
+        }
+
+        public void Match(string text, List<RuleMatch> into)
+        {
+            HashSet<int>? candidates = null;
+            var byPrefix = _owner._byPrefix;
+            Span<char> key = stackalloc char[LiteralExtractor.MinLiteralLength];
+            var span = Fold(text).AsSpan();
+            foreach (var search in _owner._searchers)
+            {
+                var offset = 0;
+                while (offset + LiteralExtractor.MinLiteralLength <= span.Length)
+                {
+                    var found = span[offset..].IndexOfAny(search);
+                    if (found < 0) break;
+                    var at = offset + found;
+                    if (at + LiteralExtractor.MinLiteralLength <= span.Length)
+                    {
+                        span.Slice(at, LiteralExtractor.MinLiteralLength).ToLowerInvariant(key);
+                        if (byPrefix.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var entries))
+                        {
+                            foreach (var (literal, rules) in entries)
+                            {
+                                if (span[at..].StartsWith(literal, StringComparison.OrdinalIgnoreCase))
+                                {
+                                    candidates ??= [];
+                                    candidates.UnionWith(rules);
+                                }
+                            }
+                        }
+                    }
+                    offset = at + 1;
+                }
+            }
+            if (candidates is not null)
+            {
+                foreach (var i in candidates.Order())
+                    if ((_owner._rules[i].Targets & _part) != 0 && _owner._regexes[i].Value.IsMatch(text)) into.Add(new RuleMatch(_owner._rules[i], _part));
+            }
+            foreach (var (combined, rules) in _chunks)
+            {
+                if (!combined.IsMatch(text)) continue;
+                if (rules.Length == 1)
+                {
+                    into.Add(new RuleMatch(_owner._rules[rules[0]], _part));
+                    continue;
+                }
+                foreach (var i in rules)
+                    if (_owner._regexes[i].Value.IsMatch(text)) into.Add(new RuleMatch(_owner._rules[i], _part));
+            }
+        }
+
+        /// <summary>
+        /// Under case-insensitive matching the regex engine treats the Kelvin sign like k and the long s
+        /// like s; map them so that the ordinal case-insensitive literal search finds them too.
+        /// </summary>
+        private static string Fold(string text) =>
+            text.AsSpan().IndexOfAny('\u212A', '\u017F') < 0 ? text : text.Replace('\u212A', 'k').Replace('\u017F', 's');
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Edgeplane.Plugins.Waf.Engine;
+
+/// <summary>Everything the engine enforces at one moment; replaced as a whole when configuration changes.</summary>
+public sealed record EngineSnapshot(RuleMatcher Rules, IpBlacklist Blacklist, EffectivePolicy Policy, string Version)
+{
+    public static EngineSnapshot Empty { get; } = new(new RuleMatcher([]), IpBlacklist.Empty, EffectivePolicy.None, "empty");
+}
+
+/// <summary>
+/// The inspection engine: blacklist, geo block, rate limit, then rules. Thread-safe; the active
+/// configuration is an immutable snapshot swapped atomically, so rules change while traffic flows.
+/// </summary>
+public sealed class WafEngine(TimeProvider clock, WafCounters counters)
+{
+    private volatile EngineSnapshot _snapshot = EngineSnapshot.Empty;
+    private readonly RateLimiter _rateLimiter = new(clock);
+
+    public EngineSnapshot Snapshot => _snapshot;
+    public GeoIpDatabase Geo { get; set; } = GeoIpDatabase.Empty;
+    public WafCounters Counters => counters;
+
+    public void Apply(EngineSnapshot snapshot) => _snapshot = snapshot;
+
+    public Verdict Inspect(InspectionRequest request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var snapshot = _snapshot;
+        var verdict = Evaluate(snapshot, request);
+        counters.RecordInspection(request, verdict, Stopwatch.GetElapsedTime(started));
+        return verdict;
+    }
+
+    private Verdict Evaluate(EngineSnapshot snapshot, InspectionRequest request)
+    {
+        var address = request.ClientAddress;
+        var now = clock.GetUtcNow();
+        if (snapshot.Blacklist.Find(address, now) is { } entry)
+            return new Verdict(VerdictKind.Block, $"client address is blacklisted ({entry.Network}): {entry.Reason}", "blacklist", null, null, []);
+        var policy = snapshot.Policy;
+        if (address is not null && policy.BlockedCountries.Count > 0 && Geo.Lookup(address) is { } country && policy.BlockedCountries.Contains(country))
+            return new Verdict(VerdictKind.Block, $"requests from {country} are blocked by policy '{policy.Name}'", "geo_block", null, null, []);
+        if (address is not null && policy.RateLimitPerSecond is { } rate && _rateLimiter.Acquire(address, rate) is { } retryAfter)
+            return new Verdict(VerdictKind.RateLimited, $"more than {rate} requests per second from this address", "http_flood", null, retryAfter, []);
+
+        var matches = new List<RuleMatcher.RuleMatch>();
+        var rules = snapshot.Rules;
+        if (rules.Count > 0)
+        {
+            rules.Match(RuleTarget.Path, RequestText.Decode(request.RawPath, plusIsSpace: false), matches);
+            rules.Match(RuleTarget.Query, RequestText.Decode(request.RawQuery, plusIsSpace: true), matches);
+            rules.Match(RuleTarget.Headers, RequestText.Headers(request.Headers), matches);
+            if (!string.IsNullOrEmpty(request.Body))
+                rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), matches);
+        }
+        if (matches.Count == 0) return Verdict.Pass(matches);
+        if (matches.Any(m => m.Rule.Action == RuleAction.Allow)) return Verdict.Pass(matches);
+        WafRule? blocking = null;
+        foreach (var m in matches)
+            if (m.Rule.Action == RuleAction.Block && (blocking is null || WafRule.SeverityRank(m.Rule.Severity) > WafRule.SeverityRank(blocking.Severity)))
+                blocking = m.Rule;
+        if (blocking is null) return Verdict.Pass(matches);
+        var part = matches.First(m => m.Rule == blocking).Part;
+        return new Verdict(VerdictKind.Block, $"rule {blocking.Id} ({blocking.Severity}) matched the request {part.ToString().ToLowerInvariant()}",
+            blocking.Tags.FirstOrDefault() ?? "rule", blocking, null, matches);
+    }
+}
+
+/// <summary>The engine's counters: totals, per-rule hits, attackers and attack types, request rate.</summary>
+public sealed class WafCounters(TimeProvider clock)
+{
+    private long _inspected;
+    private long _blocked;
+    private long _rateLimited;
+    private long _slowClientsCut;
+    private long _inspectionTicks;
+    private readonly ConcurrentDictionary<string, long> _ruleHits = new();
+    private readonly ConcurrentDictionary<string, long> _attackers = new();
+    private readonly ConcurrentDictionary<string, long> _attackTypes = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAttack = new();
+    private readonly long[] _perSecond = new long[8];
+    private readonly long[] _secondStamp = new long[8];
+
+    public long Inspected => Interlocked.Read(ref _inspected);
+    public long Blocked => Interlocked.Read(ref _blocked);
+    public long RateLimited => Interlocked.Read(ref _rateLimited);
+    public long SlowClientsCut => Interlocked.Read(ref _slowClientsCut);
+    public double AverageInspectionMs => Inspected == 0 ? 0 : Interlocked.Read(ref _inspectionTicks) * 1000.0 / Stopwatch.Frequency / Inspected;
+
+    /// <summary>Called for every verdict, with the time the inspection took.</summary>
+    public event Action<InspectionRequest, Verdict, TimeSpan>? Inspection;
+
+    public void RecordInspection(InspectionRequest request, Verdict verdict, TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _inspected);
+        Interlocked.Add(ref _inspectionTicks, (long)(elapsed.TotalSeconds * Stopwatch.Frequency));
+        var second = clock.GetUtcNow().ToUnixTimeSeconds();
+        var slot = (int)(second % _perSecond.Length);
+        if (Interlocked.Exchange(ref _secondStamp[slot], second) != second) Interlocked.Exchange(ref _perSecond[slot], 0);
+        Interlocked.Increment(ref _perSecond[slot]);
+        foreach (var m in verdict.Matches) _ruleHits.AddOrUpdate(m.Rule.Id, 1, (_, v) => v + 1);
+        if (verdict.Kind != VerdictKind.Pass)
+        {
+            if (verdict.Kind == VerdictKind.RateLimited) Interlocked.Increment(ref _rateLimited);
+            else Interlocked.Increment(ref _blocked);
+            RecordAttack(request.ClientAddress?.ToString(), verdict.AttackType ?? "unknown");
+        }
+        Inspection?.Invoke(request, verdict, elapsed);
+    }
+
+    public void RecordSlowClient(string? address)
+    {
+        Interlocked.Increment(ref _slowClientsCut);
+        RecordAttack(address, "slowloris");
+    }
+
+    private void RecordAttack(string? address, string type)
+    {
+        _attackTypes.AddOrUpdate(type, 1, (_, v) => v + 1);
+        if (address is null) return;
+        _attackers.AddOrUpdate(address, 1, (_, v) => v + 1);
+        _lastAttack[address] = clock.GetUtcNow();
+    }
+
+    /// <summary>Requests per second over the last five complete seconds.</summary>
+    public double RequestsPerSecond
+    {
+        get
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            long total = 0;
+            for (var s = now - 5; s < now; s++)
+            {
+                var slot = (int)(s % _perSecond.Length);
+                if (Interlocked.Read(ref _secondStamp[slot]) == s) total += Interlocked.Read(ref _perSecond[slot]);
+            }
+            return total / 5.0;
+        }
+    }
+
+    /// <summary>Hits per rule id since the last <see cref="DrainRuleHits"/> (the repository persists them).</summary>
+    public IReadOnlyDictionary<string, long> PendingRuleHits => _ruleHits;
+
+    public Dictionary<string, long> DrainRuleHits()
+    {
+        var drained = new Dictionary<string, long>();
+        foreach (var key in _ruleHits.Keys)
+            if (_ruleHits.TryRemove(key, out var v)) drained[key] = v;
+        return drained;
+    }
+
+    /// <summary>Undo a drain whose write failed.</summary>
+    public void RestoreRuleHits(Dictionary<string, long> hits)
+    {
+        foreach (var (id, v) in hits) _ruleHits.AddOrUpdate(id, v, (_, old) => old + v);
+    }
+
+    public IReadOnlyList<KeyValuePair<string, long>> TopAttackers(int count) =>
+        _attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(count).ToList();
+
+    public IReadOnlyDictionary<string, long> AttackTypes => _attackTypes;
+
+    /// <summary>Distinct addresses that attacked within <paramref name="window"/>.</summary>
+    public int ActiveThreats(TimeSpan window)
+    {
+        var since = clock.GetUtcNow() - window;
+        return _lastAttack.Count(a => a.Value >= since);
+    }
+}

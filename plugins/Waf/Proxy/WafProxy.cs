@@ -1,0 +1,336 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace Edgeplane.Plugins.Waf.Proxy;
+
+/// <summary>
+/// The inspecting reverse proxy: its own Kestrel server (separate from the host's listeners),
+/// every request inspected by <see cref="WafEngine"/>, then streamed to the upstream with
+/// <see cref="SocketsHttpHandler"/> (method, headers, body, status, trailers preserved;
+/// X-Forwarded-* set) or answered 403 / 429 with a problem detail carrying a request id.
+/// </summary>
+public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetrics? metrics = null, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+    };
+
+    private WebApplication? _app;
+    private HttpMessageInvoker? _client;
+    private Uri? _upstream;
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<WafProxy>();
+    private long _activeConnections;
+
+    /// <summary>The address the listener is bound to (with the real port when 0 was configured).</summary>
+    public Uri? Address { get; private set; }
+
+    public long ActiveConnections => Interlocked.Read(ref _activeConnections);
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Uri.TryCreate(options.Upstream, UriKind.Absolute, out var upstream) || (upstream.Scheme != "http" && upstream.Scheme != "https"))
+            throw new InvalidOperationException($"Proxy:Upstream '{options.Upstream}' is not an absolute http(s) URL");
+        _upstream = upstream;
+        if (!Uri.TryCreate(options.Listen, UriKind.Absolute, out var listen) || !IPAddress.TryParse(listen.Host.Trim('[', ']'), out var listenAddress))
+            throw new InvalidOperationException($"Proxy:Listen '{options.Listen}' must be http://IP:PORT");
+
+        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ActivityHeadersPropagator = null,
+        });
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(new SlowClientLoggerProvider(engine.Counters));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(listenAddress, listen.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref _activeConnections);
+                    metrics?.ConnectionOpened();
+                    try
+                    {
+                        await next(connection);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _activeConnections);
+                        metrics?.ConnectionClosed();
+                    }
+                });
+            });
+        });
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+        await _app.StartAsync(cancellationToken);
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(bound);
+        _logger.LogInformation("WAF proxy listening on {Address}, forwarding to {Upstream}", Address, _upstream);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var request = context.Request;
+        var requestId = Ids.New();
+        context.Response.Headers["X-Request-Id"] = requestId;
+
+        // read the part of the body we inspect; the rest streams through afterwards
+        byte[]? prefix = null;
+        var prefixLength = 0;
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody)
+        {
+            prefix = ArrayPool<byte>.Shared.Rent(Math.Max(1, options.MaxInspectBodyBytes));
+            try
+            {
+                while (prefixLength < options.MaxInspectBodyBytes)
+                {
+                    var read = await request.Body.ReadAsync(prefix.AsMemory(prefixLength, options.MaxInspectBodyBytes - prefixLength), context.RequestAborted);
+                    if (read == 0) break;
+                    prefixLength += read;
+                }
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+            {
+                engine.Counters.RecordSlowClient(context.Connection.RemoteIpAddress?.ToString());
+                ArrayPool<byte>.Shared.Return(prefix);
+                return; // Kestrel answers 408 and closes
+            }
+        }
+        try
+        {
+            var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+            var q = rawTarget.IndexOf('?');
+            var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
+            foreach (var (name, values) in request.Headers)
+                foreach (var value in values) headers.Add(new(name, value ?? ""));
+            var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, prefixLength) : null;
+            var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
+                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType));
+
+            if (verdict.Kind != VerdictKind.Pass)
+            {
+                _logger.LogInformation("WAF {Verdict} {Method} {Target} from {Client}: {Reason} (request {RequestId})",
+                    verdict.Kind, request.Method, rawTarget, context.Connection.RemoteIpAddress, verdict.Reason, requestId);
+                await WriteProblemAsync(context, verdict, requestId);
+                return;
+            }
+            await ForwardAsync(context, rawTarget, prefix, prefixLength);
+        }
+        finally
+        {
+            if (prefix is not null) ArrayPool<byte>.Shared.Return(prefix);
+            metrics?.RecordRequest(Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Bodies of binary media types (images, archives, octet streams) are not matched against text rules.</summary>
+    internal static bool IsInspectable(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return true;
+        var type = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
+        return !(type.StartsWith("image/", StringComparison.Ordinal) || type.StartsWith("audio/", StringComparison.Ordinal) || type.StartsWith("video/", StringComparison.Ordinal)
+            || type is "application/octet-stream" or "application/zip" or "application/gzip" or "application/pdf" or "application/x-tar" or "application/wasm");
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, Verdict verdict, string requestId)
+    {
+        var limited = verdict.Kind == VerdictKind.RateLimited;
+        var status = limited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        if (limited) context.Response.Headers.RetryAfter = verdict.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new Dictionary<string, object?>
+        {
+            ["type"] = limited ? "https://tools.ietf.org/html/rfc6585#section-4" : "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+            ["title"] = limited ? "Too many requests" : "Request blocked by the web application firewall",
+            ["status"] = status,
+            ["detail"] = verdict.Reason,
+            ["instance"] = context.Request.Path.Value,
+            ["requestId"] = requestId,
+            ["attackType"] = verdict.AttackType,
+            ["ruleId"] = verdict.Rule?.Id,
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(problem));
+    }
+
+    private async Task ForwardAsync(HttpContext context, string rawTarget, byte[]? prefix, int prefixLength)
+    {
+        var request = context.Request;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream!, rawTarget))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody)
+            message.Content = new StreamContent(new PrefixedStream(prefix!, prefixLength, request.Body));
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HopByHop.Contains(name) || name.Equals("Host", StringComparison.OrdinalIgnoreCase)) continue;
+            if (name.StartsWith(':')) continue; // HTTP/2 pseudo-headers
+            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+                message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+        }
+        if (request.Headers.Host.Count > 0) message.Headers.Host = request.Headers.Host.ToString();
+        var client = context.Connection.RemoteIpAddress?.ToString();
+        if (client is not null)
+        {
+            var prior = request.Headers["X-Forwarded-For"];
+            message.Headers.Remove("X-Forwarded-For");
+            message.Headers.TryAddWithoutValidation("X-Forwarded-For", StringValues.IsNullOrEmpty(prior) ? client : $"{prior}, {client}");
+        }
+        message.Headers.Remove("X-Forwarded-Proto");
+        message.Headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
+        message.Headers.Remove("X-Forwarded-Host");
+        if (request.Headers.Host.Count > 0) message.Headers.TryAddWithoutValidation("X-Forwarded-Host", request.Headers.Host.ToString());
+
+        HttpResponseMessage response;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.UpstreamTimeoutSeconds));
+        try
+        {
+            response = await _client!.SendAsync(message, timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "Upstream {Upstream} failed for {Target}", _upstream, rawTarget);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = e is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+                context.Response.ContentType = "application/problem+json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new
+                {
+                    type = "https://tools.ietf.org/html/rfc9110#section-15.6.3",
+                    title = "The upstream server did not answer",
+                    status = context.Response.StatusCode,
+                    requestId = context.Response.Headers["X-Request-Id"].ToString(),
+                }));
+            }
+            return;
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        using (response)
+        {
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var (name, values) in response.Headers)
+                if (!HopByHop.Contains(name)) context.Response.Headers[name] = values.ToArray();
+            foreach (var (name, values) in response.Content.Headers)
+                context.Response.Headers[name] = values.ToArray();
+            if (response.Content.Headers.ContentLength is null && request.Method != "HEAD")
+                context.Response.Headers.ContentLength = null; // chunked
+            try
+            {
+                await using var upstreamBody = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+                await upstreamBody.CopyToAsync(context.Response.Body, context.RequestAborted);
+                if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
+                    foreach (var (name, values) in response.TrailingHeaders)
+                        context.Response.AppendTrailer(name, values.ToArray());
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+            {
+                context.Abort(); // the upstream or the client went away mid-body: do not pretend the body is complete
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        _client?.Dispose();
+    }
+
+    /// <summary>Counts the clients Kestrel cuts off for sending their headers too slowly.</summary>
+    private sealed class SlowClientLoggerProvider(WafCounters counters) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) ? new Watcher(counters) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public void Dispose() { }
+
+        private sealed class Watcher(WafCounters counters) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }
+                    || eventId.Name is "RequestHeadersTimeout" or "RequestBodyMinimumDataRateNotSatisfied")
+                    counters.RecordSlowClient(null);
+            }
+        }
+    }
+}
+
+/// <summary>A request body: the bytes already read for inspection, then the rest of the original stream.</summary>
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_position < prefixLength)
+        {
+            var n = Math.Min(buffer.Length, prefixLength - _position);
+            prefix.AsMemory(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+        return await rest.ReadAsync(buffer, cancellationToken);
+    }
+}

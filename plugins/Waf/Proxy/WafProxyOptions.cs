@@ -1,0 +1,22 @@
+namespace Edgeplane.Plugins.Waf.Proxy;
+
+/// <summary>The reverse-proxy listener (<c>Edgeplane:Plugins:waf:Proxy</c>).</summary>
+public sealed class WafProxyOptions
+{
+    /// <summary>Whether the listener runs; it also needs <see cref="Upstream"/>.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>Where the proxy listens; 127.0.0.1 unless an operator says otherwise.</summary>
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>The origin the proxy forwards to, e.g. <c>http://127.0.0.1:3000</c>.</summary>
+    public string? Upstream { get; set; }
+    /// <summary>How much of a request body is inspected (the rest is forwarded uninspected).</summary>
+    public int MaxInspectBodyBytes { get; set; } = 64 * 1024;
+    /// <summary>A client must send its request headers within this time (slowloris defence).</summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+    /// <summary>A client sending a body slower than this (after a 5 s grace) is cut off.</summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+    /// <summary>Idle keep-alive connections are closed after this time.</summary>
+    public int KeepAliveTimeoutSeconds { get; set; } = 60;
+    /// <summary>Upstream response timeout.</summary>
+    public int UpstreamTimeoutSeconds { get; set; } = 100;
+}

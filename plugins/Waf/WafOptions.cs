@@ -1,0 +1,40 @@
+using Edgeplane.Plugins.Waf.Proxy;
+
+namespace Edgeplane.Plugins.Waf;
+
+/// <summary>The plugin's settings (<c>Edgeplane:Plugins:waf</c>).</summary>
+public sealed class WafOptions
+{
+    /// <summary><c>standalone</c> (default: orchestrator and node in one), <c>orchestrator</c> or <c>node</c>.</summary>
+    public string Role { get; set; } = "standalone";
+    /// <summary>This node's id as the orchestrator lists it.</summary>
+    public string NodeId { get; set; } = "node-" + Environment.MachineName.ToLowerInvariant();
+    /// <summary>Reported mode (<c>l7</c>: this engine inspects HTTP).</summary>
+    public string Mode { get; set; } = "l7";
+    /// <summary>Whether the default rule set is on when the active policy says nothing about it.</summary>
+    public bool DefaultRuleSet { get; set; } = true;
+    /// <summary>An IP-range-to-country CSV for geo_block (<c>cidr,country</c> or <c>first,last,country</c>).</summary>
+    public string? GeoIpCsv { get; set; }
+    /// <summary>How often the engine checks for configuration changes (database version or orchestrator).</summary>
+    public double SyncIntervalSeconds { get; set; } = 1;
+    /// <summary>A node missing heartbeats for this long is reported unhealthy.</summary>
+    public int NodeHealthTimeoutSeconds { get; set; } = 15;
+    /// <summary>At most one attack_detected event per source address and attack type, and one rule_triggered per rule, in this window.</summary>
+    public int EventThrottleSeconds { get; set; } = 60;
+    /// <summary>Also inspect requests to the host's own routes (middleware at the front of the host pipeline).</summary>
+    public bool GuardHost { get; set; }
+    /// <summary>Path prefixes the host guard leaves alone (the WAF's own API, whose bodies carry attack patterns).</summary>
+    public string[] GuardHostExclude { get; set; } = ["/waf/"];
+    public OrchestratorOptions Orchestrator { get; set; } = new();
+    public WafProxyOptions Proxy { get; set; } = new();
+
+    public bool IsNode => Role.Equals("node", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class OrchestratorOptions
+{
+    /// <summary>The orchestrator's base URL including the plugin's mount, e.g. <c>http://127.0.0.1:5000/waf</c>.</summary>
+    public string? Url { get; set; }
+    /// <summary>An API key (operator role) sent as <c>X-SecBeat-API-Key</c>.</summary>
+    public string? ApiKey { get; set; }
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Waf.Webhooks;
+
+/// <summary>
+/// Turns engine verdicts into <c>attack_detected</c> and <c>rule_triggered</c> events (throttled per
+/// source/type and per rule) and queues them durably for every subscribed webhook. The request path
+/// only writes to an in-memory channel; this service does the database work.
+/// </summary>
+public sealed class WebhookEvents(WafEngine engine, WafStore store, WafOptions options, TimeProvider clock, ILogger<WebhookEvents> logger) : BackgroundService
+{
+    public static readonly string[] EventNames = ["attack_detected", "node_health", "rule_triggered"];
+
+    private readonly Channel<(string Event, object Data)> _queue = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSent = new();
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        engine.Counters.Inspection += OnInspection;
+        return base.StartAsync(cancellationToken);
+    }
+
+    private void OnInspection(InspectionRequest request, Verdict verdict, TimeSpan elapsed)
+    {
+        var ip = request.ClientAddress?.ToString();
+        if (verdict.Kind != VerdictKind.Pass && Due($"a|{ip}|{verdict.AttackType}"))
+            Publish("attack_detected", new
+            {
+                attack_type = verdict.AttackType,
+                source_ip = ip,
+                method = request.Method,
+                path = request.RawPath,
+                rule_id = verdict.Rule?.Id,
+                reason = verdict.Reason,
+                action = verdict.Kind == VerdictKind.RateLimited ? "rate_limited" : "blocked",
+            });
+        foreach (var match in verdict.Matches)
+            if (Due("r|" + match.Rule.Id))
+                Publish("rule_triggered", new
+                {
+                    rule_id = match.Rule.Id,
+                    action = WafRule.ActionName(match.Rule.Action),
+                    severity = match.Rule.Severity,
+                    target = match.Part.ToString().ToLowerInvariant(),
+                    source_ip = ip,
+                    path = request.RawPath,
+                });
+    }
+
+    private bool Due(string key)
+    {
+        var now = clock.GetUtcNow();
+        var window = TimeSpan.FromSeconds(options.EventThrottleSeconds);
+        var last = _lastSent.GetOrAdd(key, DateTimeOffset.MinValue);
+        return now - last >= window && _lastSent.TryUpdate(key, now, last);
+    }
+
+    /// <summary>Queues an event for delivery (payload shape of the seed: event, timestamp, node_id, data).</summary>
+    public void Publish(string eventName, object data) => _queue.Writer.TryWrite((eventName, data));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (name, data) in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                var payload = JsonSerializer.Serialize(new { @event = name, timestamp = clock.GetUtcNow(), node_id = options.NodeId, data });
+                try
+                {
+                    await store.EnqueueAsync(name, payload, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning("WAF webhook event {Event} could not be queued: {Error}", name, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

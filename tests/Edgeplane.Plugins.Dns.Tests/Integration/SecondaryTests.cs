@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Edgeplane.Testing;
+
+namespace Edgeplane.Plugins.Dns.Tests.Integration;
+
+/// <summary>
+/// A real secondary (NSD, from Debian, on 127.0.0.1) registered as a DNS node: it transfers the zone
+/// from the server, gets NOTIFY from the plugin's queue after an API change, and answers the same;
+/// the debug health check sees it in sync. Also the other debug routes.
+/// </summary>
+public sealed class SecondaryTests(DnsHostFixture fixture) : SecondaryTestsBase(fixture), IClassFixture<DnsHostFixture>;
+
+/// <summary>The same tests with the host on PostgreSQL.</summary>
+public sealed class SecondaryTestsOnPostgres(PostgresDnsHostFixture fixture) : SecondaryTestsBase(fixture), IClassFixture<PostgresDnsHostFixture>;
+
+public abstract class SecondaryTestsBase(DnsHostFixture fixture)
+{
+    [Fact]
+    public async Task Nsd_secondary_follows_the_zone_through_notify()
+    {
+        if (!File.Exists("/usr/sbin/nsd")) Assert.Skip("nsd is not installed (Debian nsd)");
+        var (api, _, _) = await fixture.NewAccountAsync();
+        using var admin = fixture.Api(fixture.Host.AdminKey);
+        var zone = "sec" + Guid.NewGuid().ToString("N")[..8] + ".example";
+        await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", value = "192.0.2.80" }, HttpStatusCode.Created);
+
+        using var dir = new TempDirectory();
+        var nsdPort = FreePort.Next();
+        await File.WriteAllTextAsync(dir.Combine("nsd.conf"), $"""
+            server:
+              ip-address: 127.0.0.1@{nsdPort}
+              username: ""
+              chroot: ""
+              zonesdir: "{dir.Path}"
+              database: ""
+              pidfile: "{dir.Combine("nsd.pid")}"
+              xfrdfile: "{dir.Combine("xfrd.state")}"
+              zonelistfile: "{dir.Combine("zone.list")}"
+              xfrdir: "{dir.Path}"
+              logfile: "{dir.Combine("nsd.log")}"
+              rrl-ratelimit: 0
+              rrl-whitelist-ratelimit: 0
+              verbosity: 2
+            remote-control:
+              control-enable: no
+            zone:
+              name: {zone}
+              zonefile: "{dir.Combine(zone + ".zone")}"
+              request-xfr: AXFR 127.0.0.1@{fixture.DnsPort} NOKEY
+              allow-notify: 127.0.0.1 NOKEY
+            """);
+        var info = new ProcessStartInfo("/usr/sbin/nsd") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-d", "-c", dir.Combine("nsd.conf")]) info.ArgumentList.Add(a);
+        using var nsd = Process.Start(info)!;
+        try
+        {
+            await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
+
+            // The initial transfer.
+            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"), 15000);
+
+            // A change: NOTIFY from the plugin's queue, NSD transfers again and answers the new record.
+            await api.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "TXT", value = "after notify" }, HttpStatusCode.Created);
+            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""), 10000);
+            var primary = await Dig.ShortAsync(fixture.DnsPort, zone, "SOA");
+            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, zone, "SOA")).SequenceEqual(primary), 5000);
+
+            // The secondary answers what the API holds.
+            var axfrPrimary = await Dig.DigAsync(fixture.DnsPort, "+noall", "+answer", zone, "AXFR");
+            Assert.Equal(await Dig.ShortAsync(fixture.DnsPort, "www." + zone, "A"), await Dig.ShortAsync(nsdPort, "www." + zone, "A"));
+            Assert.Contains("after notify", axfrPrimary);
+
+            // The health check sees the node in sync, and the queue is empty once acknowledged.
+            await DnsServerTests.WaitForAsync(async () =>
+            {
+                var health = await admin.GetJsonAsync("debug/healthcheck");
+                var node = health["nodes"]!.AsArray().First(n => (string)n!["node"]! == "nsd-" + zone)!;
+                var check = node["zones"]!.AsArray().First(z => (string)z!["zone"]! == zone)!;
+                return (string)check["status"]! == "ok" && (long)check["lag"]! == 0;
+            }, 5000);
+            await DnsServerTests.WaitForAsync(async () => (int)(await admin.GetJsonAsync("debug/queue_status"))["ready"]! == 0, 5000);
+        }
+        finally
+        {
+            nsd.Kill(entireProcessTree: true);
+            await nsd.WaitForExitAsync();
+        }
+
+        // NSD is gone: a new change stays queued for it, the health check reports it, clear_queue empties the queue.
+        await api.PostJsonAsync($"zone/{zone}/add", new { label = "late", type = "A", value = "192.0.2.81" }, HttpStatusCode.Created);
+        var status = await admin.GetJsonAsync("debug/queue_status");
+        Assert.True((int)status["ready"]! >= 1, status.ToJsonString());
+        var unhealthy = await admin.GetJsonAsync("debug/healthcheck");
+        Assert.False((bool)unhealthy["healthy"]!);
+        Assert.True((int)(await admin.GetJsonAsync("debug/clear_queue"))["cleared"]! >= 1);
+        Assert.Equal(0, (int)(await admin.GetJsonAsync("debug/queue_status"))["ready"]!);
+        var nodes = await admin.GetJsonAsync("nodes/list");
+        foreach (var n in nodes["nodes"]!.AsArray())
+            await admin.PostJsonAsync("nodes/power", new { node = (string)n!["id"]!, state = false }, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Debug_refresh_and_monitoring_file()
+    {
+        using var admin = fixture.Api(fixture.Host.AdminKey);
+        var refreshed = await admin.GetJsonAsync("debug/refresh_zones");
+        Assert.True((long)refreshed["generation"]! > 0);
+        await admin.GetJsonAsync("debug/refresh_cache");
+        var name = "mon-" + Guid.NewGuid().ToString("N")[..6];
+        await admin.PostJsonAsync("nodes/add", new { name, address = "127.0.0.9", location = "Lab" }, HttpStatusCode.Created);
+        var written = await admin.GetJsonAsync("debug/update_collector_monitoring");
+        var file = (string)written["file"]!;
+        var groups = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsArray();
+        var group = groups.First(g => (string)g!["labels"]!["node"]! == name)!;
+        Assert.Equal("127.0.0.9:9100", (string)group["targets"]![0]!);
+        var node = (await admin.GetJsonAsync("nodes/list"))["nodes"]!.AsArray().First(n => (string)n!["name"]! == name)!;
+        await admin.PostJsonAsync("nodes/power", new { node = (string)node["id"]!, state = false }, HttpStatusCode.OK);
+        await admin.GetJsonAsync("debug/update_collector_monitoring");
+        Assert.DoesNotContain(JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsArray(), g => (string)g!["labels"]!["node"]! == name);
+    }
+}
