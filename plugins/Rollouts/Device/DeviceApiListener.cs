@@ -31,6 +31,8 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
         var serverCertificate = ca.IssueServer(options.DeviceApiAddress, options.ServerNames);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggers);
+        // The host already announces its own start and stop; this inner application stays quiet.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
