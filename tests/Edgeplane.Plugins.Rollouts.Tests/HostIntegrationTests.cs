@@ -32,6 +32,18 @@ public sealed class HostIntegrationTests(RolloutsFixture fixture)
     }
 
     [Fact]
+    public async Task The_openapi_document_with_the_plugins_routes_passes_a_standard_validator()
+    {
+        var file = fixture.Work.Combine("openapi.json");
+        await File.WriteAllTextAsync(file, await fixture.Host.Client.GetStringAsync("/openapi/v1.json", Ct), Ct);
+
+        var (code, output) = await NodeGrpc.RunAsync("bash", [Path.Combine(RepoPaths.Root, "tests", "tools", "openapi-validator", "validate.sh"), file], TimeSpan.FromMinutes(5));
+
+        Assert.True(code == 0, output);
+        Assert.Contains("valid: Edgeplane", output);
+    }
+
+    [Fact]
     public async Task A_taken_device_port_leaves_the_operator_api_up_and_readiness_degraded()
     {
         using var blocker = new TcpListener(IPAddress.Loopback, 0);
