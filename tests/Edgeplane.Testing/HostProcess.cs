@@ -105,7 +105,15 @@ public sealed class HostProcess : IAsyncDisposable
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();
-        await host.WaitUntilServingAsync();
+        try
+        {
+            await host.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync(); // never leave a half-started host behind
+            throw;
+        }
         return host;
     }
 

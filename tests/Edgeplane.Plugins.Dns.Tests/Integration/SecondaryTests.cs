@@ -60,11 +60,11 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
             await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
 
             // The initial transfer.
-            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"), 15000);
+            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"), 30000);
 
             // A change: NOTIFY from the plugin's queue, NSD transfers again and answers the new record.
             await api.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "TXT", value = "after notify" }, HttpStatusCode.Created);
-            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""), 10000);
+            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""), 30000);
             var primary = await Dig.ShortAsync(fixture.DnsPort, zone, "SOA");
             await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, zone, "SOA")).SequenceEqual(primary), 5000);
 
@@ -106,6 +106,8 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
     public async Task Debug_refresh_and_monitoring_file()
     {
         using var admin = fixture.Api(fixture.Host.AdminKey);
+        var (api, _, _) = await fixture.NewAccountAsync();
+        await api.PostJsonAsync("zones/add", new { zone = "refresh" + Guid.NewGuid().ToString("N")[..8] + ".example" }, HttpStatusCode.Created);
         var refreshed = await admin.GetJsonAsync("debug/refresh_zones");
         Assert.True((long)refreshed["generation"]! > 0);
         await admin.GetJsonAsync("debug/refresh_cache");

@@ -1,0 +1,30 @@
+using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Fleet;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edgeplane.Plugins.Rollouts;
+
+/// <summary>Rollouts, part 1: enrollment, the device CA and mTLS gRPC device API, devices, groups, logs.</summary>
+public sealed class RolloutsPlugin : IPlugin
+{
+    public void ConfigureServices(IPluginBuilder builder)
+    {
+        var section = builder.Configuration;
+        builder.Services.AddSingleton(sp => RolloutsOptions.From(section, sp.GetService<IConfiguration>()));
+        builder.Services.AddSingleton<KeyProtector>();
+        builder.Services.AddSingleton<DeviceCa>();
+        builder.Services.AddSingleton<EnrollTokenStore>();
+        builder.Services.AddSingleton<HeartbeatWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
+        builder.Services.AddSingleton<DeviceStore>();
+        builder.Services.AddSingleton<GroupStore>();
+        builder.Services.AddSingleton<LogStore>();
+        builder.Services.AddSingleton<ProfileStore>();
+        builder.Services.AddSingleton<DeviceGrpcService>();
+        builder.Services.AddSingleton<DeviceApiState>();
+        builder.Services.AddHostedService<DeviceApiListener>();
+        builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
+    }
+}
