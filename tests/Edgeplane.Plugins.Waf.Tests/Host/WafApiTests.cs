@@ -256,8 +256,16 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             Assert.Equal("path_traversal", (string)payload["data"]!["attack_type"]!);
             Assert.Equal("127.0.0.1", (string)payload["data"]!["source_ip"]!);
 
-            var deliveries = await f.GetAsync($"api/v1/webhooks/{hook["id"]}/deliveries");
-            var d = deliveries["deliveries"]!.AsArray().First(x => (string)x!["id"]! == ok.Delivery)!;
+            // The receiver has answered; the dispatcher records the outcome just after.
+            JsonNode d;
+            do
+            {
+                var deliveries = await f.GetAsync($"api/v1/webhooks/{hook["id"]}/deliveries");
+                d = deliveries["deliveries"]!.AsArray().First(x => (string)x!["id"]! == ok.Delivery)!;
+                if ((string)d["status"]! == "delivered") break;
+                await Task.Delay(100, Ct);
+            }
+            while (DateTime.UtcNow < deadline);
             Assert.Equal("delivered", (string)d["status"]!);
             Assert.Equal(2, (long)d["attempts"]!);
         }
