@@ -45,8 +45,12 @@ public sealed record ApiKeyInfo(string Id, string Name, string Prefix, string Us
 
 public sealed record TeamMembership(string TeamId, string TeamName, string Role);
 
-/// <summary>Bad input to the identity service; <see cref="Field"/> names the offending field.</summary>
-public sealed class IdentityValidationException(string field, string message) : Exception(message)
+/// <summary>
+/// Bad input to the identity service; <see cref="Field"/> names the offending field.
+/// <see cref="IsConflict"/> marks a clash with existing data (a taken username: answer 409, not 400).
+/// </summary>
+public sealed class IdentityValidationException(string field, string message, bool isConflict = false) : Exception(message)
 {
     public string Field { get; } = field;
+    public bool IsConflict { get; } = isConflict;
 }

@@ -11,5 +11,11 @@ public static class Roles
     public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Admin];
 
     /// <summary>The rank of a role (0 for viewer), or -1 when the name is not a role.</summary>
-    public static int Rank(string role) => All.ToList().IndexOf(role);
+    public static int Rank(string role) => role switch
+    {
+        Viewer => 0,
+        Operator => 1,
+        Admin => 2,
+        _ => -1,
+    };
 }

@@ -117,7 +117,7 @@ public static class IdentityEndpoints
         }
         catch (IdentityValidationException e)
         {
-            return e.Message.EndsWith("is taken", StringComparison.Ordinal)
+            return e.IsConflict
                 ? TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"username {e.Message}")
                 : new FieldErrors().Add(e.Field, e.Message).ToProblem();
         }

@@ -51,7 +51,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         }
         catch (DbException e) when (connections.Dialect.IsUniqueViolation(e))
         {
-            throw new IdentityValidationException("username", $"'{username}' is taken");
+            throw new IdentityValidationException("username", $"'{username}' is taken", isConflict: true);
         }
         return info;
     }
