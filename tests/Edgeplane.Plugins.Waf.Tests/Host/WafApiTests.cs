@@ -248,8 +248,13 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             var ok = calls.First(c => c.Answered == HttpStatusCode.NoContent);
             Assert.Equal(calls[0].Delivery, ok.Delivery);
             Assert.Equal("attack_detected", ok.Event);
-            var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(ok.Body)));
+            Assert.Equal("attack_detected", ok.SeedEvent);
+            // The host's signature: t=<unix seconds>,v1=hex(HMAC-SHA256(secret, "<t>.<body>")), computed here independently.
+            var t = ok.Signature.Split(',')[0]["t=".Length..];
+            var expected = $"t={t},v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{ok.Body}")));
             Assert.Equal(expected, ok.Signature);
+            Assert.InRange(long.Parse(t), DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+            Assert.All(calls, c => Assert.True(Edgeplane.Abstractions.Webhooks.WebhookSignature.Verify(secret, c.Signature, c.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5))));
             var payload = JsonNode.Parse(ok.Body)!;
             Assert.Equal("attack_detected", (string)payload["event"]!);
             Assert.Equal("node-1", (string)payload["node_id"]!);
@@ -268,6 +273,12 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             while (DateTime.UtcNow < deadline);
             Assert.Equal("delivered", (string)d["status"]!);
             Assert.Equal(2, (long)d["attempts"]!);
+            Assert.Equal(204, (long)d["last_status_code"]!);
+            // The secret is shown once: neither the list nor the log carries it.
+            var listed = await f.Api.GetStringAsync("api/v1/webhooks", Ct);
+            Assert.Contains((string)hook["id"]!, listed);
+            Assert.DoesNotContain(secret, listed);
+            Assert.DoesNotContain("secret", listed);
         }
         finally
         {
