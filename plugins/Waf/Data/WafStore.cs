@@ -252,4 +252,29 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
                 new { id, protectedSecret = protect(secret) });
         return rows.Count;
     }
+
+    // node credentials
+
+    /// <summary>Stores a new credential (its hash) for <paramref name="nodeId"/> and revokes the node's previous ones, in one transaction.</summary>
+    public Task<string> IssueNodeCredentialAsync(string nodeId, string credentialHash, string? createdBy, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+    {
+        var now = clock.GetUtcNow();
+        await c.ExecuteAsync("UPDATE waf_node_credentials SET revoked_at = @now WHERE node_id = @nodeId AND revoked_at IS NULL", new { nodeId, now }, tx);
+        var id = Ids.New();
+        await c.ExecuteAsync("INSERT INTO waf_node_credentials (id, node_id, credential_hash, created_by, created_at) VALUES (@id, @nodeId, @credentialHash, @createdBy, @now)",
+            new { id, nodeId, credentialHash, createdBy, now }, tx);
+        return id;
+    }, bump: false, ct);
+
+    /// <summary>Revokes every live credential of a node; returns how many.</summary>
+    public Task<int> RevokeNodeCredentialsAsync(string nodeId, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+        await c.ExecuteAsync("UPDATE waf_node_credentials SET revoked_at = @now WHERE node_id = @nodeId AND revoked_at IS NULL", new { nodeId, now = clock.GetUtcNow() }, tx),
+        bump: false, ct);
+
+    /// <summary>The node a live credential belongs to, by the credential's hash; null when unknown or revoked.</summary>
+    public async Task<string?> NodeOfCredentialAsync(string credentialHash, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>("SELECT node_id FROM waf_node_credentials WHERE credential_hash = @credentialHash AND revoked_at IS NULL", new { credentialHash });
+    }
 }

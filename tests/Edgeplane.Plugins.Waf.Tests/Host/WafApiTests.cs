@@ -54,6 +54,61 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
     }
 
     [Fact]
+    public async Task Nodes_authenticate_with_their_own_revocable_credential()
+    {
+        var nodeId = "node-cred-" + Guid.NewGuid().ToString("N")[..6];
+        var issued = await f.PostAsync("api/v1/nodes", new { id = nodeId });
+        var credential = (string)issued["credential"]!;
+        Assert.StartsWith("wafnode_", credential);
+        Assert.Equal("X-Waf-Node-Key", (string)issued["header"]!);
+        using var node = new HttpClient { BaseAddress = new Uri(f.Host.BaseAddress, "/waf/") };
+        node.DefaultRequestHeaders.Add("X-Waf-Node-Key", credential);
+        var beat = new { address = "127.0.0.1:1", mode = "l7", status = "healthy", load = 0.1, configVersion = 0 };
+
+        using (var config = await node.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.OK, config.StatusCode);
+        using (var own = await node.PostAsJsonAsync($"api/v1/nodes/{nodeId}/heartbeat", beat, Ct)) Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Contains((await f.GetAsync("api/v1/nodes"))["nodes"]!.AsArray(), n => (string)n!["id"]! == nodeId);
+        // A node reports only for itself.
+        using (var other = await node.PostAsJsonAsync("api/v1/nodes/someone-else/heartbeat", beat, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+            Assert.Contains(nodeId, await other.Content.ReadAsStringAsync(Ct));
+        }
+        // A node credential is not a host API key: it opens nothing else.
+        using (var rules = await node.GetAsync("api/v1/rules", Ct)) Assert.Equal(HttpStatusCode.Unauthorized, rules.StatusCode);
+        // No credential, or a wrong one.
+        using var anonymous = new HttpClient { BaseAddress = new Uri(f.Host.BaseAddress, "/waf/") };
+        using (var none = await anonymous.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        anonymous.DefaultRequestHeaders.Add("X-Waf-Node-Key", credential + "x");
+        using (var wrong = await anonymous.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        // Registering again rotates: the old credential stops working, the new one works.
+        var rotated = (string)(await f.PostAsync("api/v1/nodes", new { id = nodeId }))["credential"]!;
+        using (var old = await node.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        using var renewed = new HttpClient { BaseAddress = new Uri(f.Host.BaseAddress, "/waf/") };
+        renewed.DefaultRequestHeaders.Add("X-Waf-Node-Key", rotated);
+        using (var ok = await renewed.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+
+        // Revoked: refused at once.
+        Assert.Equal(HttpStatusCode.NoContent, (await f.Api.DeleteAsync($"api/v1/nodes/{nodeId}/credentials", Ct)).StatusCode);
+        using (var revoked = await renewed.GetAsync("api/v1/nodes/config", Ct)) Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Api.DeleteAsync($"api/v1/nodes/{nodeId}/credentials", Ct)).StatusCode);
+
+        // Validation, and who may register nodes.
+        await f.PostAsync("api/v1/nodes", new { id = "bad id/with slash" }, HttpStatusCode.BadRequest);
+        using var identity = await IdentityClient.SignInAsAdminAsync(f.Host);
+        var team = await identity.CreateTeamAsync("waf-node-viewers-" + Guid.NewGuid().ToString("N")[..6]);
+        using var viewer = new HttpClient { BaseAddress = new Uri(f.Host.BaseAddress, "/waf/") };
+        viewer.DefaultRequestHeaders.Add("X-SecBeat-API-Key", await identity.KeyForNewMemberAsync(team, "viewer"));
+        using (var denied = await viewer.PostAsJsonAsync("api/v1/nodes", new { id = "x" }, Ct)) Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        using (var deniedConfig = await viewer.GetAsync("api/v1/nodes/config", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, deniedConfig.StatusCode);
+            Assert.Contains("waf.nodes.write", await deniedConfig.Content.ReadAsStringAsync(Ct));
+        }
+    }
+
+    [Fact]
     public async Task Rules_are_validated_enforced_counted_and_removed()
     {
         var before = (long)(await f.GetAsync("api/v1/rules"))["total"]!;
