@@ -88,6 +88,44 @@ curl -sf "http://127.0.0.1:$host_port/healthz" >/dev/null || { cat "$tmp/host.lo
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: shop.example' "http://127.0.0.1:$ms_port/?id=1%20union%20select%201")" = 403 ] || { echo "ModSecurity is not blocking" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: shop.example' "http://127.0.0.1:$waf_port/?id=1%20union%20select%201")" = 403 ] || { echo "Edgeplane WAF is not blocking" >&2; exit 1; }
 
+# Added latency, without queueing: one connection, one request at a time (wrk -c1), direct and through
+# the proxy alternately for LATENCY_ROUNDS rounds so that drifting machine load hits both alike; the
+# median of each side's per-round p50/p99 is reported. MODE=latency runs only this part.
+latency() {
+  local rounds="${LATENCY_ROUNDS:-5}" secs="${LATENCY_SECONDS:-5}" i out
+  declare -a d50 d99 w50 w99 n50 n99
+  pct() { awk -v q="$1" '$1==q {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.3f", v}'; }
+  for p in "$up_port" "$waf_port" "$np_port"; do wrk -t1 -c1 -d2s -H 'Host: shop.example' "http://127.0.0.1:$p/api/v1/products?page=2" >/dev/null; done
+  for i in $(seq 1 "$rounds"); do
+    out=$(wrk -t1 -c1 -d"${secs}s" --latency -H 'Host: shop.example' "http://127.0.0.1:$up_port/api/v1/products?page=2"); d50+=("$(pct 50% <<<"$out")"); d99+=("$(pct 99% <<<"$out")")
+    out=$(wrk -t1 -c1 -d"${secs}s" --latency -H 'Host: shop.example' "http://127.0.0.1:$waf_port/api/v1/products?page=2"); w50+=("$(pct 50% <<<"$out")"); w99+=("$(pct 99% <<<"$out")")
+    out=$(wrk -t1 -c1 -d"${secs}s" --latency -H 'Host: shop.example' "http://127.0.0.1:$np_port/api/v1/products?page=2"); n50+=("$(pct 50% <<<"$out")"); n99+=("$(pct 99% <<<"$out")")
+    printf 'latency round %s: direct p50 %s p99 %s | Edgeplane WAF p50 %s p99 %s | nginx proxy p50 %s p99 %s ms (load %s)\n' "$i" "${d50[-1]}" "${d99[-1]}" "${w50[-1]}" "${w99[-1]}" "${n50[-1]}" "${n99[-1]}" "$(cut -d' ' -f1 /proc/loadavg)" >&2
+  done
+  med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+  local md50 md99 mw50 mw99 mn50 mn99
+  md50=$(med "${d50[@]}"); md99=$(med "${d99[@]}"); mw50=$(med "${w50[@]}"); mw99=$(med "${w99[@]}"); mn50=$(med "${n50[@]}"); mn99=$(med "${n99[@]}")
+  local inspect; inspect=$(curl -s -H "X-SecBeat-API-Key: $key" "http://127.0.0.1:$host_port/waf/metrics" | python3 -c '
+import sys,re
+b=[(float("inf") if m.group(1)=="+Inf" else float(m.group(1)), float(m.group(2))) for m in re.finditer(r"secbeat_inspection_seconds_bucket\{[^}]*le=\"([^\"]+)\"[^}]*\} (\S+)", sys.stdin.read())]
+b.sort(); t=b[-1][1] if b else 0
+q=lambda f: next((le for le,c in b if c>=f*t), float("nan"))
+print(f"{t:.0f} requests inspected, p50 <= {q(.5)*1e6:.0f} us, p99 <= {q(.99)*1e6:.0f} us (histogram bucket bounds)")')
+  cat <<OUT
+
+Added latency (one connection, ${rounds} alternating rounds of ${secs}s; medians of the rounds; load average now $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores)
+
+| path | p50 ms | p99 ms | added p50 ms | added p99 ms |
+| --- | ---: | ---: | ---: | ---: |
+| direct (nginx upstream) | $md50 | $md99 | | |
+| nginx reverse proxy, no WAF | $mn50 | $mn99 | $(python3 -c "print(f'{$mn50-$md50:+.3f}')") | $(python3 -c "print(f'{$mn99-$md99:+.3f}')") |
+| Edgeplane WAF, default rules | $mw50 | $mw99 | $(python3 -c "print(f'{$mw50-$md50:+.3f}')") | $(python3 -c "print(f'{$mw99-$md99:+.3f}')") |
+
+Edgeplane inspection time alone (secbeat_inspection_seconds): $inspect
+OUT
+}
+if [ "${MODE:-}" = latency ]; then latency; exit 0; fi
+
 declare -A rps p99
 run() { # label url [lua]
   local out

@@ -28,6 +28,9 @@ public sealed class WafOptions
     public OrchestratorOptions Orchestrator { get; set; } = new();
     public WafProxyOptions Proxy { get; set; } = new();
 
+    /// <summary>Orchestrator: refuse host API keys on the node protocol; only node credentials are accepted.</summary>
+    public bool NodeCredentialsOnly { get; set; }
+
     public bool IsNode => Role.Equals("node", StringComparison.OrdinalIgnoreCase);
 }
 
@@ -35,6 +38,8 @@ public sealed class OrchestratorOptions
 {
     /// <summary>The orchestrator's base URL including the plugin's mount, e.g. <c>http://127.0.0.1:5000/waf</c>.</summary>
     public string? Url { get; set; }
-    /// <summary>An API key (operator role) sent as <c>X-SecBeat-API-Key</c>.</summary>
+    /// <summary>The node's own credential from <c>POST /api/v1/nodes</c>, sent as <c>X-Waf-Node-Key</c> (preferred).</summary>
+    public string? NodeKey { get; set; }
+    /// <summary>Or an API key (operator role) sent as <c>X-SecBeat-API-Key</c>.</summary>
     public string? ApiKey { get; set; }
 }

@@ -29,7 +29,6 @@ public sealed class WafPlugin : IPlugin
         services.AddHostedService(sp => sp.GetRequiredService<EngineSync>());
         services.AddSingleton<WebhookEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEvents>());
-        services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<NodeHealthJob>();
         services.AddSingleton<WafProxyService>();
         services.AddHostedService(sp => sp.GetRequiredService<WafProxyService>());

@@ -7,6 +7,7 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Fleet;
 using Edgeplane.Plugins.Waf.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +19,7 @@ namespace Edgeplane.Plugins.Waf.Api;
 public sealed class NodesModule : ICarterModule
 {
     public sealed record ScaleRequest(string? Action, int? Count);
+    public sealed record NodeRegistration(string? Id);
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
@@ -50,18 +52,46 @@ public sealed class NodesModule : ICarterModule
         }).RequirePermission("waf.nodes.read");
 
         // what a node pulls: the whole enforced configuration, with the version as ETag
-        app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store) =>
+        // registration: issues the node's own credential (shown once; only its hash is stored); again for the same id rotates it
+        app.MapPost("/api/v1/nodes", async (HttpRequest http, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
+            var (body, bodyError) = await Json.ReadAsync<NodeRegistration>(http);
+            if (body is null) return Json.BadBody(bodyError!);
+            var errors = new FieldErrors();
+            errors.Check(body.Id is { Length: > 0 and <= 100 } && body.Id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "id",
+                "must be 1 to 100 letters, digits, '-', '_' or '.'");
+            if (errors.Any) return errors.ToProblem();
+            var credential = Secrets.Generate(NodeAuth.CredentialPrefix);
+            var credentialId = await store.IssueNodeCredentialAsync(body.Id!, Secrets.Hash(credential), caller.UserId);
+            await audit.RecordAsync("waf.node.registered", body.Id!, new { credential_id = credentialId });
+            return Json.Created($"api/v1/nodes/{body.Id}", new { id = body.Id, credential, credential_id = credentialId, header = NodeAuth.Header, created_at = clock.GetUtcNow() });
+        }).RequirePermission("waf.nodes.write");
+
+        app.MapDelete("/api/v1/nodes/{id}/credentials", async (string id, WafStore store, IAuditLog audit) =>
+        {
+            var revoked = await store.RevokeNodeCredentialsAsync(id);
+            if (revoked == 0) return Results.Problem(statusCode: 404, title: $"Node {id} has no live credential");
+            await audit.RecordAsync("waf.node.revoked", id, new { revoked });
+            return Results.NoContent();
+        }).RequirePermission("waf.nodes.write");
+
+        app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store, ICaller caller, WafOptions options) =>
+        {
+            if ((await NodeAuth.CheckAsync(http, caller, store, options)).Problem is { } denied) return denied;
             var version = await store.GetVersionAsync();
             var etag = $"\"{version}\"";
             if (http.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
             var config = await store.LoadConfigAsync();
             http.HttpContext.Response.Headers.ETag = $"\"{config.Version}\"";
             return Results.Json(config, JsonSerializerOptions.Web);
-        }).RequirePermission("waf.nodes.write");
+        }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header}, or an API key with waf.nodes.write.");
 
-        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, HttpRequest http, WafStore store, WebhookEvents events, TimeProvider clock) =>
+        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
         {
+            var (denied, node) = await NodeAuth.CheckAsync(http, caller, store, options);
+            if (denied is not null) return denied;
+            if (node is not null && node != id)
+                return Results.Problem(statusCode: 403, title: "Forbidden", detail: $"The credential of node {node} cannot report for node {id}");
             Heartbeat? beat;
             try
             {
@@ -86,7 +116,7 @@ public sealed class NodesModule : ICarterModule
             if (existing is null || existing.Status != status)
                 events.Publish("node_health", new { node = id, address = beat.Address, status, previous_status = existing?.Status });
             return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
-        }).RequirePermission("waf.nodes.write");
+        }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header} (for its own id only), or an API key with waf.nodes.write.");
 
         app.MapPost("/api/v1/scale", async (HttpRequest http, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {

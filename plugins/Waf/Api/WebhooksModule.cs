@@ -3,6 +3,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
+using Edgeplane.Abstractions.Webhooks;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Webhooks;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,7 @@ public sealed class WebhooksModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/webhooks", async (HttpRequest http, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/webhooks", async (HttpRequest http, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var (body, bodyError) = await Json.ReadAsync<NewWebhook>(http);
             if (body is null) return Json.BadBody(bodyError!);
@@ -28,7 +29,7 @@ public sealed class WebhooksModule : ICarterModule
             errors.Check(body.Secret is null || body.Secret.Length is >= 16 and <= 200, "secret", "must be 16 to 200 characters (omit it to get a generated one)");
             if (errors.Any) return errors.ToProblem();
             var secret = body.Secret ?? Secrets.Generate("whsec_");
-            var row = new WebhookRow(Ids.New(), body.Url!, string.Join(',', events.Distinct()), secret, caller.UserId, clock.GetUtcNow());
+            var row = new WebhookRow(Ids.New(), body.Url!, string.Join(',', events.Distinct()), sender.ProtectSecret(secret), caller.UserId, clock.GetUtcNow());
             await store.InsertWebhookAsync(row);
             await audit.RecordAsync("waf.webhook.created", row.Id, new { row.Url, row.Events });
             return Json.Created($"api/v1/webhooks/{row.Id}", new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
@@ -40,26 +41,30 @@ public sealed class WebhooksModule : ICarterModule
             return Json.Ok(new { webhooks = hooks.Select(h => new { id = h.Id, url = h.Url, events = h.EventList, created_at = h.CreatedAt }).ToList(), total = hooks.Count });
         }).RequirePermission("waf.webhooks.read");
 
-        app.MapDelete("/api/v1/webhooks/{id}", async (string id, WafStore store, IAuditLog audit) =>
+        app.MapDelete("/api/v1/webhooks/{id}", async (string id, WafStore store, IWebhookSender sender, IAuditLog audit) =>
         {
             if (!await store.DeleteWebhookAsync(id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
+            await sender.CancelPendingAsync(WebhookEvents.PluginId, id);
             await audit.RecordAsync("waf.webhook.deleted", id);
             return Results.NoContent();
         }).RequirePermission("waf.webhooks.write");
 
-        app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store) =>
+        app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
         {
             var pageErrors = page.Validate();
             if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
             if ((await store.ListWebhooksAsync()).All(h => h.Id != id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
-            var rows = await store.ListDeliveriesAsync(id, page.Take, page.Skip);
+            var log = await sender.ListDeliveriesAsync(new WebhookDeliveryQuery(WebhookEvents.PluginId, SubscriptionId: id), page);
             return Json.Ok(new
             {
-                deliveries = rows.Select(d => new
+                deliveries = log.Items.Select(d => new
                 {
-                    id = d.Id, @event = d.Event, status = d.Status, attempts = d.Attempts, last_status_code = d.LastStatusCode, last_error = d.LastError,
-                    next_attempt_at = d.Status == "pending" ? d.NextAttemptAt : (DateTimeOffset?)null, created_at = d.CreatedAt, delivered_at = d.DeliveredAt,
+                    id = d.Id, @event = d.EventType, status = d.Status.ToString().ToLowerInvariant(), attempts = d.Attempts, last_status_code = d.LastStatusCode,
+                    last_error = d.LastError, next_attempt_at = d.NextAttemptAt, created_at = d.CreatedAt, last_attempt_at = d.LastAttemptAt, delivered_at = d.DeliveredAt,
                 }).ToList(),
+                total = log.Total,
+                limit = log.Limit,
+                offset = log.Offset,
             });
         }).RequirePermission("waf.webhooks.read");
     }

@@ -30,13 +30,11 @@ public sealed record NodeRow(string Id, string Address, string Mode, string Stat
 
 public sealed record ScaleRow(string Id, string Action, long NodeCount, long DesiredNodes, string? RequestedBy, DateTimeOffset CreatedAt);
 
-public sealed record WebhookRow(string Id, string Url, string Events, string Secret, string? CreatedBy, DateTimeOffset CreatedAt)
+/// <summary>A webhook subscription; <see cref="ProtectedSecret"/> is the signing secret encrypted by the host (<c>IWebhookSender.ProtectSecret</c>).</summary>
+public sealed record WebhookRow(string Id, string Url, string Events, string ProtectedSecret, string? CreatedBy, DateTimeOffset CreatedAt)
 {
     public string[] EventList => Events.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }
-
-public sealed record DeliveryRow(string Id, string WebhookId, string Event, string Payload, string Status, long Attempts, DateTimeOffset NextAttemptAt,
-    long? LastStatusCode, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
 
 /// <summary>Everything a node enforces, as one consistent read (also the body of the node sync route).</summary>
 public sealed record WafConfig(long Version, IReadOnlyList<RuleRow> Rules, IReadOnlyList<DefaultRuleRow> DefaultRules, IReadOnlyList<BlacklistRow> Blacklist, PolicyRow? Policy);
@@ -48,7 +46,6 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
     private const string BlacklistColumns = "id AS Id, network AS Network, reason AS Reason, created_by AS CreatedBy, created_at AS CreatedAt, expires_at AS ExpiresAt";
     private const string PolicyColumns = "id AS Id, name AS Name, rules_json AS RulesJson, created_by AS CreatedBy, created_at AS CreatedAt, deployed_at AS DeployedAt";
     private const string NodeColumns = "id AS Id, address AS Address, mode AS Mode, status AS Status, load_factor AS LoadFactor, config_version AS ConfigVersion, stats_json AS StatsJson, registered_at AS RegisteredAt, last_heartbeat_at AS LastHeartbeatAt";
-    private const string DeliveryColumns = "id AS Id, webhook_id AS WebhookId, event AS Event, payload AS Payload, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, last_status_code AS LastStatusCode, last_error AS LastError, created_at AS CreatedAt, delivered_at AS DeliveredAt";
 
     public ISqlDialect Dialect => db.Dialect;
 
@@ -228,55 +225,56 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
         return await c.QueryFirstOrDefaultAsync<ScaleRow>($"SELECT id AS Id, action AS Action, node_count AS NodeCount, desired_nodes AS DesiredNodes, requested_by AS RequestedBy, created_at AS CreatedAt FROM waf_scale_requests ORDER BY id DESC {db.Dialect.Paging()}", new { limit = 1, offset = 0 });
     }
 
-    // webhooks
+    // webhooks (subscriptions only: delivery and its log are the host's IWebhookSender)
 
     public Task InsertWebhookAsync(WebhookRow row, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
-        await c.ExecuteAsync("INSERT INTO waf_webhooks (id, url, events, secret, created_by, created_at) VALUES (@Id, @Url, @Events, @Secret, @CreatedBy, @CreatedAt)", row, tx), bump: false, ct);
+        await c.ExecuteAsync("INSERT INTO waf_webhooks (id, url, events, secret, protected_secret, created_by, created_at) VALUES (@Id, @Url, @Events, '', @ProtectedSecret, @CreatedBy, @CreatedAt)", row, tx), bump: false, ct);
 
     public async Task<IReadOnlyList<WebhookRow>> ListWebhooksAsync(CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<WebhookRow>("SELECT id AS Id, url AS Url, events AS Events, secret AS Secret, created_by AS CreatedBy, created_at AS CreatedAt FROM waf_webhooks ORDER BY id")).ToList();
+        return (await c.QueryAsync<WebhookRow>("SELECT id AS Id, url AS Url, events AS Events, protected_secret AS ProtectedSecret, created_by AS CreatedBy, created_at AS CreatedAt FROM waf_webhooks WHERE protected_secret IS NOT NULL ORDER BY id")).ToList();
     }
 
     public Task<bool> DeleteWebhookAsync(string id, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+        await c.ExecuteAsync("DELETE FROM waf_webhooks WHERE id = @id", new { id }, tx) > 0, bump: false, ct);
+
+    /// <summary>
+    /// Subscriptions created before the host's webhook service kept their secret in plain text:
+    /// encrypt each with <paramref name="protect"/> and blank the plain column. Returns how many.
+    /// </summary>
+    public async Task<int> ProtectPlaintextSecretsAsync(Func<string, string> protect, CancellationToken ct = default)
     {
-        await c.ExecuteAsync("DELETE FROM waf_webhook_deliveries WHERE webhook_id = @id", new { id }, tx);
-        return await c.ExecuteAsync("DELETE FROM waf_webhooks WHERE id = @id", new { id }, tx) > 0;
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<(string Id, string Secret)>("SELECT id, secret FROM waf_webhooks WHERE protected_secret IS NULL")).ToList();
+        foreach (var (id, secret) in rows)
+            await c.ExecuteAsync("UPDATE waf_webhooks SET protected_secret = @protectedSecret, secret = '' WHERE id = @id AND protected_secret IS NULL",
+                new { id, protectedSecret = protect(secret) });
+        return rows.Count;
+    }
+
+    // node credentials
+
+    /// <summary>Stores a new credential (its hash) for <paramref name="nodeId"/> and revokes the node's previous ones, in one transaction.</summary>
+    public Task<string> IssueNodeCredentialAsync(string nodeId, string credentialHash, string? createdBy, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+    {
+        var now = clock.GetUtcNow();
+        await c.ExecuteAsync("UPDATE waf_node_credentials SET revoked_at = @now WHERE node_id = @nodeId AND revoked_at IS NULL", new { nodeId, now }, tx);
+        var id = Ids.New();
+        await c.ExecuteAsync("INSERT INTO waf_node_credentials (id, node_id, credential_hash, created_by, created_at) VALUES (@id, @nodeId, @credentialHash, @createdBy, @now)",
+            new { id, nodeId, credentialHash, createdBy, now }, tx);
+        return id;
     }, bump: false, ct);
 
-    /// <summary>Queues one delivery per webhook subscribed to <paramref name="eventName"/>.</summary>
-    public async Task<int> EnqueueAsync(string eventName, string payload, CancellationToken ct = default)
-    {
-        var hooks = (await ListWebhooksAsync(ct)).Where(h => h.EventList.Contains(eventName)).ToList();
-        if (hooks.Count == 0) return 0;
-        return await InTransactionAsync(async (c, tx) =>
-        {
-            var now = clock.GetUtcNow();
-            foreach (var hook in hooks)
-                await c.ExecuteAsync("INSERT INTO waf_webhook_deliveries (id, webhook_id, event, payload, status, attempts, next_attempt_at, created_at) VALUES (@id, @hook, @eventName, @payload, 'pending', 0, @now, @now)",
-                    new { id = Ids.New(), hook = hook.Id, eventName, payload, now }, tx);
-            return hooks.Count;
-        }, bump: false, ct);
-    }
+    /// <summary>Revokes every live credential of a node; returns how many.</summary>
+    public Task<int> RevokeNodeCredentialsAsync(string nodeId, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
+        await c.ExecuteAsync("UPDATE waf_node_credentials SET revoked_at = @now WHERE node_id = @nodeId AND revoked_at IS NULL", new { nodeId, now = clock.GetUtcNow() }, tx),
+        bump: false, ct);
 
-    public async Task<IReadOnlyList<(DeliveryRow Delivery, WebhookRow Hook)>> DueDeliveriesAsync(int limit, CancellationToken ct = default)
+    /// <summary>The node a live credential belongs to, by the credential's hash; null when unknown or revoked.</summary>
+    public async Task<string?> NodeOfCredentialAsync(string credentialHash, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        var rows = (await c.QueryAsync<DeliveryRow>($"SELECT {DeliveryColumns} FROM waf_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, id {db.Dialect.Paging()}",
-            new { now = clock.GetUtcNow(), limit, offset = 0 })).ToList();
-        var hooks = (await ListWebhooksAsync(ct)).ToDictionary(h => h.Id);
-        return rows.Where(r => hooks.ContainsKey(r.WebhookId)).Select(r => (r, hooks[r.WebhookId])).ToList();
-    }
-
-    public Task RecordAttemptAsync(string id, bool delivered, bool giveUp, int? statusCode, string? error, DateTimeOffset nextAttemptAt, CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
-        await c.ExecuteAsync("UPDATE waf_webhook_deliveries SET attempts = attempts + 1, status = @status, last_status_code = @statusCode, last_error = @error, next_attempt_at = @nextAttemptAt, delivered_at = @deliveredAt WHERE id = @id",
-            new { id, status = delivered ? "delivered" : giveUp ? "failed" : "pending", statusCode, error, nextAttemptAt, deliveredAt = delivered ? clock.GetUtcNow() : (DateTimeOffset?)null }, tx), bump: false, ct);
-
-    public async Task<IReadOnlyList<DeliveryRow>> ListDeliveriesAsync(string webhookId, int limit, int offset, CancellationToken ct = default)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<DeliveryRow>($"SELECT {DeliveryColumns} FROM waf_webhook_deliveries WHERE webhook_id = @webhookId ORDER BY id DESC {db.Dialect.Paging()}",
-            new { webhookId, limit, offset })).ToList();
+        return await c.ExecuteScalarAsync<string?>("SELECT node_id FROM waf_node_credentials WHERE credential_hash = @credentialHash AND revoked_at IS NULL", new { credentialHash });
     }
 }

@@ -153,7 +153,8 @@ public sealed class EngineSync(
         if (_orchestrator is not null) return _orchestrator;
         var url = options.Orchestrator.Url ?? throw new InvalidOperationException("Orchestrator:Url is required in the node role");
         _orchestrator = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(5) };
-        if (options.Orchestrator.ApiKey is { } key) _orchestrator.DefaultRequestHeaders.Add("X-SecBeat-API-Key", key);
+        if (options.Orchestrator.NodeKey is { Length: > 0 } nodeKey) _orchestrator.DefaultRequestHeaders.Add(Fleet.NodeAuth.Header, nodeKey);
+        else if (options.Orchestrator.ApiKey is { } key) _orchestrator.DefaultRequestHeaders.Add("X-SecBeat-API-Key", key);
         return _orchestrator;
     }
 

@@ -50,16 +50,21 @@ public static class RequestText
         }
     }
 
+    [ThreadStatic] private static StringBuilder? t_headers;
+
     public static string Headers(IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        var sb = new StringBuilder();
+        var sb = t_headers ??= new StringBuilder(1024);
+        sb.Clear();
         foreach (var (name, value) in headers)
         {
             sb.Append(name).Append(": ").Append(value).Append('\n');
             if (name.Equals("cookie", StringComparison.OrdinalIgnoreCase) && value.Contains('%'))
                 sb.Append(name).Append(": ").Append(Decode(value, plusIsSpace: false)).Append('\n');
         }
-        return sb.ToString();
+        var text = sb.ToString();
+        if (sb.Capacity > 64 * 1024) t_headers = null; // do not keep a huge buffer per thread
+        return text;
     }
 
     public static string Body(string body, string? contentType) =>

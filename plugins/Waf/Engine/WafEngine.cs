@@ -33,6 +33,9 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         return verdict;
     }
 
+    [ThreadStatic] private static List<RuleMatcher.RuleMatch>? t_matches;
+    private static readonly Verdict NoMatch = Verdict.Pass([]);
+
     private Verdict Evaluate(EngineSnapshot snapshot, InspectionRequest request)
     {
         var address = request.ClientAddress;
@@ -45,17 +48,21 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         if (address is not null && policy.RateLimitPerSecond is { } rate && _rateLimiter.Acquire(address, rate) is { } retryAfter)
             return new Verdict(VerdictKind.RateLimited, $"more than {rate} requests per second from this address", "http_flood", null, retryAfter, []);
 
-        var matches = new List<RuleMatcher.RuleMatch>();
+        // The common case (nothing matches) allocates no match list: a per-thread scratch list, copied only when something matched.
+        var scratch = t_matches ??= new List<RuleMatcher.RuleMatch>();
+        scratch.Clear();
         var rules = snapshot.Rules;
         if (rules.Count > 0)
         {
-            rules.Match(RuleTarget.Path, RequestText.Decode(request.RawPath, plusIsSpace: false), matches);
-            rules.Match(RuleTarget.Query, RequestText.Decode(request.RawQuery, plusIsSpace: true), matches);
-            rules.Match(RuleTarget.Headers, RequestText.Headers(request.Headers), matches);
+            rules.Match(RuleTarget.Path, RequestText.Decode(request.RawPath, plusIsSpace: false), scratch);
+            rules.Match(RuleTarget.Query, RequestText.Decode(request.RawQuery, plusIsSpace: true), scratch);
+            rules.Match(RuleTarget.Headers, RequestText.Headers(request.Headers), scratch);
             if (!string.IsNullOrEmpty(request.Body))
-                rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), matches);
+                rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), scratch);
         }
-        if (matches.Count == 0) return Verdict.Pass(matches);
+        if (scratch.Count == 0) return NoMatch;
+        var matches = scratch.ToArray();
+        scratch.Clear();
         if (matches.Any(m => m.Rule.Action == RuleAction.Allow)) return Verdict.Pass(matches);
         WafRule? blocking = null;
         foreach (var m in matches)

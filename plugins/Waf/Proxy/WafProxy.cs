@@ -66,6 +66,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(new SlowClientLoggerProvider(engine.Counters));
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = options.InlineScheduling);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -284,15 +285,19 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
     /// <summary>Counts the clients Kestrel cuts off for sending their headers too slowly.</summary>
     private sealed class SlowClientLoggerProvider(WafCounters counters) : ILoggerProvider
     {
+        // Only the categories where Kestrel reports bad and slow requests: the connection, HTTP/2 and
+        // transport categories log at Debug/Trace on every connection and keep-alive request, which
+        // would cost time on the request path for nothing.
         public ILogger CreateLogger(string categoryName) =>
-            categoryName.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) ? new Watcher(counters) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+            categoryName is "Microsoft.AspNetCore.Server.Kestrel" or "Microsoft.AspNetCore.Server.Kestrel.BadRequests"
+                ? new Watcher(counters) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public void Dispose() { }
 
         private sealed class Watcher(WafCounters counters) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
                 if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }

@@ -19,4 +19,10 @@ public sealed class WafProxyOptions
     public int KeepAliveTimeoutSeconds { get; set; } = 60;
     /// <summary>Upstream response timeout.</summary>
     public int UpstreamTimeoutSeconds { get; set; } = 100;
+    /// <summary>
+    /// Run request handling on the socket's I/O thread instead of queueing it to the thread pool
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): one thread hop less per request, lower latency.
+    /// Safe here because the proxy's handler never blocks.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
+using Edgeplane.Abstractions.Webhooks;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.Extensions.Hosting;
@@ -10,12 +11,17 @@ namespace Edgeplane.Plugins.Waf.Webhooks;
 
 /// <summary>
 /// Turns engine verdicts into <c>attack_detected</c> and <c>rule_triggered</c> events (throttled per
-/// source/type and per rule) and queues them durably for every subscribed webhook. The request path
-/// only writes to an in-memory channel; this service does the database work.
+/// source/type and per rule) and hands one message per subscribed webhook to the host's
+/// <see cref="IWebhookSender"/>, which stores it durably, signs and delivers it with retries and keeps
+/// the delivery log. The request path only writes to an in-memory channel; this service does the
+/// database work.
 /// </summary>
-public sealed class WebhookEvents(WafEngine engine, WafStore store, WafOptions options, TimeProvider clock, ILogger<WebhookEvents> logger) : BackgroundService
+public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSender sender, WafOptions options, TimeProvider clock, ILogger<WebhookEvents> logger) : BackgroundService
 {
     public static readonly string[] EventNames = ["attack_detected", "node_health", "rule_triggered"];
+    public const string PluginId = "waf";
+    /// <summary>The seed's event name, sent beside the host's <c>X-Edgeplane-Event</c>.</summary>
+    public const string EventHeader = "X-SecBeat-Event";
 
     private readonly Channel<(string Event, object Data)> _queue = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSent = new();
@@ -68,12 +74,24 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, WafOptions o
     {
         try
         {
+            var upgraded = await store.ProtectPlaintextSecretsAsync(sender.ProtectSecret, stoppingToken);
+            if (upgraded > 0) logger.LogInformation("Encrypted the signing secret of {Count} WAF webhooks", upgraded);
             await foreach (var (name, data) in _queue.Reader.ReadAllAsync(stoppingToken))
             {
                 var payload = JsonSerializer.Serialize(new { @event = name, timestamp = clock.GetUtcNow(), node_id = options.NodeId, data });
                 try
                 {
-                    await store.EnqueueAsync(name, payload, stoppingToken);
+                    foreach (var hook in (await store.ListWebhooksAsync(stoppingToken)).Where(h => h.EventList.Contains(name)))
+                        await sender.EnqueueAsync(new WebhookMessage
+                        {
+                            PluginId = PluginId,
+                            SubscriptionId = hook.Id,
+                            Url = new Uri(hook.Url),
+                            ProtectedSecret = hook.ProtectedSecret,
+                            EventType = name,
+                            Payload = payload,
+                            Headers = new Dictionary<string, string> { [EventHeader] = name },
+                        }, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

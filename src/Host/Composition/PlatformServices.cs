@@ -10,6 +10,7 @@ using Edgeplane.Host.Events;
 using Edgeplane.Host.Identity;
 using Edgeplane.Host.Jobs;
 using Edgeplane.Host.Plugins;
+using Edgeplane.Host.Webhooks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -71,6 +72,7 @@ public static class PlatformServices
         services.AddScoped<AuditLog>();
         services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
+        services.AddEdgeplaneWebhooks(configuration, options.DataDirectory);
     }
 
     public static void UseEdgeplanePlatform(this WebApplication app)

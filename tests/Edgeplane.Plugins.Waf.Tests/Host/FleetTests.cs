@@ -21,6 +21,7 @@ public sealed class FleetTests : IAsyncLifetime
     private Upstream _upstream = null!;
     private HostProcess? _orchestrator;
     private HostProcess? _node;
+    private string? _nodeKey;
 
     private Uri OrchestratorUrl => new($"http://127.0.0.1:{_orchestratorPort}/");
 
@@ -36,6 +37,7 @@ public sealed class FleetTests : IAsyncLifetime
             ["Edgeplane__Plugins__waf__Mount"] = OrchestratorUrl.ToString().TrimEnd('/'),
             ["Edgeplane__Plugins__waf__Role"] = "orchestrator",
             ["Edgeplane__Plugins__waf__NodeHealthTimeoutSeconds"] = "3",
+            ["Edgeplane__Plugins__waf__NodeCredentialsOnly"] = "true",
         },
     });
 
@@ -49,11 +51,20 @@ public sealed class FleetTests : IAsyncLifetime
             ["Edgeplane__Plugins__waf__NodeId"] = "node-a",
             ["Edgeplane__Plugins__waf__SyncIntervalSeconds"] = "0.5",
             ["Edgeplane__Plugins__waf__Orchestrator__Url"] = OrchestratorUrl.ToString(),
-            ["Edgeplane__Plugins__waf__Orchestrator__ApiKey"] = _adminKey,
+            ["Edgeplane__Plugins__waf__Orchestrator__NodeKey"] = _nodeKey,
             ["Edgeplane__Plugins__waf__Proxy__Upstream"] = _upstream.Address.ToString(),
             ["Edgeplane__Plugins__waf__Proxy__Listen"] = $"http://127.0.0.1:{_proxyPort}",
         },
     });
+
+    /// <summary>Registers node-a with the orchestrator: its own credential, which the node is started with.</summary>
+    private async Task RegisterNodeAsync()
+    {
+        using var api = Api();
+        using var response = await api.PostAsJsonAsync("api/v1/nodes", new { id = "node-a" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        _nodeKey = (string)(await response.Content.ReadFromJsonAsync<JsonObject>(Ct))!["credential"]!;
+    }
 
     private HttpClient Api()
     {
@@ -95,6 +106,7 @@ public sealed class FleetTests : IAsyncLifetime
     public async Task Policy_reaches_the_node_within_seconds_and_survives_orchestrator_restart()
     {
         _orchestrator = await StartOrchestratorAsync();
+        await RegisterNodeAsync();
         _node = await StartNodeAsync();
         using var api = Api();
 
@@ -146,6 +158,7 @@ public sealed class FleetTests : IAsyncLifetime
     public async Task A_node_that_stops_heartbeating_is_reported_unhealthy()
     {
         _orchestrator = await StartOrchestratorAsync();
+        await RegisterNodeAsync();
         _node = await StartNodeAsync();
         using var api = Api();
         async Task<string?> Status()
@@ -157,6 +170,35 @@ public sealed class FleetTests : IAsyncLifetime
         await _node.DisposeAsync();
         _node = null;
         Assert.True(await EventuallyAsync(async () => await Status() == "unhealthy", TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task A_revoked_node_is_refused_and_keeps_enforcing_its_last_good_configuration()
+    {
+        _orchestrator = await StartOrchestratorAsync();
+        await RegisterNodeAsync();
+        _node = await StartNodeAsync();
+        using var api = Api();
+        using (var created = await api.PostAsJsonAsync("api/v1/rules", new { pattern = "(?i)revoke-canary-one", action = "block", severity = "high" }, Ct))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(await EventuallyAsync(async () => await ProxyAsync("/?x=revoke-canary-one") == HttpStatusCode.Forbidden, TimeSpan.FromSeconds(15)), _node.Output);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("api/v1/nodes/node-a/credentials", Ct)).StatusCode);
+        using var asNode = new HttpClient { BaseAddress = OrchestratorUrl };
+        asNode.DefaultRequestHeaders.Add("X-Waf-Node-Key", _nodeKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asNode.GetAsync("api/v1/nodes/config", Ct)).StatusCode);
+
+        // The node's heartbeats are refused: it goes unhealthy; new rules no longer reach it; the old ones still apply.
+        using (var created = await api.PostAsJsonAsync("api/v1/rules", new { pattern = "(?i)revoke-canary-two", action = "block", severity = "high" }, Ct))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            var nodes = await api.GetFromJsonAsync<JsonObject>("api/v1/nodes", Ct);
+            return nodes!["nodes"]!.AsArray().Any(n => (string)n!["id"]! == "node-a" && (string)n["status"]! == "unhealthy");
+        }, TimeSpan.FromSeconds(15)));
+        Assert.Equal(HttpStatusCode.OK, await ProxyAsync("/?x=revoke-canary-two"));
+        Assert.Equal(HttpStatusCode.Forbidden, await ProxyAsync("/?x=revoke-canary-one"));
+        Assert.Contains("401", _node.Output);
     }
 
     public async ValueTask DisposeAsync()

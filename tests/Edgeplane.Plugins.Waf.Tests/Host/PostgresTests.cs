@@ -55,6 +55,16 @@ public sealed class PostgresTests
         var deliveries = await api.GetFromJsonAsync<JsonObject>($"api/v1/webhooks/{hook["id"]}/deliveries", Ct);
         Assert.NotEmpty(deliveries!["deliveries"]!.AsArray());
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/v1/webhooks/{hook["id"]}", Ct)).StatusCode);
+        // node credentials: issued, rotated, used, revoked
+        await Post("api/v1/nodes", new { id = "pg-node" });
+        var credential = (string)(await Post("api/v1/nodes", new { id = "pg-node" }))["credential"]!;
+        using (var asNode = new HttpClient { BaseAddress = api.BaseAddress })
+        {
+            asNode.DefaultRequestHeaders.Add("X-Waf-Node-Key", credential);
+            Assert.Equal(HttpStatusCode.OK, (await asNode.GetAsync("api/v1/nodes/config", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("api/v1/nodes/pg-node/credentials", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await asNode.GetAsync("api/v1/nodes/config", Ct)).StatusCode);
+        }
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"api/v1/rules/{rule["id"]}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await proxy.GetAsync("/?a=PG-CANARY", Ct)).StatusCode);
     }

@@ -15,7 +15,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private int _calls;
 
-    public sealed record Received(string Event, string Delivery, string Signature, string Body, HttpStatusCode Answered, DateTimeOffset At);
+    public sealed record Received(string Event, string SeedEvent, string Delivery, string Signature, string Body, HttpStatusCode Answered, DateTimeOffset At);
 
     public ConcurrentQueue<Received> Calls { get; } = new();
     public int FailFirst { get; set; }
@@ -35,8 +35,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             var n = Interlocked.Increment(ref receiver._calls);
             var status = n <= receiver.FailFirst ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
-            receiver.Calls.Enqueue(new Received(context.Request.Headers["X-SecBeat-Event"].ToString(), context.Request.Headers["X-SecBeat-Delivery"].ToString(),
-                context.Request.Headers["X-SecBeat-Signature"].ToString(), body, status, DateTimeOffset.UtcNow));
+            receiver.Calls.Enqueue(new Received(context.Request.Headers["X-Edgeplane-Event"].ToString(), context.Request.Headers["X-SecBeat-Event"].ToString(),
+                context.Request.Headers["X-Edgeplane-Delivery"].ToString(), context.Request.Headers["X-Edgeplane-Signature"].ToString(), body, status, DateTimeOffset.UtcNow));
             context.Response.StatusCode = (int)status;
         });
         await app.StartAsync();

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Edgeplane.Host.Tests.Webhooks;
+
+/// <summary>A webhook receiver on 127.0.0.1: answers <see cref="Answer"/> for each call and keeps what it received.</summary>
+public sealed class Receiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    public sealed record Call(int Number, IReadOnlyDictionary<string, string> Headers, string Body, int Answered);
+
+    public ConcurrentQueue<Call> Calls { get; } = new();
+    /// <summary>Given the call number (1-based), the status to answer.</summary>
+    public Func<int, int> Answer { get; set; } = _ => 204;
+    public Uri Url { get; private set; } = null!;
+    private int _count;
+
+    private Receiver(WebApplication app) => _app = app;
+
+    public static async Task<Receiver> StartAsync()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var receiver = new Receiver(app);
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            var n = Interlocked.Increment(ref receiver._count);
+            var status = receiver.Answer(n);
+            receiver.Calls.Enqueue(new Call(n, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body, status));
+            context.Response.StatusCode = status;
+        });
+        await app.StartAsync();
+        receiver.Url = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), "/hook");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
