@@ -60,6 +60,7 @@ public static class EdgeplaneApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseMiddleware<DedicatedListenerGuard>();
         app.UseEdgeplaneObservability();
         app.UseEdgeplanePlatform();
         app.MapOperations();

@@ -93,6 +93,8 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         using var shoutOnWhisperPort = await whisperPort.GetAsync("/shout/hey", ct);
         using var whisperOnShoutPort = await shoutPort.GetAsync("/whisper/hey", ct);
         using var unprefixedOnMain = await Client.GetAsync("/shout/hey", ct);
+        using var hostRouteOnShoutPort = await shoutPort.GetAsync("/healthz", ct);
+        using var otherPluginOnShoutPort = await shoutPort.GetAsync("/shouter/shout/hey", ct);
 
         Assert.Equal("HEY", (string)shout!["text"]!);
         Assert.Equal("hey", (string)whisper!["text"]!);
@@ -101,6 +103,8 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, shoutOnWhisperPort.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, whisperOnShoutPort.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unprefixedOnMain.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, hostRouteOnShoutPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherPluginOnShoutPort.StatusCode);
         Assert.Equal($"/multi, http://127.0.0.1:{fixture.ShoutPort} (/shout), http://127.0.0.1:{fixture.WhisperPort} (/whisper)",
             (string)(await PluginAsync("multi"))["mount"]!);
     }

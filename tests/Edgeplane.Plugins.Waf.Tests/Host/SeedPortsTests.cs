@@ -91,10 +91,10 @@ public sealed class SeedPortsTests : IAsyncLifetime
         var text = await metrics.GetStringAsync("/metrics", Ct);
         Assert.Contains("secbeat_packets_processed_total", text);
         Assert.Contains("secbeat_latency_seconds_bucket", text);
-        // The plugin's /metrics is on 9090 only; elsewhere /metrics is the host's own exporter (on every listener).
+        // The plugin's /metrics is on 9090 only; the host's own exporter is on the main listener, not on the plugin's ports.
         Assert.DoesNotContain("edgeplane_plugin_state", text);
-        var hostMetrics = await management.GetStringAsync("/metrics", Ct);
-        Assert.Contains("edgeplane_plugin_state", hostMetrics);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(management, "/metrics"));
+        Assert.Contains("edgeplane_plugin_state", await main.GetStringAsync("/metrics", Ct));
 
         // Unauthenticated calls are refused on every port (the dedicated listeners are not a way around the keys).
         using var anonymous = new HttpClient();
