@@ -36,5 +36,6 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddHostedService<TufInitializer>();
         if (tufOptions.RefreshInterval > TimeSpan.Zero) builder.Services.AddHostedService<TufRefreshJob>();
         builder.Services.AddSingleton<ArtifactStore>();
+        builder.Services.AddSingleton<Sboms.SbomStore>();
     }
 }
