@@ -49,7 +49,7 @@ static async Task<(Factory Db, string Dir)> NewDatabaseAsync()
     foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Contains(".Migrations.") && n.EndsWith(".sql")).Order())
     {
         using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-        await conn.ExecuteAsync(db.Dialect.Expand(await reader.ReadToEndAsync()));
+        await conn.ExecuteAsync(((SqlDialect)db.Dialect).Expand(await reader.ReadToEndAsync()));
     }
     return (db, dir);
 }

@@ -109,7 +109,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
 
     public async Task<IReadOnlyList<(int Phase, string State, int Count)>> CountsAsync(DbConnection conn, DbTransaction? tx, string rolloutId) =>
         (await conn.QueryAsync<(int, string, int)>(
-            "SELECT phase, state, COUNT(*) FROM rollouts_deployment_devices WHERE rollout_id = @rolloutId GROUP BY phase, state", new { rolloutId }, tx)).ToList();
+            "SELECT phase, state, CAST(COUNT(*) AS INTEGER) FROM rollouts_deployment_devices WHERE rollout_id = @rolloutId GROUP BY phase, state", new { rolloutId }, tx)).ToList();
 
     public async Task<IReadOnlyList<(int Phase, string State, int Count)>> CountsAsync(string rolloutId)
     {
