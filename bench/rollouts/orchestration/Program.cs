@@ -155,6 +155,19 @@ async Task DecisionsAsync(int devices)
             await orchestrator.StepAsync(team, rollout.Id); // phase 0 released, devices pending and online: it waits
             stepTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
+        if (Environment.GetEnvironmentVariable("BENCH_DEBUG") is not null)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await deployments.CountsAsync(rollout.Id);
+            var t1 = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            await using var c = await db.OpenAsync();
+            await using var t = await c.BeginTransactionAsync();
+            var t2s = Stopwatch.GetTimestamp();
+            var n = await DeploymentStore.UnsettledAsync(c, t, rollout.Id, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(-30));
+            Console.Error.WriteLine($"counts {t1:0.0} ms, unsettled {Stopwatch.GetElapsedTime(t2s).TotalMilliseconds:0.0} ms ({n})");
+            foreach (var row in await c.QueryAsync<string>("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM rollouts_deployment_devices d JOIN rollouts_devices v ON v.id = d.device_id WHERE d.rollout_id = @r AND d.released = 1 AND ((d.state IN ('downloading', 'installing') AND d.updated_at >= '2000') OR (d.state = 'pending' AND v.last_seen_at >= '2000'))", new { r = rollout.Id }, t))
+                Console.Error.WriteLine(row);
+        }
         var (rate, p99) = await LoopAsync(async id =>
         {
             await deployments.ActiveForDeviceAsync(id, CancellationToken.None);

@@ -38,6 +38,7 @@ CREATE TABLE rollouts_deployment_devices (
     PRIMARY KEY (rollout_id, device_id)
 );
 CREATE INDEX rollouts_deployment_devices_device ON rollouts_deployment_devices (device_id, state, rollout_created_at);
+CREATE INDEX rollouts_deployment_devices_rollout ON rollouts_deployment_devices (rollout_id, phase, state, released);
 
 CREATE TABLE rollouts_rollout_events (
     id {{id}} PRIMARY KEY,
