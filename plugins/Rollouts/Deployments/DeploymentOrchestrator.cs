@@ -32,9 +32,11 @@ public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publish
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public async Task PublishAsync(RolloutRow rollout, string type, object data)
+    /// <summary>Publishes an event; <paramref name="recorded"/> when the caller already wrote it to the timeline in its transaction.</summary>
+    public async Task PublishAsync(RolloutRow rollout, string type, object data, bool recorded = false)
     {
-        await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, type, data);
+        if (!recorded)
+            await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, type, data);
         await publisher.PublishAsync(type, data, rollout.TeamId);
         if (options.WebhookUrl is { } url)
         {
@@ -99,11 +101,13 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
                 rollout.PausedReason = $"{failed - rollout.FailureBaseline} of {released} released devices failed ({rate:0.#}% > {rollout.FailureThreshold:0.#}%)";
                 rollout.UpdatedAt = now;
                 await DeploymentStore.SaveAsync(conn, tx, rollout);
-                return ("paused", rollout, new
+                object pausedData = new
                 {
                     rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, failed = failed - rollout.FailureBaseline, released,
                     failureRate = Math.Round(rate, 2), threshold = rollout.FailureThreshold, reason = rollout.PausedReason,
-                });
+                };
+                await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.paused", pausedData);
+                return ("paused", rollout, pausedData);
             }
             var soakEnds = (rollout.PhaseStartedAt ?? now) + TimeSpan.FromSeconds(phases[rollout.CurrentPhase].SoakSeconds);
             if (now < soakEnds) return ("soaking", null, null);
@@ -115,15 +119,19 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
                 rollout.FinishedAt = now;
                 rollout.UpdatedAt = now;
                 await DeploymentStore.SaveAsync(conn, tx, rollout);
-                return ("completed", rollout, new { rolloutId = rollout.Id, name = rollout.Name, released, failed });
+                object completedData = new { rolloutId = rollout.Id, name = rollout.Name, released, failed };
+                await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.completed", completedData);
+                return ("completed", rollout, completedData);
             }
             await store.StartPhaseAsync(conn, tx, rollout, rollout.CurrentPhase + 1);
-            return ("advanced", rollout, new { rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, percent = phases[rollout.CurrentPhase].Percent });
+            object phaseData = new { rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, percent = phases[rollout.CurrentPhase].Percent };
+            await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.phase_started", phaseData);
+            return ("advanced", rollout, phaseData);
         });
         if (result.Row is not null)
         {
             var type = result.Outcome switch { "paused" => "rollouts.rollout.paused", "completed" => "rollouts.rollout.completed", _ => "rollouts.rollout.phase_started" };
-            await events.PublishAsync(result.Row, type, result.Data!);
+            await events.PublishAsync(result.Row, type, result.Data!, recorded: true);
             if (result.Outcome == "paused") logger.LogWarning("Rollout {Rollout} paused: {Reason}", result.Row.Id, result.Row.PausedReason);
         }
         return result.Outcome;
