@@ -28,7 +28,9 @@ public sealed class ArtifactsFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await NodeGrpc.EnsureInstalledAsync();
-        Host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Rollouts"], Environment = Settings(FreePort.Next()) });
+        var environment = Settings(FreePort.Next());
+        await UseDatabaseAsync(environment, Work.Path);
+        Host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Rollouts"], Environment = environment });
         using var admin = await IdentityClient.SignInAsAdminAsync(Host);
         TeamId = await admin.CreateTeamAsync("artifacts");
         foreach (var role in RolloutsFixture.RoleNames) Keys[role] = await admin.KeyForNewMemberAsync(TeamId, role);
@@ -36,6 +38,14 @@ public sealed class ArtifactsFixture : IAsyncLifetime
     }
 
     public HttpClient Key(string role) => Host.ClientWithKey(Keys[role]);
+
+    /// <summary>EDGEPLANE_ROLLOUTS_TEST_DB=postgres runs the part-2 hosts on the throwaway PostgreSQL (EDGEPLANE_TEST_POSTGRES) instead of SQLite.</summary>
+    public static async Task UseDatabaseAsync(Dictionary<string, string?> environment, string directory)
+    {
+        if (Environment.GetEnvironmentVariable("EDGEPLANE_ROLLOUTS_TEST_DB") is not { Length: > 0 } provider || provider == "sqlite") return;
+        if (TestDatabases.Unavailable(provider) is { } reason) throw new InvalidOperationException(reason);
+        foreach (var (k, v) in await TestDatabases.CreateAsync(provider, directory)) environment[k] = v;
+    }
 
     public string MetadataUrl => new Uri(Host.BaseAddress, "/rollouts/tuf").ToString();
     public string TargetsUrl => new Uri(Host.BaseAddress, "/rollouts/tuf/targets").ToString();

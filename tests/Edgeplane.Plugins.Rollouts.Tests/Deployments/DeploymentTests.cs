@@ -32,6 +32,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         var settings = RolloutsFixture.Settings(port);
         settings["Edgeplane__Plugins__rollouts__Deployments__Interval"] = "00:00:01";
         settings["Edgeplane__Plugins__rollouts__Deployments__WebhookUrl"] = _webhook.Url;
+        await ArtifactsFixture.UseDatabaseAsync(settings, _work.Path);
         _host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Rollouts"], Environment = settings });
         for (var attempt = 0; ; attempt++)
         {
