@@ -27,6 +27,19 @@ public sealed class DeploymentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // no host or agent process outlives a failed start
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _webhook = new WebhookReceiver();
         var port = FreePort.Next();
         var settings = RolloutsFixture.Settings(port);
@@ -87,12 +100,23 @@ public sealed class DeploymentTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in _agents) if (agent is not null) await agent.DisposeAsync();
-        _operator.Dispose();
-        _admin.Dispose();
-        _viewer.Dispose();
-        await _host.DisposeAsync();
-        await _webhook.DisposeAsync();
+        for (var i = 0; i < _agents.Count; i++)
+        {
+            try
+            {
+                if (_agents[i] is { } agent) await agent.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // keep stopping the others
+            }
+            _agents[i] = null;
+        }
+        _operator?.Dispose();
+        _admin?.Dispose();
+        _viewer?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
+        if (_webhook is not null) await _webhook.DisposeAsync();
         _work.Dispose();
     }
 
