@@ -1,5 +1,6 @@
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<DeviceGrpcService>();
         builder.Services.AddSingleton<DeviceApiState>();
         builder.Services.AddHostedService<DeviceApiListener>();
+        builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
     }
 }
