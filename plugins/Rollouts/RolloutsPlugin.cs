@@ -27,6 +27,9 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<DeviceApiState>();
         builder.Services.AddHostedService<DeviceApiListener>();
         builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddSingleton<Reports.BrandingStore>();
+        builder.Services.AddSingleton<VulnerabilityStore>();
+        builder.Services.AddSingleton<Reports.ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
     }
 }
