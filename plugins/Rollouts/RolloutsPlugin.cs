@@ -1,4 +1,6 @@
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Plugins.Rollouts.Artifacts;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Device;
 using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
@@ -31,5 +33,14 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<VulnerabilityStore>();
         builder.Services.AddSingleton<Reports.ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
+        // part 2: artifacts through the update-signing repository (TUF), SBOMs, registries, deployments
+        var tufOptions = TufOptions.From(section);
+        builder.Services.AddSingleton(tufOptions);
+        builder.Services.AddSingleton(ArtifactOptions.From(section));
+        builder.Services.AddSingleton<TufRepository>();
+        builder.Services.AddHostedService<TufInitializer>();
+        if (tufOptions.RefreshInterval > TimeSpan.Zero) builder.Services.AddHostedService<TufRefreshJob>();
+        builder.Services.AddSingleton<ArtifactStore>();
+        builder.Services.AddSingleton<Sboms.SbomStore>();
     }
 }

@@ -1,0 +1,94 @@
+using System.Text;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Rollouts.Artifacts;
+using Edgeplane.Plugins.Rollouts.Sboms;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Rollouts.Api;
+
+/// <summary>
+/// SBOM attach / download: <c>POST /artifacts/{id}/sboms</c> (the document itself as
+/// <c>application/vnd.cyclonedx+json</c> or <c>application/spdx+json</c>), <c>GET /artifacts/{id}/sboms</c>,
+/// <c>GET /artifacts/{id}/sboms/{sbomId}</c> (the document in its native content type), and its components.
+/// </summary>
+public sealed class SbomsModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var sboms = app.MapGroup("/api/v1/artifacts/{id}/sboms");
+        sboms.MapPost("/", AttachAsync).RequirePermission("rollouts.artifacts.write");
+        sboms.MapGet("/", ListAsync).RequirePermission("rollouts.artifacts.read");
+        sboms.MapGet("/{sbomId}", DownloadAsync).RequirePermission("rollouts.artifacts.read");
+        sboms.MapGet("/{sbomId}/components", ComponentsAsync).RequirePermission("rollouts.artifacts.read");
+    }
+
+    private static async Task<IResult> AttachAsync(string id, HttpContext http, ICaller caller, ArtifactStore artifacts, SbomStore store, ArtifactOptions options,
+        IAuditLog audit, CancellationToken ct)
+    {
+        var format = SbomParser.FormatOf(http.Request.ContentType);
+        if (format is null)
+            return TypedResults.Problem(statusCode: 415, title: "Unsupported Media Type",
+                detail: $"send the SBOM as {SbomParser.CycloneDxType} or {SbomParser.SpdxType} (JSON)");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = options.MaxSbomBytes + 1;
+        using var buffer = new MemoryStream();
+        try
+        {
+            await http.Request.Body.CopyToAsync(buffer, ct);
+        }
+        catch (BadHttpRequestException)
+        {
+            return new FieldErrors().Add("document", $"must be at most {options.MaxSbomBytes} bytes").ToProblem();
+        }
+        var errors = new FieldErrors();
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return errors.Add("document", "must be UTF-8 JSON").ToProblem();
+        }
+        if (buffer.Length > options.MaxSbomBytes) return errors.Add("document", $"must be at most {options.MaxSbomBytes} bytes").ToProblem();
+        var problems = new List<string>();
+        var parsed = SbomParser.Parse(format, text, problems);
+        if (parsed is null)
+        {
+            foreach (var p in problems) errors.Add("document", p);
+            return errors.ToProblem("Invalid SBOM document");
+        }
+        if (await artifacts.FindAsync(caller.TeamId!, id) is not { } artifact) return TypedResults.NotFound();
+        var row = await store.AttachAsync(caller.TeamId!, artifact.Id, caller.UserId, parsed, text);
+        await audit.RecordAsync("rollouts.sbom.attach", row.Id, new { artifact = artifact.Id, row.Format, row.SpecVersion, row.Components, row.Sha256 });
+        return TypedResults.Created($"api/v1/artifacts/{artifact.Id}/sboms/{row.Id}", SbomView.From(row));
+    }
+
+    private static async Task<IResult> ListAsync(string id, ICaller caller, ArtifactStore artifacts, SbomStore store)
+    {
+        if (await artifacts.FindAsync(caller.TeamId!, id) is null) return TypedResults.NotFound();
+        var rows = await store.ListAsync(caller.TeamId!, id);
+        return TypedResults.Ok(new Page<SbomView>(rows.Select(SbomView.From).ToList(), rows.Count, rows.Count, 0));
+    }
+
+    private static async Task<IResult> DownloadAsync(string id, string sbomId, ICaller caller, SbomStore store, HttpContext http)
+    {
+        if (await store.FindAsync(caller.TeamId!, id, sbomId) is not { } found) return TypedResults.NotFound();
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{found.Row.Id}.{(found.Row.Format == "spdx" ? "spdx" : "cdx")}.json\"";
+        return TypedResults.Bytes(Encoding.UTF8.GetBytes(found.Document), SbomParser.ContentType(found.Row.Format));
+    }
+
+    private static async Task<IResult> ComponentsAsync(string id, string sbomId, [AsParameters] PageRequest page, ICaller caller, SbomStore store)
+    {
+        var errors = page.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (await store.FindAsync(caller.TeamId!, id, sbomId) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await store.ComponentsAsync(sbomId, page));
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Rollouts.Tuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Rollouts.Api;
+
+/// <summary>
+/// The update-signing repository over HTTP for TUF clients: <c>/tuf/{n}.root.json</c>, <c>/tuf/timestamp.json</c>,
+/// <c>/tuf/{n}.snapshot.json</c>, <c>/tuf/{n}.targets.json</c> (anonymous: signed public metadata), and
+/// <c>/tuf/targets/{teamId}/{artifactId}/{sha256}.{file}</c> (the payload: only for the owning team's callers with
+/// <c>rollouts.artifacts.read</c>; devices fetch targets over their mTLS listener). Plus the operator's status and rotation.
+/// </summary>
+public sealed partial class TufModule : ICarterModule
+{
+    public sealed record RotateRequest(List<string>? Roles);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/tuf/{file}", MetadataAsync).AllowAnonymous().DisableRequestAudit();
+        app.MapGet("/tuf/targets/{**path}", TargetAsync).RequirePermission("rollouts.artifacts.read");
+        app.MapGet("/api/v1/tuf", StatusAsync).RequirePermission("rollouts.artifacts.read");
+        app.MapPost("/api/v1/tuf/rotate", RotateAsync).RequirePermission("rollouts.tuf.rotate");
+    }
+
+    [GeneratedRegex(@"^(?:(?<version>[1-9][0-9]{0,17})\.)?(?<role>root|targets|snapshot|timestamp)\.json$")]
+    private static partial Regex MetadataFile();
+
+    internal static async Task<IResult> MetadataAsync(string file, TufRepository tuf, HttpContext http, CancellationToken ct)
+    {
+        var match = MetadataFile().Match(file);
+        if (!match.Success) return TypedResults.NotFound();
+        var role = match.Groups["role"].Value;
+        long? version = match.Groups["version"].Success ? long.Parse(match.Groups["version"].Value) : null;
+        if (role == "timestamp" && version is not null) return TypedResults.NotFound();
+        if (await tuf.GetAsync(role, version, ct) is not { } row) return TypedResults.NotFound();
+        http.Response.Headers.CacheControl = version is null ? "no-cache" : "public, max-age=300";
+        return TypedResults.Bytes(Encoding.UTF8.GetBytes(row.Document), "application/json");
+    }
+
+    /// <summary>Splits <c>{dir}/{sha256}.{file}</c> into the target name and the hash.</summary>
+    internal static (string Name, string Sha256)? ParseTargetPath(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        var last = path[(slash + 1)..];
+        var dot = last.IndexOf('.');
+        if (dot != 64 || !last[..64].All(Uri.IsHexDigit)) return null;
+        return (path[..(slash + 1)] + last[65..], last[..64].ToLowerInvariant());
+    }
+
+    private static async Task<IResult> TargetAsync(string path, ICaller caller, TufRepository tuf, CancellationToken ct)
+    {
+        if (ParseTargetPath(path) is not { } parsed) return TypedResults.NotFound();
+        if (await tuf.FindTargetAsync(parsed.Name, ct) is not { } target || target.Sha256 != parsed.Sha256 || target.TeamId != caller.TeamId) return TypedResults.NotFound();
+        var data = await tuf.PayloadAsync(target.Sha256, ct);
+        return data is null ? TypedResults.NotFound() : TypedResults.Bytes(data, "application/octet-stream");
+    }
+
+    private static async Task<IResult> StatusAsync(TufRepository tuf, CancellationToken ct)
+    {
+        var result = new JsonObject();
+        foreach (var role in TufMetadata.Roles)
+        {
+            var row = await tuf.GetAsync(role, null, ct);
+            result[role] = row is null ? null : new JsonObject { ["version"] = row.Version, ["expires"] = row.ExpiresAt.ToString("O") };
+        }
+        var root = await tuf.GetAsync("root", null, ct);
+        if (root is not null) result["keys"] = JsonNode.Parse(root.Document)!["signed"]!["roles"]!.DeepClone();
+        result["metadataPath"] = "tuf/";
+        return TypedResults.Ok(result);
+    }
+
+    /// <summary>New keys for the given roles (default all), a new root signed by old and new root keys. The repository serves every team: host administrators only.</summary>
+    private static async Task<IResult> RotateAsync(RotateRequest? body, ICaller caller, TufRepository tuf, IAuditLog audit, CancellationToken ct)
+    {
+        if (!caller.IsHostAdmin)
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "the update-signing repository is shared by every team: only a host administrator rotates its keys");
+        var roles = body?.Roles ?? [.. TufMetadata.Roles];
+        var errors = new FieldErrors().Check(roles.Count > 0 && roles.All(r => TufMetadata.Roles.Contains(r)), "roles", "must be some of root, targets, snapshot, timestamp");
+        if (errors.Any) return errors.ToProblem();
+        var versions = await tuf.RotateAsync(roles.Distinct().ToList(), ct);
+        await audit.RecordAsync("rollouts.tuf.rotate", "tuf", new { roles, versions });
+        return TypedResults.Ok(versions);
+    }
+}
