@@ -28,6 +28,7 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<DeviceGrpcService>();
         builder.Services.AddSingleton<DeviceApiState>();
         builder.Services.AddHostedService<DeviceApiListener>();
+        builder.Services.AddHostedService<DeviceCaRefresher>();
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddSingleton<Reports.BrandingStore>();
         builder.Services.AddSingleton<VulnerabilityStore>();
