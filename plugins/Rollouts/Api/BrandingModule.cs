@@ -22,8 +22,8 @@ public sealed class BrandingModule : ICarterModule
         branding.MapGet("/", GetAsync).RequirePermission("rollouts.branding.read");
         branding.MapPut("/", PutAsync).RequirePermission("rollouts.branding.write");
         branding.MapGet("/logo", GetLogoAsync).RequirePermission("rollouts.branding.read");
-        branding.MapPut("/logo", PutLogoAsync).RequirePermission("rollouts.branding.write")
-            .Accepts<byte[]>("image/png", "image/jpeg");
+        // No Accepts() metadata: routing would answer 415 before authentication; the body is checked in the handler.
+        branding.MapPut("/logo", PutLogoAsync).RequirePermission("rollouts.branding.write");
         branding.MapDelete("/logo", DeleteLogoAsync).RequirePermission("rollouts.branding.write");
     }
 

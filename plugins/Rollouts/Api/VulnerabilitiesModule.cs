@@ -20,7 +20,7 @@ public sealed class VulnerabilitiesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var vulns = app.MapGroup("/api/v1/vulnerabilities");
-        vulns.MapPost("/", ImportAsync).RequirePermission("rollouts.vulnerabilities.write").Accepts<JsonNode>("application/json");
+        vulns.MapPost("/", ImportAsync).RequirePermission("rollouts.vulnerabilities.write");
         vulns.MapGet("/", ListAsync).RequirePermission("rollouts.vulnerabilities.read");
         vulns.MapDelete("/{id}", DeleteAsync).RequirePermission("rollouts.vulnerabilities.write");
     }
