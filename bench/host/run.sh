@@ -5,6 +5,11 @@
 #      (bench/host/bare, Release) until GET /ping answers 200; median of RUNS starts each.
 #  (b) requests/s through the plugin route (/bench/ping) against the same handler mapped directly
 #      in the bare app (/ping): wrk -t2 -c64 -d10s --latency, one warm-up, then ROUNDS rounds each (best kept).
+#  Also: start → ready (/readyz reports every plugin's background services started) and CPU time used to
+#  the first 200; and (b) once more with the host composed on Autofac (Edgeplane:UseAutofac=true), the
+#  container it uses when a plugin brings an Autofac module.
+# Both apps run with their own output folder as content root, so each reads its appsettings.json
+# (the bare app's is `dotnet new web`'s: Microsoft.AspNetCore logs at Warning).
 # Prints both figures and the ratios. Environment: RUNS (default 5), ROUNDS (default 2), DURATION (default 10s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +30,8 @@ host_dll="$root/src/Host/bin/Release/net10.0/Edgeplane.Host.dll"
 default_plugins="$root/src/Host/bin/Release/net10.0/plugins"
 bench_plugins="$root/bench/host/bin/Release/plugins"
 bare_dll="$root/bench/host/bare/bin/Release/net10.0/Edgeplane.Bench.Bare.dll"
+host_root="$(dirname "$host_dll")"
+bare_root="$(dirname "$bare_dll")"
 work="$(mktemp -d /tmp/edgeplane-bench-host.XXXXXX)"
 server_pid=""
 cleanup() {
@@ -52,9 +59,17 @@ start_server() {
   until curl -sf -o /dev/null "$url"; do
     if ! kill -0 "$server_pid" 2>/dev/null; then echo "$name exited:" >&2; cat "$work/$name.log" >&2; exit 1; fi
     if (( $(date +%s%N) - t0 > 60000000000 )); then echo "$name did not answer $url in 60 s" >&2; exit 1; fi
+    sleep 0.005
   done
   t1=$(date +%s%N)
   elapsed_ms=$(( (t1 - t0) / 1000000 ))
+  cpu_ms=$(( $(cpu_ticks) * 1000 / $(getconf CLK_TCK) ))
+  ready_ms=""
+  if [ "$name" = host ]; then
+    local base="${url%/bench/ping}"
+    until curl -s "$base/readyz" | grep -q '"plugin-startup","status":"healthy"'; do sleep 0.005; done
+    ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  fi
 }
 
 stop_server() {
@@ -92,34 +107,41 @@ echo "== plugins in the default directory: $(ls "$default_plugins" 2>/dev/null |
 
 echo "== (a) start → first 200, $RUNS starts each"
 port=$(free_port)
-start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
+start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root"
 first_run=$elapsed_ms
 grep -E "Plugin .*: " "$work/host.log" | sed 's/^/   /' || true
 stop_server
-host_times=(); bare_times=()
+host_times=(); host_ready=(); host_cpus=(); bare_times=(); bare_cpus=()
 for i in $(seq "$RUNS"); do
   port=$(free_port)
-  start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
-  host_times+=("$elapsed_ms")
+  start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root"
+  host_times+=("$elapsed_ms"); host_ready+=("$ready_ms"); host_cpus+=("$cpu_ms")
   stop_server
   port=$(free_port)
-  start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port"
-  bare_times+=("$elapsed_ms")
+  start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
+  bare_times+=("$elapsed_ms"); bare_cpus+=("$cpu_ms")
   stop_server
 done
 host_start=$(printf '%s\n' "${host_times[@]}" | median)
+host_ready_ms=$(printf '%s\n' "${host_ready[@]}" | median)
+host_start_cpu=$(printf '%s\n' "${host_cpus[@]}" | median)
 bare_start=$(printf '%s\n' "${bare_times[@]}" | median)
-echo "   host runs: ${host_times[*]} ms (first run on an empty data directory, migrating: $first_run ms)"
-echo "   bare runs: ${bare_times[*]} ms"
+bare_start_cpu=$(printf '%s\n' "${bare_cpus[@]}" | median)
+echo "   host runs: ${host_times[*]} ms to first 200, ${host_ready[*]} ms to ready, ${host_cpus[*]} ms CPU (first run on an empty data directory, migrating: $first_run ms)"
+echo "   bare runs: ${bare_times[*]} ms, ${bare_cpus[*]} ms CPU"
 
 echo "== (b) requests/s, wrk -t2 -c64 -d$DURATION, best of $ROUNDS"
 port=$(free_port)
-start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port"
+start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root"
 read -r host_rps host_p99 host_cpu < <(bench_wrk "http://127.0.0.1:$port/bench/ping")
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^http_server_request_duration_seconds_count\{.*plugin="bench"' | sed 's/^/   /' || true
 stop_server
 port=$(free_port)
-start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port"
+start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root" --Edgeplane:UseAutofac=true
+read -r autofac_rps autofac_p99 autofac_cpu < <(bench_wrk "http://127.0.0.1:$port/bench/ping")
+stop_server
+port=$(free_port)
+start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
 read -r bare_rps bare_p99 bare_cpu < <(bench_wrk "http://127.0.0.1:$port/ping")
 stop_server
 
@@ -127,9 +149,13 @@ echo
 echo "| measure | Edgeplane host | bare minimal API | ratio |"
 echo "| --- | --- | --- | --- |"
 awk -v h="$host_start" -v b="$bare_start" 'BEGIN { printf "| start → first 200 (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
+awk -v h="$host_ready_ms" -v b="$bare_start" 'BEGIN { printf "| start → ready, plugins\x27 background services started (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
+awk -v h="$host_start_cpu" -v b="$bare_start_cpu" 'BEGIN { printf "| CPU time used to the first 200 (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
 awk -v h="$host_rps" -v b="$bare_rps" -v hp="$host_p99" -v bp="$bare_p99" \
   'BEGIN { printf "| GET /ping requests/s (p99) | %.0f (%s) | %.0f (%s) | %.3f (%.1f%% fewer) |\n", h, hp, b, bp, h / b, (1 - h / b) * 100 }'
 awk -v h="$host_cpu" -v b="$bare_cpu" \
   'BEGIN { printf "| server CPU per request | %.1f µs | %.1f µs | %.2fx (%.1f%% more) |\n", h, b, h / b, (h / b - 1) * 100 }'
+awk -v h="$autofac_rps" -v b="$bare_rps" -v hp="$autofac_p99" -v c="$autofac_cpu" -v bc="$bare_cpu" \
+  'BEGIN { printf "| same on Autofac (Edgeplane:UseAutofac): requests/s (p99), CPU per request | %.0f (%s), %.1f µs | | %.3f, %.2fx |\n", h, hp, c, h / b, c / bc }'
 echo
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

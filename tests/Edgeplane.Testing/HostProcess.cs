@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Edgeplane.Testing;
 
@@ -132,13 +133,21 @@ public sealed class HostProcess : IAsyncDisposable
                 throw new InvalidOperationException($"host exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                using var response = await Client.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode) return;
+                if (await PluginsStartedAsync()) return;
             }
             catch (HttpRequestException) { }
             await Task.Delay(50);
         }
         throw new TimeoutException($"host did not serve /healthz within {StartTimeout.TotalSeconds} s:\n{Output}");
+    }
+
+    /// <summary>Serving, and every plugin's background services have started (listeners bound, caches loaded).</summary>
+    private async Task<bool> PluginsStartedAsync()
+    {
+        using var response = await Client.GetAsync("/readyz");
+        if ((int)response.StatusCode is not (200 or 503)) return false;
+        var report = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        return report?["checks"]?.AsArray().Any(c => (string?)c?["name"] == "plugin-startup" && (string?)c?["status"] == "healthy") == true;
     }
 
     public async ValueTask DisposeAsync()

@@ -37,13 +37,15 @@ public static class PluginComposition
             entry.Fail($"registration failed: {PluginLoader.Describe(e)}");
             return;
         }
-        foreach (var descriptor in pluginBuilder.Services)
-            builder.Services.Add(descriptor.ServiceType == typeof(IHostedService) ? GuardHostedService(descriptor, entry) : descriptor);
+        foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService)))
+            builder.Services.Add(descriptor);
+        var hosted = pluginBuilder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
+        if (hosted.Count > 0)
+            builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
+                hosted.Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
+                sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         modules.AddRange(pluginBuilder.AutofacModules);
     }
-
-    private static ServiceDescriptor GuardHostedService(ServiceDescriptor descriptor, PluginEntry entry) =>
-        ServiceDescriptor.Singleton<IHostedService>(sp => new PluginHostedService(Create(sp, descriptor), entry));
 
     private static IHostedService Create(IServiceProvider services, ServiceDescriptor d) =>
         (IHostedService)(d.ImplementationInstance

@@ -19,7 +19,9 @@ public static class ObservabilityExtensions
         services.AddSingleton<MetricsCollector>();
         services.AddSingleton<HostMetrics>();
         services.AddSingleton<DataMetrics>();
-        services.AddHealthChecks().AddCheck<PluginHealthCheck>(PluginHealthCheck.Name);
+        services.AddSingleton<PluginStartup>();
+        services.AddHealthChecks().AddCheck<PluginHealthCheck>(PluginHealthCheck.Name)
+            .AddCheck<PluginStartup>(PluginStartup.Name);
         return services;
     }
 

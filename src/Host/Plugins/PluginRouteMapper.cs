@@ -11,7 +11,7 @@ namespace Edgeplane.Host.Plugins;
 /// </summary>
 public static class PluginRouteMapper
 {
-    public static void Map(WebApplication app, PluginEntry entry)
+    public static IReadOnlyList<ServedEndpointDataSource> Map(WebApplication app, PluginEntry entry)
     {
         var staging = new StagingRouteBuilder(app);
         foreach (var mount in entry.Mounts.Where(m => m.Listener is null))
@@ -19,8 +19,10 @@ public static class PluginRouteMapper
         if (entry.Mounts.Where(m => m.Listener is not null).ToList() is { Count: > 0 } listeners)
             MapModules(app, entry, staging.MapGroup(""), listeners);
 
-        foreach (var source in staging.DataSources)
-            ((IEndpointRouteBuilder)app).DataSources.Add(new ServedEndpointDataSource(source));
+        var sources = staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
+        foreach (var source in sources)
+            ((IEndpointRouteBuilder)app).DataSources.Add(source);
+        return sources;
     }
 
     private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts)

@@ -3,18 +3,25 @@ using Microsoft.Extensions.Primitives;
 
 namespace Edgeplane.Host.Plugins;
 
-/// <summary>A plugin's endpoints minus those that no mount serves (a mount's <c>Paths</c> left them out).</summary>
+/// <summary>
+/// A plugin's endpoints minus those that no mount serves (a mount's <c>Paths</c> left them out), built
+/// once. <see cref="Build"/> builds them ahead of the first request, so that a handler the framework
+/// cannot bind fails its plugin at startup instead of every request; a failed plugin serves nothing.
+/// </summary>
 public sealed class ServedEndpointDataSource(EndpointDataSource inner) : EndpointDataSource
 {
     public static readonly object Unserved = new UnservedMarker();
 
-    private IReadOnlyList<Endpoint>? _endpoints;
+    private readonly Lazy<IReadOnlyList<Endpoint>> _endpoints = new(() => Served(inner.Endpoints));
+    private bool _withdrawn;
 
-    public override IReadOnlyList<Endpoint> Endpoints => _endpoints ??= Served(inner.Endpoints);
-
-    public override IReadOnlyList<Endpoint> GetGroupedEndpoints(RouteGroupContext context) => Served(inner.GetGroupedEndpoints(context));
+    public override IReadOnlyList<Endpoint> Endpoints => _withdrawn ? [] : _endpoints.Value;
 
     public override IChangeToken GetChangeToken() => inner.GetChangeToken();
+
+    public void Build() => _ = _endpoints.Value;
+
+    public void Withdraw() => _withdrawn = true;
 
     private static List<Endpoint> Served(IReadOnlyList<Endpoint> endpoints) =>
         endpoints.Where(e => e.Metadata.GetMetadata<UnservedMarker>() is null).ToList();

@@ -96,6 +96,7 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
 
         Assert.Equal("HEY", (string)shout!["text"]!);
         Assert.Equal("hey", (string)whisper!["text"]!);
+        Assert.Equal("soft", (string)whisper["voice"]!); // registered by the plugin's Autofac module
         Assert.Equal("ho", (string)prefixed!["text"]!);
         Assert.Equal(HttpStatusCode.NotFound, shoutOnWhisperPort.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, whisperOnShoutPort.StatusCode);

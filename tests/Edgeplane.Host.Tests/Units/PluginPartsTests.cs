@@ -1,7 +1,9 @@
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Host.Data;
 using Edgeplane.Host.Plugins;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 
 namespace Edgeplane.Host.Tests.Units;
@@ -41,8 +43,19 @@ public sealed class PluginPartsTests
         Assert.Equal(port, mount.Port);
     }
 
+    [Theory]
+    [InlineData("/metrics", true)]
+    [InlineData("/metrics/extra", true)]
+    [InlineData("/metricsx", false)]
+    [InlineData("/api/v1/rules", false)]
+    public void A_mounts_paths_match_whole_segments(string route, bool served) =>
+        Assert.Equal(served, (PluginMount.Parse(":9090", "waf") with { Paths = ["/metrics"] }).Serves(route));
+
     [Fact]
     public void A_nonsense_mount_is_refused() => Assert.Throws<FormatException>(() => PluginMount.Parse("dns", "dns"));
+
+    private static PluginHostedService Guard(PluginEntry entry, PluginStartup startup, params IHostedService[] services) =>
+        new(services.Select(s => (Func<IHostedService>)(() => s)).ToList(), entry, startup, NullLogger<PluginHostedService>.Instance);
 
     [Fact]
     public async Task A_plugin_background_service_starts_only_while_the_plugin_is_active()
@@ -50,7 +63,7 @@ public sealed class PluginPartsTests
         var inner = Substitute.For<IHostedService>();
         var entry = new PluginEntry("/plugins/x", "x");
         entry.Fail("migration 0001_x.sql failed");
-        var guarded = new PluginHostedService(inner, entry);
+        var guarded = Guard(entry, new PluginStartup(), inner);
 
         await guarded.StartAsync(CancellationToken.None);
         await guarded.StopAsync(CancellationToken.None);
@@ -60,16 +73,47 @@ public sealed class PluginPartsTests
     }
 
     [Fact]
-    public async Task An_active_plugin_background_service_starts_and_stops()
+    public async Task A_plugins_background_services_start_in_order_off_the_startup_path_and_stop_in_reverse()
     {
-        var inner = Substitute.For<IHostedService>();
-        var guarded = new PluginHostedService(inner, new PluginEntry("/plugins/x", "x"));
+        var order = new List<string>();
+        var release = new TaskCompletionSource();
+        var first = Substitute.For<IHostedService>();
+        first.StartAsync(Arg.Any<CancellationToken>()).Returns(async _ => { await release.Task; order.Add("start first"); });
+        first.StopAsync(Arg.Any<CancellationToken>()).Returns(_ => { order.Add("stop first"); return Task.CompletedTask; });
+        var second = Substitute.For<IHostedService>();
+        second.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { order.Add("start second"); return Task.CompletedTask; });
+        second.StopAsync(Arg.Any<CancellationToken>()).Returns(_ => { order.Add("stop second"); return Task.CompletedTask; });
+        var startup = new PluginStartup();
+        var guarded = Guard(new PluginEntry("/plugins/x", "x"), startup, first, second);
+
+        await guarded.StartAsync(CancellationToken.None); // returns while the first service is still starting
+        var starting = await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        release.SetResult();
+        await guarded.StopAsync(CancellationToken.None);
+        var started = await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Unhealthy, starting.Status);
+        Assert.Contains("x", starting.Description);
+        Assert.Equal(HealthStatus.Healthy, started.Status);
+        Assert.Equal(["start first", "start second", "stop second", "stop first"], order);
+    }
+
+    [Fact]
+    public async Task A_background_service_that_fails_to_start_fails_its_plugin_not_the_host()
+    {
+        var broken = Substitute.For<IHostedService>();
+        broken.StartAsync(Arg.Any<CancellationToken>()).Returns(Task.FromException(new InvalidOperationException("port taken")));
+        var entry = new PluginEntry("/plugins/x", "x");
+        var startup = new PluginStartup();
+        var guarded = Guard(entry, startup, broken);
 
         await guarded.StartAsync(CancellationToken.None);
         await guarded.StopAsync(CancellationToken.None);
 
-        await inner.Received(1).StartAsync(Arg.Any<CancellationToken>());
-        await inner.Received(1).StopAsync(Arg.Any<CancellationToken>());
+        Assert.Equal(PluginState.Failed, entry.State);
+        Assert.Contains("port taken", entry.Reason);
+        Assert.Equal(HealthStatus.Healthy, (await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
+        await broken.DidNotReceive().StopAsync(Arg.Any<CancellationToken>());
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class ShouterModule : ICarterModule
             text = text.Humanize(LetterCasing.AllCaps),
             humanizer = typeof(LetterCasing).Assembly.GetName().Version!.ToString(),
         })).AllowAnonymous();
-        app.MapGet("/whisper/{text}", (string text) => TypedResults.Ok(new { text = text.Humanize(LetterCasing.LowerCase) })).AllowAnonymous();
+        app.MapGet("/whisper/{text}", (string text, Voice voice) => TypedResults.Ok(new { text = text.Humanize(LetterCasing.LowerCase), voice = voice.Name }))
+            .AllowAnonymous();
     }
 }
