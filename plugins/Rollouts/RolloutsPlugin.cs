@@ -43,5 +43,10 @@ public sealed class RolloutsPlugin : IPlugin
         if (tufOptions.RefreshInterval > TimeSpan.Zero) builder.Services.AddHostedService<TufRefreshJob>();
         builder.Services.AddSingleton<ArtifactStore>();
         builder.Services.AddSingleton<Sboms.SbomStore>();
+        builder.Services.AddSingleton<Registries.RegistryStore>();
+        builder.Services.AddSingleton(Deployments.DeploymentOptions.From(section));
+        builder.Services.AddSingleton<Deployments.DeploymentStore>();
+        builder.Services.AddSingleton<Deployments.RolloutEvents>();
+        builder.Services.AddHostedService<Deployments.DeploymentOrchestrator>();
     }
 }

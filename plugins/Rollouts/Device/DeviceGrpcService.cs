@@ -26,9 +26,14 @@ public sealed class DeviceGrpcService
     private readonly TimeProvider _clock;
     private readonly ILogger<DeviceGrpcService> _logger;
     private readonly Histogram<double> _duration;
+    private readonly Deployments.DeploymentStore _deployments;
+    private readonly Tuf.TufRepository _tuf;
 
-    public DeviceGrpcService(DeviceStore devices, DeviceCa ca, LogStore logs, RolloutsOptions options, TimeProvider clock, ILogger<DeviceGrpcService> logger, IMeterFactory meters)
+    public DeviceGrpcService(DeviceStore devices, DeviceCa ca, LogStore logs, RolloutsOptions options, TimeProvider clock, ILogger<DeviceGrpcService> logger, IMeterFactory meters,
+        Deployments.DeploymentStore deployments, Tuf.TufRepository tuf)
     {
+        _deployments = deployments;
+        _tuf = tuf;
         _devices = devices;
         _ca = ca;
         _logs = logs;
@@ -72,6 +77,8 @@ public sealed class DeviceGrpcService
                 "Renew" => await RenewAsync(context, await ReadAsync(context, RenewRequest.Parser, linked.Token), linked.Token),
                 "CheckIn" => await CheckInAsync(context, await ReadAsync(context, CheckInRequest.Parser, linked.Token), linked.Token),
                 "UploadLogs" => await UploadLogsAsync(context, await ReadAsync(context, UploadLogsRequest.Parser, linked.Token), linked.Token),
+                "GetRepositoryFile" => await RepositoryFileAsync(context, await ReadAsync(context, RepositoryFileRequest.Parser, linked.Token), linked.Token),
+                "ReportDeployment" => await ReportDeploymentAsync(context, await ReadAsync(context, DeploymentReport.Parser, linked.Token), linked.Token),
                 _ => throw new RpcException(GrpcStatus.Unimplemented, $"unknown method '{request.Path}'"),
             };
             linked.Token.ThrowIfCancellationRequested();
@@ -223,7 +230,45 @@ public sealed class DeviceGrpcService
             request.Sources.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<string>>(p.Sources, Json.Options) ?? []);
             reply.LogRequests.Add(request);
         }
+        if (await _deployments.ActiveForDeviceAsync(device.DeviceId, cancellationToken) is { } active)
+            reply.Deployment = new V1.Deployment
+            {
+                RolloutId = active.RolloutId, ArtifactId = active.ArtifactId, Name = active.Name, Version = active.Version, TargetName = active.TargetName,
+                Length = active.Size, Sha256 = active.Sha256, State = active.State,
+            };
+        reply.AbortedRolloutIds.AddRange(await _deployments.TakeAbortNoticesAsync(device.DeviceId, cancellationToken));
         return reply;
+    }
+
+    /// <summary>The update repository for devices over their mTLS channel: any metadata file, and targets of the device's own team.</summary>
+    private async Task<IMessage> RepositoryFileAsync(HttpContext context, RepositoryFileRequest body, CancellationToken cancellationToken)
+    {
+        var device = await DeviceAsync(context, cancellationToken);
+        var path = body.Path ?? "";
+        if (path.StartsWith("targets/", StringComparison.Ordinal))
+        {
+            if (Api.TufModule.ParseTargetPath(path["targets/".Length..]) is not { } parsed
+                || await _tuf.FindTargetAsync(parsed.Name, cancellationToken) is not { } target || target.Sha256 != parsed.Sha256 || target.TeamId != device.TeamId)
+                return new RepositoryFileResponse { Found = false };
+            if (target.Length > _options.MaxLogBytes) throw new RpcException(GrpcStatus.ResourceExhausted, $"the target is larger than the device API's message limit ({_options.MaxLogBytes} bytes)");
+            var data = await _tuf.PayloadAsync(target.Sha256, cancellationToken);
+            return data is null ? new RepositoryFileResponse { Found = false } : new RepositoryFileResponse { Found = true, Data = ByteString.CopyFrom(data) };
+        }
+        var match = System.Text.RegularExpressions.Regex.Match(path, @"^(?:(?<version>[1-9][0-9]{0,17})\.)?(?<role>root|targets|snapshot|timestamp)\.json$");
+        if (!match.Success) throw new RpcException(GrpcStatus.InvalidArgument, "path must be a metadata file name or targets/...");
+        long? version = match.Groups["version"].Success ? long.Parse(match.Groups["version"].Value) : null;
+        var row = await _tuf.GetAsync(match.Groups["role"].Value, version, cancellationToken);
+        return row is null ? new RepositoryFileResponse { Found = false } : new RepositoryFileResponse { Found = true, Data = ByteString.CopyFromUtf8(row.Document) };
+    }
+
+    private async Task<IMessage> ReportDeploymentAsync(HttpContext context, DeploymentReport body, CancellationToken cancellationToken)
+    {
+        var device = await DeviceAsync(context, cancellationToken);
+        if (body.State is not ("downloading" or "installing" or "succeeded" or "failed" or "aborted"))
+            throw new RpcException(GrpcStatus.InvalidArgument, "state must be downloading, installing, succeeded, failed or aborted");
+        var state = await _deployments.ReportAsync(device.DeviceId, body.RolloutId, body.State, body.Message ?? "", cancellationToken)
+            ?? throw new RpcException(GrpcStatus.NotFound, "no such deployment for this device");
+        return new DeploymentReportResponse { State = state };
     }
 
     private async Task<IMessage> UploadLogsAsync(HttpContext context, UploadLogsRequest body, CancellationToken cancellationToken)

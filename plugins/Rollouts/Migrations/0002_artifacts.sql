@@ -80,3 +80,16 @@ CREATE TABLE rollouts_sbom_components (
 );
 CREATE INDEX rollouts_sbom_components_sbom ON rollouts_sbom_components (sbom_id);
 CREATE INDEX rollouts_sbom_components_team ON rollouts_sbom_components (team_id, name);
+
+CREATE TABLE rollouts_registries (
+    id {{id}} PRIMARY KEY,
+    team_id {{id}} NOT NULL,
+    name {{string}} NOT NULL,
+    url {{string}} NOT NULL,
+    username {{string}} NOT NULL,
+    encrypted_password {{blob}},
+    kek_id {{string}} NOT NULL,
+    created_by {{id}},
+    created_at {{timestamp}} NOT NULL
+);
+CREATE UNIQUE INDEX rollouts_registries_name ON rollouts_registries (team_id, name);

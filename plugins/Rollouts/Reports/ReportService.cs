@@ -12,7 +12,7 @@ public sealed record VersionCount(string Version, int Devices);
 public sealed record SoftwareVersions(string Name, string? Target, string? TargetSource, IReadOnlyList<VersionCount> Versions);
 public sealed record DeviceTypeReadiness(string DeviceType, int Devices, int Online, int Offline, int Pending, int OutOfDate, IReadOnlyList<SoftwareVersions> Software);
 public sealed record OutOfDateDevice(string Device, string DeviceType, string Software, string Installed, string Target, string TargetSource, string Status);
-public sealed record FailedInstall(string RolloutId, string Device, string DeviceType);
+public sealed record FailedInstall(string RolloutId, string Device, string DeviceType, string Message, DateTimeOffset At);
 public sealed record ReadinessSummary(int Devices, int Online, int Offline, int Pending, int UpToDate, int OutOfDate, int FailedInstalls);
 public sealed record ReadinessReport(DateTimeOffset GeneratedAt, ReadinessSummary Summary, IReadOnlyList<DeviceTypeReadiness> DeviceTypes,
     IReadOnlyList<OutOfDateDevice> OutOfDateDevices, IReadOnlyList<FailedInstall> FailedInstalls, IReadOnlyList<string> Notes);
@@ -89,8 +89,8 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
         var artifacts = await TryQueryAsync<ArtifactFacts>(connection,
             "SELECT id AS Id, name AS Name, version AS Version, device_types AS DeviceTypes, created_at AS CreatedAt FROM rollouts_artifacts WHERE team_id = @teamId",
             new { teamId }, notes, "published artifacts") ?? [];
-        var failedRows = await TryQueryAsync<(string RolloutId, string DeviceId)>(connection,
-            "SELECT rollout_id, device_id FROM rollouts_deployment_devices WHERE team_id = @teamId AND state = 'failed' ORDER BY rollout_id, device_id",
+        var failedRows = await TryQueryAsync<(string RolloutId, string DeviceId, string Message, DateTimeOffset At)>(connection,
+            "SELECT rollout_id, device_id, message, updated_at FROM rollouts_deployment_devices WHERE team_id = @teamId AND state = 'failed' ORDER BY updated_at DESC, device_id",
             new { teamId }, notes, "failed installs") ?? [];
 
         string Status(DeviceFacts d) => d.LastSeenAt is null ? "pending" : d.LastSeenAt >= onlineSince ? "online" : "offline";
@@ -124,7 +124,9 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
                 group.Count(d => Status(d) == "pending"), stale.Count, items));
         }
         var byId = devices.ToDictionary(d => d.Id);
-        var failed = failedRows.Select(f => byId.TryGetValue(f.DeviceId, out var d) ? new FailedInstall(f.RolloutId, d.Name, d.DeviceType) : new FailedInstall(f.RolloutId, f.DeviceId, "(deleted)"))
+        var failed = failedRows.Select(f => byId.TryGetValue(f.DeviceId, out var d)
+                ? new FailedInstall(f.RolloutId, d.Name, d.DeviceType, f.Message, f.At)
+                : new FailedInstall(f.RolloutId, f.DeviceId, "(deleted)", f.Message, f.At))
             .ToList();
         var outOfDateDevices = outOfDate.Select(o => o.Device).Distinct().Count();
         var summary = new ReadinessSummary(devices.Count, devices.Count(d => Status(d) == "online"), devices.Count(d => Status(d) == "offline"),
@@ -214,7 +216,8 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
         pdf.Table(["Device", "Type", "Software", "Installed", "Target", "Status"], [0.25, 0.14, 0.17, 0.15, 0.17, 0.12],
             r.OutOfDateDevices.Select(o => (IReadOnlyList<string>)[o.Device, o.DeviceType, o.Software, o.Installed, o.Target, o.Status]));
         pdf.Heading("Failed installs");
-        pdf.Table(["Rollout", "Device", "Device type"], [0.4, 0.35, 0.25], r.FailedInstalls.Select(f => (IReadOnlyList<string>)[f.RolloutId, f.Device, f.DeviceType]));
+        pdf.Table(["When", "Rollout", "Device", "Type", "Message"], [0.17, 0.2, 0.2, 0.13, 0.3],
+            r.FailedInstalls.Select(f => (IReadOnlyList<string>)[Time(f.At), f.RolloutId, f.Device, f.DeviceType, f.Message]));
         return pdf.Build();
     }
 

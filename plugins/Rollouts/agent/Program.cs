@@ -19,6 +19,8 @@ if (options is null)
                  [--token TOKEN --name NAME] [--device-type TYPE] [--label k=v]...
                  [--attribute k=v]... [--software name=version]... [--log-source name=path]...
                  [--health ok|degraded|failed] [--interval SECONDS] [--once]
+                 [--fail-install ARTIFACT-NAME]... [--install-seconds N]
+          An install also fails when the file {state-dir}/fail-install-{artifact name} exists (failure injection).
         """);
     return 2;
 }
@@ -38,6 +40,9 @@ internal sealed record AgentOptions(Uri Server, string CaPath, string StateDir, 
     Dictionary<string, string> Labels, Dictionary<string, string> Attributes, List<(string Name, string Version)> Software,
     Dictionary<string, string> LogSources, string Health, int? Interval, bool Once)
 {
+    public HashSet<string> FailInstalls { get; init; } = [];
+    public int InstallSeconds { get; init; }
+
     public static AgentOptions? Parse(string[] args)
     {
         string? server = null, ca = null, state = null, token = null, name = null, type = "generic", health = "ok";
@@ -47,6 +52,8 @@ internal sealed record AgentOptions(Uri Server, string CaPath, string StateDir, 
         var attributes = new Dictionary<string, string>();
         var software = new List<(string, string)>();
         var sources = new Dictionary<string, string>();
+        var failInstalls = new HashSet<string>();
+        var installSeconds = 0;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -66,11 +73,16 @@ internal sealed record AgentOptions(Uri Server, string CaPath, string StateDir, 
                 case "--attribute": { var (k, v) = Pair(Next(), '='); attributes[k] = v; break; }
                 case "--software": software.Add(Pair(Next(), '=')); break;
                 case "--log-source": { var (k, v) = Pair(Next(), '='); sources[k] = v; break; }
+                case "--fail-install": failInstalls.Add(Next()); break;
+                case "--install-seconds": installSeconds = int.Parse(Next()); break;
                 default: return null;
             }
         }
         if (server is null || ca is null || state is null) return null;
-        return new AgentOptions(new Uri(server), ca, state, token, name, type, labels, attributes, software, sources, health, interval, once);
+        return new AgentOptions(new Uri(server), ca, state, token, name, type, labels, attributes, software, sources, health, interval, once)
+        {
+            FailInstalls = failInstalls, InstallSeconds = installSeconds,
+        };
     }
 }
 
@@ -97,7 +109,20 @@ internal sealed class Agent(AgentOptions options)
             }
             try
             {
-                await EnrollAsync(cancellationToken);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await EnrollAsync(cancellationToken);
+                        break;
+                    }
+                    catch (HttpRequestException e) when (attempt < 5)
+                    {
+                        // the server is unreachable or the handshake timed out: try again
+                        Emit("unreachable", new { message = e.InnerException?.Message ?? e.Message, attempt });
+                        await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+                    }
+                }
             }
             catch (GrpcCallException e)
             {
@@ -117,6 +142,8 @@ internal sealed class Agent(AgentOptions options)
                     if (options.Interval is null && reply.CheckInIntervalSeconds > 0) interval = TimeSpan.FromSeconds(reply.CheckInIntervalSeconds);
                     Emit("checked_in", new { logRequests = reply.LogRequests.Select(r => r.Id), reply.CertificateExpiresInMs });
                     foreach (var request in reply.LogRequests) await UploadAsync(client, request, cancellationToken);
+                    foreach (var aborted in reply.AbortedRolloutIds) Emit("deployment_aborted", new { rolloutId = aborted, by = "check-in" });
+                    if (reply.Deployment is { RolloutId.Length: > 0 } deployment) await DeployAsync(client, deployment, cancellationToken);
                     if (NeedsRenewal(reply.CertificateExpiresInMs))
                     {
                         await RenewAsync(client, cancellationToken);
@@ -180,6 +207,7 @@ internal sealed class Agent(AgentOptions options)
         foreach (var (k, v) in options.Attributes) request.Attributes[k] = v;
         request.Software.Add(new Software { Name = "edgeplane-rollouts-agent", Version = Version });
         foreach (var (name, version) in options.Software) request.Software.Add(new Software { Name = name, Version = version });
+        foreach (var (name, version) in Installed()) request.Software.Add(new Software { Name = name, Version = version });
         var drive = new DriveInfo(Path.GetFullPath(options.StateDir));
         request.Health = new Health
         {
@@ -237,6 +265,104 @@ internal sealed class Agent(AgentOptions options)
         {
             Emit("logs_refused", new { request = request.Id, status = e.Status, message = e.Detail });
         }
+    }
+
+    private string InstalledPath => Path.Combine(options.StateDir, "installed.json");
+    private string DeploymentsPath => Path.Combine(options.StateDir, "deployments.json");
+
+    private Dictionary<string, string> Installed() =>
+        File.Exists(InstalledPath) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(InstalledPath)) ?? [] : [];
+
+    private Dictionary<string, string> Finished() =>
+        File.Exists(DeploymentsPath) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(DeploymentsPath)) ?? [] : [];
+
+    private void Finish(string rolloutId, string state)
+    {
+        var finished = Finished();
+        finished[rolloutId] = state;
+        File.WriteAllText(DeploymentsPath, JsonSerializer.Serialize(finished));
+    }
+
+    private static async Task<string> ReportAsync(DeviceClient client, string rolloutId, string state, string message, CancellationToken ct)
+    {
+        var reply = await client.CallAsync("ReportDeployment", new DeploymentReport { RolloutId = rolloutId, State = state, Message = message },
+            DeploymentReportResponse.Parser, TimeSpan.FromSeconds(20), ct);
+        return reply.State;
+    }
+
+    /// <summary>
+    /// Installs a deployment: downloads the target through the update repository as a TUF client (root, timestamp,
+    /// snapshot and targets verified; length and SHA-256 checked against the signed targets metadata), "installs" it
+    /// (writes it under the state directory and reports the new software version), and reports each step.
+    /// </summary>
+    private async Task DeployAsync(DeviceClient client, Deployment deployment, CancellationToken ct)
+    {
+        var id = deployment.RolloutId;
+        if (Finished().TryGetValue(id, out var final))
+        {
+            await ReportAsync(client, id, final, "reported again", ct); // the earlier report was lost
+            return;
+        }
+        Emit("deployment_received", new { rolloutId = id, deployment.Name, deployment.Version, deployment.TargetName });
+        if (await ReportAsync(client, id, "downloading", "", ct) == "aborted")
+        {
+            Finish(id, "aborted");
+            Emit("deployment_aborted", new { rolloutId = id, by = "report" });
+            return;
+        }
+        byte[] payload;
+        try
+        {
+            var tuf = new Edgeplane.Plugins.Rollouts.Tuf.TufClient(async (path, token) =>
+            {
+                var reply = await client.CallAsync("GetRepositoryFile", new RepositoryFileRequest { Path = path }, RepositoryFileResponse.Parser, TimeSpan.FromMinutes(2), token);
+                return reply.Found ? reply.Data.ToByteArray() : null;
+            }, options.StateDir);
+            await tuf.RefreshAsync(ct);
+            payload = await tuf.DownloadAsync(deployment.TargetName, ct);
+            if (payload.LongLength != deployment.Length || Convert.ToHexStringLower(SHA256.HashData(payload)) != deployment.Sha256)
+                throw new Edgeplane.Plugins.Rollouts.Tuf.TufException("the deployment's announced length or hash differs from the signed target");
+            Emit("deployment_verified", new { rolloutId = id, length = payload.LongLength, rootVersion = tuf.RootVersion });
+        }
+        catch (Edgeplane.Plugins.Rollouts.Tuf.TufException e)
+        {
+            await ReportAsync(client, id, "failed", "verification failed: " + e.Message, ct);
+            Finish(id, "failed");
+            Emit("deployment_failed", new { rolloutId = id, message = e.Message });
+            return;
+        }
+        if (await ReportAsync(client, id, "installing", "", ct) == "aborted")
+        {
+            Finish(id, "aborted");
+            Emit("deployment_aborted", new { rolloutId = id, by = "report" });
+            return;
+        }
+        for (var s = 0; s < options.InstallSeconds; s++)
+        {
+            await Task.Delay(1000, ct);
+            if (await ReportAsync(client, id, "installing", $"{s + 1}/{options.InstallSeconds} s", ct) == "aborted")
+            {
+                Finish(id, "aborted");
+                Emit("deployment_aborted", new { rolloutId = id, by = "report" });
+                return;
+            }
+        }
+        if (options.FailInstalls.Contains(deployment.Name) || File.Exists(Path.Combine(options.StateDir, "fail-install-" + deployment.Name)))
+        {
+            await ReportAsync(client, id, "failed", "injected failure", ct);
+            Finish(id, "failed");
+            Emit("deployment_failed", new { rolloutId = id, message = "injected failure" });
+            return;
+        }
+        var dir = Path.Combine(options.StateDir, "installed");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllBytesAsync(Path.Combine(dir, deployment.Name), payload, ct);
+        var installed = Installed();
+        installed[deployment.Name] = deployment.Version;
+        File.WriteAllText(InstalledPath, JsonSerializer.Serialize(installed));
+        var state = await ReportAsync(client, id, "succeeded", $"installed {deployment.Name} {deployment.Version}", ct);
+        Finish(id, "succeeded");
+        Emit("deployment_succeeded", new { rolloutId = id, deployment.Name, deployment.Version, recorded = state });
     }
 
     private async Task<byte[]> ReadSourceAsync(string source, CancellationToken cancellationToken) =>

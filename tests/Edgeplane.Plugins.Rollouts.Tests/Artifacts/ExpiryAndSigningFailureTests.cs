@@ -43,7 +43,7 @@ public sealed class ExpiryAndSigningFailureTests
 
         // damage the targets role's sealed private key: signing fails, nothing is published or recorded
         var before = await host.Client.GetFromJsonAsync<JsonObject>("/rollouts/tuf/targets.json", Ct);
-        var (code, output) = await NodeGrpc.RunAsync("sqlite3", [Path.Combine(host.DataDirectory, "edgeplane.db"),
+        var (code, output) = await NodeGrpc.RunAsync("sqlite3", ["-cmd", ".timeout 15000", Path.Combine(host.DataDirectory, "edgeplane.db"),
             "UPDATE rollouts_tuf_keys SET encrypted_key = randomblob(length(encrypted_key)) WHERE role = 'targets';"], TimeSpan.FromSeconds(30));
         Assert.True(code == 0, output);
         using var failed = await client.PostAsync("/rollouts/api/v1/artifacts", ArtifactsFixture.Upload("fw", "2", "rpi4", [4, 5, 6]), Ct);
@@ -52,7 +52,7 @@ public sealed class ExpiryAndSigningFailureTests
         Assert.Equal(1, (long)list!["total"]!);
         var after = await host.Client.GetFromJsonAsync<JsonObject>("/rollouts/tuf/targets.json", Ct);
         Assert.Equal((long)before!["signed"]!["version"]!, (long)after!["signed"]!["version"]!);
-        var (countCode, count) = await NodeGrpc.RunAsync("sqlite3", [Path.Combine(host.DataDirectory, "edgeplane.db"),
+        var (countCode, count) = await NodeGrpc.RunAsync("sqlite3", ["-cmd", ".timeout 15000", Path.Combine(host.DataDirectory, "edgeplane.db"),
             "SELECT COUNT(*) FROM rollouts_tuf_targets; SELECT COUNT(*) FROM rollouts_artifact_blobs;"], TimeSpan.FromSeconds(30));
         Assert.Equal("1\n1", count.Trim());
     }

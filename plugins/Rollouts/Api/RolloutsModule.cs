@@ -1,0 +1,182 @@
+using Dapper;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Rollouts.Artifacts;
+using Edgeplane.Plugins.Rollouts.Deployments;
+using Edgeplane.Plugins.Rollouts.Fleet;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Rollouts.Api;
+
+/// <summary>Staged rollouts: <c>POST/GET /rollouts</c>, <c>GET /rollouts/{id}</c>, <c>POST /rollouts/{id}/approve|resume|abort</c>.</summary>
+public sealed class RolloutsModule : ICarterModule
+{
+    public sealed record NewRollout(string? Name, string? ArtifactId, string? GroupId, List<Phase>? Phases, double? FailureThreshold, bool? RequiresApproval);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var rollouts = app.MapGroup("/api/v1/rollouts");
+        rollouts.MapPost("/", CreateAsync).RequirePermission("rollouts.rollouts.write");
+        rollouts.MapGet("/", ListAsync).RequirePermission("rollouts.rollouts.read");
+        rollouts.MapGet("/{id}", GetAsync).RequirePermission("rollouts.rollouts.read");
+        rollouts.MapPost("/{id}/approve", ApproveAsync).RequirePermission("rollouts.rollouts.approve");
+        rollouts.MapPost("/{id}/resume", ResumeAsync).RequirePermission("rollouts.rollouts.write");
+        rollouts.MapPost("/{id}/abort", AbortAsync).RequirePermission("rollouts.rollouts.write");
+    }
+
+    private static async Task<IResult> CreateAsync(NewRollout body, ICaller caller, ArtifactStore artifacts, GroupStore groups, DeviceStore devices, DeploymentStore store,
+        RolloutEvents events, IAuditLog audit, TimeProvider clock)
+    {
+        var errors = new FieldErrors()
+            .Check(body.Name is null || body.Name.Length is > 0 and <= 200, "name", "must be 1-200 characters")
+            .Check(!string.IsNullOrEmpty(body.ArtifactId), "artifactId", "is required")
+            .Check(!string.IsNullOrEmpty(body.GroupId), "groupId", "is required")
+            .Check(body.FailureThreshold is null or >= 0 and <= 100, "failureThreshold", "must be a percentage, 0-100");
+        var phases = body.Phases ?? [new Phase(100, 0)];
+        if (phases.Count is < 1 or > 20) errors.Add("phases", "1 to 20 phases");
+        for (var i = 0; i < phases.Count; i++)
+        {
+            if (phases[i] is null || phases[i].Percent is < 1 or > 100) errors.Add($"phases[{i}].percent", "must be 1-100 (the cumulative share of the devices)");
+            else if (i > 0 && phases[i - 1] is { } previous && phases[i].Percent <= previous.Percent) errors.Add($"phases[{i}].percent", "must grow from phase to phase");
+            if (phases[i] is { } p && p.SoakSeconds is < 0 or > 30 * 86400) errors.Add($"phases[{i}].soakSeconds", "must be 0 to 2,592,000 (30 days)");
+        }
+        if (phases.Count > 0 && phases[^1] is { Percent: not 100 }) errors.Add("phases", "the last phase must reach 100%");
+        ArtifactRow? artifact = null;
+        GroupRow? group = null;
+        if (!string.IsNullOrEmpty(body.ArtifactId) && (artifact = await artifacts.FindAsync(caller.TeamId!, body.ArtifactId)) is null) errors.Add("artifactId", "no such artifact");
+        if (!string.IsNullOrEmpty(body.GroupId) && (group = await groups.FindAsync(caller.TeamId!, body.GroupId)) is null) errors.Add("groupId", "no such group");
+        var targets = new List<string>();
+        if (artifact is not null && group is not null)
+        {
+            var types = Json.Read<List<string>>(artifact.DeviceTypes).ToHashSet();
+            foreach (var member in await groups.MembersAsync(group))
+                if (await devices.FindAsync(caller.TeamId!, member.Name) is { } device && types.Contains(device.DeviceType)) targets.Add(device.Id);
+            if (targets.Count == 0) errors.Add("groupId", $"the group has no device of the artifact's device types ({string.Join(", ", types)})");
+        }
+        if (errors.Any) return errors.ToProblem();
+        var now = clock.GetUtcNow();
+        var approval = body.RequiresApproval ?? false;
+        var rollout = new RolloutRow
+        {
+            Id = Ids.New(now), TeamId = caller.TeamId!, Name = body.Name ?? $"{artifact!.Name} {artifact.Version}", ArtifactId = artifact!.Id, GroupId = group!.Id,
+            Phases = Json.Write(phases), FailureThreshold = body.FailureThreshold ?? 10, RequiresApproval = approval,
+            State = approval ? "pending_approval" : "running", CreatedBy = caller.UserId, CreatedAt = now, UpdatedAt = now,
+        };
+        await store.CreateAsync(rollout, DeploymentStore.AssignPhases(rollout.Id, targets, phases));
+        await audit.RecordAsync("rollouts.rollout.create", rollout.Id, new { rollout.Name, rollout.ArtifactId, rollout.GroupId, phases, rollout.FailureThreshold, approval, devices = targets.Count });
+        await events.PublishAsync(rollout, "rollouts.rollout.created", new { rolloutId = rollout.Id, name = rollout.Name, devices = targets.Count, state = rollout.State });
+        return TypedResults.Created($"api/v1/rollouts/{rollout.Id}", await ViewAsync(store, rollout, devices: true));
+    }
+
+    private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? state, ICaller caller, DeploymentStore store)
+    {
+        var errors = new FieldErrors().AddRange(page.Validate())
+            .Check(state is null or "pending_approval" or "running" or "paused" or "completed" or "aborted", "state", "must be pending_approval, running, paused, completed or aborted");
+        if (errors.Any) return errors.ToProblem();
+        var rows = await store.ListAsync(caller.TeamId!, state, page);
+        var views = new List<RolloutView>();
+        foreach (var row in rows.Items) views.Add(await ViewAsync(store, row, devices: false));
+        return TypedResults.Ok(new Page<RolloutView>(views, rows.Total, rows.Limit, rows.Offset));
+    }
+
+    private static async Task<IResult> GetAsync(string id, ICaller caller, DeploymentStore store) =>
+        await store.FindAsync(caller.TeamId!, id) is { } row ? TypedResults.Ok(await ViewAsync(store, row, devices: true)) : TypedResults.NotFound();
+
+    internal static async Task<RolloutView> ViewAsync(DeploymentStore store, RolloutRow r, bool devices)
+    {
+        var phases = Json.Read<List<Phase>>(r.Phases);
+        var counts = await store.CountsAsync(r.Id);
+        var history = Json.Read<List<PhaseStart>>(r.PhaseHistory);
+        var views = new List<PhaseView>();
+        for (var i = 0; i < phases.Count; i++)
+        {
+            var states = counts.Where(c => c.Phase == i).ToDictionary(c => c.State, c => c.Count);
+            var started = history.LastOrDefault(h => h.Phase == i)?.StartedAt;
+            var state = r.State == "aborted" && started is null ? "aborted"
+                : started is null ? "waiting"
+                : i < r.CurrentPhase || r.State == "completed" ? "done"
+                : r.State is "paused" or "aborted" ? r.State : "active";
+            views.Add(new PhaseView(i, phases[i].Percent, phases[i].SoakSeconds, states.Values.Sum(), states, state, started,
+                started is { } s ? s + TimeSpan.FromSeconds(phases[i].SoakSeconds) : null));
+        }
+        var totals = DeploymentStore.DeviceStates.ToDictionary(s => s, s => counts.Where(c => c.State == s).Sum(c => c.Count));
+        IReadOnlyList<RolloutDeviceView>? deviceViews = devices
+            ? (await store.DevicesAsync(r.Id)).Select(d => new RolloutDeviceView(d.DeviceId, d.DeviceName, d.Phase, d.State, d.Message, d.StartedAt, d.UpdatedAt)).ToList()
+            : null;
+        return new RolloutView(r.Id, r.Name, r.ArtifactId, r.GroupId, r.State, r.CurrentPhase, r.FailureThreshold, r.RequiresApproval, r.PausedReason, r.CreatedBy,
+            r.ApprovedBy, r.ApprovedAt, r.CreatedAt, r.UpdatedAt, r.FinishedAt, totals, views, deviceViews, devices ? await store.EventsAsync(r.Id) : null);
+    }
+
+    private static IResult Conflict(string detail) => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
+
+    private static async Task<IResult> ApproveAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
+    {
+        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        {
+            if (rollout is null) return (TypedResults.NotFound(), null);
+            if (rollout.State != "pending_approval") return (Conflict($"the rollout is {rollout.State}, not waiting for approval"), null);
+            if (rollout.CreatedBy is not null && rollout.CreatedBy == caller.UserId)
+                return (TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "a rollout must be approved by someone other than its creator"), null);
+            rollout.State = "running";
+            rollout.ApprovedBy = caller.UserId;
+            rollout.ApprovedAt = clock.GetUtcNow();
+            await store.StartPhaseAsync(conn, tx, rollout, 0);
+            return (null, rollout);
+        });
+        if (result is not null) return result;
+        await audit.RecordAsync("rollouts.rollout.approve", id);
+        await events.PublishAsync(row!, "rollouts.rollout.approved", new { rolloutId = id, approvedBy = caller.UserId });
+        return TypedResults.Ok(await ViewAsync(store, row!, devices: false));
+    }
+
+    private static async Task<IResult> ResumeAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
+    {
+        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        {
+            if (rollout is null) return (TypedResults.NotFound(), null);
+            if (rollout.State != "paused") return (Conflict($"the rollout is {rollout.State}, not paused"), null);
+            // failures so far are acknowledged: the threshold applies to failures from now on; the soak starts again
+            rollout.FailureBaseline = await conn.ExecuteScalarAsync<int>(
+                "SELECT COUNT(*) FROM rollouts_deployment_devices WHERE rollout_id = @id AND state = 'failed'", new { id }, tx);
+            rollout.State = "running";
+            rollout.PausedReason = null;
+            rollout.PhaseStartedAt = clock.GetUtcNow();
+            rollout.UpdatedAt = clock.GetUtcNow();
+            await DeploymentStore.SaveAsync(conn, tx, rollout);
+            return (null, rollout);
+        });
+        if (result is not null) return result;
+        await audit.RecordAsync("rollouts.rollout.resume", id);
+        await events.PublishAsync(row!, "rollouts.rollout.resumed", new { rolloutId = id, by = caller.UserId, acknowledgedFailures = row!.FailureBaseline });
+        return TypedResults.Ok(await ViewAsync(store, row, devices: false));
+    }
+
+    private static async Task<IResult> AbortAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
+    {
+        var (result, row, stopped) = await store.ChangeAsync<(IResult?, RolloutRow?, int)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        {
+            if (rollout is null) return (TypedResults.NotFound(), null, 0);
+            if (rollout.State is "completed" or "aborted") return (Conflict($"the rollout is already {rollout.State}"), null, 0);
+            var now = clock.GetUtcNow();
+            rollout.State = "aborted";
+            rollout.FinishedAt = now;
+            rollout.UpdatedAt = now;
+            await DeploymentStore.SaveAsync(conn, tx, rollout);
+            // devices that were told (released) are told again that it is aborted; the others never heard of it
+            var stopped = await conn.ExecuteAsync("""
+                UPDATE rollouts_deployment_devices SET state = 'aborted', message = 'rollout aborted', updated_at = @now, abort_notified = CASE WHEN released = @yes THEN @no ELSE @yes END
+                WHERE rollout_id = @id AND state IN ('pending', 'downloading', 'installing')
+                """, new { id, now, yes = true, no = false }, tx);
+            return (null, rollout, stopped);
+        });
+        if (result is not null) return result;
+        await audit.RecordAsync("rollouts.rollout.abort", id, new { stopped });
+        await events.PublishAsync(row!, "rollouts.rollout.aborted", new { rolloutId = id, by = caller.UserId, stoppedDevices = stopped });
+        return TypedResults.Ok(await ViewAsync(store, row!, devices: false));
+    }
+}

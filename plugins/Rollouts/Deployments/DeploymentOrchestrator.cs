@@ -1,0 +1,131 @@
+using System.Net.Http.Json;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Events;
+using Edgeplane.Abstractions.Jobs;
+using Edgeplane.Plugins.Rollouts.Fleet;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Rollouts.Deployments;
+
+/// <summary><c>Edgeplane:Plugins:rollouts:Deployments:*</c>.</summary>
+public sealed class DeploymentOptions
+{
+    /// <summary>How often the orchestrator looks at running rollouts (<c>Deployments:Interval</c>).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Where rollout events are also POSTed as JSON (<c>Deployments:WebhookUrl</c>); none by default.</summary>
+    public Uri? WebhookUrl { get; init; }
+    /// <summary>A device that reported no progress for this long no longer holds its phase back (<c>Deployments:InstallTimeout</c>).</summary>
+    public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public static DeploymentOptions From(IConfiguration section) => new()
+    {
+        Interval = section.GetValue("Deployments:Interval", TimeSpan.FromSeconds(5)),
+        WebhookUrl = section["Deployments:WebhookUrl"] is { Length: > 0 } url ? new Uri(url) : null,
+        InstallTimeout = section.GetValue("Deployments:InstallTimeout", TimeSpan.FromMinutes(30)),
+    };
+}
+
+/// <summary>Publishes rollout events: the rollout's timeline, <see cref="IEventPublisher"/>, and the optional webhook.</summary>
+public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publisher, DeploymentOptions options, IDbConnectionFactory db, TimeProvider clock,
+    ILogger<RolloutEvents> logger)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public async Task PublishAsync(RolloutRow rollout, string type, object data)
+    {
+        await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, type, data);
+        await publisher.PublishAsync(type, data, rollout.TeamId);
+        if (options.WebhookUrl is { } url)
+        {
+            try
+            {
+                using var response = await Http.PostAsJsonAsync(url, new { type, teamId = rollout.TeamId, occurredAt = clock.GetUtcNow(), data }, Json.Options);
+                if (!response.IsSuccessStatusCode) logger.LogWarning("Webhook {Url} answered {Status} to {Type}", url, (int)response.StatusCode, type);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                logger.LogWarning(e, "Webhook {Url} failed for {Type}", url, type);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Drives running rollouts, once across host instances: pauses a rollout whose failures (since the last resume) exceed
+/// its threshold, and advances a phase when its soak time has passed, failures are under the threshold and every released
+/// device that is online has finished (offline devices do not hold a rollout back; they pick the deployment up when they return).
+/// </summary>
+public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents events, DeploymentOptions options, RolloutsOptions fleet, IDbConnectionFactory db,
+    ILeaseManager leases, TimeProvider time, ILogger<DeploymentOrchestrator> logger) : LeasedJob(leases, time, logger)
+{
+    private readonly TimeProvider _clock = time;
+
+    protected override string Name => "rollouts.deployments";
+    protected override TimeSpan Interval => options.Interval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        List<RolloutRow> running;
+        await using (var conn = await db.OpenAsync(cancellationToken)) running = [.. await store.ListRunningAsync(conn)];
+        foreach (var rollout in running)
+        {
+            try
+            {
+                await StepAsync(rollout.TeamId, rollout.Id);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Rollout {Rollout} step failed", rollout.Id);
+            }
+        }
+    }
+
+    /// <summary>One decision for one rollout; returns what happened (for tests and the benchmark).</summary>
+    public async Task<string> StepAsync(string teamId, string rolloutId)
+    {
+        (string Outcome, RolloutRow? Row, object? Data) result = await store.ChangeAsync<(string, RolloutRow?, object?)>(teamId, rolloutId, async (conn, tx, rollout) =>
+        {
+            if (rollout is null || rollout.State != "running") return ("idle", null, null);
+            var phases = Json.Read<List<Phase>>(rollout.Phases);
+            var counts = await store.CountsAsync(conn, tx, rollout.Id);
+            var released = counts.Where(c => c.Phase <= rollout.CurrentPhase).Sum(c => c.Count);
+            var failed = counts.Where(c => c.Phase <= rollout.CurrentPhase && c.State == "failed").Sum(c => c.Count);
+            var rate = released == 0 ? 0 : 100.0 * Math.Max(0, failed - rollout.FailureBaseline) / released;
+            var now = _clock.GetUtcNow();
+            if (rate > rollout.FailureThreshold)
+            {
+                rollout.State = "paused";
+                rollout.PausedReason = $"{failed - rollout.FailureBaseline} of {released} released devices failed ({rate:0.#}% > {rollout.FailureThreshold:0.#}%)";
+                rollout.UpdatedAt = now;
+                await DeploymentStore.SaveAsync(conn, tx, rollout);
+                return ("paused", rollout, new
+                {
+                    rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, failed = failed - rollout.FailureBaseline, released,
+                    failureRate = Math.Round(rate, 2), threshold = rollout.FailureThreshold, reason = rollout.PausedReason,
+                });
+            }
+            var soakEnds = (rollout.PhaseStartedAt ?? now) + TimeSpan.FromSeconds(phases[rollout.CurrentPhase].SoakSeconds);
+            if (now < soakEnds) return ("soaking", null, null);
+            var unsettled = await DeploymentStore.UnsettledAsync(conn, tx, rollout.Id, now - 3 * fleet.CheckInInterval, now - options.InstallTimeout);
+            if (unsettled > 0) return ("waiting", null, null);
+            if (rollout.CurrentPhase >= phases.Count - 1)
+            {
+                rollout.State = "completed";
+                rollout.FinishedAt = now;
+                rollout.UpdatedAt = now;
+                await DeploymentStore.SaveAsync(conn, tx, rollout);
+                return ("completed", rollout, new { rolloutId = rollout.Id, name = rollout.Name, released, failed });
+            }
+            await store.StartPhaseAsync(conn, tx, rollout, rollout.CurrentPhase + 1);
+            return ("advanced", rollout, new { rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, percent = phases[rollout.CurrentPhase].Percent });
+        });
+        if (result.Row is not null)
+        {
+            var type = result.Outcome switch { "paused" => "rollouts.rollout.paused", "completed" => "rollouts.rollout.completed", _ => "rollouts.rollout.phase_started" };
+            await events.PublishAsync(result.Row, type, result.Data!);
+            if (result.Outcome == "paused") logger.LogWarning("Rollout {Rollout} paused: {Reason}", result.Row.Id, result.Row.PausedReason);
+        }
+        return result.Outcome;
+    }
+}
