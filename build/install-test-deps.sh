@@ -10,6 +10,7 @@ packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
 packages+=(curl prometheus)   # waf (curl as a real client, promtool checks /metrics)
 packages+=(libbpf-dev libcurl4-openssl-dev cmake pkg-config bpftool jq gcc)  # ebpf
 packages+=(docker-registry apache2-utils sqlite3)   # rollouts
+packages+=(poppler-utils)   # rollouts-evidence (pdftoppm, pdftotext, pdfinfo check the PDF reports)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,7 @@ using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Rollouts.Artifacts;
 using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,11 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<DeviceGrpcService>();
         builder.Services.AddSingleton<DeviceApiState>();
         builder.Services.AddHostedService<DeviceApiListener>();
+        builder.Services.AddHostedService<DeviceCaRefresher>();
+        builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddSingleton<Reports.BrandingStore>();
+        builder.Services.AddSingleton<VulnerabilityStore>();
+        builder.Services.AddSingleton<Reports.ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
         // part 2: artifacts through the update-signing repository (TUF), SBOMs, registries, deployments
         var tufOptions = TufOptions.From(section);

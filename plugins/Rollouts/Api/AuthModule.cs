@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Builder;
@@ -8,36 +10,64 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 
 /// <summary>
 /// The seed's <c>POST /auth/login</c>, <c>POST /auth/logout</c> and <c>GET /auth/me</c> under the plugin's
-/// mount. They are the host's own sign-in: each route runs the host's endpoint for the same path
-/// (found in the application's endpoint data source) on the same request, so sessions, cookies, CSRF
-/// tokens and the rate limit are exactly the host's.
+/// mount, on the SDK's <see cref="ISessionService"/>: the host's sessions (httpOnly cookie + CSRF token),
+/// with the host's login rate limit.
 /// </summary>
 public sealed class AuthModule : ICarterModule
 {
     public sealed record LoginRequest(string? Username, string? Password, string? TeamId);
 
+    private static readonly Lazy<IReadOnlyList<string>> Permissions = new(() =>
+    {
+        var manifest = Path.Combine(Path.GetDirectoryName(typeof(AuthModule).Assembly.Location) ?? "", "plugin.json");
+        return File.Exists(manifest) && JsonNode.Parse(File.ReadAllText(manifest))?["permissions"] is JsonArray list
+            ? list.Select(p => (string?)p?["name"]).OfType<string>().ToList()
+            : [];
+    });
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth");
-        auth.MapPost("/login", (HttpContext context, EndpointDataSource endpoints) => HostEndpoint.RunAsync(context, endpoints, "POST", "/api/v1/auth/login"))
-            .Accepts<LoginRequest>("application/json").AllowAnonymous().RequireLoginRateLimit();
-        auth.MapPost("/logout", (HttpContext context, EndpointDataSource endpoints) => HostEndpoint.RunAsync(context, endpoints, "POST", "/api/v1/auth/logout"))
-            .RequireSession().RequirePermission("rollouts.profile.read");
-        auth.MapGet("/me", (HttpContext context, EndpointDataSource endpoints) => HostEndpoint.RunAsync(context, endpoints, "GET", "/api/v1/auth/me"))
-            .RequirePermission("rollouts.profile.read");
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireLoginRateLimit();
+        auth.MapPost("/logout", LogoutAsync).RequireSession().RequirePermission("rollouts.profile.read");
+        auth.MapGet("/me", MeAsync).RequirePermission("rollouts.profile.read");
     }
-}
 
-internal static class HostEndpoint
-{
-    /// <summary>Runs the host's route <paramref name="method"/> <paramref name="pattern"/> for this request.</summary>
-    public static Task RunAsync(HttpContext context, EndpointDataSource endpoints, string method, string pattern)
+    private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, ISessionService sessions)
     {
-        var endpoint = endpoints.Endpoints.OfType<RouteEndpoint>().FirstOrDefault(e =>
-            string.Equals(e.RoutePattern.RawText, pattern, StringComparison.Ordinal)
-            && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method) == true);
-        if (endpoint?.RequestDelegate is null)
-            return Results.Problem(statusCode: 501, title: "Not Implemented", detail: $"the host does not serve {method} {pattern}").ExecuteAsync(context);
-        return endpoint.RequestDelegate(context);
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrEmpty(body.Username), "username", "is required")
+            .Check(!string.IsNullOrEmpty(body.Password), "password", "is required");
+        if (errors.Any) return errors.ToProblem();
+        try
+        {
+            var session = await sessions.SignInAsync(context, body.Username!, body.Password!, body.TeamId);
+            return session is null
+                ? TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "wrong username or password, or the user is disabled")
+                : TypedResults.Ok(new { user = session.User, session.TeamId, session.Role, session.CsrfToken, session.ExpiresAt });
+        }
+        catch (IdentityValidationException e)
+        {
+            return new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
     }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context, ISessionService sessions)
+    {
+        await sessions.SignOutAsync(context);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> MeAsync(ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        TypedResults.Ok(new
+        {
+            user = caller.UserId is null ? null : await identity.FindUserAsync(caller.UserId, ct),
+            teamId = caller.TeamId,
+            role = caller.Role,
+            isHostAdmin = caller.IsHostAdmin,
+            credential = caller.Credential,
+            apiKeyId = caller.ApiKeyId,
+            // This plugin's permissions the caller holds (the host's /api/v1/auth/me lists every plugin's).
+            permissions = Permissions.Value.Where(caller.Has).ToList(),
+        });
 }

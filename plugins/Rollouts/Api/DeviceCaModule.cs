@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Device;
@@ -7,16 +8,72 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Rollouts.Api;
 
-/// <summary><c>GET /device-ca</c>: the CA certificate devices pin and the device API address.</summary>
+/// <summary>
+/// <c>GET /device-ca</c>: the CA certificate devices pin, the issuing CA, every trusted CA and the device API address.
+/// CA rotation (host administrators): <c>POST /device-ca/rotate</c>, then <c>POST /device-ca/retire-previous</c> (see the README).
+/// </summary>
 public sealed class DeviceCaModule : ICarterModule
 {
-    public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(new
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).RequirePermission("rollouts.device-ca.read");
+        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).RequirePermission("rollouts.device-ca.rotate");
+        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).RequirePermission("rollouts.device-ca.rotate");
+    }
+
+    private static object View(DeviceCa ca, RolloutsOptions options) => new
+    {
+        // What a device pins to verify the listener (unchanged until a rotation completes).
+        id = ca.All[0].Id,
+        certificate = ca.ServerCa.ExportCertificatePem(),
+        sha256 = ca.ServerCa.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(),
+        notAfter = new DateTimeOffset(ca.ServerCa.NotAfter.ToUniversalTime()),
+        deviceApiUrl = options.DeviceApiUrl,
+        // The CA that issues device certificates now, and every CA whose certificates are accepted.
+        issuingId = ca.Id,
+        rotating = ca.All.Count > 1,
+        authorities = ca.All.Select(c => new { c.Id, c.State, c.Subject, c.Sha256, c.NotAfter, c.CreatedAt, certificate = c.Pem }),
+    };
+
+    private static IResult HostAdminOnly() =>
+        TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "the device CA serves every team: only a host administrator rotates it");
+
+    private static async Task<IResult> RotateAsync(ICaller caller, DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
+    {
+        if (!caller.IsHostAdmin) return HostAdminOnly();
+        if (ca.All.Count > 1)
+            return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: "a rotation is in progress: retire the previous CA first (POST /api/v1/device-ca/retire-previous)");
+        string id;
+        try
         {
-            id = ca.Id,
-            certificate = ca.Certificate.ExportCertificatePem(),
-            sha256 = ca.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(),
-            notAfter = new DateTimeOffset(ca.Certificate.NotAfter.ToUniversalTime()),
-            deviceApiUrl = options.DeviceApiUrl,
-        })).RequirePermission("rollouts.device-ca.read");
+            id = await ca.RotateAsync(ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: e.Message);
+        }
+        await audit.RecordAsync("rollouts.device-ca.rotate", id);
+        return TypedResults.Ok(View(ca, options));
+    }
+
+    private static async Task<IResult> RetireAsync(bool? force, ICaller caller, DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
+    {
+        if (!caller.IsHostAdmin) return HostAdminOnly();
+        if (ca.All.Count < 2) return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: "no rotation in progress");
+        var outstanding = await ca.OutstandingAsync(ct);
+        if (outstanding.Values.Sum() > 0 && force != true)
+            return TypedResults.Problem(statusCode: 409, title: "Conflict",
+                detail: $"{outstanding.Values.Sum()} valid device certificates were issued by the previous CA; wait until their devices renew (or they expire), or pass force=true to cut them off");
+        IReadOnlyList<string> retired;
+        try
+        {
+            retired = await ca.RetireTrustedAsync(ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: e.Message);
+        }
+        await audit.RecordAsync("rollouts.device-ca.retire", string.Join(",", retired), new { forced = force == true, outstanding = outstanding.Values.Sum() });
+        return TypedResults.Ok(View(ca, options));
+    }
 }

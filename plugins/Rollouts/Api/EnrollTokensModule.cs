@@ -51,7 +51,7 @@ public sealed class EnrollTokensModule : ICarterModule
             view.Id, view.Name, view.Prefix, view.GroupId, view.Labels, view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State,
             token = secret,
             deviceApiUrl = options.DeviceApiUrl,
-            caCertificate = ca.Certificate.ExportCertificatePem(),
+            caCertificate = ca.ServerCa.ExportCertificatePem(),
         });
     }
 

@@ -28,7 +28,6 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
             state.Failed("disabled by configuration (DeviceApi:Enabled=false)");
             return;
         }
-        var serverCertificate = ca.IssueServer(options.DeviceApiAddress, options.ServerNames);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggers);
         // The host already announces its own start and stop; this inner application stays quiet.
@@ -44,7 +43,8 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificate = serverCertificate,
+                    // Selected per handshake: a CA rotation changes it without a restart.
+                    ServerCertificateSelector = (_, _) => ca.ServerCertificate,
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                     ClientCertificateValidation = (certificate, _, _) => ca.ValidateClient(certificate),

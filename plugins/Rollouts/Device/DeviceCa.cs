@@ -21,10 +21,37 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile State? _state;
 
-    private sealed record State(string Id, X509Certificate2 Certificate, ECDsa Key, X509Certificate2Collection Trusted, byte[][] TrustedSubjects);
+    private sealed record State(string Id, X509Certificate2 Certificate, ECDsa Key, X509Certificate2Collection Trusted, byte[][] TrustedSubjects,
+        string ServerCaId, X509Certificate2 ServerCa, ECDsa ServerCaKey, IReadOnlyList<CaInfo> All)
+    {
+        public X509Certificate2? ServerCertificate;
+    }
 
+    /// <summary>One CA row as the API shows it.</summary>
+    public sealed record CaInfo(string Id, string State, string Subject, string Sha256, DateTimeOffset NotAfter, DateTimeOffset CreatedAt, string Pem);
+
+    /// <summary>The CA that issues device certificates (the newest <c>active</c> one).</summary>
     public X509Certificate2 Certificate => Current.Certificate;
     public string Id => Current.Id;
+
+    /// <summary>
+    /// The CA devices pin to verify the listener: the oldest CA that is not retired. It issues the listener's certificate, so
+    /// devices given it before a rotation keep verifying the server until the rotation completes.
+    /// </summary>
+    public X509Certificate2 ServerCa => Current.ServerCa;
+
+    /// <summary>Every CA that is not retired, oldest first.</summary>
+    public IReadOnlyList<CaInfo> All => Current.All;
+
+    /// <summary>The listener's certificate, issued by <see cref="ServerCa"/> once per loaded state.</summary>
+    public X509Certificate2 ServerCertificate
+    {
+        get
+        {
+            var state = Current;
+            return state.ServerCertificate ??= IssueServer(state, options.DeviceApiAddress, options.ServerNames);
+        }
+    }
 
     private State Current => _state ?? throw new InvalidOperationException("the device CA is not loaded yet");
 
@@ -64,13 +91,14 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         public byte[] Certificate { get; set; } = [];
         public byte[] EncryptedKey { get; set; } = [];
         public string KeyId { get; set; } = "";
+        public DateTimeOffset CreatedAt { get; set; }
     }
 
     private async Task<State?> LoadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<CaRow>(
-            "SELECT id AS Id, state AS State, certificate AS Certificate, encrypted_key AS EncryptedKey, key_id AS KeyId FROM rollouts_device_cas WHERE state <> 'retired' ORDER BY id")).ToList();
+            "SELECT id AS Id, state AS State, certificate AS Certificate, encrypted_key AS EncryptedKey, key_id AS KeyId, created_at AS CreatedAt FROM rollouts_device_cas WHERE state <> 'retired' ORDER BY id")).ToList();
         var active = rows.LastOrDefault(r => r.State == "active");
         if (active is null) return null;
         if (active.KeyId != protector.KeyId)
@@ -80,11 +108,30 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         var trusted = new X509Certificate2Collection();
         foreach (var row in rows) trusted.Add(X509CertificateLoader.LoadCertificate(row.Certificate));
         var certificate = X509CertificateLoader.LoadCertificate(active.Certificate);
-        logger.LogInformation("Device CA {Id} loaded ({Subject}, until {NotAfter:u})", active.Id, certificate.Subject, certificate.NotAfter);
-        return new State(active.Id, certificate, key, trusted, trusted.Select(c => c.SubjectName.RawData).ToArray());
+        var server = rows[0];
+        var serverKey = key;
+        if (server.Id != active.Id)
+        {
+            serverKey = ECDsa.Create();
+            serverKey.ImportPkcs8PrivateKey(protector.Unprotect(server.EncryptedKey, server.Id), out _);
+        }
+        var all = rows.Select((r, i) => new CaInfo(r.Id, r.State, trusted[i].Subject, trusted[i].GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
+            new DateTimeOffset(trusted[i].NotAfter.ToUniversalTime()), r.CreatedAt, trusted[i].ExportCertificatePem())).ToList();
+        logger.LogInformation("Device CA {Id} loaded ({Subject}, until {NotAfter:u}); {Trusted} trusted, the listener's certificate from {Server}",
+            active.Id, certificate.Subject, certificate.NotAfter, rows.Count, server.Id);
+        return new State(active.Id, certificate, key, trusted, trusted.Select(c => c.SubjectName.RawData).ToArray(),
+            server.Id, X509CertificateLoader.LoadCertificate(server.Certificate), serverKey, all);
     }
 
     private async Task<State> CreateAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await db.OpenAsync(cancellationToken))
+            await InsertNewAsync(connection, null, cancellationToken);
+        return (await LoadAsync(cancellationToken))!;
+    }
+
+    /// <summary>Generates a CA key and self-signed certificate and stores it (key sealed) as <c>active</c>; answers its id.</summary>
+    private async Task<string> InsertNewAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? tx, CancellationToken cancellationToken)
     {
         var id = Ids.New();
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -95,15 +142,80 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now + options.CaLifetime);
         var der = certificate.Export(X509ContentType.Cert);
-        await using (var connection = await db.OpenAsync(cancellationToken))
-        {
-            await connection.ExecuteAsync(
-                "INSERT INTO rollouts_device_cas (id, state, certificate, encrypted_key, key_id, not_after, created_at) VALUES (@id, 'active', @der, @encrypted, @keyId, @notAfter, @now)",
-                new { id, der, encrypted = protector.Protect(key.ExportPkcs8PrivateKey(), id), keyId = protector.KeyId, notAfter = now + options.CaLifetime, now });
-        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO rollouts_device_cas (id, state, certificate, encrypted_key, key_id, not_after, created_at) VALUES (@id, 'active', @der, @encrypted, @keyId, @notAfter, @now)",
+            new { id, der, encrypted = protector.Protect(key.ExportPkcs8PrivateKey(), id), keyId = protector.KeyId, notAfter = now + options.CaLifetime, now }, tx,
+            cancellationToken: cancellationToken));
         logger.LogInformation("Device CA {Id} generated; its key is encrypted with the key from {Source}", id, protector.Source);
         key.Dispose();
-        return (await LoadAsync(cancellationToken))!;
+        return id;
+    }
+
+    /// <summary>Reloads from the database (another instance may have rotated); a no-op when nothing changed.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var ids = string.Join(",", (await connection.QueryAsync<(string Id, string State)>("SELECT id, state FROM rollouts_device_cas WHERE state <> 'retired' ORDER BY id"))
+            .Select(r => r.Id + ":" + r.State));
+        var loaded = _state is { } s ? string.Join(",", s.All.Select(c => c.Id + ":" + c.State)) : "";
+        if (ids == loaded) return;
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            _state = await LoadAsync(cancellationToken) ?? _state;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Rotation, step 1: a new CA becomes <c>active</c> (it issues every device certificate from now on); the CAs before it become
+    /// <c>trusted</c> (their certificates keep working; the oldest still issues the listener's certificate). Under a database lease.
+    /// </summary>
+    public async Task<string> RotateAsync(CancellationToken cancellationToken)
+    {
+        await using var lease = await leases.TryAcquireAsync("rollouts.device-ca.create", TimeSpan.FromMinutes(1), cancellationToken)
+            ?? throw new InvalidOperationException("another host instance is changing the device CA; try again");
+        string id;
+        await using (var connection = await db.OpenAsync(cancellationToken))
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE rollouts_device_cas SET state = 'trusted' WHERE state = 'active'", transaction: tx, cancellationToken: cancellationToken));
+            id = await InsertNewAsync(connection, tx, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        await RefreshAsync(cancellationToken);
+        return id;
+    }
+
+    /// <summary>Devices whose current certificate (still valid, not revoked) comes from a CA that is not the active one, per CA.</summary>
+    public async Task<Dictionary<string, long>> OutstandingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string CaId, long Count)>(
+            "SELECT c.ca_id, COUNT(*) FROM rollouts_devices d JOIN rollouts_certificates c ON c.serial = d.certificate_serial JOIN rollouts_device_cas a ON a.id = c.ca_id " +
+            "WHERE a.state = 'trusted' AND c.revoked_at IS NULL AND c.not_after > @now GROUP BY c.ca_id", new { now = clock.GetUtcNow() });
+        return rows.ToDictionary(r => r.CaId, r => r.Count);
+    }
+
+    /// <summary>
+    /// Rotation, step 2: every <c>trusted</c> CA becomes <c>retired</c>: certificates it issued are refused from now on and the
+    /// listener's certificate comes from the active CA. Answers the retired ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RetireTrustedAsync(CancellationToken cancellationToken)
+    {
+        await using var lease = await leases.TryAcquireAsync("rollouts.device-ca.create", TimeSpan.FromMinutes(1), cancellationToken)
+            ?? throw new InvalidOperationException("another host instance is changing the device CA; try again");
+        List<string> retired;
+        await using (var connection = await db.OpenAsync(cancellationToken))
+        {
+            retired = (await connection.QueryAsync<string>("SELECT id FROM rollouts_device_cas WHERE state = 'trusted'")).ToList();
+            await connection.ExecuteAsync("UPDATE rollouts_device_cas SET state = 'retired' WHERE state = 'trusted'");
+        }
+        await RefreshAsync(cancellationToken);
+        return retired;
     }
 
     /// <summary>A device certificate for <paramref name="publicKey"/>: client auth, <c>CN={deviceId}</c>, a URI SAN naming the device.</summary>
@@ -125,16 +237,15 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         return request.Create(state.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(state.Key), notBefore, end, serial);
     }
 
-    /// <summary>The device listener's certificate: server auth for 127.0.0.1, localhost and the configured names.</summary>
-    public X509Certificate2 IssueServer(IPAddress address, IEnumerable<string> names)
+    /// <summary>The device listener's certificate: server auth for 127.0.0.1, localhost and the configured names, from <see cref="ServerCa"/>.</summary>
+    private X509Certificate2 IssueServer(State state, IPAddress address, IEnumerable<string> names)
     {
-        var state = Current;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName("CN=Edgeplane Rollouts device API"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(state.Certificate, true, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(state.ServerCa, true, false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         if (!address.Equals(IPAddress.Loopback) && !address.Equals(IPAddress.Any)) san.AddIpAddress(address);
@@ -144,7 +255,7 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         var now = clock.GetUtcNow();
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var issued = request.Create(state.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(state.Key), now.AddMinutes(-5), now.AddDays(90), serial);
+        using var issued = request.Create(state.ServerCa.SubjectName, X509SignatureGenerator.CreateForECDsa(state.ServerCaKey), now.AddMinutes(-5), now.AddDays(90), serial);
         using var withKey = issued.CopyWithPrivateKey(key);
         // Round-trip through PKCS#12 so the key is usable by the TLS stack on every platform.
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
@@ -173,4 +284,24 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
     private static bool IsRsa(PublicKey key) => key.Oid.Value == "1.2.840.113549.1.1.1";
 
     public static string SerialOf(X509Certificate2 certificate) => certificate.SerialNumber.ToLowerInvariant();
+}
+
+/// <summary>Reloads the device CA every 30 s, so a rotation made on another host instance takes effect here.</summary>
+public sealed class DeviceCaRefresher(DeviceCa ca, ILogger<DeviceCaRefresher> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await ca.RefreshAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Device CA refresh failed; keeping the loaded CA");
+            }
+        }
+    }
 }

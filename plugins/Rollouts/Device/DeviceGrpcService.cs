@@ -171,7 +171,7 @@ public sealed class DeviceGrpcService
     private static IssuedCertificate Issued(X509Certificate2 certificate, DeviceCa ca) => new()
     {
         Certificate = ByteString.CopyFrom(certificate.RawData),
-        CaCertificate = ByteString.CopyFrom(ca.Certificate.RawData),
+        CaCertificate = ByteString.CopyFrom(ca.ServerCa.RawData),
         NotAfterUnixMs = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeMilliseconds(),
         Serial = DeviceCa.SerialOf(certificate),
     };

@@ -71,6 +71,7 @@ public static class PlatformServices
         // Audit and events
         services.AddScoped<AuditLog>();
         services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
         services.AddEdgeplaneWebhooks(configuration, options.DataDirectory);
     }

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Rollouts.Evidence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Edgeplane.Plugins.Rollouts.Api;
+
+/// <summary>The vulnerability list the vulnerability report matches against: <c>POST /vulnerabilities</c> (OSV JSON), <c>GET</c>, <c>DELETE /vulnerabilities/{id}</c>.</summary>
+public sealed class VulnerabilitiesModule : ICarterModule
+{
+    public const int MaxImportBytes = 32 * 1024 * 1024;
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var vulns = app.MapGroup("/api/v1/vulnerabilities");
+        vulns.MapPost("/", ImportAsync).RequirePermission("rollouts.vulnerabilities.write");
+        vulns.MapGet("/", ListAsync).RequirePermission("rollouts.vulnerabilities.read");
+        vulns.MapDelete("/{id}", DeleteAsync).RequirePermission("rollouts.vulnerabilities.write");
+    }
+
+    private static async Task<IResult> ImportAsync(HttpRequest request, ICaller caller, VulnerabilityStore store, IAuditLog audit, TimeProvider clock)
+    {
+        if (request.ContentLength > MaxImportBytes) return new FieldErrors().Add("body", $"must be at most {MaxImportBytes / (1024 * 1024)} MB").ToProblem();
+        JsonNode? document;
+        try
+        {
+            document = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return new FieldErrors().Add("body", "not JSON: " + e.Message).ToProblem();
+        }
+        var problems = new List<string>();
+        var records = Osv.Parse(document, problems);
+        if (problems.Count > 0) return new FieldErrors().AddRange(new Dictionary<string, string[]> { ["body"] = problems.Take(20).ToArray() }).ToProblem();
+        var (created, replaced) = await store.ImportAsync(caller.TeamId!, records, clock.GetUtcNow());
+        await audit.RecordAsync("rollouts.vulnerabilities.import", caller.TeamId!, new { created, replaced });
+        return TypedResults.Ok(new { imported = records.Count, created, replaced });
+    }
+
+    private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? severity, ICaller caller, VulnerabilityStore store)
+    {
+        var errors = new FieldErrors().AddRange(page.Validate());
+        if (errors.Any) return errors.ToProblem();
+        return TypedResults.Ok(await store.ListAsync(caller.TeamId!, severity, page));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, ICaller caller, VulnerabilityStore store, IAuditLog audit)
+    {
+        if (!await store.DeleteAsync(caller.TeamId!, id)) return TypedResults.NotFound();
+        await audit.RecordAsync("rollouts.vulnerabilities.delete", id);
+        return TypedResults.NoContent();
+    }
+}
