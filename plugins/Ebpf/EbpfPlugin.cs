@@ -12,6 +12,8 @@ public sealed class EbpfPlugin : IPlugin
     {
         builder.Services.AddSingleton(EbpfOptions.From(builder.Configuration));
         builder.Services.AddSingleton<EbpfStore>();
+        builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EbpfMetrics>();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -105,6 +105,38 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task Concurrent_reports_are_committed_together_and_each_answered_after_its_commit()
+    {
+        f.RequireDatabase();
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var nodes = new List<(string NodeId, string Credential)>();
+        for (var i = 0; i < 12; i++) nodes.Add(await EnrollAsync(token, $"burst-{i}"));
+        // Every node sends two reports at once with the same first program set, then a third that replaces
+        // program 1: reports queued together share a transaction, and a node's reports apply in order.
+        var first = nodes.SelectMany(n => new[] { n, n }).Select(n => PostReportAsync(n.NodeId, n.Credential, Report((1, "a"), (2, "b")))).ToList();
+        foreach (var response in await Task.WhenAll(first)) await JsonAsync(response, HttpStatusCode.OK);
+        var second = nodes.Select(n => PostReportAsync(n.NodeId, n.Credential, Report((2, "b"), (3, "c")))).ToList();
+        foreach (var response in await Task.WhenAll(second))
+        {
+            var body = await JsonAsync(response, HttpStatusCode.OK);
+            Assert.Equal((1, 1), ((int)body["appeared"]!, (int)body["disappeared"]!));
+        }
+
+        // acknowledged means stored: every node's inventory and history are already there
+        using var viewer = f.Client(f.Keys["viewer"]);
+        foreach (var (nodeId, _) in nodes)
+        {
+            var node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
+            Assert.Equal(3, (int)node["reportCount"]!);
+            var programs = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+            Assert.Equal([2L, 3L], programs["items"]!.AsArray().Select(p => (long)p!["id"]!));
+            var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=program", Ct), HttpStatusCode.OK);
+            Assert.Equal([(1L, true), (2L, false), (3L, false)],
+                history["items"]!.AsArray().Select(h => ((long)h!["id"]!, h["disappearedAt"] is not null)).OrderBy(x => x.Item1));
+        }
+    }
+
+    [Fact]
     public async Task Bad_reports_are_refused_and_change_nothing()
     {
         f.RequireDatabase();

@@ -1,6 +1,6 @@
 // Host-side benchmark: sustained report ingestion for NODES nodes x PROGRAMS programs on SQLite, and the
 // latency of the team-wide program list at that size. Starts the real host (only the eBPF plugin) on 127.0.0.1.
-// usage: IngestBench <agent-report.json> [nodes=1000] [concurrency=8]
+// usage: IngestBench <agent-report.json> [nodes=1000] [concurrency=8] [sqlite|postgres]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -13,10 +13,11 @@ var nodes = args.Length > 1 ? int.Parse(args[1]) : 1000;
 var concurrency = args.Length > 2 ? int.Parse(args[2]) : 8;
 var programs = template["programs"]!.AsArray().Count;
 var maps = template["maps"]!.AsArray().Count;
+var provider = args.Length > 3 ? args[3] : "sqlite";
 var body = template.ToJsonString();
-Console.WriteLine($"report: {programs} programs, {maps} maps, {body.Length / 1024} KiB; {nodes} nodes; {concurrency} concurrent senders");
+Console.WriteLine($"report: {programs} programs, {maps} maps, {body.Length / 1024} KiB; {nodes} nodes; {concurrency} concurrent senders; {provider}");
 
-await using var host = await HostProcess.StartAsync(new HostOptions
+var options = new HostOptions
 {
     Plugins = ["Edgeplane.Plugins.Ebpf"],
     Environment =
@@ -24,7 +25,30 @@ await using var host = await HostProcess.StartAsync(new HostOptions
         ["Edgeplane__Plugins__ebpf__MaxReportBytes"] = (64 * 1024 * 1024).ToString(),
         ["Logging__LogLevel__Default"] = "Warning",
     },
-});
+};
+if (provider != "sqlite")
+{
+    if (TestDatabases.Unavailable(provider) is { } why) throw new InvalidOperationException(why);
+    foreach (var (k, v) in await TestDatabases.CreateAsync(provider, Path.GetTempPath())) options.Environment[k] = v;
+}
+await using var host = await HostProcess.StartAsync(options);
+// the host's CPU time (user + system) from /proc: on a shared machine wall times depend on the others' load
+var hostPid = FindListener(host.Port);
+double HostCpuSeconds()
+{
+    if (hostPid is null) return double.NaN;
+    var fields = File.ReadAllText($"/proc/{hostPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime (fields 14, 15) in clock ticks
+}
+static int? FindListener(int port)
+{
+    var psi = new ProcessStartInfo("ss", $"-ltnpH sport = :{port}") { RedirectStandardOutput = true };
+    using var ss = Process.Start(psi)!;
+    var text = ss.StandardOutput.ReadToEnd();
+    ss.WaitForExit();
+    var m = System.Text.RegularExpressions.Regex.Match(text, @"pid=(\d+)");
+    return m.Success ? int.Parse(m.Groups[1].Value) : null;
+}
 using var identity = await IdentityClient.SignInAsAdminAsync(host);
 var teamId = await identity.CreateTeamAsync("bench");
 var key = await identity.KeyForNewMemberAsync(teamId, "operator");
@@ -55,11 +79,12 @@ Console.WriteLine($"enrolled {nodes} nodes in {sw.Elapsed.TotalSeconds:f2} s");
 
 async Task<double> Round(string label, Func<int, string> report)
 {
+    var cpu = HostCpuSeconds();
     var watch = Stopwatch.StartNew();
     await Parallel.ForAsync(0, nodes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
         await Send(HttpMethod.Post, $"api/v1/nodes/{enrolled[i].Id}/reports", new StringContent(report(i), Encoding.UTF8, "application/json"), enrolled[i].Credential));
     var s = watch.Elapsed.TotalSeconds;
-    Console.WriteLine($"{label,-44} {nodes} reports in {s,6:f2} s = {nodes / s,7:f1} reports/s ({nodes * (programs + maps) / s,9:f0} objects/s)");
+    Console.WriteLine($"{label,-44} {nodes} reports in {s,6:f2} s = {nodes / s,7:f1} reports/s ({nodes * (programs + maps) / s,9:f0} objects/s); host CPU {HostCpuSeconds() - cpu:f2} s; load {File.ReadAllText("/proc/loadavg")[..14]}");
     return s;
 }
 
