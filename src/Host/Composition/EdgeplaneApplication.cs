@@ -105,6 +105,6 @@ public static class EdgeplaneApplication
         }
         foreach (var entry in plugins)
             app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
-                entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, entry.Mount, entry.Reason is null ? "" : $" ({entry.Reason})");
+                entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, string.Join(", ", entry.Mounts), entry.Reason is null ? "" : $" ({entry.Reason})");
     }
 }

@@ -11,8 +11,9 @@ public static class ListenUrls
     public static string[] For(IConfiguration configuration, IEnumerable<PluginEntry> plugins)
     {
         var main = (configuration["urls"] ?? Default).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var dedicated = plugins.Where(p => p.IsActive && p.Mount?.Listener is not null)
-            .Select(p => p.Mount!.Listener!.GetLeftPart(UriPartial.Authority));
+        var dedicated = plugins.Where(p => p.IsActive)
+            .SelectMany(p => p.Mounts).Select(m => m.Listener).OfType<Uri>()
+            .Select(listener => listener.GetLeftPart(UriPartial.Authority));
         return main.Concat(dedicated).Distinct().ToArray();
     }
 }

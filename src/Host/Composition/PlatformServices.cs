@@ -45,6 +45,10 @@ public static class PlatformServices
         services.AddSingleton(new FailedAttempts(configuration.GetValue("Edgeplane:Security:FailedAttemptsPerMinute", 20)));
         services.AddSingleton<IdentityService>();
         services.AddSingleton<IIdentityService>(sp => sp.GetRequiredService<IdentityService>());
+        services.AddSingleton<TeamService>();
+        services.AddSingleton<ITeamService>(sp => sp.GetRequiredService<TeamService>());
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<ISessionService>(sp => sp.GetRequiredService<SessionService>());
         services.AddSingleton<Bootstrap>();
         services.AddScoped<ICaller, Caller>();
         services.AddAuthentication(EdgeplaneClaims.Scheme)

@@ -21,6 +21,8 @@ public static class IdentityEndpoints
 
         api.MapPost("/teams", TeamEndpoints.CreateAsync).RequireSession();
         api.MapGet("/teams", TeamEndpoints.ListAsync);
+        api.MapPatch("/teams/{teamId}", TeamEndpoints.RenameAsync).RequireSession();
+        api.MapDelete("/teams/{teamId}", TeamEndpoints.DeleteAsync).RequireSession();
         api.MapGet("/teams/{teamId}/members", TeamEndpoints.MembersAsync).RequirePermission("host.teams.read");
         api.MapPut("/teams/{teamId}/members/{userId}", TeamEndpoints.SetMemberAsync).RequireSession();
         api.MapDelete("/teams/{teamId}/members/{userId}", TeamEndpoints.RemoveMemberAsync).RequireSession();
@@ -37,44 +39,28 @@ public static class IdentityEndpoints
     public sealed record UserUpdate(bool? Enabled, bool? IsHostAdmin);
     public sealed record KeyRequest(string? Name, string? TeamId, string? Role, DateTimeOffset? ExpiresAt);
 
-    private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, IdentityService identity, CredentialStore store, FailedAttempts failures)
+    private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, SessionService sessions)
     {
         var errors = new FieldErrors()
             .Check(!string.IsNullOrEmpty(body.Username), "username", "is required")
             .Check(!string.IsNullOrEmpty(body.Password), "password", "is required");
         if (errors.Any) return errors.ToProblem();
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var user = await identity.VerifyPasswordAsync(body.Username!, body.Password!, context.RequestAborted);
-        if (user is null)
+        try
         {
-            failures.Record(address);
-            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "wrong username or password, or the user is disabled");
+            var session = await sessions.SignInAsync(context, body.Username!, body.Password!, body.TeamId);
+            return session is null
+                ? TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "wrong username or password, or the user is disabled")
+                : TypedResults.Ok(new { user = UserView.From(session.User), session.TeamId, session.Role, session.CsrfToken, session.ExpiresAt });
         }
-        var memberships = await identity.ListMembershipsAsync(user.Id, context.RequestAborted);
-        var teamId = body.TeamId ?? user.PersonalTeamId;
-        var membership = memberships.FirstOrDefault(m => m.TeamId == teamId);
-        if (membership is null && !user.IsHostAdmin)
-            return new FieldErrors().Add("teamId", "the user is not a member of this team").ToProblem();
-
-        var (token, csrf, expires) = await store.CreateSessionAsync(user.Id, teamId, context.RequestAborted);
-        var secure = context.Request.IsHttps;
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, new CookieOptions
+        catch (IdentityValidationException e)
         {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
-        });
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, new CookieOptions
-        {
-            HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
-        });
-        return TypedResults.Ok(new { user = UserView.From(user), teamId, role = membership?.Role ?? Roles.Admin, csrfToken = csrf, expiresAt = expires });
+            return new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, CredentialStore store)
+    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions)
     {
-        if (context.User.FindFirst(EdgeplaneClaims.SessionId)?.Value is { } sessionId)
-            await store.EndSessionAsync(sessionId, context.RequestAborted);
-        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.SessionCookie);
-        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.CsrfCookie);
+        await sessions.SignOutAsync(context);
         return TypedResults.NoContent();
     }
 

@@ -38,6 +38,36 @@ public static class TeamEndpoints
         return TypedResults.Created($"/api/v1/teams/{team.Id}", team);
     }
 
+    public static async Task<IResult> RenameAsync(string teamId, NewTeam body, ICaller caller, TeamService teams, DbConnectionFactory connections, CancellationToken ct)
+    {
+        await using (var connection = await connections.OpenAsync(ct))
+            if (!await IsTeamAdminAsync(connection, caller, teamId)) return TypedResults.NotFound();
+        try
+        {
+            return await teams.RenameAsync(teamId, body.Name ?? "", ct) is { } team
+                ? TypedResults.Ok(new TeamView(team.Id, team.Name, team.CreatedAt))
+                : TypedResults.NotFound();
+        }
+        catch (IdentityValidationException e)
+        {
+            return e.IsConflict ? TypedResults.Problem(statusCode: 409, title: "Conflict", detail: e.Message) : new FieldErrors().Add(e.Field, e.Message).ToProblem();
+        }
+    }
+
+    public static async Task<IResult> DeleteAsync(string teamId, ICaller caller, TeamService teams, DbConnectionFactory connections, CancellationToken ct)
+    {
+        await using (var connection = await connections.OpenAsync(ct))
+            if (!await IsTeamAdminAsync(connection, caller, teamId)) return TypedResults.NotFound();
+        try
+        {
+            return await teams.DeleteAsync(teamId, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        }
+        catch (IdentityValidationException e)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"{e.Field} {e.Message}");
+        }
+    }
+
     public static async Task<IResult> ListAsync(ICaller caller, DbConnectionFactory connections, CancellationToken ct)
     {
         await using var connection = await connections.OpenAsync(ct);

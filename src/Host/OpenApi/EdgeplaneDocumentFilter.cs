@@ -1,4 +1,6 @@
+using System.Globalization;
 using Edgeplane.Host.Plugins;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -23,7 +25,7 @@ public sealed class EdgeplaneDocumentFilter(PluginCatalog catalog) : IDocumentFi
             document.Tags.Add(new OpenApiTag
             {
                 Name = plugin.Id,
-                Description = $"{manifest.Name} {manifest.Version} (plugin `{plugin.Id}`, mounted at {plugin.Mount}). {manifest.Description}".Trim(),
+                Description = $"{manifest.Name} {manifest.Version} (plugin `{plugin.Id}`, mounted at {string.Join(", ", plugin.Mounts)}). {manifest.Description}".Trim(),
             });
             foreach (var header in manifest.CredentialHeaders ?? [])
             {
@@ -41,15 +43,18 @@ public sealed class EdgeplaneDocumentFilter(PluginCatalog catalog) : IDocumentFi
 
         foreach (var description in context.ApiDescriptions)
         {
-            var pluginId = description.ActionDescriptor.EndpointMetadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
-            var listener = catalog.Active.FirstOrDefault(p => p.Id == pluginId)?.Mount?.Listener;
-            if (listener is null) continue;
+            var metadata = description.ActionDescriptor.EndpointMetadata;
+            var pluginId = metadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
+            var ports = metadata.OfType<IHostMetadata>().SelectMany(h => h.Hosts).Select(h => h.Split(':')[^1]).ToHashSet();
+            var listeners = catalog.Active.Where(p => p.Id == pluginId).SelectMany(p => p.Mounts)
+                .Select(m => m.Listener).OfType<Uri>().Where(l => ports.Contains(l.Port.ToString(CultureInfo.InvariantCulture)));
             var path = "/" + (description.RelativePath ?? "").Split('?')[0];
-            if (document.Paths.TryGetValue(path, out var item) && item is OpenApiPathItem pathItem)
+            if (!document.Paths.TryGetValue(path, out var item) || item is not OpenApiPathItem pathItem) continue;
+            foreach (var url in listeners.Select(l => l.GetLeftPart(UriPartial.Authority)).Distinct())
             {
                 pathItem.Servers ??= [];
-                if (pathItem.Servers.Count == 0)
-                    pathItem.Servers.Add(new OpenApiServer { Url = listener.GetLeftPart(UriPartial.Authority), Description = $"plugin {pluginId}'s listener" });
+                if (pathItem.Servers.All(s => s.Url != url))
+                    pathItem.Servers.Add(new OpenApiServer { Url = url, Description = $"plugin {pluginId}'s listener" });
             }
         }
     }

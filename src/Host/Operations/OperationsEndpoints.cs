@@ -12,7 +12,7 @@ public static class OperationsEndpoints
             .WithTags("host").AllowAnonymous();
 
         app.MapGet("/api/v1/plugins", (PluginCatalog catalog) => TypedResults.Ok(
-                catalog.Plugins.Select(p => new PluginInfo(p.Id, p.Manifest?.Name ?? p.Id, p.Version, p.State, p.Mount?.ToString(), p.Reason, Math.Round(p.LoadTime.TotalMilliseconds, 1)))))
+                catalog.Plugins.Select(p => new PluginInfo(p.Id, p.Manifest?.Name ?? p.Id, p.Version, p.State, p.Mounts.Count == 0 ? null : string.Join(", ", p.Mounts), p.Reason, Math.Round(p.LoadTime.TotalMilliseconds, 1)))))
             .WithTags("host").RequirePermission("host.plugins.read");
     }
 

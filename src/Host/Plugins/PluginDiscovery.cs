@@ -44,7 +44,7 @@ public static class PluginDiscovery
 
         try
         {
-            entry.Mount = PluginMount.Parse(section["Mount"], manifest.Id);
+            entry.Mounts = PluginMount.FromConfiguration(section, manifest.Id);
         }
         catch (FormatException e)
         {

@@ -10,7 +10,7 @@ public sealed class PluginEntry(string folder, string id)
     public string Id { get; } = id;
     public PluginManifest? Manifest { get; init; }
     public string Version => Manifest?.Version ?? "";
-    public PluginMount? Mount { get; set; }
+    public IReadOnlyList<PluginMount> Mounts { get; set; } = [];
     public PluginState State { get; private set; } = PluginState.Active;
     public string? Reason { get; private set; }
     public TimeSpan LoadTime { get; set; }

@@ -1,14 +1,43 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Edgeplane.Host.Plugins;
 
 /// <summary>
 /// Where a plugin's routes live: a path prefix on the main listener (default <c>/{id}</c>), or a
 /// dedicated listener with an empty prefix, configured as <c>http://127.0.0.1:9999</c> or <c>:9999</c>.
+/// <see cref="Paths"/>, when set, limits the mount to routes under those path prefixes.
 /// </summary>
-public sealed record PluginMount(string Prefix, Uri? Listener)
+public sealed record PluginMount(string Prefix, Uri? Listener, IReadOnlyList<string>? Paths = null)
 {
     public int? Port => Listener?.Port;
 
-    public override string ToString() => Listener is null ? (Prefix.Length == 0 ? "/" : Prefix) : Listener.ToString().TrimEnd('/');
+    public override string ToString()
+    {
+        var at = Listener is null ? (Prefix.Length == 0 ? "/" : Prefix) : Listener.ToString().TrimEnd('/');
+        return Paths is null ? at : $"{at} ({string.Join(' ', Paths)})";
+    }
+
+    /// <summary>Whether this mount serves a route whose pattern, relative to the mount, is <paramref name="route"/>.</summary>
+    public bool Serves(string route) =>
+        Paths is null || Paths.Any(p => route.StartsWith(p, StringComparison.OrdinalIgnoreCase)
+            && (route.Length == p.Length || p.EndsWith('/') || route[p.Length] == '/'));
+
+    /// <summary>
+    /// A plugin's mounts from its configuration section: <c>Mounts</c> (a list of mount strings or
+    /// <c>{ "At": ":9090", "Paths": ["/metrics"] }</c> objects), else the single <c>Mount</c>, else <c>/{id}</c>.
+    /// </summary>
+    public static IReadOnlyList<PluginMount> FromConfiguration(IConfigurationSection section, string pluginId)
+    {
+        var items = section.GetSection("Mounts").GetChildren().ToList();
+        if (items.Count == 0) return [Parse(section["Mount"], pluginId)];
+        return items.Select(item =>
+        {
+            var paths = item.GetSection("Paths").GetChildren().Select(p => p.Value?.Trim()).OfType<string>().ToList();
+            if (paths.Any(p => !p.StartsWith('/')))
+                throw new FormatException($"mount '{item["At"]}': every path in Paths must start with '/'");
+            return Parse(item.Value ?? item["At"], pluginId) with { Paths = paths.Count == 0 ? null : paths };
+        }).ToList();
+    }
 
     public static PluginMount Parse(string? value, string pluginId)
     {

@@ -80,6 +80,30 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         Assert.Equal($"http://127.0.0.1:{fixture.DedicatedPort}", (string)(await PluginAsync("porter"))["mount"]!);
     }
 
+    [Fact]
+    public async Task A_plugin_with_several_mounts_serves_each_mounts_paths_on_it_and_nothing_else()
+    {
+        using var shoutPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.ShoutPort}") };
+        using var whisperPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.WhisperPort}") };
+        var ct = TestContext.Current.CancellationToken;
+
+        var shout = await shoutPort.GetFromJsonAsync<JsonObject>("/shout/hey", ct);
+        var whisper = await whisperPort.GetFromJsonAsync<JsonObject>("/whisper/HEY", ct);
+        var prefixed = await Client.GetFromJsonAsync<JsonObject>("/multi/whisper/HO", ct);
+        using var shoutOnWhisperPort = await whisperPort.GetAsync("/shout/hey", ct);
+        using var whisperOnShoutPort = await shoutPort.GetAsync("/whisper/hey", ct);
+        using var unprefixedOnMain = await Client.GetAsync("/shout/hey", ct);
+
+        Assert.Equal("HEY", (string)shout!["text"]!);
+        Assert.Equal("hey", (string)whisper!["text"]!);
+        Assert.Equal("ho", (string)prefixed!["text"]!);
+        Assert.Equal(HttpStatusCode.NotFound, shoutOnWhisperPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, whisperOnShoutPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unprefixedOnMain.StatusCode);
+        Assert.Equal($"/multi, http://127.0.0.1:{fixture.ShoutPort} (/shout), http://127.0.0.1:{fixture.WhisperPort} (/whisper)",
+            (string)(await PluginAsync("multi"))["mount"]!);
+    }
+
     [Theory]
     [InlineData("/sleepy/hello/x")]
     [InlineData("/throwing/never")]
@@ -113,6 +137,6 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
 
         Assert.Contains(lines, l => l.Contains("Plugin greeter 1.2.0: Active in"));
         Assert.Contains(lines, l => l.Contains("Plugin future 1.2.0: Incompatible in"));
-        Assert.Equal(10, lines.Count);
+        Assert.Equal(11, lines.Count);
     }
 }

@@ -13,6 +13,8 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
 
     public HostProcess Host { get; private set; } = null!;
     public int DedicatedPort { get; } = FreePort.Next();
+    public int ShoutPort { get; } = FreePort.Next();
+    public int WhisperPort { get; } = FreePort.Next();
 
     public async ValueTask InitializeAsync()
     {
@@ -25,6 +27,7 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
         Copy("Greeter", plugins, "lonely", m => { Edit(m, "lonely"); File.Delete(Path.Combine(Path.GetDirectoryName(m)!, "Humanizer.dll")); });
         Copy("Greeter", plugins, "sleepy", m => Edit(m, "sleepy"));
         Copy("Shouter", plugins, "porter", m => Edit(m, "porter"));
+        Copy("Shouter", plugins, "multi", m => Edit(m, "multi"));
         Copy("Greeter", plugins, "zz-duplicate");
         Copy("Greeter", plugins, "nameless", m => Edit(m, "nameless", entry: "Missing.dll"));
 
@@ -35,6 +38,11 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
             ["Edgeplane__Plugins__sleepy__Enabled"] = "false",
             ["Edgeplane__Plugins__porter__Mount"] = $"http://127.0.0.1:{DedicatedPort}",
             ["Edgeplane__Plugins__greeter__Salutation"] = "Howdy",
+            ["Edgeplane__Plugins__multi__Mounts__0"] = "/multi",
+            ["Edgeplane__Plugins__multi__Mounts__1__At"] = $":{ShoutPort}",
+            ["Edgeplane__Plugins__multi__Mounts__1__Paths__0"] = "/shout",
+            ["Edgeplane__Plugins__multi__Mounts__2__At"] = $"http://127.0.0.1:{WhisperPort}",
+            ["Edgeplane__Plugins__multi__Mounts__2__Paths__0"] = "/whisper",
         });
     }
 

@@ -8,10 +8,13 @@ namespace Edgeplane.TestPlugins.Shouter;
 
 public sealed class ShouterModule : ICarterModule
 {
-    public void AddRoutes(IEndpointRouteBuilder app) =>
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
         app.MapGet("/shout/{text}", (string text) => TypedResults.Ok(new
         {
             text = text.Humanize(LetterCasing.AllCaps),
             humanizer = typeof(LetterCasing).Assembly.GetName().Version!.ToString(),
         })).AllowAnonymous();
+        app.MapGet("/whisper/{text}", (string text) => TypedResults.Ok(new { text = text.Humanize(LetterCasing.LowerCase) })).AllowAnonymous();
+    }
 }

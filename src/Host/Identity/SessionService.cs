@@ -1,0 +1,42 @@
+using Edgeplane.Abstractions.Security;
+
+namespace Edgeplane.Host.Identity;
+
+/// <summary>Starts and ends cookie sessions: the host's own login route and plugins' login routes share it.</summary>
+public sealed class SessionService(IdentityService identity, CredentialStore store, FailedAttempts failures) : ISessionService
+{
+    public async Task<SessionInfo?> SignInAsync(HttpContext context, string username, string password, string? teamId = null)
+    {
+        var user = await identity.VerifyPasswordAsync(username, password, context.RequestAborted);
+        if (user is null)
+        {
+            failures.Record(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            return null;
+        }
+        teamId ??= user.PersonalTeamId;
+        var memberships = await identity.ListMembershipsAsync(user.Id, context.RequestAborted);
+        var membership = memberships.FirstOrDefault(m => m.TeamId == teamId);
+        if (membership is null && !user.IsHostAdmin)
+            throw new IdentityValidationException("teamId", "the user is not a member of this team");
+
+        var (token, csrf, expires) = await store.CreateSessionAsync(user.Id, teamId, context.RequestAborted);
+        var secure = context.Request.IsHttps;
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
+        });
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, new CookieOptions
+        {
+            HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
+        });
+        return new SessionInfo(user, teamId, membership?.Role ?? Roles.Admin, csrf, expires);
+    }
+
+    public async Task SignOutAsync(HttpContext context)
+    {
+        if (context.User.FindFirst(EdgeplaneClaims.SessionId)?.Value is { } sessionId)
+            await store.EndSessionAsync(sessionId, context.RequestAborted);
+        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.SessionCookie);
+        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.CsrfCookie);
+    }
+}
