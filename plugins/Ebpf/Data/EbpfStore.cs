@@ -26,23 +26,11 @@ public sealed class EbpfStore(IDbConnectionFactory db)
 
     // ---- teams ----
 
-    public async Task<string?> TeamNameAsync(string teamId, CancellationToken ct)
+    /// <summary>Drops the display name earlier versions kept for a team (the host team's name is the one shown now).</summary>
+    public async Task ClearTeamDisplayNameAsync(string teamId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT name FROM ebpf_teams WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
-    }
-
-    public async Task SetTeamNameAsync(string teamId, string name, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var updated = await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE ebpf_teams SET name = @name, updated_at = @now WHERE team_id = @teamId", new { teamId, name, now }, tx, cancellationToken: ct));
-        if (updated == 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO ebpf_teams (team_id, name, updated_at) VALUES (@teamId, @name, @now)", new { teamId, name, now }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_teams WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
     }
 
     public async Task<(long Nodes, long Programs, long Maps)> TeamCountsAsync(string teamId, CancellationToken ct)
