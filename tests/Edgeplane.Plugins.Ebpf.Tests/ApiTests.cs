@@ -137,6 +137,30 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task Changed_objects_are_rewritten_in_place_keeping_their_lifetime()
+    {
+        f.RequireDatabase();
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var (nodeId, credential) = await EnrollAsync(token, "counters-node");
+        using var viewer = f.Client(f.Keys["viewer"]);
+        var programs = Enumerable.Range(1, 40).Select(i => ((long)i, $"p{i}")).ToArray(); // more than one statement's worth
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report(programs)), HttpStatusCode.OK);
+        var before = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/7", Ct), HttpStatusCode.OK);
+        var counted = await JsonAsync(await PostReportAsync(nodeId, credential, Report(programs).Replace("\"runCnt\":0", "\"runCnt\":42")), HttpStatusCode.OK);
+        Assert.Equal((0, 0, 40), ((int)counted["appeared"]!, (int)counted["disappeared"]!, (int)counted["changed"]!));
+        foreach (var id in new[] { 1, 7, 40 })
+        {
+            var after = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/{id}", Ct), HttpStatusCode.OK);
+            Assert.Equal(42, (int)after["runCnt"]!);
+            Assert.Equal($"p{id}", (string)after["name"]!);
+            Assert.Null(after["disappearedAt"]);
+            if (id == 7) Assert.Equal((string)before["firstSeen"]!, (string)after["firstSeen"]!);
+        }
+        var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=program&limit=500", Ct), HttpStatusCode.OK);
+        Assert.Equal(40, (int)history["total"]!);
+    }
+
+    [Fact]
     public async Task Bad_reports_are_refused_and_change_nothing()
     {
         f.RequireDatabase();

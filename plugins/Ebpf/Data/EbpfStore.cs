@@ -214,9 +214,10 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await using var inserts = new ObjectInserter(c, tx, ObjectInserter.RowsFor(db.Dialect.Provider));
+        await using var updates = new ObjectUpdater(c, tx, db.Dialect.Provider);
         var results = new IngestResult?[reports.Count];
         for (var i = 0; i < reports.Count; i++)
-            results[i] = await IngestOneAsync(c, tx, inserts, reports[i].Node, reports[i].Report, now, ct);
+            results[i] = await IngestOneAsync(c, tx, inserts, updates, reports[i].Node, reports[i].Report, now, ct);
         await tx.CommitAsync(ct);
         return results;
     }
@@ -231,7 +232,7 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         public string? FeaturesHash { get; set; }
     }
 
-    private static async Task<IngestResult?> IngestOneAsync(DbConnection c, DbTransaction tx, ObjectInserter inserts, NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
+    private static async Task<IngestResult?> IngestOneAsync(DbConnection c, DbTransaction tx, ObjectInserter inserts, ObjectUpdater updates, NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
     {
         // Read inside the transaction: an earlier report of the same batch may have changed them.
         var state = await c.QuerySingleOrDefaultAsync<NodeState>(new CommandDefinition(
@@ -261,10 +262,9 @@ public sealed class EbpfStore(IDbConnectionFactory db)
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE ebpf_objects SET disappeared_at = @now, last_seen = @lastSeen WHERE row_id IN @ids",
                 new { now, lastSeen, ids = chunk }, tx, cancellationToken: ct));
-        if (changes.Changed.Count > 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE ebpf_objects SET detail = @Detail, name = @Name, last_seen = @now WHERE row_id = @RowId",
-                changes.Changed.Select(x => new { x.Now.Detail, x.Now.Name, now, x.Row.RowId }), tx, cancellationToken: ct));
+        foreach (var (row, reported) in changes.Changed)
+            await updates.AddAsync(row.RowId, reported.Detail, reported.Name, now, ct);
+        await updates.FlushAsync(ct);
         foreach (var o in changes.Appeared)
             await inserts.AddAsync(Ids.New(now), node.TeamId, node.Id, o, now, ct);
         await inserts.FlushAsync(ct);
