@@ -15,6 +15,10 @@ public sealed class EbpfOptions
     public long MaxReportBytes { get; set; } = 16 * 1024 * 1024;
     /// <summary>Most programs plus maps in one report.</summary>
     public int MaxObjectsPerReport { get; set; } = 100_000;
+    /// <summary>Most reports written in one transaction (group commit).</summary>
+    public int IngestBatchReports { get; set; } = 64;
+    /// <summary>A batch takes no more reports once it holds this many programs and maps (it always takes one).</summary>
+    public int IngestBatchObjects { get; set; } = 50_000;
 
     public static EbpfOptions From(IConfiguration configuration)
     {
@@ -24,6 +28,8 @@ public sealed class EbpfOptions
         if (options.StaleAfterSeconds < 1) options.StaleAfterSeconds = 3 * options.ReportIntervalSeconds;
         if (options.OfflineAfterSeconds < options.StaleAfterSeconds) options.OfflineAfterSeconds = options.StaleAfterSeconds;
         if (options.MaxReportBytes < 1024) options.MaxReportBytes = 1024;
+        if (options.IngestBatchReports < 1) options.IngestBatchReports = 1;
+        if (options.IngestBatchObjects < 1) options.IngestBatchObjects = 1;
         return options;
     }
 }

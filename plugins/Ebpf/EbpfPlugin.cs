@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,9 @@ public sealed class EbpfPlugin : IPlugin
     {
         builder.Services.AddSingleton(EbpfOptions.From(builder.Configuration));
         builder.Services.AddSingleton<EbpfStore>();
+        builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddSingleton<IEventHandler, TeamDeletedHandler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EbpfMetrics>();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -105,6 +105,62 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task Concurrent_reports_are_committed_together_and_each_answered_after_its_commit()
+    {
+        f.RequireDatabase();
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var nodes = new List<(string NodeId, string Credential)>();
+        for (var i = 0; i < 12; i++) nodes.Add(await EnrollAsync(token, $"burst-{i}"));
+        // Every node sends two reports at once with the same first program set, then a third that replaces
+        // program 1: reports queued together share a transaction, and a node's reports apply in order.
+        var first = nodes.SelectMany(n => new[] { n, n }).Select(n => PostReportAsync(n.NodeId, n.Credential, Report((1, "a"), (2, "b")))).ToList();
+        foreach (var response in await Task.WhenAll(first)) await JsonAsync(response, HttpStatusCode.OK);
+        var second = nodes.Select(n => PostReportAsync(n.NodeId, n.Credential, Report((2, "b"), (3, "c")))).ToList();
+        foreach (var response in await Task.WhenAll(second))
+        {
+            var body = await JsonAsync(response, HttpStatusCode.OK);
+            Assert.Equal((1, 1), ((int)body["appeared"]!, (int)body["disappeared"]!));
+        }
+
+        // acknowledged means stored: every node's inventory and history are already there
+        using var viewer = f.Client(f.Keys["viewer"]);
+        foreach (var (nodeId, _) in nodes)
+        {
+            var node = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}", Ct), HttpStatusCode.OK);
+            Assert.Equal(3, (int)node["reportCount"]!);
+            var programs = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+            Assert.Equal([2L, 3L], programs["items"]!.AsArray().Select(p => (long)p!["id"]!));
+            var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=program", Ct), HttpStatusCode.OK);
+            Assert.Equal([(1L, true), (2L, false), (3L, false)],
+                history["items"]!.AsArray().Select(h => ((long)h!["id"]!, h["disappearedAt"] is not null)).OrderBy(x => x.Item1));
+        }
+    }
+
+    [Fact]
+    public async Task Changed_objects_are_rewritten_in_place_keeping_their_lifetime()
+    {
+        f.RequireDatabase();
+        var token = await NewTokenAsync(f.TeamId, f.Keys["operator"]);
+        var (nodeId, credential) = await EnrollAsync(token, "counters-node");
+        using var viewer = f.Client(f.Keys["viewer"]);
+        var programs = Enumerable.Range(1, 40).Select(i => ((long)i, $"p{i}")).ToArray(); // more than one statement's worth
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report(programs)), HttpStatusCode.OK);
+        var before = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/7", Ct), HttpStatusCode.OK);
+        var counted = await JsonAsync(await PostReportAsync(nodeId, credential, Report(programs).Replace("\"runCnt\":0", "\"runCnt\":42")), HttpStatusCode.OK);
+        Assert.Equal((0, 0, 40), ((int)counted["appeared"]!, (int)counted["disappeared"]!, (int)counted["changed"]!));
+        foreach (var id in new[] { 1, 7, 40 })
+        {
+            var after = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms/{id}", Ct), HttpStatusCode.OK);
+            Assert.Equal(42, (int)after["runCnt"]!);
+            Assert.Equal($"p{id}", (string)after["name"]!);
+            Assert.Null(after["disappearedAt"]);
+            if (id == 7) Assert.Equal((string)before["firstSeen"]!, (string)after["firstSeen"]!);
+        }
+        var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history?kind=program&limit=500", Ct), HttpStatusCode.OK);
+        Assert.Equal(40, (int)history["total"]!);
+    }
+
+    [Fact]
     public async Task Bad_reports_are_refused_and_change_nothing()
     {
         f.RequireDatabase();
@@ -231,7 +287,7 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
-    public async Task Team_get_update_and_transactional_delete()
+    public async Task Team_get_rename_and_delete_act_on_the_host_team_and_all_its_ebpf_data()
     {
         f.RequireDatabase();
         // a team of its own so that deleting it does not disturb the other tests
@@ -241,9 +297,15 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
         var team = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.OK);
         Assert.Equal("doomed-team", (string)team["name"]!);
 
-        await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "" }, Ct), HttpStatusCode.BadRequest);
+        var bad = await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "" }, Ct), HttpStatusCode.BadRequest);
+        Assert.Contains("name", bad["errors"]!.AsObject().Select(e => e.Key));
+        await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "other-team" }, Ct), HttpStatusCode.Conflict); // the fixture's other team
         team = await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "Kernel Folk" }, Ct), HttpStatusCode.OK);
         Assert.Equal("Kernel Folk", (string)team["name"]!);
+        // the host team itself was renamed
+        using var hostAdmin = f.Host.AdminClient();
+        var hostTeams = JsonNode.Parse(await hostAdmin.GetStringAsync("/api/v1/teams", Ct))!.AsArray();
+        Assert.Equal("Kernel Folk", (string)hostTeams.Single(t => (string)t!["id"]! == teamId)!["name"]!);
 
         var token = await NewTokenAsync(teamId, adminKey);
         var (nodeId, credential) = await EnrollAsync(token, "doomed-node");
@@ -252,12 +314,53 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
         Assert.Equal((1L, 1L, 1L), ((long)team["nodeCount"]!, (long)team["programCount"]!, (long)team["mapCount"]!));
 
         await JsonAsync(await admin.DeleteAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.NoContent);
-        var nodes = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
+        // the host team is gone with its keys; a host admin sees no team and no eBPF data left
+        hostTeams = JsonNode.Parse(await hostAdmin.GetStringAsync("/api/v1/teams", Ct))!.AsArray();
+        Assert.DoesNotContain(hostTeams, t => (string)t!["id"]! == teamId);
+        await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.Unauthorized);
+        using var root = f.Client(f.Host.AdminKey);
+        await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.NotFound);
+        var nodes = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
         Assert.Equal(0, (int)nodes["total"]!);
-        var programs = await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}/bpfprograms", Ct), HttpStatusCode.OK);
+        var programs = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/bpfprograms", Ct), HttpStatusCode.OK);
         Assert.Equal(0, (int)programs["total"]!);
+        await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes/{nodeId}/history", Ct), HttpStatusCode.NotFound);
         using var anon = f.Anonymous();
         await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { token, name = "after" }, Ct), HttpStatusCode.Unauthorized);
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report()), HttpStatusCode.Unauthorized);
+        await JsonAsync(await root.DeleteAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_personal_team_is_not_deleted_and_keeps_its_data()
+    {
+        f.RequireDatabase();
+        var (_, personalTeam) = await f.Admin.CreateUserAsync($"personal-{Guid.NewGuid():N}"[..20]);
+        using var root = f.Client(f.Host.AdminKey);
+        var token = (string)(await JsonAsync(await root.PostAsJsonAsync($"api/v1/teams/{personalTeam}/enrollment-tokens", new { name = "p" }, Ct), HttpStatusCode.Created))["secret"]!;
+        var (nodeId, credential) = await EnrollAsync(token, "personal-node");
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"))), HttpStatusCode.OK);
+
+        await JsonAsync(await root.DeleteAsync($"api/v1/teams/{personalTeam}", Ct), HttpStatusCode.Conflict);
+        var programs = await JsonAsync(await root.GetAsync($"api/v1/teams/{personalTeam}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+        Assert.Equal(1, (int)programs["total"]!);
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"))), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Deleting_a_team_through_the_host_api_deletes_its_ebpf_data()
+    {
+        f.RequireDatabase();
+        var teamId = await f.Admin.CreateTeamAsync($"host-deleted-{Guid.NewGuid():N}"[..20]);
+        using var root = f.Client(f.Host.AdminKey);
+        var token = (string)(await JsonAsync(await root.PostAsJsonAsync($"api/v1/teams/{teamId}/enrollment-tokens", new { name = "h" }, Ct), HttpStatusCode.Created))["secret"]!;
+        var (nodeId, credential) = await EnrollAsync(token, "host-deleted-node");
+        await JsonAsync(await PostReportAsync(nodeId, credential, Report((1, "a"))), HttpStatusCode.OK);
+
+        using var deleted = await f.Admin.Session.DeleteAsync($"/api/v1/teams/{teamId}", Ct); // the host's route takes a session
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var nodes = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
+        Assert.Equal(0, (int)nodes["total"]!);
         await JsonAsync(await PostReportAsync(nodeId, credential, Report()), HttpStatusCode.Unauthorized);
     }
 }

@@ -1,6 +1,6 @@
 // Host-side benchmark: sustained report ingestion for NODES nodes x PROGRAMS programs on SQLite, and the
 // latency of the team-wide program list at that size. Starts the real host (only the eBPF plugin) on 127.0.0.1.
-// usage: IngestBench <agent-report.json> [nodes=1000] [concurrency=8]
+// usage: IngestBench <agent-report.json> [nodes=1000] [concurrency=8] [sqlite|postgres]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -13,10 +13,11 @@ var nodes = args.Length > 1 ? int.Parse(args[1]) : 1000;
 var concurrency = args.Length > 2 ? int.Parse(args[2]) : 8;
 var programs = template["programs"]!.AsArray().Count;
 var maps = template["maps"]!.AsArray().Count;
+var provider = args.Length > 3 ? args[3] : "sqlite";
 var body = template.ToJsonString();
-Console.WriteLine($"report: {programs} programs, {maps} maps, {body.Length / 1024} KiB; {nodes} nodes; {concurrency} concurrent senders");
+Console.WriteLine($"report: {programs} programs, {maps} maps, {body.Length / 1024} KiB; {nodes} nodes; {concurrency} concurrent senders; {provider}");
 
-await using var host = await HostProcess.StartAsync(new HostOptions
+var options = new HostOptions
 {
     Plugins = ["Edgeplane.Plugins.Ebpf"],
     Environment =
@@ -24,7 +25,30 @@ await using var host = await HostProcess.StartAsync(new HostOptions
         ["Edgeplane__Plugins__ebpf__MaxReportBytes"] = (64 * 1024 * 1024).ToString(),
         ["Logging__LogLevel__Default"] = "Warning",
     },
-});
+};
+if (provider != "sqlite")
+{
+    if (TestDatabases.Unavailable(provider) is { } why) throw new InvalidOperationException(why);
+    foreach (var (k, v) in await TestDatabases.CreateAsync(provider, Path.GetTempPath())) options.Environment[k] = v;
+}
+await using var host = await HostProcess.StartAsync(options);
+// the host's CPU time (user + system) from /proc: on a shared machine wall times depend on the others' load
+var hostPid = FindListener(host.Port);
+double HostCpuSeconds()
+{
+    if (hostPid is null) return double.NaN;
+    var fields = File.ReadAllText($"/proc/{hostPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime (fields 14, 15) in clock ticks
+}
+static int? FindListener(int port)
+{
+    var psi = new ProcessStartInfo("ss", $"-ltnpH sport = :{port}") { RedirectStandardOutput = true };
+    using var ss = Process.Start(psi)!;
+    var text = ss.StandardOutput.ReadToEnd();
+    ss.WaitForExit();
+    var m = System.Text.RegularExpressions.Regex.Match(text, @"pid=(\d+)");
+    return m.Success ? int.Parse(m.Groups[1].Value) : null;
+}
 using var identity = await IdentityClient.SignInAsAdminAsync(host);
 var teamId = await identity.CreateTeamAsync("bench");
 var key = await identity.KeyForNewMemberAsync(teamId, "operator");
@@ -44,6 +68,29 @@ async Task<JsonObject> Send(HttpMethod method, string path, HttpContent? content
 }
 
 var token = (string)(await Send(HttpMethod.Post, $"api/v1/teams/{teamId}/enrollment-tokens", JsonContent.Create(new { name = "bench" }), withKey: true))["secret"]!;
+
+// Warm-up (not measured): a running host has compiled its hot paths; a fresh one spends the first
+// seconds in the JIT. WARMUP nodes of another team each send three reports before the measured rounds.
+var warmup = int.TryParse(Environment.GetEnvironmentVariable("WARMUP"), out var w0) ? w0 : 50;
+if (warmup > 0)
+{
+    var warmTeam = await identity.CreateTeamAsync("bench-warmup");
+    var warmKey = await identity.KeyForNewMemberAsync(warmTeam, "operator");
+    var warmToken = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/v1/teams/{warmTeam}/enrollment-tokens")
+    {
+        Content = JsonContent.Create(new { name = "warmup" }),
+        Headers = { Authorization = new AuthenticationHeaderValue("apiKey", warmKey) },
+    });
+    var warmSecret = (string)JsonNode.Parse(await warmToken.Content.ReadAsStringAsync())!["secret"]!;
+    var ws = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, warmup, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+    {
+        var r = await Send(HttpMethod.Post, "api/v1/nodes/enroll", JsonContent.Create(new { token = warmSecret, name = $"warm-{i:d4}" }));
+        for (var k = 0; k < 3; k++)
+            await Send(HttpMethod.Post, $"api/v1/nodes/{(string)r["nodeId"]!}/reports", new StringContent(body, Encoding.UTF8, "application/json"), (string)r["credential"]!);
+    });
+    Console.WriteLine($"warm-up: {warmup} nodes of another team, 3 reports each, {ws.Elapsed.TotalSeconds:f2} s (not measured)");
+}
 var enrolled = new (string Id, string Credential)[nodes];
 var sw = Stopwatch.StartNew();
 await Parallel.ForAsync(0, nodes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
@@ -55,11 +102,12 @@ Console.WriteLine($"enrolled {nodes} nodes in {sw.Elapsed.TotalSeconds:f2} s");
 
 async Task<double> Round(string label, Func<int, string> report)
 {
+    var cpu = HostCpuSeconds();
     var watch = Stopwatch.StartNew();
     await Parallel.ForAsync(0, nodes, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
         await Send(HttpMethod.Post, $"api/v1/nodes/{enrolled[i].Id}/reports", new StringContent(report(i), Encoding.UTF8, "application/json"), enrolled[i].Credential));
     var s = watch.Elapsed.TotalSeconds;
-    Console.WriteLine($"{label,-44} {nodes} reports in {s,6:f2} s = {nodes / s,7:f1} reports/s ({nodes * (programs + maps) / s,9:f0} objects/s)");
+    Console.WriteLine($"{label,-44} {nodes} reports in {s,6:f2} s = {nodes / s,7:f1} reports/s ({nodes * (programs + maps) / s,9:f0} objects/s); host CPU {HostCpuSeconds() - cpu:f2} s; load {File.ReadAllText("/proc/loadavg")[..14]}");
     return s;
 }
 

@@ -23,21 +23,25 @@ public sealed class DnsServer : BackgroundService
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
     private const int MaxTcpConnections = 256;
     private int _tcpConnections;
+    private readonly ZoneViewProvider _views;
+    private AnswerCache _answers = new(ZoneView.Empty);
 
     public DnsServer(DnsServerOptions options, ZoneViewProvider views, ILogger<DnsServer> logger, IMeterFactory meters)
     {
         _options = options;
         _logger = logger;
+        _views = views;
         _handler = new QueryHandler(() => views.Current, options);
         _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
     }
 
     private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
 
-    private void Count(string transport, byte[] response)
+    private void Count(string transport, byte[] response) => Count(transport, response.Length > 3 ? response[3] & 0xF : 2);
+
+    private void Count(string transport, int rcode)
     {
         if (!_queries.Enabled) return;
-        var rcode = response.Length > 3 ? response[3] & 0xF : 2;
         _queries.Add(1, new KeyValuePair<string, object?>("transport", transport),
             new KeyValuePair<string, object?>("rcode", rcode < RcodeNames.Length ? RcodeNames[rcode] : "OTHER"));
     }
@@ -93,29 +97,49 @@ public sealed class DnsServer : BackgroundService
 
     /// <summary>
     /// One blocking receive/answer/send loop per thread: for small UDP request/response work this
-    /// beats the async socket path (no per-packet task or endpoint allocations beyond the answer).
-    /// Closing the socket on shutdown ends the loop.
+    /// beats the async socket path. Allocation-free for a repeated question: the peer address is
+    /// received into a reused <see cref="SocketAddress"/> and the answer comes from the view's
+    /// <see cref="AnswerCache"/> into a reused buffer; only a miss runs (and allocates in) the
+    /// <see cref="QueryHandler"/>. Closing the socket on shutdown ends the loop.
     /// </summary>
     private void UdpLoop(Socket socket, CancellationToken ct)
     {
         var buffer = new byte[4096];
-        EndPoint remote = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var key = new byte[4096];
+        var answer = new byte[65535];
+        var address = new SocketAddress(socket.AddressFamily);
+        var endpointFactory = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!ct.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
+                received = socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
             catch (ObjectDisposedException) { return; }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.Interrupted or SocketError.OperationAborted or SocketError.NotSocket) { return; }
             catch (SocketException) { continue; } // e.g. ICMP port unreachable from an earlier reply
             try
             {
-                var responses = _handler.Handle(buffer.AsSpan(0, received), tcp: false, ((IPEndPoint)remote).Address);
+                var query = buffer.AsSpan(0, received);
+                var cache = Answers();
+                var keyLength = AnswerCache.MakeKey(query, key);
+                if (keyLength > 0)
+                {
+                    var length = cache.TryAnswer(key.AsSpan(0, keyLength), query, answer);
+                    if (length > 0)
+                    {
+                        Count("udp", answer[3] & 0xF);
+                        socket.SendTo(answer.AsSpan(0, length), SocketFlags.None, address);
+                        continue;
+                    }
+                }
+                var remote = (IPEndPoint)endpointFactory.Create(address);
+                var responses = _handler.Handle(query, tcp: false, remote.Address, cache.View);
                 if (responses.Count == 0) continue;
-                Count("udp", responses[0]);
-                socket.SendTo(responses[0], SocketFlags.None, remote);
+                if (keyLength > 0) cache.Store(key.AsSpan(0, keyLength), responses[0]);
+                Count("udp", responses[0].Length > 3 ? responses[0][3] & 0xF : 2);
+                socket.SendTo(responses[0], SocketFlags.None, address);
             }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { }
@@ -124,6 +148,16 @@ public sealed class DnsServer : BackgroundService
                 _logger.LogWarning(e, "DNS UDP query failed");
             }
         }
+    }
+
+    /// <summary>The answer cache of the current view (a new, empty one when the view changed).</summary>
+    private AnswerCache Answers()
+    {
+        var cache = _answers;
+        var view = _views.Current;
+        if (ReferenceEquals(cache.View, view)) return cache;
+        var fresh = new AnswerCache(view);
+        return Interlocked.CompareExchange(ref _answers, fresh, cache) == cache ? fresh : _answers;
     }
 
     private async Task AcceptLoop(Socket listener, CancellationToken ct)

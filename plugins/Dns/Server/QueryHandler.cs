@@ -19,7 +19,10 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
     [ThreadStatic] private static DnsWriter? _writer;
 
     /// <summary>The response messages (none to drop the packet; several for a zone transfer over TCP).</summary>
-    public IReadOnlyList<byte[]> Handle(ReadOnlySpan<byte> packet, bool tcp, IPAddress client)
+    public IReadOnlyList<byte[]> Handle(ReadOnlySpan<byte> packet, bool tcp, IPAddress client) => Handle(packet, tcp, client, null);
+
+    /// <summary>As above, answering from <paramref name="fromView"/> (the view an answer cache belongs to) when given.</summary>
+    public IReadOnlyList<byte[]> Handle(ReadOnlySpan<byte> packet, bool tcp, IPAddress client, ZoneView? fromView)
     {
         var query = DnsQuery.Parse(packet);
         if (query.Error < 0 || query.IsResponse) return [];
@@ -29,7 +32,7 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
         if (query.Opcode != 0) return [HeaderOnly(w, query, NotImp)];
         if (query.HasEdns && query.EdnsVersion > 0) return [Respond(w, query, tcp, BadVers, false, [], [], [])];
 
-        var zones = view();
+        var zones = fromView ?? view();
         var zone = query.Name is null || (query.Class != 1 && query.Class != 255) ? null : zones.Find(query.Name);
         if (zone is null) return [Respond(w, query, tcp, Refused, false, [], [], [])];
 

@@ -26,23 +26,11 @@ public sealed class EbpfStore(IDbConnectionFactory db)
 
     // ---- teams ----
 
-    public async Task<string?> TeamNameAsync(string teamId, CancellationToken ct)
+    /// <summary>Drops the display name earlier versions kept for a team (the host team's name is the one shown now).</summary>
+    public async Task ClearTeamDisplayNameAsync(string teamId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT name FROM ebpf_teams WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
-    }
-
-    public async Task SetTeamNameAsync(string teamId, string name, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var updated = await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE ebpf_teams SET name = @name, updated_at = @now WHERE team_id = @teamId", new { teamId, name, now }, tx, cancellationToken: ct));
-        if (updated == 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO ebpf_teams (team_id, name, updated_at) VALUES (@teamId, @name, @now)", new { teamId, name, now }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("DELETE FROM ebpf_teams WHERE team_id = @teamId", new { teamId }, cancellationToken: ct));
     }
 
     public async Task<(long Nodes, long Programs, long Maps)> TeamCountsAsync(string teamId, CancellationToken ct)
@@ -216,16 +204,41 @@ public sealed class EbpfStore(IDbConnectionFactory db)
     // ---- ingestion ----
 
     /// <summary>
-    /// Replaces the node's current inventory with the report, in one transaction. Null when the node is gone.
-    /// Writes only what changed: unchanged objects are not touched (a current object was last seen at its
-    /// node's last report), and the feature report is rewritten only when its content changed.
+    /// Stores several reports in one transaction (see <see cref="IngestQueue"/>); each replaces its node's
+    /// current inventory. A null result: that node is gone. Writes only what changed: unchanged objects are
+    /// not touched (a current object was last seen at its node's last report), and the feature report is
+    /// rewritten only when its content changed. Reports for one node are applied in order.
     /// </summary>
-    public async Task<IngestResult?> IngestAsync(NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
+    public async Task<IngestResult?[]> IngestBatchAsync(IReadOnlyList<(NodeRow Node, AgentReport Report)> reports, DateTimeOffset now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var featuresChanged = node.FeaturesHash != report.FeaturesHash;
-        // Updating the node row first serialises concurrent reports for one node.
+        await using var inserts = new ObjectInserter(c, tx, ObjectInserter.RowsFor(db.Dialect.Provider));
+        await using var updates = new ObjectUpdater(c, tx, db.Dialect.Provider);
+        var results = new IngestResult?[reports.Count];
+        for (var i = 0; i < reports.Count; i++)
+            results[i] = await IngestOneAsync(c, tx, inserts, updates, reports[i].Node, reports[i].Report, now, ct);
+        await tx.CommitAsync(ct);
+        return results;
+    }
+
+    /// <summary>One report, in one transaction. Null when the node is gone.</summary>
+    public async Task<IngestResult?> IngestAsync(NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct) =>
+        (await IngestBatchAsync([(node, report)], now, ct))[0];
+
+    private sealed class NodeState
+    {
+        public DateTimeOffset? LastReportAt { get; set; }
+        public string? FeaturesHash { get; set; }
+    }
+
+    private static async Task<IngestResult?> IngestOneAsync(DbConnection c, DbTransaction tx, ObjectInserter inserts, ObjectUpdater updates, NodeRow node, AgentReport report, DateTimeOffset now, CancellationToken ct)
+    {
+        // Read inside the transaction: an earlier report of the same batch may have changed them.
+        var state = await c.QuerySingleOrDefaultAsync<NodeState>(new CommandDefinition(
+            "SELECT last_report_at AS LastReportAt, features_hash AS FeaturesHash FROM ebpf_nodes WHERE id = @id", new { id = node.Id }, tx, cancellationToken: ct));
+        if (state is null) return null;
+        var featuresChanged = state.FeaturesHash != report.FeaturesHash;
         var touched = await c.ExecuteAsync(new CommandDefinition(
             "UPDATE ebpf_nodes SET last_report_at = @now, collected_at = @CollectedAt, report_count = report_count + 1, " +
             "agent_version = @AgentVersion, kernel_release = @KernelRelease, hostname = COALESCE(@Hostname, hostname), " +
@@ -244,22 +257,18 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         var changes = InventoryDiff.Compute(current, report.Objects);
 
         // closed lifetimes were last seen in the previous report
-        var lastSeen = node.LastReportAt ?? now;
+        var lastSeen = state.LastReportAt ?? now;
         foreach (var chunk in changes.Disappeared.Select(r => r.RowId).Chunk(500))
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE ebpf_objects SET disappeared_at = @now, last_seen = @lastSeen WHERE row_id IN @ids",
                 new { now, lastSeen, ids = chunk }, tx, cancellationToken: ct));
-        if (changes.Changed.Count > 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE ebpf_objects SET detail = @Detail, name = @Name, last_seen = @now WHERE row_id = @RowId",
-                changes.Changed.Select(x => new { x.Now.Detail, x.Now.Name, now, x.Row.RowId }), tx, cancellationToken: ct));
-        if (changes.Appeared.Count > 0)
-            await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO ebpf_objects (row_id, team_id, node_id, kind, object_id, identity, type, name, detail, first_seen, last_seen, disappeared_at) " +
-                "VALUES (@RowId, @TeamId, @NodeId, @Kind, @Id, @Identity, @Type, @Name, @Detail, @now, @now, NULL)",
-                changes.Appeared.Select(o => new { RowId = Ids.New(now), node.TeamId, NodeId = node.Id, o.Kind, o.Id, o.Identity, o.Type, o.Name, o.Detail, now }),
-                tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        foreach (var (row, reported) in changes.Changed)
+            await updates.AddAsync(row.RowId, reported.Detail, reported.Name, now, ct);
+        await updates.FlushAsync(ct);
+        foreach (var o in changes.Appeared)
+            await inserts.AddAsync(Ids.New(now), node.TeamId, node.Id, o, now, ct);
+        await inserts.FlushAsync(ct);
         return new IngestResult(report.ProgramCount, report.MapCount, changes.Appeared.Count, changes.Disappeared.Count, changes.Changed.Count);
     }
 }
+

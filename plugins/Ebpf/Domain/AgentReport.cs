@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Edgeplane.Plugins.Ebpf.Domain;
 
@@ -100,17 +99,33 @@ public sealed record AgentReport(
 
             // The feature report without the per-collection fields (collectedAt is a node column). Its hash
             // decides whether it is rewritten; the boot time (computed, jitters by a millisecond) counts to the minute.
-            var features = new JsonObject();
-            foreach (var key in FeatureKeys)
-                if (root.TryGetProperty(key, out var e)) features[key] = JsonNode.Parse(e.GetRawText());
-            var text = features.ToJsonString();
+            var text = FeatureText(root, includeBootedAt: true);
             var booted = root.TryGetProperty("bootedAt", out var b) && b.ValueKind == JsonValueKind.String
                 && DateTimeOffset.TryParse(b.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var bootedAt)
                 ? bootedAt.ToUnixTimeSeconds() / 60 : 0;
-            features.Remove("bootedAt");
-            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(features.ToJsonString() + "|" + booted)));
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                Encoding.UTF8.GetBytes(FeatureText(root, includeBootedAt: false) + "|" + booted)));
             return new AgentReport(agentVersion, hostname, kernelRelease, collectedAt, text, hash, objects);
         }
+    }
+
+    /// <summary>The feature sections of the report, verbatim, as one JSON object.</summary>
+    private static string FeatureText(JsonElement root, bool includeBootedAt)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var key in FeatureKeys)
+            {
+                if (!includeBootedAt && key == "bootedAt") continue;
+                if (!root.TryGetProperty(key, out var e)) continue;
+                writer.WritePropertyName(key);
+                e.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void ReadObjects(JsonElement root, string property, string kind, List<ReportedObject> objects, int maxObjects, Action<string, string> error)

@@ -50,7 +50,7 @@ public sealed class AgentModule : ICarterModule
                 new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds));
         }).AllowAnonymous();
 
-        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
+        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var presented = context.Request.Headers[CredentialHeader].ToString();
             if (string.IsNullOrEmpty(presented))
@@ -75,7 +75,7 @@ public sealed class AgentModule : ICarterModule
 
             if (context.Request.ContentLength is { } declared && declared > options.MaxReportBytes)
                 return TooLarge(options, metrics);
-            var body = await ReadBoundedAsync(context.Request.Body, options.MaxReportBytes, ct);
+            var body = await ReadBoundedAsync(context.Request.Body, context.Request.ContentLength, options.MaxReportBytes, ct);
             if (body is null) return TooLarge(options, metrics);
 
             var problems = new Dictionary<string, List<string>>();
@@ -89,7 +89,7 @@ public sealed class AgentModule : ICarterModule
                 return errors.ToProblem("Malformed report");
             }
             var started = clock.GetTimestamp();
-            var result = await store.IngestAsync(node, report, clock.GetUtcNow(), ct);
+            var result = await ingest.SubmitAsync(node, report, ct);
             if (result is null)
             {
                 metrics.Report("unauthorized");
@@ -113,16 +113,23 @@ public sealed class AgentModule : ICarterModule
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream stream, long limit, CancellationToken ct)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream stream, long? declared, long limit, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        // With a declared length (already checked against the limit) read straight into one array.
+        var buffer = new byte[declared is { } d and > 0 ? d + 1 : 64 * 1024];
+        var length = 0;
+        while (true)
         {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
+            if (length == buffer.Length)
+            {
+                if (buffer.Length > limit) return null;
+                Array.Resize(ref buffer, (int)Math.Min(limit + 1, buffer.Length * 2L));
+            }
+            var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) break;
+            length += read;
+            if (length > limit) return null;
         }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return buffer.AsMemory(0, length);
     }
 }

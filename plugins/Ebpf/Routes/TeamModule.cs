@@ -5,55 +5,81 @@ using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Ebpf.Routes;
 
 public sealed record TeamUpdate(string? Name);
 
-/// <summary>The seed's team routes: the host team as the eBPF inventory sees it.</summary>
+/// <summary>
+/// The seed's team routes. The seed's team is the host team the API key is bound to: <c>GET</c> answers
+/// its name, <c>POST</c> renames it and <c>DELETE</c> deletes it (through <see cref="ITeamService"/>)
+/// with all of this plugin's data for it.
+/// </summary>
 public sealed class TeamModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
-            return TypedResults.Ok(await ViewAsync(teamId, caller, store, context, ct));
+            var team = await teams.FindAsync(teamId, ct);
+            return team is null ? TeamAccess.NotFound("team") : TypedResults.Ok(await ViewAsync(team, store, ct));
         }).RequirePermission("ebpf.team.read");
 
-        app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var name = body?.Name?.Trim();
             var errors = new FieldErrors();
             errors.Check(!string.IsNullOrEmpty(name), "name", "is required");
-            errors.Check(name is null || name.Length <= 100, "name", "must be at most 100 characters");
+            errors.Check(name is null || name.Length is >= 2 and <= 100, "name", "must be 2 to 100 characters");
             errors.Check(name is null || !name.Any(char.IsControl), "name", "must not contain control characters");
             if (errors.Any) return errors.ToProblem();
-            await store.SetTeamNameAsync(teamId, name!, clock.GetUtcNow(), ct);
+            TeamInfo? team;
+            try
+            {
+                team = await teams.RenameAsync(teamId, name!, ct);
+            }
+            catch (IdentityValidationException e) when (e.IsConflict)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: e.Message);
+            }
+            catch (IdentityValidationException e)
+            {
+                return new FieldErrors().Add("name", e.Message).ToProblem();
+            }
+            if (team is null) return TeamAccess.NotFound("team");
+            await store.ClearTeamDisplayNameAsync(teamId, ct); // a name kept by earlier versions of the plugin
             await TeamAccess.AuditAsync(context, "ebpf.team.update", teamId, new { name });
-            return TypedResults.Ok(await ViewAsync(teamId, caller, store, context, ct));
+            return TypedResults.Ok(await ViewAsync(team, store, ct));
         }).RequirePermission("ebpf.team.write");
 
-        app.MapDelete("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        // The host team is deleted first: when the host refuses (a user's personal team, 409) nothing has
+        // changed. The host then publishes host.team.deleted, on which TeamDeletedHandler deletes this
+        // plugin's data for the team in one transaction; the route deletes again (idempotent) so the data
+        // is gone when it answers even if that handler failed.
+        app.MapDelete("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            bool deleted;
+            try
+            {
+                deleted = await teams.DeleteAsync(teamId, ct);
+            }
+            catch (IdentityValidationException e)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Team cannot be deleted", detail: $"The team {e.Message}.");
+            }
             var (nodes, objects) = await store.DeleteTeamAsync(teamId, ct);
-            await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { nodes, objects });
+            if (!deleted && nodes == 0 && objects == 0) return TeamAccess.NotFound("team");
+            await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { hostTeamDeleted = deleted });
             return TypedResults.NoContent();
         }).RequirePermission("ebpf.team.delete");
     }
 
-    private static async Task<TeamView> ViewAsync(string teamId, ICaller caller, EbpfStore store, HttpContext context, CancellationToken ct)
+    private static async Task<TeamView> ViewAsync(TeamInfo team, EbpfStore store, CancellationToken ct)
     {
-        var name = await store.TeamNameAsync(teamId, ct);
-        if (name is null && caller.UserId is { } userId && context.RequestServices.GetService<IIdentityService>() is { } identity)
-        {
-            var memberships = await identity.ListMembershipsAsync(userId, ct);
-            name = memberships.FirstOrDefault(m => m.TeamId == teamId)?.TeamName;
-        }
-        var (nodes, programs, maps) = await store.TeamCountsAsync(teamId, ct);
-        return new TeamView(teamId, name ?? teamId, nodes, programs, maps);
+        var (nodes, programs, maps) = await store.TeamCountsAsync(team.Id, ct);
+        return new TeamView(team.Id, team.Name, nodes, programs, maps);
     }
 }
