@@ -179,12 +179,14 @@ public sealed class MetricsCollector : IDisposable
 
     private sealed class InstrumentBinding(MetricFamily family, Aggregation aggregation, double scale)
     {
+        // Series by the measurement's raw tags, so that a repeated tag set costs a hash, not a rendered label string.
+        private readonly ConcurrentDictionary<int, (KeyValuePair<string, object?>[] Tags, Series Series)> _byTags = new();
+
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, MetricsCollector collector)
         {
             if (double.IsNaN(value)) return;
             value *= scale;
-            var labels = collector.Labels(tags);
-            var series = family.GetSeries(labels, collector._logger);
+            var series = SeriesFor(tags, collector);
             if (series is null) return;
             switch (aggregation)
             {
@@ -199,6 +201,31 @@ public sealed class MetricsCollector : IDisposable
                     series.Observe(value, family.Bounds!);
                     break;
             }
+        }
+
+        private Series? SeriesFor(ReadOnlySpan<KeyValuePair<string, object?>> tags, MetricsCollector collector)
+        {
+            // observable instruments are read only at a scrape, which starts their families afresh
+            if (family.Observable) return family.GetSeries(collector.Labels(tags), collector._logger);
+            var hash = new HashCode();
+            foreach (var tag in tags)
+            {
+                hash.Add(tag.Key);
+                hash.Add(tag.Value);
+            }
+            var key = hash.ToHashCode();
+            if (_byTags.TryGetValue(key, out var cached) && Same(cached.Tags, tags)) return cached.Series;
+            var series = family.GetSeries(collector.Labels(tags), collector._logger);
+            if (series is not null && _byTags.Count < MaxSeriesPerFamily) _byTags[key] = (tags.ToArray(), series);
+            return series;
+        }
+
+        private static bool Same(KeyValuePair<string, object?>[] cached, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (cached.Length != tags.Length) return false;
+            for (var i = 0; i < tags.Length; i++)
+                if (!string.Equals(cached[i].Key, tags[i].Key, StringComparison.Ordinal) || !Equals(cached[i].Value, tags[i].Value)) return false;
+            return true;
         }
     }
 
