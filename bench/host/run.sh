@@ -4,7 +4,7 @@
 #      the bench plugin, until GET /bench/ping answers 200, against a bare ASP.NET Core minimal API
 #      (bench/host/bare, Release) until GET /ping answers 200; median of RUNS starts each.
 #  (b) requests/s through the plugin route (/bench/ping) against the same handler mapped directly
-#      in the bare app (/ping): wrk -t2 -c64 -d10s --latency, one warm-up, then ROUNDS rounds each (best kept).
+#      in the bare app (/ping): wrk -t2 -c64 -d10s --latency, a 10 s warm-up (WARMUP), then ROUNDS rounds each (best kept).
 #  Also: start → ready (/readyz reports every plugin's background services started) and CPU time used to
 #  the first 200; and (b) once more with the host composed on Autofac (Edgeplane:UseAutofac=true), the
 #  container it uses when a plugin brings an Autofac module.
@@ -88,7 +88,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 # shared machine throughput follows the neighbours' load, CPU per request much less so.
 bench_wrk() {
   local url="$1" best_rps=0 best_p99="" out rps p99 requests=0 ticks_before ticks_after
-  wrk -t2 -c64 -d3s "$url" >/dev/null
+  # warm up until tiered compilation has promoted the hot path (the host has more code to promote), then let it settle
+  wrk -t2 -c64 -d"${WARMUP:-10s}" "$url" >/dev/null
+  sleep 2
   ticks_before=$(cpu_ticks)
   for _ in $(seq "$ROUNDS"); do
     out="$(wrk -t2 -c64 -d"$DURATION" --latency "$url")"

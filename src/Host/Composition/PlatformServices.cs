@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edgeplane.Host.Composition;
 
@@ -51,13 +52,20 @@ public static class PlatformServices
         services.AddSingleton<SessionService>();
         services.AddSingleton<ISessionService>(sp => sp.GetRequiredService<SessionService>());
         services.AddSingleton<Bootstrap>();
-        services.AddScoped<ICaller, Caller>();
+        services.AddSingleton<CredentialAuthenticator>();
+        services.AddSingleton<ICaller, Caller>(); // reads the current request through IHttpContextAccessor
         services.AddAuthentication(EdgeplaneClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, EdgeplaneAuthenticationHandler>(EdgeplaneClaims.Scheme, null);
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
-        services.AddScoped<IAuthorizationHandler, PermissionHandler>();
-        services.AddScoped<IAuthorizationHandler, SessionHandler>();
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationHandler, SessionHandler>();
+        // The authorization services are stateless: one instance each instead of a new graph per request.
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
+        services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, PolicyEvaluator>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         var loginsPerMinute = configuration.GetValue("Edgeplane:Security:LoginAttemptsPerMinute", 10);
         services.AddRateLimiter(o =>
@@ -78,7 +86,7 @@ public static class PlatformServices
 
     public static void UseEdgeplanePlatform(this WebApplication app)
     {
-        app.UseAuthentication();
+        app.UseMiddleware<CredentialMiddleware>();
         app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseRateLimiter();

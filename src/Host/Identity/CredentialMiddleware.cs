@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Edgeplane.Host.Identity;
+
+/// <summary>
+/// Authenticates every request with the shared <see cref="CredentialAuthenticator"/>, in place of
+/// <c>UseAuthentication()</c>, which builds a scheme handler (and its services) for each request.
+/// Authorization reads the principal from <see cref="HttpContext.User"/>; challenges still go to the scheme.
+/// </summary>
+public sealed class CredentialMiddleware(RequestDelegate next, CredentialAuthenticator authenticator)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var result = await authenticator.AuthenticateAsync(context);
+        if (result.Succeeded) context.User = result.Principal;
+        context.Features.Set<IAuthenticateResultFeature>(new AuthenticateResultFeature(result));
+        await next(context);
+    }
+
+    private sealed class AuthenticateResultFeature(AuthenticateResult result) : IAuthenticateResultFeature
+    {
+        public AuthenticateResult? AuthenticateResult { get; set; } = result;
+    }
+}
