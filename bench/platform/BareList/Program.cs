@@ -1,7 +1,9 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-// Same query, same SQLite file, same JSON shape as the Greeter plugin's GET /greetings.
+// Same query, same SQLite file, same model and JSON shape as the Greeter plugin's GET /greetings
+// (timestamps read as DateTimeOffset, as any typed app would, with the obvious Dapper handler).
+SqlMapper.AddTypeHandler(new TimestampHandler());
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -23,5 +25,13 @@ internal sealed class Greeting
 {
     public string Id { get; set; } = "";
     public string Text { get; set; } = "";
-    public string CreatedAt { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class TimestampHandler : SqlMapper.TypeHandler<DateTimeOffset>
+{
+    public override void SetValue(System.Data.IDbDataParameter parameter, DateTimeOffset value) => parameter.Value = value;
+
+    public override DateTimeOffset Parse(object value) =>
+        DateTimeOffset.Parse((string)value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
 }
