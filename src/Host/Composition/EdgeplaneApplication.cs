@@ -125,7 +125,7 @@ public static class EdgeplaneApplication
                 foreach (var source in m.Sources) source.Withdraw();
                 m.Entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
             }
-            lock (m.Entry) m.Entry.LoadTime += clock.Elapsed;
+            m.Entry.LoadTime += clock.Elapsed; // one task per plugin
         })));
         foreach (var entry in plugins)
             app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",

@@ -20,15 +20,10 @@ public sealed class SessionService(IdentityService identity, CredentialStore sto
             throw new IdentityValidationException("teamId", "the user is not a member of this team");
 
         var (token, csrf, expires) = await store.CreateSessionAsync(user.Id, teamId, context.RequestAborted);
-        var secure = context.Request.IsHttps;
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
-        });
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, new CookieOptions
-        {
-            HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = secure, Expires = expires, Path = "/",
-        });
+        // the CSRF cookie is readable by the page's script, which echoes it in X-CSRF-Token
+        CookieOptions Cookie(bool httpOnly) => new() { HttpOnly = httpOnly, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Expires = expires, Path = "/" };
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, Cookie(httpOnly: true));
+        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, Cookie(httpOnly: false));
         return new SessionInfo(user, teamId, membership?.Role ?? Roles.Admin, csrf, expires);
     }
 

@@ -40,8 +40,7 @@ public static class TeamEndpoints
 
     public static async Task<IResult> RenameAsync(string teamId, NewTeam body, ICaller caller, TeamService teams, DbConnectionFactory connections, CancellationToken ct)
     {
-        await using (var connection = await connections.OpenAsync(ct))
-            if (!await IsTeamAdminAsync(connection, caller, teamId)) return TypedResults.NotFound();
+        if (!await IsTeamAdminAsync(connections, caller, teamId, ct)) return TypedResults.NotFound();
         try
         {
             return await teams.RenameAsync(teamId, body.Name ?? "", ct) is { } team
@@ -56,8 +55,7 @@ public static class TeamEndpoints
 
     public static async Task<IResult> DeleteAsync(string teamId, ICaller caller, TeamService teams, DbConnectionFactory connections, CancellationToken ct)
     {
-        await using (var connection = await connections.OpenAsync(ct))
-            if (!await IsTeamAdminAsync(connection, caller, teamId)) return TypedResults.NotFound();
+        if (!await IsTeamAdminAsync(connections, caller, teamId, ct)) return TypedResults.NotFound();
         try
         {
             return await teams.DeleteAsync(teamId, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
@@ -108,6 +106,12 @@ public static class TeamEndpoints
         var removed = await connection.ExecuteAsync("DELETE FROM host_memberships WHERE team_id = @teamId AND user_id = @userId", new { teamId, userId });
         keys.Clear();
         return removed == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+    }
+
+    private static async Task<bool> IsTeamAdminAsync(DbConnectionFactory connections, ICaller caller, string teamId, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        return await IsTeamAdminAsync(connection, caller, teamId);
     }
 
     private static async Task<bool> IsTeamAdminAsync(DbConnection connection, ICaller caller, string teamId) =>

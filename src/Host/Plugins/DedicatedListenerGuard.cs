@@ -8,16 +8,17 @@ namespace Edgeplane.Host.Plugins;
 /// </summary>
 public sealed class DedicatedListenerGuard(RequestDelegate next, PluginCatalog catalog)
 {
-    private readonly HashSet<int> _ports = catalog.Active.SelectMany(p => p.Mounts).Select(m => m.Port).OfType<int>().ToHashSet();
+    // port → the host-pattern suffix that routes mounted on it carry (":9999")
+    private readonly Dictionary<int, string> _ports = catalog.Active.SelectMany(p => p.Mounts).Select(m => m.Port).OfType<int>()
+        .Distinct().ToDictionary(port => port, port => $":{port}");
 
     public Task InvokeAsync(HttpContext context)
     {
-        var port = context.Connection.LocalPort;
-        if (_ports.Contains(port) && context.GetEndpoint() is { } endpoint && !MountedOn(endpoint, port))
+        if (_ports.TryGetValue(context.Connection.LocalPort, out var suffix) && context.GetEndpoint() is { } endpoint && !MountedOn(endpoint, suffix))
             context.SetEndpoint(null);
         return next(context);
     }
 
-    private static bool MountedOn(Endpoint endpoint, int port) =>
-        endpoint.Metadata.GetMetadata<IHostMetadata>()?.Hosts.Any(h => h.EndsWith($":{port}", StringComparison.Ordinal)) == true;
+    private static bool MountedOn(Endpoint endpoint, string portSuffix) =>
+        endpoint.Metadata.GetMetadata<IHostMetadata>()?.Hosts.Any(h => h.EndsWith(portSuffix, StringComparison.Ordinal)) == true;
 }
