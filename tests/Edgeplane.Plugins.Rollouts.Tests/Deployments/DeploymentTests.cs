@@ -212,7 +212,8 @@ public sealed class DeploymentTests : IAsyncLifetime
         var fw21 = await PublishAsync("2.1.0");
         var b = await CreateAsync(new
         {
-            artifactId = fw21, groupId = _groupId, requiresApproval = true, failureThreshold = 10,
+            // 30 %: with 5 devices released, the pause needs both injected failures (40 %), not just the first (20 %)
+            artifactId = fw21, groupId = _groupId, requiresApproval = true, failureThreshold = 30,
             phases = new[] { new { percent = 25, soakSeconds = 1 }, new { percent = 100, soakSeconds = 0 } },
         });
         var bId = (string)b["id"]!;
