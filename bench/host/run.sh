@@ -146,6 +146,10 @@ port=$(free_port)
 start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
 read -r bare_rps bare_p99 bare_cpu < <(bench_wrk "http://127.0.0.1:$port/ping")
 stop_server
+port=$(free_port)
+DOTNET_gcServer=1 start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
+read -r bare_sgc_rps bare_sgc_p99 bare_sgc_cpu < <(bench_wrk "http://127.0.0.1:$port/ping")
+stop_server
 
 echo
 echo "| measure | Edgeplane host | bare minimal API | ratio |"
@@ -159,5 +163,7 @@ awk -v h="$host_cpu" -v b="$bare_cpu" \
   'BEGIN { printf "| server CPU per request | %.1f µs | %.1f µs | %.2fx (%.1f%% more) |\n", h, b, h / b, (h / b - 1) * 100 }'
 awk -v h="$autofac_rps" -v b="$bare_rps" -v hp="$autofac_p99" -v c="$autofac_cpu" -v bc="$bare_cpu" \
   'BEGIN { printf "| same on Autofac (Edgeplane:UseAutofac): requests/s (p99), CPU per request | %.0f (%s), %.1f µs | | %.3f, %.2fx |\n", h, hp, c, h / b, c / bc }'
+awk -v h="$host_rps" -v b="$bare_sgc_rps" -v bp="$bare_sgc_p99" -v c="$host_cpu" -v bc="$bare_sgc_cpu" \
+  'BEGIN { printf "| bare app on server GC (`dotnet new web`\x27s default): requests/s (p99), CPU per request | | %.0f (%s), %.1f µs | %.3f, %.2fx |\n", b, bp, bc, h / b, c / bc }'
 echo
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

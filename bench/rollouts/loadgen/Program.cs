@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 //     A bare Kestrel mTLS HTTP/2 server answering every call with a fixed CheckInResponse: the transport ceiling.
 // rollouts-loadgen run --target https://127.0.0.1:P --ca ca.pem --devices N --interval S --duration S --concurrency C
 //     [--api http://127.0.0.1:H --password PW]   (Edgeplane: sign in, mint an enroll token, enroll N devices first)
+//     [--state DIR]   (keep the enrolled devices' certificates in DIR and reuse them next time: enrol once, measure many)
 var mode = args.ElementAtOrDefault(0);
 var options = new Dictionary<string, string>();
 for (var i = 1; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
@@ -26,7 +27,8 @@ string Opt(string name, string fallback) => options.TryGetValue(name, out var v)
 if (mode == "reference") return await Reference.RunAsync(int.Parse(Opt("port", "7444")), Opt("ca-out", "reference-ca.pem"));
 if (mode == "run") return await Load.RunAsync(new Uri(Opt("target", "https://127.0.0.1:7443")), Opt("ca", "ca.pem"), int.Parse(Opt("devices", "1000")),
     TimeSpan.FromSeconds(double.Parse(Opt("interval", "30"))), TimeSpan.FromSeconds(double.Parse(Opt("duration", "60"))),
-    int.Parse(Opt("concurrency", "64")), TimeSpan.FromSeconds(double.Parse(Opt("saturate", "15"))), options.GetValueOrDefault("api"), options.GetValueOrDefault("password"), Opt("label", "edgeplane"));
+    int.Parse(Opt("concurrency", "64")), TimeSpan.FromSeconds(double.Parse(Opt("saturate", "15"))), options.GetValueOrDefault("api"), options.GetValueOrDefault("password"), Opt("label", "edgeplane"),
+    options.GetValueOrDefault("state"));
 Console.Error.WriteLine("usage: rollouts-loadgen reference|run ...");
 return 2;
 
@@ -81,15 +83,22 @@ internal static class Load
     private sealed record Device(DeviceClient Client);
 
     public static async Task<int> RunAsync(Uri target, string caPath, int count, TimeSpan interval, TimeSpan duration, int concurrency, TimeSpan saturate,
-        string? api, string? password, string label)
+        string? api, string? password, string label, string? state)
     {
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caPath));
-        var token = api is null ? null : await TokenAsync(new Uri(api), password!, count);
+        var stored = state is null ? [] : Directory.Exists(state) ? Directory.GetFiles(state, "*.pfx") : [];
+        var token = api is null || stored.Length >= count ? null : await TokenAsync(new Uri(api), password!, count);
         var started = Stopwatch.StartNew();
         var devices = new Device[count];
         var failures = 0;
+        if (state is not null) Directory.CreateDirectory(state);
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
+            if (stored.Length >= count)
+            {
+                devices[i] = new Device(new DeviceClient(target, X509CertificateLoader.LoadPkcs12FromFile(stored[i], null), ca));
+                return;
+            }
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest($"CN=sim-{i}", key, HashAlgorithmName.SHA256);
             using var bootstrap = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(2));
@@ -106,7 +115,9 @@ internal static class Load
                     EnrollResponse.Parser, cancellationToken: ct);
                 using var cert = X509CertificateLoader.LoadCertificate(reply.Certificate.Certificate.ToByteArray());
                 using var withKey = cert.CopyWithPrivateKey(key);
-                devices[i] = new Device(new DeviceClient(target, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null), ca));
+                var pfx = withKey.Export(X509ContentType.Pkcs12);
+                if (state is not null) await File.WriteAllBytesAsync(Path.Combine(state, $"{i:D6}.pfx"), pfx, ct);
+                devices[i] = new Device(new DeviceClient(target, X509CertificateLoader.LoadPkcs12(pfx, null), ca));
             }
             catch (Exception e)
             {
@@ -144,6 +155,8 @@ internal static class Load
         return request;
     }
 
+    private const double SlowMs = 50;
+
     private sealed record Stats(double Rate, double P50, double P99, int Errors);
 
     private static Stats Summarize(ConcurrentBag<double> latencies, int errors, TimeSpan elapsed)
@@ -157,6 +170,7 @@ internal static class Load
     private static async Task<Stats> SustainedAsync(Device[] devices, TimeSpan interval, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
+        var slow = new ConcurrentBag<(int Second, double Ms)>();
         var errors = 0;
         var clock = Stopwatch.StartNew();
         var tasks = devices.Select(async (d, i) =>
@@ -170,13 +184,18 @@ internal static class Load
                 try
                 {
                     await d.Client.CallAsync("CheckIn", Request(), CheckInResponse.Parser);
-                    latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+                    latencies.Add(ms);
+                    if (ms > SlowMs) slow.Add(((int)next.TotalSeconds, ms));
                 }
                 catch (Exception) { Interlocked.Increment(ref errors); }
                 next += interval;
             }
         });
         await Task.WhenAll(tasks);
+        // Where the tail comes from: the scheduled seconds whose check-ins took longer than SlowMs.
+        foreach (var second in slow.GroupBy(s => s.Second).OrderBy(g => g.Key))
+            Console.Error.WriteLine($"  slow at {second.Key,3} s: {second.Count()} check-ins over {SlowMs} ms, worst {second.Max(s => s.Ms):F0} ms");
         return Summarize(latencies, errors, duration);
     }
 
