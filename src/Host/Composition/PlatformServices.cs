@@ -54,7 +54,12 @@ public static class PlatformServices
         services.AddSingleton<Bootstrap>();
         services.AddSingleton<CredentialAuthenticator>();
         services.AddSingleton<ICaller, Caller>(); // reads the current request through IHttpContextAccessor
-        services.AddAuthentication(EdgeplaneClaims.Scheme)
+        // The scheme only challenges and forbids: CredentialMiddleware authenticates each request once. With a
+        // default authenticate scheme (and a single scheme is one by default, unless this documented switch is
+        // set), the AuthenticationMiddleware that WebApplication adds on its own would authenticate every
+        // request a second time.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        services.AddAuthentication(o => { o.DefaultChallengeScheme = EdgeplaneClaims.Scheme; o.DefaultForbidScheme = EdgeplaneClaims.Scheme; })
             .AddScheme<AuthenticationSchemeOptions, EdgeplaneAuthenticationHandler>(EdgeplaneClaims.Scheme, null);
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();

@@ -23,9 +23,9 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
         var connectionString = options.ConnectionString;
         (_create, Dialect) = options.Provider switch
         {
-            "sqlite" => Use(() => new SqliteConnection(SqliteConnectionString(connectionString)), new SqliteDialect()),
-            "postgres" => Use(() => new NpgsqlConnection(connectionString), new PostgresDialect()),
-            "sqlserver" => Use(() => new SqlConnection(SqlServerConnectionString(connectionString)), new SqlServerDialect()),
+            "sqlite" => Use(SqliteConnectionString(connectionString), s => new SqliteConnection(s), new SqliteDialect()),
+            "postgres" => Use(connectionString, s => new NpgsqlConnection(s), new PostgresDialect()),
+            "sqlserver" => Use(SqlServerConnectionString(connectionString), s => new SqlConnection(s), new SqlServerDialect()),
             _ => throw new InvalidOperationException($"unknown provider '{options.Provider}'"),
         };
         DapperTypeHandlers.Register();
@@ -33,7 +33,9 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
 
     public SqlDialect Dialect { get; }
 
-    private static (Func<DbConnection>, SqlDialect) Use(Func<DbConnection> create, SqlDialect dialect) => (create, dialect);
+    // The connection string is built once: parsing it on every open cost more than the open itself.
+    private static (Func<DbConnection>, SqlDialect) Use(string connectionString, Func<string, DbConnection> create, SqlDialect dialect) =>
+        (() => create(connectionString), dialect);
 
     ISqlDialect IDbConnectionFactory.Dialect => Dialect;
 

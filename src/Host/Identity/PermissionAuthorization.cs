@@ -14,6 +14,9 @@ public sealed record SessionRequirement : IAuthorizationRequirement;
 /// <summary>Turns <c>permission:x</c> and <c>session</c> policy names into requirements; everything else is the default provider's.</summary>
 public sealed class PermissionPolicyProvider(IOptions<AuthorizationOptions> options) : DefaultAuthorizationPolicyProvider(options)
 {
+    /// <summary>A name always gives the same policy, so the authorization middleware may combine each endpoint's once.</summary>
+    public override bool AllowsCachingPolicies => true;
+
     public override async Task<AuthorizationPolicy?> GetPolicyAsync(string policyName)
     {
         if (policyName.StartsWith(PermissionEndpointExtensions.PolicyPrefix, StringComparison.Ordinal))
