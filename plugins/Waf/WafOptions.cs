@@ -32,6 +32,9 @@ public sealed class WafOptions
     public bool NodeCredentialsOnly { get; set; }
 
     public bool IsNode => Role.Equals("node", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether this host inspects traffic itself (the proxy listener or the host guard runs).</summary>
+    public bool InspectsTraffic => GuardHost || (Proxy.Enabled && !string.IsNullOrEmpty(Proxy.Upstream));
 }
 
 public sealed class OrchestratorOptions

@@ -15,7 +15,7 @@ public sealed class AccountModule : ICarterModule
     {
         var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
-        api.MapGet("/admin", (ICaller caller) => TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
+        api.MapGet("/admin", IResult (ICaller caller) => TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
 
         api.MapGet("/user/acl", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
         {

@@ -67,7 +67,6 @@ public sealed class DeviceGrpcService
         var status = GrpcStatus.Ok;
         try
         {
-            if (timeout is { } zero && zero <= TimeSpan.Zero) throw new OperationCanceledException(deadline.Token);
             var encoding = request.Headers["grpc-encoding"].ToString();
             if (encoding.Length > 0 && encoding != "identity")
                 throw new RpcException(GrpcStatus.Unimplemented, $"grpc-encoding '{encoding}' is not supported; send identity");
@@ -125,8 +124,15 @@ public sealed class DeviceGrpcService
         response.AppendTrailer("grpc-message", GrpcProtocol.EncodeMessage(message));
     }
 
-    private async Task<T> ReadAsync<T>(HttpContext context, MessageParser<T> parser, CancellationToken cancellationToken) where T : IMessage<T> =>
-        await GrpcProtocol.ReadMessageAsync(context.Request.BodyReader, parser, _options.MaxLogBytes + 64 * 1024, cancellationToken);
+    // The request message is read to its end whatever the deadline (cancelling a read midway left the HTTP/2
+    // stream half-read, and clients saw a framing error instead of DEADLINE_EXCEEDED); the deadline is checked
+    // right after. Kestrel's minimum data rate still bounds a slow upload.
+    private async Task<T> ReadAsync<T>(HttpContext context, MessageParser<T> parser, CancellationToken deadline) where T : IMessage<T>
+    {
+        var message = await GrpcProtocol.ReadMessageAsync(context.Request.BodyReader, parser, _options.MaxLogBytes + 64 * 1024, context.RequestAborted);
+        deadline.ThrowIfCancellationRequested();
+        return message;
+    }
 
     private static X509Certificate2 ClientCertificate(HttpContext context) =>
         context.Connection.ClientCertificate ?? throw new RpcException(GrpcStatus.Unauthenticated, "a client certificate is required");

@@ -19,7 +19,7 @@ public sealed class RuleMatcher
 
     private readonly WafRule[] _rules;
     private readonly Lazy<Regex>[] _regexes;
-    private readonly PartIndex[] _parts;
+    private readonly Lazy<PartIndex[]> _parts;
 
     private readonly CompilationCache _cache;
     private readonly SearchValues<string>[] _searchers;
@@ -52,9 +52,13 @@ public sealed class RuleMatcher
             foreach (var group in byLiteral.GroupBy(kv => kv.Key[..LiteralExtractor.MinLiteralLength]))
                 _byPrefix[group.Key] = group.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray();
         }
-        _parts = Parts.Select(part => new PartIndex(this, part, literals)).ToArray();
+        // The combined automata cost hundreds of milliseconds of CPU: built on the first match, or by Compile().
+        _parts = new Lazy<PartIndex[]>(() => Parts.Select(part => new PartIndex(this, part, literals)).ToArray());
         _cache.Prune();
     }
+
+    /// <summary>Builds the combined automata now rather than on the first match.</summary>
+    public void Compile() => _ = _parts.Value;
 
     /// <summary>
     /// Compiled regexes, combined automata and extracted literals by pattern text, kept between
@@ -142,7 +146,7 @@ public sealed class RuleMatcher
     public void Match(RuleTarget part, string text, List<RuleMatch> into)
     {
         if (text.Length == 0) return;
-        _parts[Array.IndexOf(Parts, part)].Match(text, into);
+        _parts.Value[Array.IndexOf(Parts, part)].Match(text, into);
     }
 
     public readonly record struct RuleMatch(WafRule Rule, RuleTarget Part);

@@ -23,6 +23,12 @@ public sealed class SnapshotBuilder(WafOptions options)
         rules.AddRange(config.Rules.Select(r => r.ToRule()));
         var blacklist = new IpBlacklist(config.Blacklist.Select(b => b.ToEntry()).OfType<BlacklistEntry>());
         lock (_lock)
-            return new EngineSnapshot(new RuleMatcher(rules, _cache), blacklist, policy, config.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        {
+            var matcher = new RuleMatcher(rules, _cache);
+            // A host that inspects traffic compiles before the snapshot is applied, so no request waits for it;
+            // one that only manages rules (an orchestrator, say) never pays for them.
+            if (options.InspectsTraffic) matcher.Compile();
+            return new EngineSnapshot(matcher, blacklist, policy, config.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 }

@@ -8,7 +8,7 @@ public static class OperationsEndpoints
 {
     public static void MapOperations(this WebApplication app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }))
+        app.MapGet("/healthz", IResult () => TypedResults.Ok(new { status = "ok" }))
             .WithTags("host").AllowAnonymous();
 
         app.MapGet("/api/v1/plugins", (PluginCatalog catalog) => TypedResults.Ok(
