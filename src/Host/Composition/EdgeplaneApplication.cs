@@ -54,8 +54,10 @@ public static class EdgeplaneApplication
         builder.Services.AddEdgeplaneOpenApi();
 
         var app = builder.Build();
-        await MigrateAsync(app, plugins);
-        await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
+        // Migrations run while the routes are mapped and built: neither needs the other until a plugin
+        // fails to migrate, and then its endpoints are withdrawn before the host serves.
+        var active = plugins.Where(p => p.IsActive).ToList();
+        var migrated = Task.Run(() => MigrateAsync(app, active));
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -68,38 +70,60 @@ public static class EdgeplaneApplication
         app.MapAudit();
         app.MapEdgeplaneObservability();
         app.MapEdgeplaneOpenApi();
-        await MapPluginsAsync(app, plugins);
+        var hostSources = BuildOnce(app);
+        var pluginSources = MapPlugins(app, plugins);
+        await Task.WhenAll([
+            Task.Run(() => Build(hostSources)),
+            ..pluginSources.Select(m => Task.Run(() => Build(m.Entry, m.Sources))),
+            migrated]);
+        foreach (var (entry, reason) in migrated.Result)
+        {
+            entry.Fail(reason);
+            foreach (var source in pluginSources.Where(m => m.Entry == entry).SelectMany(m => m.Sources)) source.Withdraw();
+        }
+        await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
+
+        foreach (var entry in plugins)
+            app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
+                entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, string.Join(", ", entry.Mounts), entry.Reason is null ? "" : $" ({entry.Reason})");
         return app;
     }
 
-    private static async Task MigrateAsync(WebApplication app, IReadOnlyList<PluginEntry> plugins)
+    /// <summary>
+    /// Applies the host's and each active plugin's pending migrations; returns the plugins that failed and why
+    /// (the host's own failure throws). A start with nothing pending reads the applied list once and takes no lock.
+    /// </summary>
+    private static async Task<List<(PluginEntry Entry, string Reason)>> MigrateAsync(WebApplication app, IReadOnlyList<PluginEntry> active)
     {
         var connections = app.Services.GetRequiredService<DbConnectionFactory>();
         var runner = app.Services.GetRequiredService<MigrationRunner>();
         await connections.PrepareAsync();
-        await runner.ApplyAsync("host", Migration.From(typeof(EdgeplaneApplication).Assembly));
-        foreach (var entry in plugins.Where(p => p.IsActive))
+        var applied = await runner.ReadAppliedAsync();
+        bool Current(string plugin, IReadOnlyList<Migration> migrations) =>
+            migrations.All(m => applied.Contains((plugin, m.Version, m.Checksum)));
+
+        var hostMigrations = Migration.From(typeof(EdgeplaneApplication).Assembly);
+        if (!Current("host", hostMigrations)) await runner.ApplyAsync("host", hostMigrations);
+        var failed = new List<(PluginEntry, string)>();
+        foreach (var entry in active)
         {
-            var clock = Stopwatch.StartNew();
             try
             {
-                await runner.ApplyAsync(entry.Id, Migration.From(entry.Assembly!));
+                var migrations = Migration.From(entry.Assembly!);
+                if (!Current(entry.Id, migrations)) await runner.ApplyAsync(entry.Id, migrations);
             }
             catch (Exception e) when (e is MigrationException or InvalidOperationException)
             {
-                entry.Fail(e.Message);
+                failed.Add((entry, e.Message));
             }
-            entry.LoadTime += clock.Elapsed;
         }
+        return failed;
     }
 
-    /// <summary>
-    /// Maps each plugin's routes, then builds every plugin's endpoints in parallel: building request
-    /// delegates is most of a start's CPU time, and a handler that cannot be bound fails only its plugin.
-    /// </summary>
-    private static async Task MapPluginsAsync(WebApplication app, IReadOnlyList<PluginEntry> plugins)
+    /// <summary>Maps each active plugin's routes; a plugin whose modules throw is failed and maps nothing.</summary>
+    private static List<(PluginEntry Entry, IReadOnlyList<ServedEndpointDataSource> Sources)> MapPlugins(WebApplication app, IReadOnlyList<PluginEntry> plugins)
     {
-        var mapped = new List<(PluginEntry Entry, IReadOnlyList<ServedEndpointDataSource> Sources)>();
+        var mapped = new List<(PluginEntry, IReadOnlyList<ServedEndpointDataSource>)>();
         foreach (var entry in plugins.Where(p => p.IsActive))
         {
             var clock = Stopwatch.StartNew();
@@ -113,22 +137,42 @@ public static class EdgeplaneApplication
             }
             entry.LoadTime += clock.Elapsed;
         }
-        await Task.WhenAll(mapped.Select(m => Task.Run(() =>
+        return mapped;
+    }
+
+    /// <summary>
+    /// Wraps the host's own route sources so that their endpoints are built once (a route data source builds
+    /// them anew at every read) and, like the plugins', ahead of the first request.
+    /// </summary>
+    private static List<ServedEndpointDataSource> BuildOnce(IEndpointRouteBuilder routes)
+    {
+        var sources = routes.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
+        routes.DataSources.Clear();
+        foreach (var source in sources) routes.DataSources.Add(source);
+        return sources;
+    }
+
+    private static void Build(IEnumerable<ServedEndpointDataSource> sources)
+    {
+        foreach (var source in sources) source.Build();
+    }
+
+    /// <summary>
+    /// Builds one plugin's endpoints (request delegates and metadata: most of a start's CPU time, so plugins
+    /// build in parallel); a handler that cannot be bound fails only its plugin.
+    /// </summary>
+    private static void Build(PluginEntry entry, IReadOnlyList<ServedEndpointDataSource> sources)
+    {
+        var clock = Stopwatch.StartNew();
+        try
         {
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                foreach (var source in m.Sources) source.Build();
-            }
-            catch (Exception e)
-            {
-                foreach (var source in m.Sources) source.Withdraw();
-                m.Entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
-            }
-            m.Entry.LoadTime += clock.Elapsed; // one task per plugin
-        })));
-        foreach (var entry in plugins)
-            app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
-                entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, string.Join(", ", entry.Mounts), entry.Reason is null ? "" : $" ({entry.Reason})");
+            Build(sources);
+        }
+        catch (Exception e)
+        {
+            foreach (var source in sources) source.Withdraw();
+            entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
+        }
+        entry.LoadTime += clock.Elapsed; // one task per plugin
     }
 }

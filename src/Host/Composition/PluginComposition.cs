@@ -11,12 +11,20 @@ public static class PluginComposition
 {
     public static List<IModule> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins)
     {
-        var modules = new List<IModule>();
-        foreach (var entry in plugins.Where(p => p.IsActive))
+        // Loading is independent per plugin (each has its own load context), so it runs in parallel;
+        // registration stays in discovery order, so that the container's last-wins is predictable.
+        var active = plugins.Where(p => p.IsActive).ToList();
+        Parallel.ForEach(active, entry =>
         {
             var clock = Stopwatch.StartNew();
             PluginLoader.Load(entry);
-            if (entry.IsActive) Register(builder, entry, modules);
+            entry.LoadTime += clock.Elapsed;
+        });
+        var modules = new List<IModule>();
+        foreach (var entry in active.Where(p => p.IsActive))
+        {
+            var clock = Stopwatch.StartNew();
+            Register(builder, entry, modules);
             entry.LoadTime += clock.Elapsed;
         }
         return modules;

@@ -17,6 +17,23 @@ public sealed class MigrationRunner(DbConnectionFactory connections, TimeProvide
         "IF OBJECT_ID('host_migrations') IS NULL CREATE TABLE host_migrations (plugin {{string}} NOT NULL, version {{int}} NOT NULL, name {{string}} NOT NULL, " +
         "checksum {{string}} NOT NULL, applied_at {{timestamp}} NOT NULL, PRIMARY KEY (plugin, version))";
 
+    /// <summary>
+    /// Every migration applied so far, read without a lock: a start with nothing pending and nothing changed
+    /// takes no lock. Empty before the first start (no table yet).
+    /// </summary>
+    public async Task<IReadOnlySet<(string Plugin, int Version, string Checksum)>> ReadAppliedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        try
+        {
+            return (await connection.QueryAsync<(string, int, string)>("SELECT plugin, version, checksum FROM host_migrations")).ToHashSet();
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return new HashSet<(string, int, string)>();
+        }
+    }
+
     /// <summary>Applies what is pending; throws <see cref="MigrationException"/> naming the script that failed or changed.</summary>
     public async Task<int> ApplyAsync(string plugin, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
     {

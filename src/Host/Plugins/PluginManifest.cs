@@ -18,12 +18,6 @@ public sealed partial record PluginManifest(
 {
     public const string FileName = "plugin.json";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        AllowTrailingCommas = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-    };
-
     public VersionRange SdkRange => VersionRange.TryParse(Sdk, out var r) ? r : throw new InvalidOperationException("validated at read");
 
     public PluginDescriptor ToDescriptor() => new(Id, Name, Version, Description, Permissions);
@@ -34,7 +28,7 @@ public sealed partial record PluginManifest(
         PluginManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<PluginManifest>(File.ReadAllText(path), Json);
+            manifest = JsonSerializer.Deserialize(File.ReadAllText(path), PluginManifestJson.Default.PluginManifest);
         }
         catch (JsonException e)
         {

@@ -66,7 +66,11 @@ public sealed class MigrationTests : IDisposable
         ProviderData.SkipIfUnavailable(provider);
         var (options, _) = await DatabaseAsync(provider);
         await using (var first = await HostProcess.StartAsync(options))
+        {
             Assert.Equal("active", (string)(await GreeterStateAsync(first))["state"]!);
+            using var client = first.AdminClient();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/greeter/hello/ada", Ct)).StatusCode);
+        }
 
         var changed = _dir.Combine("changed");
         TempDirectory.CopyDirectory(RepoPaths.TestPlugin("GreeterChanged"), Path.Combine(changed, "greeter"));
@@ -77,6 +81,9 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("failed", (string)state["state"]!);
         Assert.Contains("0001_greetings.sql", (string)state["reason"]!);
         Assert.Contains("changed", (string)state["reason"]!);
+        // Its routes were mapped while migrations ran, and withdrawn before the host served.
+        using var admin = second.AdminClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/greeter/hello/ada", Ct)).StatusCode);
     }
 
     [Theory]
