@@ -4,19 +4,21 @@
 #      the bench plugin, until GET /bench/ping answers 200, against a bare ASP.NET Core minimal API
 #      (bench/host/bare, Release) until GET /ping answers 200; median of RUNS starts each.
 #  (b) requests/s through the plugin route (/bench/ping) against the same handler mapped directly
-#      in the bare app (/ping): wrk -t2 -c64 -d10s --latency, a 10 s warm-up (WARMUP), then ROUNDS rounds each (best kept).
+#      in the bare app (/ping): both servers up side by side, a warm-up (WARMUP, 10 s) each, then ROUNDS
+#      (7) rounds of wrk -t2 -c64 -d10s --latency alternating host and bare; medians, and the median of
+#      the rounds' ratios (alternating cancels the drift of a shared machine's load).
 #  Also: start → ready (/readyz reports every plugin's background services started) and CPU time used to
 #  the first 200; and (b) once more with the host composed on Autofac (Edgeplane:UseAutofac=true), the
 #  container it uses when a plugin brings an Autofac module.
 # Both apps run with their own output folder as content root, so each reads its appsettings.json
 # (the bare app's is `dotnet new web`'s: Microsoft.AspNetCore logs at Warning).
-# Prints both figures and the ratios. Environment: RUNS (default 5), ROUNDS (default 2), DURATION (default 10s).
+# Prints both figures and the ratios. Environment: RUNS (default 5), ROUNDS (default 7), DURATION (default 10s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
 
 RUNS="${RUNS:-5}"
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-7}"
 DURATION="${DURATION:-10s}"
 
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
@@ -34,8 +36,11 @@ host_root="$(dirname "$host_dll")"
 bare_root="$(dirname "$bare_dll")"
 work="$(mktemp -d /tmp/edgeplane-bench-host.XXXXXX)"
 server_pid=""
+side_pids=()
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
+  for pid in "$server_pid" "${side_pids[@]}"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -80,10 +85,10 @@ stop_server() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-# CPU time (user + system, in clock ticks) the server process has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+# CPU time (user + system, in clock ticks) the server process (PID, default the last started) has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${1:-$server_pid}/stat"; }
 
-# bench_wrk URL: after a warm-up, ROUNDS rounds; prints "RPS P99 CPU_US" where RPS and P99 are the
+# bench_wrk URL: after a warm-up, EXTRA_ROUNDS (2) rounds; prints "RPS P99 CPU_US" where RPS and P99 are the
 # best round's and CPU_US is the server's CPU time per request over all rounds (microseconds): on a
 # shared machine throughput follows the neighbours' load, CPU per request much less so.
 bench_wrk() {
@@ -92,7 +97,7 @@ bench_wrk() {
   wrk -t2 -c64 -d"${WARMUP:-10s}" "$url" >/dev/null
   sleep 2
   ticks_before=$(cpu_ticks)
-  for _ in $(seq "$ROUNDS"); do
+  for _ in $(seq "${EXTRA_ROUNDS:-2}"); do
     out="$(wrk -t2 -c64 -d"$DURATION" --latency "$url")"
     if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $url:" >&2; echo "$out" >&2; exit 1; fi
     rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
@@ -154,19 +159,48 @@ r2r_bare_cpu=$(printf '%s\n' "${r2r_bare_cpus[@]}" | median)
 echo "   host runs: ${r2r_host_times[*]} ms to first 200, ${r2r_host_cpus[*]} ms CPU"
 echo "   bare runs: ${r2r_bare_times[*]} ms, ${r2r_bare_cpus[*]} ms CPU"
 
-echo "== (b) requests/s, wrk -t2 -c64 -d$DURATION, best of $ROUNDS"
+echo "== (b) requests/s, host and bare side by side, $ROUNDS alternating rounds of wrk -t2 -c64 -d$DURATION"
 port=$(free_port)
 start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root"
-read -r host_rps host_p99 host_cpu < <(bench_wrk "http://127.0.0.1:$port/bench/ping")
-curl -s "http://127.0.0.1:$port/metrics" | grep -E '^http_server_request_duration_seconds_count\{.*plugin="bench"' | sed 's/^/   /' || true
-stop_server
+host_pid=$server_pid; host_url="http://127.0.0.1:$port/bench/ping"; side_pids+=("$host_pid"); server_pid=""
+port=$(free_port)
+start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
+bare_pid=$server_pid; bare_url="http://127.0.0.1:$port/ping"; side_pids+=("$bare_pid"); server_pid=""
+# warm up until tiered compilation has promoted the hot paths, then let it settle
+wrk -t2 -c64 -d"${WARMUP:-10s}" "$host_url" >/dev/null
+wrk -t2 -c64 -d"${WARMUP:-10s}" "$bare_url" >/dev/null
+sleep 2
+# round SIDE PID URL: one wrk round; prints "RPS P99 CPU_US" (CPU_US: the server's CPU time per request)
+round() {
+  local before out requests
+  before=$(cpu_ticks "$2")
+  out="$(wrk -t2 -c64 -d"$DURATION" --latency "$3")"
+  if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $3:" >&2; echo "$out" >&2; exit 1; fi
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  awk -v r="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")" -v p="$(awk '$1 == "99%" { print $2 }' <<<"$out")" \
+    -v t=$(( $(cpu_ticks "$2") - before )) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%s %s %.1f\n", r, p, t / hz * 1e6 / n }'
+}
+host_rounds=(); bare_rounds=(); ratios=()
+for i in $(seq "$ROUNDS"); do
+  h="$(round host "$host_pid" "$host_url")"; b="$(round bare "$bare_pid" "$bare_url")"
+  host_rounds+=("$h"); bare_rounds+=("$b")
+  ratios+=("$(awk -v h="${h%% *}" -v b="${b%% *}" 'BEGIN { printf "%.3f", h / b }')")
+  echo "   round $i: host $h | bare $b | ratio ${ratios[-1]}"
+done
+column() { printf '%s\n' "${@:2}" | awk -v c="$1" '{ print $c }'; }
+median_f() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+host_rps=$(column 1 "${host_rounds[@]}" | median_f); bare_rps=$(column 1 "${bare_rounds[@]}" | median_f)
+to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000; print v }'; }
+host_p99=$(column 2 "${host_rounds[@]}" | to_ms | median_f); bare_p99=$(column 2 "${bare_rounds[@]}" | to_ms | median_f)
+host_cpu=$(column 3 "${host_rounds[@]}" | median_f); bare_cpu=$(column 3 "${bare_rounds[@]}" | median_f)
+ratio_median=$(printf '%s\n' "${ratios[@]}" | median_f)
+curl -s "${host_url%/bench/ping}/metrics" | grep -E '^http_server_request_duration_seconds_count\{.*plugin="bench"' | sed 's/^/   /' || true
+for pid in "${side_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+side_pids=()
+
 port=$(free_port)
 start_server host "http://127.0.0.1:$port/bench/ping" "$host_dll" --urls "http://127.0.0.1:$port" --contentRoot "$host_root" --Edgeplane:UseAutofac=true
 read -r autofac_rps autofac_p99 autofac_cpu < <(bench_wrk "http://127.0.0.1:$port/bench/ping")
-stop_server
-port=$(free_port)
-start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
-read -r bare_rps bare_p99 bare_cpu < <(bench_wrk "http://127.0.0.1:$port/ping")
 stop_server
 port=$(free_port)
 DOTNET_gcServer=1 start_server bare "http://127.0.0.1:$port/ping" "$bare_dll" --urls "http://127.0.0.1:$port" --contentRoot "$bare_root"
@@ -181,10 +215,10 @@ awk -v h="$host_ready_ms" -v b="$bare_start" 'BEGIN { printf "| start → ready,
 awk -v h="$host_start_cpu" -v b="$bare_start_cpu" 'BEGIN { printf "| CPU time used to the first 200 (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
 awk -v h="$r2r_host_start" -v b="$r2r_bare_start" 'BEGIN { printf "| start → first 200, both published ReadyToRun (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
 awk -v h="$r2r_host_cpu" -v b="$r2r_bare_cpu" 'BEGIN { printf "| CPU time used to the first 200, published ReadyToRun (median) | %d ms | %d ms | %.2fx |\n", h, b, h / b }'
-awk -v h="$host_rps" -v b="$bare_rps" -v hp="$host_p99" -v bp="$bare_p99" \
-  'BEGIN { printf "| GET /ping requests/s (p99) | %.0f (%s) | %.0f (%s) | %.3f (%.1f%% fewer) |\n", h, hp, b, bp, h / b, (1 - h / b) * 100 }'
+awk -v h="$host_rps" -v b="$bare_rps" -v hp="$host_p99" -v bp="$bare_p99" -v r="$ratio_median" \
+  'BEGIN { printf "| GET /ping requests/s, median of the rounds (p99) | %.0f (%s ms) | %.0f (%s ms) | %.3f (%.1f%% fewer); median of the rounds\x27 ratios %.3f |\n", h, hp, b, bp, h / b, (1 - h / b) * 100, r }'
 awk -v h="$host_cpu" -v b="$bare_cpu" \
-  'BEGIN { printf "| server CPU per request | %.1f µs | %.1f µs | %.2fx (%.1f%% more) |\n", h, b, h / b, (h / b - 1) * 100 }'
+  'BEGIN { printf "| server CPU per request, median of the rounds | %.1f µs | %.1f µs | %.2fx (%.1f%% more) |\n", h, b, h / b, (h / b - 1) * 100 }'
 awk -v h="$autofac_rps" -v b="$bare_rps" -v hp="$autofac_p99" -v c="$autofac_cpu" -v bc="$bare_cpu" \
   'BEGIN { printf "| same on Autofac (Edgeplane:UseAutofac): requests/s (p99), CPU per request | %.0f (%s), %.1f µs | | %.3f, %.2fx |\n", h, hp, c, h / b, c / bc }'
 awk -v h="$host_rps" -v b="$bare_sgc_rps" -v bp="$bare_sgc_p99" -v c="$host_cpu" -v bc="$bare_sgc_cpu" \

@@ -29,7 +29,7 @@ public sealed class CredentialAuthenticator(CredentialHeaders headers, Credentia
             }
             return Success(CredentialKind.ApiKey, key.UserId, key.Username, key.TeamId, key.Role, key.IsHostAdmin, (EdgeplaneClaims.ApiKeyId, key.KeyId));
         }
-        if (context.Request.Cookies.TryGetValue(EdgeplaneAuthenticationHandler.SessionCookie, out var token) && token.Length > 0)
+        if (context.Request.Cookies.TryGetValue(SessionCookies.Session, out var token) && token.Length > 0)
         {
             var session = await store.ResolveSessionAsync(token, context.RequestAborted);
             if (session is null) return Failure(context, "the session has expired or ended; log in again");

@@ -14,7 +14,7 @@ public sealed class CsrfMiddleware(RequestDelegate next, IProblemDetailsService 
         if (user.FindFirst(EdgeplaneClaims.Credential)?.Value == nameof(CredentialKind.Session)
             && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)))
         {
-            var presented = context.Request.Headers[EdgeplaneAuthenticationHandler.CsrfHeader].ToString();
+            var presented = context.Request.Headers[SessionCookies.CsrfHeader].ToString();
             var expected = user.FindFirst("csrf")?.Value ?? "";
             if (presented.Length == 0 || !Secrets.Verify(presented, expected))
             {
@@ -22,7 +22,7 @@ public sealed class CsrfMiddleware(RequestDelegate next, IProblemDetailsService 
                 await problems.WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
-                    ProblemDetails = { Status = 403, Title = "Forbidden", Detail = $"a session request that changes state needs the {EdgeplaneAuthenticationHandler.CsrfHeader} header from login" },
+                    ProblemDetails = { Status = 403, Title = "Forbidden", Detail = $"a session request that changes state needs the {SessionCookies.CsrfHeader} header from login" },
                 });
                 return;
             }

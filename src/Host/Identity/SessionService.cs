@@ -22,8 +22,8 @@ public sealed class SessionService(IdentityService identity, CredentialStore sto
         var (token, csrf, expires) = await store.CreateSessionAsync(user.Id, teamId, context.RequestAborted);
         // the CSRF cookie is readable by the page's script, which echoes it in X-CSRF-Token
         CookieOptions Cookie(bool httpOnly) => new() { HttpOnly = httpOnly, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Expires = expires, Path = "/" };
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.SessionCookie, token, Cookie(httpOnly: true));
-        context.Response.Cookies.Append(EdgeplaneAuthenticationHandler.CsrfCookie, csrf, Cookie(httpOnly: false));
+        context.Response.Cookies.Append(SessionCookies.Session, token, Cookie(httpOnly: true));
+        context.Response.Cookies.Append(SessionCookies.Csrf, csrf, Cookie(httpOnly: false));
         return new SessionInfo(user, teamId, membership?.Role ?? Roles.Admin, csrf, expires);
     }
 
@@ -31,7 +31,7 @@ public sealed class SessionService(IdentityService identity, CredentialStore sto
     {
         if (context.User.FindFirst(EdgeplaneClaims.SessionId)?.Value is { } sessionId)
             await store.EndSessionAsync(sessionId, context.RequestAborted);
-        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.SessionCookie);
-        context.Response.Cookies.Delete(EdgeplaneAuthenticationHandler.CsrfCookie);
+        context.Response.Cookies.Delete(SessionCookies.Session);
+        context.Response.Cookies.Delete(SessionCookies.Csrf);
     }
 }

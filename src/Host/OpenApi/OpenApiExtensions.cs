@@ -43,9 +43,9 @@ public static class OpenApiExtensions
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Cookie,
-                Name = Identity.EdgeplaneAuthenticationHandler.SessionCookie,
+                Name = Identity.SessionCookies.Session,
                 Description = "A browser session from the login route; requests that change state also send the "
-                              + $"`{Identity.EdgeplaneAuthenticationHandler.CsrfHeader}` header.",
+                              + $"`{Identity.SessionCookies.CsrfHeader}` header.",
             });
             c.CustomSchemaIds(new SchemaIds().For);
             c.ResolveConflictingActions(descriptions => descriptions.First());

@@ -31,7 +31,13 @@ public sealed class ProxyFixture : IAsyncLifetime
 
     private readonly RuleMatcher.CompilationCache _cache = new();
 
-    public void UseRules(params WafRule[] rules) => Engine.Apply(EngineSnapshot.Empty with { Rules = new RuleMatcher(rules, _cache), Version = Guid.NewGuid().ToString() });
+    /// <summary>Compiled before it applies, as <see cref="SnapshotBuilder"/> does where the engine inspects traffic.</summary>
+    public void UseRules(params WafRule[] rules)
+    {
+        var matcher = new RuleMatcher(rules, _cache);
+        matcher.Compile();
+        Engine.Apply(EngineSnapshot.Empty with { Rules = matcher, Version = Guid.NewGuid().ToString() });
+    }
 
     public async ValueTask DisposeAsync()
     {
