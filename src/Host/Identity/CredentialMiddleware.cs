@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Authentication;
 namespace Edgeplane.Host.Identity;
 
 /// <summary>
-/// Authenticates every request with the shared <see cref="CredentialAuthenticator"/>, in place of
-/// <c>UseAuthentication()</c>, which builds a scheme handler (and its services) for each request.
-/// Authorization reads the principal from <see cref="HttpContext.User"/>; challenges still go to the scheme.
+/// Authenticates every request once with the shared <see cref="CredentialAuthenticator"/>, in place of an
+/// authentication scheme and <c>UseAuthentication()</c>, which build a scheme handler for each request.
+/// Authorization reads the principal from <see cref="HttpContext.User"/>; <see cref="ProblemAuthorizationResultHandler"/>
+/// answers what it refuses.
 /// </summary>
 public sealed class CredentialMiddleware(RequestDelegate next, CredentialAuthenticator authenticator)
 {
