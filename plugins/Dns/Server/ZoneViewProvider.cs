@@ -45,6 +45,23 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, I
         }
     }
 
+    /// <summary>
+    /// Loads the first view before the plugin counts as started (the DNS server starts after this), so that
+    /// a fresh start never answers from an empty view while the database holds zones.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReloadAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "DNS view could not be loaded at start; retrying in the background");
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
