@@ -4,9 +4,11 @@ using Microsoft.Extensions.Primitives;
 namespace Edgeplane.Host.Plugins;
 
 /// <summary>
-/// A plugin's endpoints minus those that no mount serves (a mount's <c>Paths</c> left them out), built
-/// once. <see cref="Build"/> builds them ahead of the first request, so that a handler the framework
-/// cannot bind fails its plugin at startup instead of every request; a failed plugin serves nothing.
+/// A route source's endpoints, built once (a route source builds them anew at every read), minus those
+/// that no mount serves (a plugin mount's <c>Paths</c> left them out). <see cref="Build"/> builds them ahead
+/// of the first request, so that a handler the framework cannot bind fails its plugin at startup instead
+/// of every request; a failed plugin's sources are withdrawn and serve nothing. The host's own sources
+/// are wrapped the same way.
 /// </summary>
 public sealed class ServedEndpointDataSource(EndpointDataSource inner) : EndpointDataSource
 {
