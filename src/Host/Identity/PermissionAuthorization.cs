@@ -1,6 +1,5 @@
 using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Host.Identity;
