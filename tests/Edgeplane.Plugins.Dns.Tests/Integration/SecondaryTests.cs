@@ -26,6 +26,8 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
         var zone = "sec" + Guid.NewGuid().ToString("N")[..8] + ".example";
         await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
         await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", value = "192.0.2.80" }, HttpStatusCode.Created);
+        // NSD asks for the zone as it starts: the primary serves it first (an early refusal would put NSD into its retry back-off).
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(fixture.DnsPort, "www." + zone, "A")).Contains("192.0.2.80"));
 
         using var dir = new TempDirectory();
         var nsdPort = FreePort.Next();
@@ -59,12 +61,12 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
         {
             await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
 
-            // The initial transfer.
-            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"), 30000);
+            // The initial transfer (NSD's log in the message if it does not come).
+            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"));
 
             // A change: NOTIFY from the plugin's queue, NSD transfers again and answers the new record.
             await api.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "TXT", value = "after notify" }, HttpStatusCode.Created);
-            await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""), 30000);
+            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""));
             var primary = await Dig.ShortAsync(fixture.DnsPort, zone, "SOA");
             await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, zone, "SOA")).SequenceEqual(primary), 5000);
 
@@ -100,6 +102,18 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
         var nodes = await admin.GetJsonAsync("nodes/list");
         foreach (var n in nodes["nodes"]!.AsArray())
             await admin.PostJsonAsync("nodes/power", new { node = (string)n!["id"]!, state = false }, HttpStatusCode.OK);
+    }
+
+    private static async Task WaitForNsdAsync(Process nsd, TempDirectory dir, Func<Task<bool>> condition)
+    {
+        try
+        {
+            await DnsServerTests.WaitForAsync(async () => nsd.HasExited || await condition(), 30000);
+            if (!nsd.HasExited) return;
+        }
+        catch (TimeoutException) { }
+        var log = File.Exists(dir.Combine("nsd.log")) ? await File.ReadAllTextAsync(dir.Combine("nsd.log")) : "(no log)";
+        Assert.Fail($"NSD {(nsd.HasExited ? $"exited with {nsd.ExitCode}" : "did not follow in 30 s")}; its log:\n{log}");
     }
 
     [Fact]
