@@ -59,13 +59,28 @@ public static class OpenApiExtensions
     /// <summary>Maps the document and the docs page; both anonymous and left out of the document itself.</summary>
     public static WebApplication MapEdgeplaneOpenApi(this WebApplication app)
     {
-        app.MapSwagger("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapSwaggerUI(DocsPath.TrimStart('/'), ui =>
+        const string document = "/openapi/{documentName}.json";
+        app.MapBuiltOnFirstUse(document, branch => branch.UseSwagger(o => o.RouteTemplate = document));
+        app.MapBuiltOnFirstUse(DocsPath + "/{**path}", branch => branch.UseSwaggerUI(ui =>
         {
+            ui.RoutePrefix = DocsPath.TrimStart('/');
             ui.SwaggerEndpoint(DocumentPath, "Edgeplane " + DocumentName);
             ui.DocumentTitle = "Edgeplane API";
-        }).AllowAnonymous();
+        }));
         return app;
+    }
+
+    // Swashbuckle's middlewares compile expression trees and read the UI's assets as they are built: done on
+    // the first request for the page rather than on every start (MapSwagger and MapSwaggerUI build at once).
+    private static void MapBuiltOnFirstUse(this WebApplication app, string pattern, Action<IApplicationBuilder> configure)
+    {
+        var pipeline = new Lazy<RequestDelegate>(() =>
+        {
+            var branch = ((IEndpointRouteBuilder)app).CreateApplicationBuilder();
+            configure(branch);
+            return branch.Build();
+        });
+        app.MapGet(pattern, context => pipeline.Value(context)).AllowAnonymous().ExcludeFromDescription();
     }
 }
 
