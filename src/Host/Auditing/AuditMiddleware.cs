@@ -10,15 +10,17 @@ namespace Edgeplane.Host.Auditing;
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
-        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-            || context.GetEndpoint()?.Metadata.GetMetadata<DisableRequestAuditMetadata>() is not null)
-        {
-            await next(context);
-            return;
-        }
+        return HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+               || context.GetEndpoint()?.Metadata.GetMetadata<DisableRequestAuditMetadata>() is not null
+            ? next(context)
+            : AuditedAsync(context, method);
+    }
+
+    private async Task AuditedAsync(HttpContext context, string method)
+    {
         try
         {
             await next(context);

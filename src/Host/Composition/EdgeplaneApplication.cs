@@ -62,7 +62,7 @@ public static class EdgeplaneApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
-        app.UseMiddleware<DedicatedListenerGuard>();
+        if (active.Any(p => p.Mounts.Any(m => m.Port is not null))) app.UseMiddleware<DedicatedListenerGuard>();
         app.UseEdgeplaneObservability();
         app.UseEdgeplanePlatform();
         app.MapOperations();

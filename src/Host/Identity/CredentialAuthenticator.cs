@@ -14,7 +14,7 @@ public sealed class CredentialAuthenticator(CredentialHeaders headers, Credentia
     public const string Scheme = EdgeplaneClaims.Scheme;
     internal const string FailureKey = "edgeplane.auth.failure";
 
-    public async Task<AuthenticateResult> AuthenticateAsync(HttpContext context)
+    public async ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context)
     {
         var apiKey = headers.ReadApiKey(context.Request);
         if (apiKey is not null)

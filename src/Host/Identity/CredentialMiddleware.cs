@@ -10,12 +10,25 @@ namespace Edgeplane.Host.Identity;
 /// </summary>
 public sealed class CredentialMiddleware(RequestDelegate next, CredentialAuthenticator authenticator)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        var result = await authenticator.AuthenticateAsync(context);
+        var authenticating = authenticator.AuthenticateAsync(context);
+        if (!authenticating.IsCompletedSuccessfully) return AuthenticatedAsync(context, authenticating);
+        Apply(context, authenticating.Result);
+        return next(context);
+    }
+
+    private async Task AuthenticatedAsync(HttpContext context, ValueTask<AuthenticateResult> authenticating)
+    {
+        Apply(context, await authenticating);
+        await next(context);
+    }
+
+    private static void Apply(HttpContext context, AuthenticateResult result)
+    {
+        if (result.None) return; // no credential: an anonymous request, nothing to record
         if (result.Succeeded) context.User = result.Principal;
         context.Features.Set<IAuthenticateResultFeature>(new AuthenticateResultFeature(result));
-        await next(context);
     }
 
     private sealed class AuthenticateResultFeature(AuthenticateResult result) : IAuthenticateResultFeature

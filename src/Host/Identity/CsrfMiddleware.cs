@@ -8,7 +8,7 @@ namespace Edgeplane.Host.Identity;
 /// </summary>
 public sealed class CsrfMiddleware(RequestDelegate next, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var user = context.User;
         if (user.FindFirst(EdgeplaneClaims.Credential)?.Value == nameof(CredentialKind.Session)
@@ -19,14 +19,13 @@ public sealed class CsrfMiddleware(RequestDelegate next, IProblemDetailsService 
             if (presented.Length == 0 || !Secrets.Verify(presented, expected))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await problems.WriteAsync(new ProblemDetailsContext
+                return problems.WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
                     ProblemDetails = { Status = 403, Title = "Forbidden", Detail = $"a session request that changes state needs the {SessionCookies.CsrfHeader} header from login" },
-                });
-                return;
+                }).AsTask();
             }
         }
-        await next(context);
+        return next(context);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Edgeplane.Host.Observability;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,7 +9,7 @@ namespace Edgeplane.Host.Tests.Observability;
 public sealed class MetricsCollectorTests : IDisposable
 {
     private readonly string _prefix = "unit" + Guid.NewGuid().ToString("N")[..8];
-    private readonly MetricsCollector _collector = new(NullLogger<MetricsCollector>.Instance);
+    private readonly MetricsCollector _collector = new(NullLogger<MetricsCollector>.Instance, new ConfigurationBuilder().Build());
     private readonly Meter _meter;
 
     public MetricsCollectorTests() => _meter = new Meter(_prefix);
@@ -124,5 +125,29 @@ public sealed class MetricsCollectorTests : IDisposable
         Assert.Contains("edgeplane_db_command_duration_seconds_bucket{db_operation=\"query\",db_system=\"sqlite\",outcome=\"ok\",plugin=\"dns\",le=\"0.005\"} 1\n", text);
         Assert.Contains("edgeplane_db_command_duration_seconds_count{db_operation=\"query\",db_system=\"sqlite\",outcome=\"error\",plugin=\"dns\"} 1\n", text);
         Assert.Contains("edgeplane_db_command_duration_seconds_count{db_operation=\"migrate\",db_system=\"sqlite\",outcome=\"ok\",plugin=\"host\"} 1\n", text);
+    }
+
+    // Meters named in Edgeplane:Metrics:ExcludedMeters are not listened to; Kestrel's memory pool by default.
+    private static string ScrapeAfterRecording(string meterName, string? excluded)
+    {
+        var settings = excluded is null ? [] : new Dictionary<string, string?> { ["Edgeplane:Metrics:ExcludedMeters"] = excluded };
+        using var collector = new MetricsCollector(NullLogger<MetricsCollector>.Instance, new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        using var meter = new Meter(meterName);
+        meter.CreateCounter<long>("probe.rented", "By").Add(4096);
+        return collector.Scrape();
+    }
+
+    [Fact]
+    public void The_memory_pool_meter_is_left_out_by_default_and_others_are_kept()
+    {
+        Assert.DoesNotContain("probe_rented_bytes_total", ScrapeAfterRecording("Microsoft.AspNetCore.MemoryPool", null));
+        Assert.Contains("probe_rented_bytes_total 4096", ScrapeAfterRecording("Edgeplane.Tests.Probe" + Guid.NewGuid().ToString("N"), null));
+    }
+
+    [Fact]
+    public void Configuration_names_the_excluded_meters_and_empty_excludes_none()
+    {
+        Assert.Contains("probe_rented_bytes_total 4096", ScrapeAfterRecording("Microsoft.AspNetCore.MemoryPool", ""));
+        Assert.DoesNotContain("probe_rented_bytes_total", ScrapeAfterRecording("Edgeplane.Tests.Quiet", "Other.Meter; Edgeplane.Tests.Quiet"));
     }
 }

@@ -111,6 +111,7 @@ public sealed partial class MetricsEndpointTests(ObservabilityFixture fixture) :
 
         Assert.Contains("# TYPE kestrel_active_connections gauge", text);
         Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
+        Assert.DoesNotContain("aspnetcore_memory_pool_", text); // excluded by default (MetricsCollector.DefaultExcludedMeters)
     }
 
     [Theory]
