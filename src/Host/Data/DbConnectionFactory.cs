@@ -45,8 +45,7 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (connection is SqliteConnection sqlite) WaitWhenBusy(sqlite);
-            else if (connection is InstrumentedConnection { Inner: SqliteConnection inner }) WaitWhenBusy(inner);
+            if (((connection as InstrumentedConnection)?.Inner ?? connection) is SqliteConnection sqlite) WaitWhenBusy(sqlite);
             return connection;
         }
         catch
