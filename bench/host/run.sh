@@ -137,13 +137,15 @@ bare_start_cpu=$(printf '%s\n' "${bare_cpus[@]}" | median)
 echo "   host runs: ${host_times[*]} ms to first 200, ${host_ready[*]} ms to ready, ${host_cpus[*]} ms CPU (first run on an empty data directory, migrating: $first_run ms)"
 echo "   bare runs: ${bare_times[*]} ms, ${bare_cpus[*]} ms CPU"
 
-echo "== (a') the same, both apps published ReadyToRun (build/publish.sh; the bare app with the same flags), $RUNS starts each"
+echo "== (a') the same, both apps published ReadyToRun (build/publish.sh; the bench plugin and the bare app with the same flags), $RUNS starts each"
 build/publish.sh "$work/pub" >/dev/null
-dotnet publish bench/host/bare -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bare-pub" -nologo -clp:ErrorsOnly >/dev/null
+r2r() { dotnet publish "$1" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$2" -nologo -clp:ErrorsOnly >/dev/null; }
+r2r bench/host/BenchPlugin "$work/bench-pub/BenchPlugin"
+r2r bench/host/bare "$work/bare-pub"
 r2r_host_times=(); r2r_host_ready=(); r2r_host_cpus=(); r2r_bare_times=(); r2r_bare_cpus=()
 for i in $(seq "$RUNS"); do
   port=$(free_port)
-  Edgeplane__Plugins__Directories="$work/pub/plugins;$bench_plugins" \
+  Edgeplane__Plugins__Directories="$work/pub/plugins;$work/bench-pub" \
     start_server host "http://127.0.0.1:$port/bench/ping" "$work/pub/Edgeplane.Host.dll" --urls "http://127.0.0.1:$port" --contentRoot "$work/pub"
   r2r_host_times+=("$elapsed_ms"); r2r_host_ready+=("$ready_ms"); r2r_host_cpus+=("$cpu_ms")
   stop_server

@@ -15,5 +15,7 @@ public sealed class BenchPlugin : IPlugin
 public sealed class PingModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/ping", () => TypedResults.Ok(new { message = "pong" })).AllowAnonymous();
+        app.MapGet("/ping", () => TypedResults.Ok(new Pong("pong"))).AllowAnonymous();
 }
+
+public sealed record Pong(string Message);

@@ -3,6 +3,8 @@
 var builder = WebApplication.CreateBuilder(args);
 var app = builder.Build();
 
-app.MapGet("/ping", () => TypedResults.Ok(new { message = "pong" }));
+app.MapGet("/ping", () => TypedResults.Ok(new Pong("pong")));
 
 app.Run();
+
+public sealed record Pong(string Message);
