@@ -57,7 +57,11 @@ public static class EdgeplaneApplication
         // Migrations run while the routes are mapped and built: neither needs the other until a plugin
         // fails to migrate, and then its endpoints are withdrawn before the host serves.
         var active = plugins.Where(p => p.IsActive).ToList();
-        var migrated = Task.Run(() => MigrateAsync(app, active));
+        var migrated = Task.Run(() =>
+        {
+            app.Services.StartEdgeplaneMetrics();
+            return MigrateAsync(app, active);
+        });
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -71,11 +75,12 @@ public static class EdgeplaneApplication
         app.MapEdgeplaneObservability();
         app.MapEdgeplaneOpenApi();
         var hostSources = BuildOnce(app);
-        var pluginSources = MapPlugins(app, plugins);
-        await Task.WhenAll([
-            Task.Run(() => Build(hostSources)),
-            ..pluginSources.Select(m => Task.Run(() => Build(m.Entry, m.Sources))),
-            migrated]);
+        var hostBuilt = Task.Run(() => Build(hostSources));
+        var pluginsBuilt = active.Select(entry => Task.Run(() => MapAndBuild(app, entry))).ToList();
+        await Task.WhenAll([hostBuilt, ..pluginsBuilt, migrated]);
+        var pluginSources = active.Zip(pluginsBuilt, (entry, built) => (Entry: entry, Sources: built.Result)).ToList();
+        foreach (var source in pluginSources.SelectMany(m => m.Sources))
+            ((IEndpointRouteBuilder)app).DataSources.Add(source);
         foreach (var (entry, reason) in migrated.Result)
         {
             entry.Fail(reason);
@@ -120,24 +125,29 @@ public static class EdgeplaneApplication
         return failed;
     }
 
-    /// <summary>Maps each active plugin's routes; a plugin whose modules throw is failed and maps nothing.</summary>
-    private static List<(PluginEntry Entry, IReadOnlyList<ServedEndpointDataSource> Sources)> MapPlugins(WebApplication app, IReadOnlyList<PluginEntry> plugins)
+    /// <summary>
+    /// Maps one plugin's routes and builds its endpoints (request delegates and metadata: most of a start's CPU
+    /// time, so plugins map and build in parallel). A plugin whose modules throw, or whose handlers cannot be
+    /// bound, is failed and serves nothing.
+    /// </summary>
+    private static IReadOnlyList<ServedEndpointDataSource> MapAndBuild(WebApplication app, PluginEntry entry)
     {
-        var mapped = new List<(PluginEntry, IReadOnlyList<ServedEndpointDataSource>)>();
-        foreach (var entry in plugins.Where(p => p.IsActive))
+        var clock = Stopwatch.StartNew();
+        try
         {
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                mapped.Add((entry, PluginRouteMapper.Map(app, entry)));
-            }
-            catch (Exception e)
-            {
-                entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
-            }
+            var sources = PluginRouteMapper.Map(app, entry);
+            Build(sources);
+            return sources;
+        }
+        catch (Exception e)
+        {
+            entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
+            return [];
+        }
+        finally
+        {
             entry.LoadTime += clock.Elapsed;
         }
-        return mapped;
     }
 
     /// <summary>
@@ -155,24 +165,5 @@ public static class EdgeplaneApplication
     private static void Build(IEnumerable<ServedEndpointDataSource> sources)
     {
         foreach (var source in sources) source.Build();
-    }
-
-    /// <summary>
-    /// Builds one plugin's endpoints (request delegates and metadata: most of a start's CPU time, so plugins
-    /// build in parallel); a handler that cannot be bound fails only its plugin.
-    /// </summary>
-    private static void Build(PluginEntry entry, IReadOnlyList<ServedEndpointDataSource> sources)
-    {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            Build(sources);
-        }
-        catch (Exception e)
-        {
-            foreach (var source in sources) source.Withdraw();
-            entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
-        }
-        entry.LoadTime += clock.Elapsed; // one task per plugin
     }
 }

@@ -23,10 +23,16 @@ public sealed class MigrationRunner(DbConnectionFactory connections, TimeProvide
     /// </summary>
     public async Task<IReadOnlySet<(string Plugin, int Version, string Checksum)>> ReadAppliedAsync(CancellationToken cancellationToken = default)
     {
+        // Plain ADO.NET: Dapper's first query emits and compiles a row reader, a cost every start paid here.
         await using var connection = await connections.OpenAsync(cancellationToken);
         try
         {
-            return (await connection.QueryAsync<(string, int, string)>("SELECT plugin, version, checksum FROM host_migrations")).ToHashSet();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT plugin, version, checksum FROM host_migrations";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var applied = new HashSet<(string, int, string)>();
+            while (await reader.ReadAsync(cancellationToken)) applied.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+            return applied;
         }
         catch (System.Data.Common.DbException)
         {

@@ -25,14 +25,16 @@ public static class ObservabilityExtensions
         return services;
     }
 
-    /// <summary>
-    /// Starts listening to every meter now (so startup measurements count) and adds the <c>plugin</c>
-    /// tag (the endpoint's plugin id, or <c>host</c>) to ASP.NET Core's HTTP server metrics.
-    /// </summary>
+    /// <summary>Starts listening to every meter, so that the measurements from here on count.</summary>
+    public static void StartEdgeplaneMetrics(this IServiceProvider services)
+    {
+        services.GetRequiredService<MetricsCollector>();
+        services.GetRequiredService<HostMetrics>();
+    }
+
+    /// <summary>Adds the <c>plugin</c> tag (the endpoint's plugin id, or <c>host</c>) to ASP.NET Core's HTTP server metrics.</summary>
     public static WebApplication UseEdgeplaneObservability(this WebApplication app)
     {
-        app.Services.GetRequiredService<MetricsCollector>();
-        app.Services.GetRequiredService<HostMetrics>();
         app.Use(static (context, next) =>
         {
             var tags = context.Features.Get<IHttpMetricsTagsFeature>();

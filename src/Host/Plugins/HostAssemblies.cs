@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection;
 
@@ -13,7 +14,8 @@ public static class HostAssemblies
             .GroupBy(p => Path.GetFileNameWithoutExtension(p), StringComparer.OrdinalIgnoreCase)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
 
-    private static readonly Dictionary<string, Version?> Versions = new(StringComparer.OrdinalIgnoreCase);
+    // Plugins load in parallel: each file's header is read once, and reading one blocks no other.
+    private static readonly ConcurrentDictionary<string, Lazy<Version?>> Versions = new(StringComparer.OrdinalIgnoreCase);
 
     public const string SdkAssemblyName = "Edgeplane.Abstractions";
 
@@ -30,16 +32,7 @@ public static class HostAssemblies
         return hostVersion is null || hostVersion >= name.Version;
     }
 
-    public static Version? VersionOf(string simpleName)
-    {
-        lock (Versions)
-        {
-            if (!Versions.TryGetValue(simpleName, out var version))
-            {
-                version = Paths.TryGetValue(simpleName, out var path) ? AssemblyName.GetAssemblyName(path).Version : null;
-                Versions[simpleName] = version;
-            }
-            return version;
-        }
-    }
+    public static Version? VersionOf(string simpleName) =>
+        Versions.GetOrAdd(simpleName, name => new Lazy<Version?>(() =>
+            Paths.TryGetValue(name, out var path) ? AssemblyName.GetAssemblyName(path).Version : null)).Value;
 }

@@ -7,7 +7,8 @@ namespace Edgeplane.Host.Plugins;
 /// <summary>
 /// Maps every <see cref="ICarterModule"/> of a plugin into a route group per path-prefix mount and one
 /// group for all its dedicated listeners (each route answering on the listeners whose paths include it).
-/// Modules map into a private builder first, so a module that throws adds no endpoint at all.
+/// Modules map into a private builder, so a module that throws adds no endpoint at all; the caller adds
+/// the returned sources to the host (plugins map in parallel).
 /// </summary>
 public static class PluginRouteMapper
 {
@@ -19,10 +20,7 @@ public static class PluginRouteMapper
         if (entry.Mounts.Where(m => m.Listener is not null).ToList() is { Count: > 0 } listeners)
             MapModules(app, entry, staging.MapGroup(""), listeners);
 
-        var sources = staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
-        foreach (var source in sources)
-            ((IEndpointRouteBuilder)app).DataSources.Add(source);
-        return sources;
+        return staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
     }
 
     private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts)
