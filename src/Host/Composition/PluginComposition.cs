@@ -51,7 +51,7 @@ public static class PluginComposition
         if (hosted.Count > 0)
             builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
                 hosted.Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
-                sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
+                sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         modules.AddRange(pluginBuilder.AutofacModules);
     }
 

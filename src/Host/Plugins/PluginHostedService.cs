@@ -1,14 +1,15 @@
+using Edgeplane.Host.Composition;
 using Microsoft.Extensions.Hosting;
 
 namespace Edgeplane.Host.Plugins;
 
 /// <summary>
 /// Runs one plugin's background services, in the order the plugin registered them, while the plugin is
-/// active. They start off the startup path, so the host serves requests while plugins still warm up
-/// (<see cref="PluginStartup"/> reports them in <c>/readyz</c> until they have started). A service that
-/// fails to start fails its plugin, not the host.
+/// active. They start once the server listens, off the startup path, so the host serves requests while
+/// plugins still warm up (<see cref="PluginStartup"/> reports them in <c>/readyz</c> until they have
+/// started). A service that fails to start fails its plugin, not the host.
 /// </summary>
-public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> services, PluginEntry plugin, PluginStartup startup, ILogger<PluginHostedService> logger) : IHostedService
+public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> services, PluginEntry plugin, PluginStartup startup, IHostApplicationLifetime lifetime, ILogger<PluginHostedService> logger) : IHostedService
 {
     private readonly List<IHostedService> _started = [];
     private Task _starting = Task.CompletedTask;
@@ -25,6 +26,7 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
     {
         try
         {
+            if (!await lifetime.WhenServerStartedAsync()) return;
             foreach (var create in services)
             {
                 var service = create();

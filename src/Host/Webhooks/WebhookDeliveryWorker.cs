@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Abstractions.Webhooks;
+using Edgeplane.Host.Composition;
 
 namespace Edgeplane.Host.Webhooks;
 
@@ -19,7 +20,7 @@ namespace Edgeplane.Host.Webhooks;
 /// </summary>
 public sealed class WebhookDeliveryWorker(
     WebhookStore store, WebhookSecretProtector protector, ILeaseManager leases, WebhookOptions options, WebhookMetrics metrics,
-    WebhookWakeup wakeup, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    WebhookWakeup wakeup, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     public const string LeaseName = "host-webhooks";
     private const string UserAgent = "Edgeplane-Webhooks/1.0";
@@ -35,7 +36,7 @@ public sealed class WebhookDeliveryWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
+        if (!await lifetime.WhenServerStartedAsync()) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -3,6 +3,7 @@ using Edgeplane.Host.Data;
 using Edgeplane.Host.Plugins;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 
@@ -55,7 +56,53 @@ public sealed class PluginPartsTests
     public void A_nonsense_mount_is_refused() => Assert.Throws<FormatException>(() => PluginMount.Parse("dns", "dns"));
 
     private static PluginHostedService Guard(PluginEntry entry, PluginStartup startup, params IHostedService[] services) =>
-        new(services.Select(s => (Func<IHostedService>)(() => s)).ToList(), entry, startup, NullLogger<PluginHostedService>.Instance);
+        Guard(entry, startup, Started(), services);
+
+    private static PluginHostedService Guard(PluginEntry entry, PluginStartup startup, ApplicationLifetime lifetime, params IHostedService[] services) =>
+        new(services.Select(s => (Func<IHostedService>)(() => s)).ToList(), entry, startup, lifetime, NullLogger<PluginHostedService>.Instance);
+
+    private static ApplicationLifetime Started()
+    {
+        var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        lifetime.NotifyStarted();
+        return lifetime;
+    }
+
+    [Fact]
+    public async Task A_plugins_background_services_wait_until_the_server_has_started()
+    {
+        var inner = Substitute.For<IHostedService>();
+        var started = new TaskCompletionSource();
+        inner.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { started.SetResult(); return Task.CompletedTask; });
+        var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        var guarded = Guard(new PluginEntry("/plugins/x", "x"), new PluginStartup(), lifetime, inner);
+
+        await guarded.StartAsync(CancellationToken.None);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        var startedEarly = started.Task.IsCompleted;
+        lifetime.NotifyStarted();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await guarded.StopAsync(CancellationToken.None);
+
+        Assert.False(startedEarly);
+        await inner.Received(1).StopAsync(Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_host_that_stops_before_serving_never_starts_the_plugins_background_services()
+    {
+        var inner = Substitute.For<IHostedService>();
+        var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        var startup = new PluginStartup();
+        var guarded = Guard(new PluginEntry("/plugins/x", "x"), startup, lifetime, inner);
+
+        await guarded.StartAsync(CancellationToken.None);
+        lifetime.StopApplication();
+        await guarded.StopAsync(CancellationToken.None);
+
+        await inner.DidNotReceive().StartAsync(Arg.Any<CancellationToken>());
+        Assert.Equal(HealthStatus.Healthy, (await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
+    }
 
     [Fact]
     public async Task A_plugin_background_service_starts_only_while_the_plugin_is_active()
