@@ -12,21 +12,24 @@ namespace Edgeplane.Host.Webhooks;
 public sealed class WebhookSecretProtector
 {
     private const string Prefix = "dp1:";
-    private readonly IDataProtector _protector;
+    // Made on first use: the provider builds its own services and reads the key ring, work no start needs.
+    private readonly Lazy<IDataProtector> _protector;
 
-    public WebhookSecretProtector(WebhookOptions options)
+    public WebhookSecretProtector(WebhookOptions options) => _protector = new(() => Create(options.KeyDirectory));
+
+    private static IDataProtector Create(string keyDirectory)
     {
-        var directory = Directory.CreateDirectory(options.KeyDirectory);
+        var directory = Directory.CreateDirectory(keyDirectory);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        _protector = DataProtectionProvider.Create(directory, b => b.SetApplicationName("Edgeplane"))
+        return DataProtectionProvider.Create(directory, b => b.SetApplicationName("Edgeplane"))
             .CreateProtector("Edgeplane.Webhooks.SigningSecret.v1");
     }
 
     public string Protect(string secret)
     {
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        return Prefix + _protector.Protect(secret);
+        return Prefix + _protector.Value.Protect(secret);
     }
 
     /// <summary>The secret, or null when <paramref name="protectedSecret"/> was not made by this key ring.</summary>
@@ -35,7 +38,7 @@ public sealed class WebhookSecretProtector
         if (!protectedSecret.StartsWith(Prefix, StringComparison.Ordinal)) return null;
         try
         {
-            return _protector.Unprotect(protectedSecret[Prefix.Length..]);
+            return _protector.Value.Unprotect(protectedSecret[Prefix.Length..]);
         }
         catch (CryptographicException)
         {
