@@ -27,6 +27,7 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
         try
         {
             if (!await lifetime.WhenServerStartedAsync()) return;
+            using var turn = await startup.TurnAsync(cancellationToken);
             foreach (var create in services)
             {
                 var service = create();

@@ -146,6 +146,34 @@ public sealed class PluginPartsTests
     }
 
     [Fact]
+    public async Task Plugins_take_turns_to_start_their_background_services()
+    {
+        var releaseFirst = new TaskCompletionSource();
+        var firstStarting = new TaskCompletionSource();
+        var secondStarting = new TaskCompletionSource();
+        var first = Substitute.For<IHostedService>();
+        first.StartAsync(Arg.Any<CancellationToken>()).Returns(async _ => { firstStarting.SetResult(); await releaseFirst.Task; });
+        var second = Substitute.For<IHostedService>();
+        second.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { secondStarting.SetResult(); return Task.CompletedTask; });
+        var startup = new PluginStartup(concurrentStarts: 1);
+        var a = Guard(new PluginEntry("/plugins/a", "a"), startup, first);
+        var b = Guard(new PluginEntry("/plugins/b", "b"), startup, second);
+
+        await a.StartAsync(CancellationToken.None);
+        await firstStarting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await b.StartAsync(CancellationToken.None);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        var secondStartedEarly = secondStarting.Task.IsCompleted;
+        releaseFirst.SetResult();
+        await secondStarting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await a.StopAsync(CancellationToken.None);
+        await b.StopAsync(CancellationToken.None);
+
+        Assert.False(secondStartedEarly);
+        Assert.Equal(HealthStatus.Healthy, (await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
+    }
+
+    [Fact]
     public async Task A_background_service_that_fails_to_start_fails_its_plugin_not_the_host()
     {
         var broken = Substitute.For<IHostedService>();
