@@ -19,46 +19,56 @@ public sealed class RuleMatcher
 
     private readonly WafRule[] _rules;
     private readonly Lazy<Regex>[] _regexes;
-    private readonly Lazy<PartIndex[]> _parts;
-
     private readonly CompilationCache _cache;
-    private readonly SearchValues<string>[] _searchers;
-    /// <summary>First three lowercase characters of a literal → the literals with that start and their rules.</summary>
-    private readonly Dictionary<string, (string Literal, int[] Rules)[]> _byPrefix = new(StringComparer.Ordinal);
+    private readonly Lazy<LiteralIndex> _index;
+    private readonly Lazy<PartIndex[]> _parts;
 
     public RuleMatcher(IEnumerable<WafRule> rules, CompilationCache? cache = null)
     {
         _rules = rules.ToArray();
         _cache = cache ?? new CompilationCache();
         _regexes = _rules.Select(r => _cache.Regex(r.Pattern)).ToArray();
-        var literals = _rules.Select(r => _cache.Literals(r.Pattern)).ToArray();
-        IndexedCount = literals.Count(l => l is not null);
-        _searchers = [];
-        var byLiteral = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < _rules.Length; i++)
-        {
-            if (literals[i] is not { } lits) continue;
-            foreach (var lit in lits)
-            {
-                if (!byLiteral.TryGetValue(lit, out var list)) byLiteral[lit] = list = [];
-                list.Add(i);
-            }
-        }
-        if (byLiteral.Count > 0)
-        {
-            // one multi-string searcher for every part; building it is the costly step at 10^4+ literals,
-            // so a large stable base is reused across rebuilds and new literals go to a small delta
-            _searchers = _cache.Searchers(byLiteral.Keys);
-            foreach (var group in byLiteral.GroupBy(kv => kv.Key[..LiteralExtractor.MinLiteralLength]))
-                _byPrefix[group.Key] = group.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray();
-        }
-        // The combined automata cost hundreds of milliseconds of CPU: built on the first match, or by Compile().
-        _parts = new Lazy<PartIndex[]>(() => Parts.Select(part => new PartIndex(this, part, literals)).ToArray());
-        _cache.Prune();
+        // The literal index and the combined automata (hundreds of milliseconds of CPU for a large rule set)
+        // are built on the first match, or by Compile(): a host that only manages rules never needs them.
+        _index = new Lazy<LiteralIndex>(() => new LiteralIndex(_rules, _cache));
+        _parts = new Lazy<PartIndex[]>(() => Parts.Select(part => new PartIndex(this, part, _index.Value)).ToArray());
     }
 
-    /// <summary>Builds the combined automata now rather than on the first match.</summary>
+    /// <summary>Builds the literal index and the combined automata now rather than on the first match.</summary>
     public void Compile() => _ = _parts.Value;
+
+    /// <summary>Which literals each rule requires, and a multi-string search over all of them.</summary>
+    private sealed class LiteralIndex
+    {
+        public IReadOnlyList<string>?[] Literals { get; }
+        public SearchValues<string>[] Searchers { get; } = [];
+        /// <summary>First three lowercase characters of a literal → the literals with that start and their rules.</summary>
+        public Dictionary<string, (string Literal, int[] Rules)[]> ByPrefix { get; } = new(StringComparer.Ordinal);
+
+        public LiteralIndex(WafRule[] rules, CompilationCache cache)
+        {
+            Literals = rules.Select(r => cache.Literals(r.Pattern)).ToArray();
+            var byLiteral = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var i = 0; i < rules.Length; i++)
+            {
+                if (Literals[i] is not { } lits) continue;
+                foreach (var lit in lits)
+                {
+                    if (!byLiteral.TryGetValue(lit, out var list)) byLiteral[lit] = list = [];
+                    list.Add(i);
+                }
+            }
+            if (byLiteral.Count > 0)
+            {
+                // one multi-string searcher for every part; building it is the costly step at 10^4+ literals,
+                // so a large stable base is reused across rebuilds and new literals go to a small delta
+                Searchers = cache.Searchers(byLiteral.Keys);
+                foreach (var group in byLiteral.GroupBy(kv => kv.Key[..LiteralExtractor.MinLiteralLength]))
+                    ByPrefix[group.Key] = group.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray();
+            }
+            cache.Prune();
+        }
+    }
 
     /// <summary>
     /// Compiled regexes, combined automata and extracted literals by pattern text, kept between
@@ -139,7 +149,7 @@ public sealed class RuleMatcher
 
     public int Count => _rules.Length;
     /// <summary>How many rules are served by the literal index (the rest run as combined automata).</summary>
-    public int IndexedCount { get; }
+    public int IndexedCount => _index.Value.Literals.Count(l => l is not null);
     public IReadOnlyList<WafRule> Rules => _rules;
 
     /// <summary>Every rule that matches <paramref name="text"/> as request part <paramref name="part"/>.</summary>
@@ -155,15 +165,17 @@ public sealed class RuleMatcher
     {
         private readonly RuleMatcher _owner;
         private readonly RuleTarget _part;
+        private readonly LiteralIndex _index;
         private readonly (Regex Combined, int[] Rules)[] _chunks;
 
-        public PartIndex(RuleMatcher owner, RuleTarget part, IReadOnlyList<string>?[] literals)
+        public PartIndex(RuleMatcher owner, RuleTarget part, LiteralIndex index)
         {
             _owner = owner;
             _part = part;
+            _index = index;
             var unindexed = new List<int>();
             for (var i = 0; i < owner._rules.Length; i++)
-                if ((owner._rules[i].Targets & part) != 0 && literals[i] is null) unindexed.Add(i);
+                if ((owner._rules[i].Targets & part) != 0 && index.Literals[i] is null) unindexed.Add(i);
             var chunks = new List<(Regex, int[])>();
             for (var i = 0; i < unindexed.Count; i += ChunkSize)
                 AddChunk(unindexed.Skip(i).Take(ChunkSize).ToArray(), chunks);
@@ -191,10 +203,10 @@ public sealed class RuleMatcher
         public void Match(string text, List<RuleMatch> into)
         {
             HashSet<int>? candidates = null;
-            var byPrefix = _owner._byPrefix;
+            var byPrefix = _index.ByPrefix;
             Span<char> key = stackalloc char[LiteralExtractor.MinLiteralLength];
             var span = Fold(text).AsSpan();
-            foreach (var search in _owner._searchers)
+            foreach (var search in _index.Searchers)
             {
                 var offset = 0;
                 while (offset + LiteralExtractor.MinLiteralLength <= span.Length)

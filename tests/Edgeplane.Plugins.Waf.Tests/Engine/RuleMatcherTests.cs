@@ -137,12 +137,15 @@ public sealed class RuleMatcherTests(ITestOutputHelper output)
         Assert.Equal(VerdictKind.Block, engine.Inspect(Get("/x?a=NEEDLE-in-haystack")).Kind);
 
         // adding one rule to the set rebuilds from the compilation cache
+        // (reading IndexedCount builds a matcher's literal index, which is otherwise built on its first match)
         var cache = new RuleMatcher.CompilationCache();
-        _ = new RuleMatcher(rules, cache);
+        Assert.Equal(engine.Snapshot.Rules.IndexedCount, new RuleMatcher(rules, cache).IndexedCount);
         sw.Restart();
         var bigger = new RuleMatcher([.. rules, Rule("one-more", "(?i)one-more-rule")], cache);
+        var indexed = bigger.IndexedCount;
         output.WriteLine($"rebuilt with one more rule in {sw.ElapsedMilliseconds} ms");
         Assert.Equal(50_002, bigger.Count);
+        Assert.Equal(engine.Snapshot.Rules.IndexedCount + 1, indexed);
     }
 
     [Fact]
