@@ -48,12 +48,21 @@ public static class PluginComposition
         foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService)))
             builder.Services.Add(descriptor);
         var hosted = pluginBuilder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
+        var hostServices = builder.Services;
         if (hosted.Count > 0)
             builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
-                hosted.Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
+                hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
                 sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         modules.AddRange(pluginBuilder.AutofacModules);
     }
+
+    /// <summary>
+    /// Whether the host itself runs a plugin's hosted service type, such as the health-check publisher that
+    /// <c>AddHealthChecks()</c> registers: then there is one instance, the host's, not one more per plugin.
+    /// </summary>
+    internal static bool RunByHost(IServiceCollection hostServices, ServiceDescriptor pluginHosted) =>
+        pluginHosted.ImplementationType is { } type
+        && hostServices.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == type);
 
     private static IHostedService Create(IServiceProvider services, ServiceDescriptor d) =>
         (IHostedService)(d.ImplementationInstance

@@ -1,6 +1,7 @@
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Host.Data;
 using Edgeplane.Host.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
@@ -171,6 +172,28 @@ public sealed class PluginPartsTests
 
         Assert.False(secondStartedEarly);
         Assert.Equal(HealthStatus.Healthy, (await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
+    }
+
+    [Fact]
+    public void A_hosted_service_type_the_host_runs_itself_is_not_run_again_for_a_plugin()
+    {
+        var host = new ServiceCollection();
+        host.AddHealthChecks();
+        var plugin = new ServiceCollection();
+        plugin.AddHealthChecks();
+        plugin.AddHostedService<PluginOwnService>();
+        plugin.AddSingleton<IHostedService>(_ => new PluginOwnService());
+
+        var runByHost = plugin.Where(d => d.ServiceType == typeof(IHostedService))
+            .Select(d => (d.ImplementationType?.Name ?? "factory", Edgeplane.Host.Composition.PluginComposition.RunByHost(host, d)))
+            .ToList();
+
+        Assert.Equal([("HealthCheckPublisherHostedService", true), (nameof(PluginOwnService), false), ("factory", false)], runByHost);
+    }
+
+    private sealed class PluginOwnService : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
     }
 
     [Fact]
