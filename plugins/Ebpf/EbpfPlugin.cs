@@ -12,6 +12,7 @@ public sealed class EbpfPlugin : IPlugin
     public void ConfigureServices(IPluginBuilder builder)
     {
         builder.Services.AddSingleton(EbpfOptions.From(builder.Configuration));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Routes.EbpfJson.Default));
         builder.Services.AddSingleton<EbpfStore>();
         builder.Services.AddSingleton<IngestQueue>();
         builder.Services.AddSingleton<IEventHandler, TeamDeletedHandler>();

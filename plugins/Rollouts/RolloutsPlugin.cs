@@ -16,6 +16,7 @@ public sealed class RolloutsPlugin : IPlugin
     {
         var section = builder.Configuration;
         builder.Services.AddSingleton(sp => RolloutsOptions.From(section, sp.GetService<IConfiguration>()));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.RolloutsJson.Default));
         builder.Services.AddSingleton<KeyProtector>();
         builder.Services.AddSingleton<DeviceCa>();
         builder.Services.AddSingleton<EnrollTokenStore>();

@@ -48,7 +48,11 @@ public static class EdgeplaneApplication
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PluginCatalog(plugins));
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, IdentityJson.Default);
+        });
         builder.AddEdgeplanePlatform(options, plugins);
         builder.Services.AddEdgeplaneObservability();
         builder.Services.AddEdgeplaneOpenApi();
