@@ -53,6 +53,14 @@ public sealed class PluginPartsTests
     public void A_mounts_paths_match_whole_segments(string route, bool served) =>
         Assert.Equal(served, (PluginMount.Parse(":9090", "waf") with { Paths = ["/metrics"] }).Serves(route));
 
+    [Theory]
+    [InlineData("Dapper", "1.0.0.0", true)]       // the host ships a newer one: shared, so types unify
+    [InlineData("Dapper", "99.0.0.0", false)]     // the plugin needs newer than the host ships: its own copy
+    [InlineData("Edgeplane.Abstractions", "99.0.0.0", true)] // the SDK is always the host's
+    [InlineData("Humanizer", "2.14.0.0", false)]  // not shipped by the host: private
+    public void A_dependency_is_shared_when_the_host_ships_it_at_that_version_or_newer(string name, string version, bool shared) =>
+        Assert.Equal(shared, HostAssemblies.ShouldShare(new System.Reflection.AssemblyName($"{name}, Version={version}")));
+
     [Fact]
     public void A_nonsense_mount_is_refused() => Assert.Throws<FormatException>(() => PluginMount.Parse("dns", "dns"));
 
