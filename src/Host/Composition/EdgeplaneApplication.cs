@@ -58,13 +58,15 @@ public static class EdgeplaneApplication
         builder.Services.AddEdgeplaneOpenApi();
 
         var app = builder.Build();
-        // Migrations run while the routes are mapped and built: neither needs the other until a plugin
-        // fails to migrate, and then its endpoints are withdrawn before the host serves.
+        // Migrations (then the first run's admin) run while the routes are mapped and built: neither needs the
+        // other until a plugin fails to migrate, and then its endpoints are withdrawn before the host serves.
         var active = plugins.Where(p => p.IsActive).ToList();
-        var migrated = Task.Run(() =>
+        var migrated = Task.Run(async () =>
         {
             app.Services.StartEdgeplaneMetrics();
-            return MigrateAsync(app, active);
+            var failed = await MigrateAsync(app, active);
+            await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
+            return failed;
         });
 
         app.UseExceptionHandler();
@@ -90,7 +92,6 @@ public static class EdgeplaneApplication
             entry.Fail(reason);
             foreach (var source in pluginSources.Where(m => m.Entry == entry).SelectMany(m => m.Sources)) source.Withdraw();
         }
-        await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
 
         foreach (var entry in plugins)
             app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
