@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
-/// <summary>The parts of a request the engine looks at, already extracted from the wire.</summary>
+/// <summary>The parts of a request the engine looks at, already extracted from the wire; the request id names a block in the log and events.</summary>
 public sealed record InspectionRequest(
     IPAddress? ClientAddress,
     string Method,
@@ -11,7 +11,8 @@ public sealed record InspectionRequest(
     string RawQuery,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     string? Body,
-    string? ContentType = null);
+    string? ContentType = null,
+    string? RequestId = null);
 
 public enum VerdictKind
 {

@@ -22,6 +22,9 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
     public GeoIpDatabase Geo { get; set; } = GeoIpDatabase.Empty;
     public WafCounters Counters => counters;
 
+    /// <summary>The recent blocked requests with why they were blocked (what the client is not told).</summary>
+    public BlockLog Blocks { get; } = new();
+
     public void Apply(EngineSnapshot snapshot) => _snapshot = snapshot;
 
     public Verdict Inspect(InspectionRequest request)
@@ -29,6 +32,7 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         var started = Stopwatch.GetTimestamp();
         var snapshot = _snapshot;
         var verdict = Evaluate(snapshot, request);
+        if (verdict.Kind != VerdictKind.Pass) Blocks.Record(request, verdict, clock.GetUtcNow());
         counters.RecordInspection(request, verdict, Stopwatch.GetElapsedTime(started));
         return verdict;
     }

@@ -1,11 +1,11 @@
 using System.Text;
-using System.Text.Json;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Waf.Proxy;
 
@@ -14,7 +14,7 @@ namespace Edgeplane.Plugins.Waf.Proxy;
 /// (first in the pipeline, through an <see cref="IStartupFilter"/>), except paths under
 /// <c>GuardHostExclude</c> (by default the plugin's own mount, so rule patterns can be posted).
 /// </summary>
-public sealed class HostGuard(WafEngine engine, WafOptions options) : IStartupFilter
+public sealed class HostGuard(WafEngine engine, WafOptions options, ILogger<HostGuard> logger) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
@@ -45,27 +45,13 @@ public sealed class HostGuard(WafEngine engine, WafOptions options) : IStartupFi
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var q = raw.IndexOf('?');
         var headers = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
-        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType));
+        var requestId = Ids.New();
+        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType, requestId));
         if (verdict.Kind == VerdictKind.Pass)
         {
             await next();
             return;
         }
-        var limited = verdict.Kind == VerdictKind.RateLimited;
-        var requestId = Ids.New();
-        context.Response.StatusCode = limited ? 429 : 403;
-        context.Response.ContentType = "application/problem+json";
-        context.Response.Headers["X-Request-Id"] = requestId;
-        if (limited) context.Response.Headers.RetryAfter = verdict.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            type = limited ? "https://tools.ietf.org/html/rfc6585#section-4" : "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-            title = limited ? "Too many requests" : "Request blocked by the web application firewall",
-            status = context.Response.StatusCode,
-            detail = verdict.Reason,
-            requestId,
-            attackType = verdict.AttackType,
-            ruleId = verdict.Rule?.Id,
-        }));
+        await BlockedAnswer.WriteAsync(context, verdict, requestId, raw, logger);
     }
 }

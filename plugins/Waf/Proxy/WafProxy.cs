@@ -23,7 +23,7 @@ namespace Edgeplane.Plugins.Waf.Proxy;
 /// The inspecting reverse proxy: its own Kestrel server (separate from the host's listeners),
 /// every request inspected by <see cref="WafEngine"/>, then streamed to the upstream with
 /// <see cref="SocketsHttpHandler"/> (method, headers, body, status, trailers preserved;
-/// X-Forwarded-* set) or answered 403 / 429 with a problem detail carrying a request id.
+/// X-Forwarded-* set) or answered 403 / 429 by <see cref="BlockedAnswer"/>.
 /// </summary>
 public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetrics? metrics = null, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
@@ -140,13 +140,11 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
                 foreach (var value in values) headers.Add(new(name, value ?? ""));
             var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, prefixLength) : null;
             var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
-                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType));
+                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId));
 
             if (verdict.Kind != VerdictKind.Pass)
             {
-                _logger.LogInformation("WAF {Verdict} {Method} {Target} from {Client}: {Reason} (request {RequestId})",
-                    verdict.Kind, request.Method, rawTarget, context.Connection.RemoteIpAddress, verdict.Reason, requestId);
-                await WriteProblemAsync(context, verdict, requestId);
+                await BlockedAnswer.WriteAsync(context, verdict, requestId, rawTarget, _logger);
                 return;
             }
             await ForwardAsync(context, rawTarget, prefix, prefixLength);
@@ -165,27 +163,6 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
         var type = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
         return !(type.StartsWith("image/", StringComparison.Ordinal) || type.StartsWith("audio/", StringComparison.Ordinal) || type.StartsWith("video/", StringComparison.Ordinal)
             || type is "application/octet-stream" or "application/zip" or "application/gzip" or "application/pdf" or "application/x-tar" or "application/wasm");
-    }
-
-    private static Task WriteProblemAsync(HttpContext context, Verdict verdict, string requestId)
-    {
-        var limited = verdict.Kind == VerdictKind.RateLimited;
-        var status = limited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden;
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/problem+json";
-        if (limited) context.Response.Headers.RetryAfter = verdict.RetryAfterSeconds!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var problem = new Dictionary<string, object?>
-        {
-            ["type"] = limited ? "https://tools.ietf.org/html/rfc6585#section-4" : "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-            ["title"] = limited ? "Too many requests" : "Request blocked by the web application firewall",
-            ["status"] = status,
-            ["detail"] = verdict.Reason,
-            ["instance"] = context.Request.Path.Value,
-            ["requestId"] = requestId,
-            ["attackType"] = verdict.AttackType,
-            ["ruleId"] = verdict.Rule?.Id,
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(problem));
     }
 
     private async Task ForwardAsync(HttpContext context, string rawTarget, byte[]? prefix, int prefixLength)

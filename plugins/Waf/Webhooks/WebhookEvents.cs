@@ -38,6 +38,7 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSend
         if (verdict.Kind != VerdictKind.Pass && Due($"a|{ip}|{verdict.AttackType}"))
             Publish("attack_detected", new
             {
+                request_id = request.RequestId,
                 attack_type = verdict.AttackType,
                 source_ip = ip,
                 method = request.Method,

@@ -9,7 +9,7 @@ using Edgeplane.Testing;
 namespace Edgeplane.Plugins.Waf.Tests.Host;
 
 /// <summary>The Management and Orchestrator APIs on the real host, enforced by the plugin's proxy in front of a real upstream.</summary>
-public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture>
+public sealed partial class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -132,7 +132,7 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
         using (var blocked = await f.Proxy.GetAsync("/shop?item=Forbidden-Fruit", Ct))
         {
             Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
-            Assert.Contains(id, await blocked.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(id, (string)(await f.GetAsync($"api/v1/blocks/{blocked.Headers.GetValues("X-Request-Id").Single()}"))["rule_id"]!);
         }
         Assert.Equal(HttpStatusCode.OK, (await f.Proxy.GetAsync("/shop?item=apple", Ct)).StatusCode);
 
@@ -202,7 +202,7 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
         using (var blocked = await f.Proxy.GetAsync("/anything", Ct))
         {
             Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
-            Assert.Contains("repeated attacks", await blocked.Content.ReadAsStringAsync(Ct));
+            Assert.Contains("repeated attacks", (string)(await f.GetAsync($"api/v1/blocks/{blocked.Headers.GetValues("X-Request-Id").Single()}"))["reason"]!);
         }
         var list = await f.GetAsync("api/v1/blacklist");
         Assert.Contains(list["entries"]!.AsArray(), e => (string)e!["id"]! == (string)entry["id"]!);
@@ -238,7 +238,7 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             await f.PostAsync("api/v1/policy", new { name = "strict-mode", rules = new object[] { new { type = "rate_limit", value = 1000 }, new { type = "geo_block", countries = new[] { "CN", "RU" } } } });
             using var geo = await f.Proxy.GetAsync("/from-cn", Ct);
             Assert.Equal(HttpStatusCode.Forbidden, geo.StatusCode);
-            Assert.Contains("CN", await geo.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("geo_block", (string)(await f.GetAsync($"api/v1/blocks/{geo.Headers.GetValues("X-Request-Id").Single()}"))["attack_type"]!);
             var policies = await f.GetAsync("api/v1/policy");
             Assert.Equal("strict-mode", (string)policies["policies"]![0]!["name"]!);
         }
@@ -296,7 +296,7 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
         var secret = (string)hook["secret"]!;
         try
         {
-            await f.Proxy.GetAsync("/?file=..%2F..%2Fetc%2Fpasswd", Ct);
+            using var blocked = await f.Proxy.GetAsync("/?file=..%2F..%2Fetc%2Fpasswd", Ct);
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while (receiver.Calls.Count(c => c.Answered == HttpStatusCode.NoContent) == 0 && DateTime.UtcNow < deadline) await Task.Delay(200, Ct);
             var calls = receiver.Calls.ToArray();
@@ -317,6 +317,7 @@ public sealed class WafApiTests(WafHostFixture f) : IClassFixture<WafHostFixture
             Assert.Equal("node-1", (string)payload["node_id"]!);
             Assert.Equal("path_traversal", (string)payload["data"]!["attack_type"]!);
             Assert.Equal("127.0.0.1", (string)payload["data"]!["source_ip"]!);
+            Assert.Equal(blocked.Headers.GetValues("X-Request-Id").Single(), (string)payload["data"]!["request_id"]!);
 
             // The receiver has answered; the dispatcher records the outcome just after.
             JsonNode d;
