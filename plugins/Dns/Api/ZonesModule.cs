@@ -15,6 +15,9 @@ public sealed class ZonesModule : ICarterModule
 {
     public static object ZoneJson(ZoneRow z) => new { id = z.Id, zone = z.Name, serial = z.Serial, teamId = z.TeamId, ownerUserId = z.OwnerUserId, createdAt = z.CreatedAt, updatedAt = z.UpdatedAt };
 
+    private static IResult SharedOnly(ZoneRow zone) =>
+        Problems.Forbidden($"{zone.Name} is shared with you: sharing grants record access only; its owner's team deletes and shares it");
+
     public static string? CheckZoneName(string name)
     {
         if (DnsNames.Check(name, allowUnderscore: false) is { } problem) return problem;
@@ -49,6 +52,7 @@ public sealed class ZonesModule : ICarterModule
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
+            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
             await store.DeleteZoneAsync(row, ct);
             views.Poke();
             await audit.RecordAsync("dns.zone.delete", row.Name, null, ct);
@@ -85,6 +89,7 @@ public sealed class ZonesModule : ICarterModule
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
+            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
             var fields = await Fields.ReadAsync(request);
             var username = fields.Required("username");
             if (fields.Errors.Any) return fields.Errors.ToProblem();
@@ -100,6 +105,7 @@ public sealed class ZonesModule : ICarterModule
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
+            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
             var fields = await Fields.ReadAsync(request);
             var username = fields.Required("username");
             if (fields.Errors.Any) return fields.Errors.ToProblem();

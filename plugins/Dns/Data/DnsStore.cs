@@ -55,6 +55,12 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return shared > 0 ? zone : null;
     }
 
+    /// <summary>
+    /// Whether the caller manages the zone (deletes it, shares it): its team or a host admin. A user the
+    /// zone is shared with gets record access only.
+    /// </summary>
+    public static bool Manages(ZoneRow zone, ICaller caller) => caller.IsHostAdmin || zone.TeamId == caller.TeamId;
+
     public enum AddZoneOutcome { Added, Taken, Overlaps }
 
     /// <summary>

@@ -40,6 +40,18 @@ public static class DnsNames
         return null;
     }
 
+    /// <summary>
+    /// Whether a name-valued field holds an IP address instead of a name: an IPv4/IPv6 literal, or a name
+    /// whose last label is all digits (RFC 1123 §2.1: a top-level label is never numeric, so such a name is a
+    /// dotted address, "10.1" included).
+    /// </summary>
+    public static bool IsAddressLike(string name)
+    {
+        if (System.Net.IPAddress.TryParse(name, out _)) return true;
+        var last = name[(name.LastIndexOf('.') + 1)..];
+        return last.Length > 0 && last.All(char.IsAsciiDigit);
+    }
+
     /// <summary>Whether <paramref name="name"/> equals <paramref name="zone"/> or is below it.</summary>
     public static bool IsAtOrBelow(string name, string zone) =>
         zone.Length == 0 || name == zone || (name.Length > zone.Length && name.EndsWith(zone, StringComparison.Ordinal) && name[^(zone.Length + 1)] == '.');

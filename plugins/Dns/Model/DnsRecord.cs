@@ -142,12 +142,21 @@ public static class ZoneText
 {
     public const int MaxTxtOctets = 2048;
 
-    /// <summary>TXT data split into character-strings of at most 255 octets (UTF-8).</summary>
+    /// <summary>
+    /// TXT data split into character-strings of at most 255 octets (UTF-8), each ending on a character
+    /// boundary: a string never ends inside a multi-octet character, so every string is valid UTF-8 alone.
+    /// </summary>
     public static IEnumerable<byte[]> TxtChunks(string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
         if (bytes.Length == 0) yield return [];
-        for (var i = 0; i < bytes.Length; i += 255) yield return bytes[i..Math.Min(bytes.Length, i + 255)];
+        for (var start = 0; start < bytes.Length;)
+        {
+            var end = Math.Min(bytes.Length, start + 255);
+            while (end < bytes.Length && (bytes[end] & 0xC0) == 0x80) end--; // bytes[end] continues a character
+            yield return bytes[start..end];
+            start = end;
+        }
     }
 
     public static string QuoteTxt(string value) => string.Join(" ", TxtChunks(value).Select(Quote));

@@ -57,6 +57,7 @@ public static class RecordValidator
         {
             if (allowRoot && raw == ".") return "";
             var n = DnsNames.Normalize(raw);
+            if (DnsNames.IsAddressLike(n)) { Err(field, "must be a host name, not an IP address (point it at a name with an A or AAAA record)"); return null; }
             if (DnsNames.Check(n, allowUnderscore) is { } p) { Err(field, p); return null; }
             return n;
         }

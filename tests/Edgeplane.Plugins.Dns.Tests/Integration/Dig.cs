@@ -27,6 +27,32 @@ public static class Dig
         var output = await DigAsync(port, ["+short", "+norec", .. extra, name, type]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToList();
     }
+
+    /// <summary>The octets of each quoted character-string in a line of dig/kdig output (<c>\X</c> and <c>\DDD</c> unescaped).</summary>
+    public static List<byte[]> CharacterStrings(string line)
+    {
+        var strings = new List<byte[]>();
+        List<byte>? current = null;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (current is null) { if (c == '"') current = []; continue; }
+            if (c == '"') { strings.Add([.. current]); current = null; }
+            else if (c == '\\' && i + 3 < line.Length && char.IsAsciiDigit(line[i + 1]))
+            {
+                current.Add(byte.Parse(line.AsSpan(i + 1, 3), System.Globalization.CultureInfo.InvariantCulture));
+                i += 3;
+            }
+            else if (c == '\\') current.Add((byte)line[++i]);
+            else
+            {
+                var rune = System.Text.Rune.GetRuneAt(line, i);
+                current.AddRange(System.Text.Encoding.UTF8.GetBytes(rune.ToString()));
+                i += rune.Utf16SequenceLength - 1;
+            }
+        }
+        return strings;
+    }
 }
 
 /// <summary>In-process UDP queries, for timing checks where starting a dig process would dominate.</summary>

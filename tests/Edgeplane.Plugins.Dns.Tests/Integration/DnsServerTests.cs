@@ -189,6 +189,29 @@ public sealed class DnsServerTests(DnsServerTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Long_txt_is_split_between_utf8_characters_in_answers_and_transfers()
+    {
+        // 254 ASCII octets, then two-, three- and four-octet characters: a split at octet 255 would cut "é".
+        var value = new string('a', 254) + "é€😀" + new string('b', 250) + "ü";
+        await fixture.Api.PostJsonAsync($"zone/{Zone}/add", new { label = "utf8", type = "TXT", value }, HttpStatusCode.Created);
+        await WaitForAsync(async () => (await Dig.ShortAsync(Port, "utf8." + Zone, "TXT", "+tcp")).Count > 0);
+        var answers = new[]
+        {
+            Assert.Single(await Dig.ShortAsync(Port, "utf8." + Zone, "TXT", "+tcp")),
+            (await Dig.KdigAsync(Port, "+short", "+tcp", "utf8." + Zone, "TXT")).Trim(),
+            (await Dig.DigAsync(Port, "+noall", "+answer", Zone, "AXFR")).Split('\n').Single(l => l.StartsWith("utf8.", StringComparison.Ordinal)),
+        };
+        foreach (var answer in answers)
+        {
+            var strings = Dig.CharacterStrings(answer);
+            Assert.True(strings.Count > 1, answer);
+            var strict = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true);
+            Assert.All(strings, s => Assert.True(s.Length <= 255));
+            Assert.Equal(value, string.Concat(strings.Select(s => strict.GetString(s)))); // each string decodes on its own
+        }
+    }
+
+    [Fact]
     public async Task Survives_random_and_mutated_packets()
     {
         var random = new Random(1234);

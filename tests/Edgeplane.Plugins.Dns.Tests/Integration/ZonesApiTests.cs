@@ -127,6 +127,57 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
     }
 
     [Fact]
+    public async Task Sharing_grants_record_access_only()
+    {
+        var (alice, aliceName, _) = await fixture.NewAccountAsync();
+        var (bob, bobName, _) = await fixture.NewAccountAsync();
+        var (_, carolName, _) = await fixture.NewAccountAsync();
+        var zone = NewZone();
+        await alice.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        await alice.PostJsonAsync($"zone/{zone}/users", new { username = bobName }, HttpStatusCode.OK);
+
+        // Bob reads and writes records, and sees who has the zone.
+        var added = await bob.PostJsonAsync($"zone/{zone}/add", new { label = "x", type = "A", value = "192.0.2.9" }, HttpStatusCode.Created);
+        await bob.GetJsonAsync($"zone/{zone}/records");
+        await bob.GetJsonAsync($"zone/{zone}/users");
+        using (var export = await bob.GetAsync($"zone/{zone}/export")) Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        await bob.PostJsonAsync($"zone/{zone}/delete_record/{(int)added["index"]!}", null, HttpStatusCode.OK);
+
+        // He cannot delete the zone, share it on, or change who has it (his own share included).
+        await bob.PostJsonAsync($"zone/{zone}/delete", null, HttpStatusCode.Forbidden);
+        await bob.PostJsonAsync($"zone/{zone}/users", new { username = carolName }, HttpStatusCode.Forbidden);
+        await bob.PostJsonAsync($"zone/{zone}/users/remove", new { username = bobName }, HttpStatusCode.Forbidden);
+        await bob.PostJsonAsync($"zone/{zone}/users/remove", new { username = aliceName }, HttpStatusCode.Forbidden);
+        var users = await alice.GetJsonAsync($"zone/{zone}/users");
+        Assert.Equal([aliceName, bobName], users["users"]!.AsArray().Select(u => (string)u!["username"]!));
+        await alice.GetJsonAsync($"zone/{zone}/records");
+
+        // The owner still can.
+        await alice.PostJsonAsync($"zone/{zone}/users/remove", new { username = bobName }, HttpStatusCode.OK);
+        await bob.GetJsonAsync($"zone/{zone}/records", HttpStatusCode.NotFound);
+        await alice.PostJsonAsync($"zone/{zone}/delete", null, HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("MX", "@", "192.0.2.1")]
+    [InlineData("MX", "@", "2001:db8::1")]
+    [InlineData("NS", "sub", "192.0.2.53")]
+    [InlineData("SRV", "_sip._tcp", "192.0.2.5")]
+    [InlineData("CNAME", "alias", "192.0.2.1")]
+    [InlineData("CNAME", "alias", "10.1")]
+    [InlineData("PTR", "5", "192.0.2.1")]
+    public async Task A_name_target_that_is_an_address_is_400_naming_value(string type, string label, string value)
+    {
+        var api = await fixture.SharedAccountAsync();
+        var zone = type == "PTR" ? $"{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}.10.in-addr.arpa" : NewZone();
+        await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        var problem = await api.PostJsonAsync($"zone/{zone}/add", new { label, type, value, priority = 10, weight = 1, port = 443 }, HttpStatusCode.BadRequest);
+        Assert.Contains("address", (string)problem["errors"]!["value"]![0]!);
+        Assert.Empty((await api.GetJsonAsync($"zone/{zone}/records"))["records"]!.AsArray());
+        await api.PostJsonAsync($"zone/{zone}/delete", null, HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Export_is_accepted_by_named_checkzone_and_equals_the_api_records()
     {
         var api = await fixture.SharedAccountAsync();

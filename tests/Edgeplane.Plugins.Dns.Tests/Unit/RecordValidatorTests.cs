@@ -52,6 +52,9 @@ public sealed class RecordValidatorTests
     [InlineData("@", "NS", 300, "ns.example.net", "label")]
     [InlineData("sub", "NS", 300, "ns_1.example.net", "value")]
     [InlineData("1", "PTR", 300, "host.example.com", "type")]
+    [InlineData("sub", "NS", 300, "192.0.2.1", "value")]
+    [InlineData("x", "CNAME", 300, "192.0.2.1", "value")]
+    [InlineData("x", "CNAME", 300, "host.123", "value")]
     [InlineData("www", "TXT", 300, "", "value")]
     [InlineData("www", "TXT", 300, "bell\u0007", "value")]
     [InlineData("www", "A", 300, "", "value")]
@@ -110,6 +113,14 @@ public sealed class RecordValidatorTests
         var longText = new string('x', 600);
         var chunks = ZoneText.TxtChunks(longText).ToList();
         Assert.Equal([255, 255, 90], chunks.Select(c => c.Length));
+        // Never inside a UTF-8 character: 254 + "é" (2 octets) cannot fill the first string.
+        var strict = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true);
+        foreach (var text in new[] { new string('x', 254) + "é" + new string('y', 300), new string('x', 253) + "€€", new string('x', 252) + "😀😀", string.Concat(Enumerable.Repeat("€", 600)) })
+        {
+            var parts = ZoneText.TxtChunks(text).ToList();
+            Assert.All(parts, p => Assert.InRange(p.Length, 1, 255));
+            Assert.Equal(text, string.Concat(parts.Select(p => strict.GetString(p))));
+        }
         Assert.Contains("value", V("example.com", new RecordInput("t", "TXT", 300, new string('x', 2049))).Errors.Keys);
     }
 
