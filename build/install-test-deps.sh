@@ -8,6 +8,7 @@ command -v npm >/dev/null || packages+=(nodejs npm)  # OpenAPI validator, gRPC a
 packages+=(podman runc busybox-static)  # compute
 packages+=(bind9-dnsutils bind9utils knot-dnsutils nsd dnsperf)   # dns
 packages+=(curl prometheus)   # waf (curl as a real client, promtool checks /metrics)
+packages+=(modsecurity-crs libmodsecurity3)   # waf SecLang engine: the OWASP CRS rule files, libinjection (exported by libmodsecurity3)
 packages+=(libbpf-dev libcurl4-openssl-dev cmake pkg-config bpftool jq gcc)  # ebpf
 packages+=(docker-registry apache2-utils sqlite3)   # rollouts
 packages+=(poppler-utils)   # rollouts-evidence (pdftoppm, pdftotext, pdfinfo check the PDF reports)

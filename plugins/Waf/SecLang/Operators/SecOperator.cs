@@ -1,0 +1,22 @@
+namespace Edgeplane.Plugins.Waf.SecLang.Operators;
+
+/// <summary>What an operator may ask of the transaction it runs in.</summary>
+public interface IMatchContext
+{
+    /// <summary>Expands macros (<c>%{tx.allowed_methods}</c>) in an operator's parameter.</summary>
+    string Expand(string text);
+    /// <summary>Whether the rule has the <c>capture</c> action (TX:0–9 receive the match and its groups).</summary>
+    bool Capturing { get; }
+    void SetCapture(int index, string value);
+}
+
+/// <summary>An operator (<c>@rx</c>, <c>@pm</c>, …) applied to one transformed value.</summary>
+public abstract class SecOperator(string name, string parameter)
+{
+    public string Name { get; } = name;
+    public string Parameter { get; } = parameter;
+
+    public abstract bool Match(IMatchContext context, string input);
+
+    public override string ToString() => "@" + Name + (Parameter.Length > 0 ? " " + Parameter : "");
+}

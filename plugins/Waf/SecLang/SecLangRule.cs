@@ -1,0 +1,42 @@
+using Edgeplane.Plugins.Waf.SecLang.Actions;
+using Edgeplane.Plugins.Waf.SecLang.Operators;
+using Edgeplane.Plugins.Waf.SecLang.Variables;
+
+namespace Edgeplane.Plugins.Waf.SecLang;
+
+/// <summary>
+/// One <c>SecRule</c>, <c>SecAction</c> (no targets, always matches) or <c>SecMarker</c>; a chain is the first rule
+/// with the following ones in <see cref="Next"/>. Disruptive actions and defaults are resolved when the set is built.
+/// </summary>
+public sealed class SecLangRule
+{
+    public int Id { get; init; }
+    public int Phase { get; set; }
+    public string? Marker { get; init; }
+    public List<VariableSpec> Targets { get; init; } = [];
+    public SecOperator? Operator { get; init; }
+    public bool Negated { get; init; }
+    public required RuleActions Actions { get; init; }
+    /// <summary>The effective transformations (defaults, then the rule's, after the last <c>none</c>).</summary>
+    public Func<string, string>[] Transformations { get; set; } = [];
+    /// <summary>Identifies the transformation list, for the per-transaction cache of transformed values.</summary>
+    public string TransformationKey { get; set; } = "";
+    /// <summary>The disruptive action after <c>SecDefaultAction</c> (<c>block</c> resolved).</summary>
+    public Disruptive Disruptive { get; set; }
+    public bool Log { get; set; } = true;
+    public SecLangRule? Next { get; set; }
+    public required string File { get; init; }
+    public int Line { get; init; }
+
+    public bool IsMarker => Marker is not null;
+
+    public IEnumerable<SecLangRule> Chain()
+    {
+        for (var r = this; r is not null; r = r.Next) yield return r;
+    }
+
+    /// <summary>Whether a regex of this rule (or its chain) runs on the backtracking engine, with a match timeout.</summary>
+    public bool Backtracking => Chain().Any(r => r.Operator is RegexOperator { Backtracking: true });
+
+    public override string ToString() => IsMarker ? $"SecMarker {Marker}" : $"{Id} {string.Join('|', Targets)} {(Negated ? "!" : "")}{Operator}";
+}

@@ -1,0 +1,288 @@
+using System.Text;
+using Edgeplane.Plugins.Waf.SecLang;
+using Edgeplane.Plugins.Waf.SecLang.Parsing;
+
+namespace Edgeplane.Plugins.Waf.Tests.SecLang;
+
+/// <summary>The SecLang engine on small rule sets written here: variables, operators, chains, skips, setvar, ctl, scoring.</summary>
+public sealed class EngineTests
+{
+    private static SecLangResult Run(string rules, string uri, (string, string)[]? headers = null, string? body = null, string? contentType = null, string method = "GET")
+    {
+        var set = RuleSetLoader.LoadText(rules);
+        var list = new List<KeyValuePair<string, string>> { new("Host", "a.example") };
+        foreach (var (k, v) in headers ?? []) list.Add(new(k, v));
+        if (contentType is not null) list.Add(new("Content-Type", contentType));
+        return new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1234, method, uri, "HTTP/1.1", list, body is null ? null : Encoding.UTF8.GetBytes(body))).Evaluate();
+    }
+
+    private static bool Blocks(string rules, string uri, (string, string)[]? headers = null, string? body = null, string? contentType = null) =>
+        Run(rules, uri, headers, body, contentType).Blocked;
+
+    [Theory]
+    [InlineData("ARGS", "/?a=evil", true)]
+    [InlineData("ARGS:a", "/?a=evil", true)]
+    [InlineData("ARGS:b", "/?a=evil", false)]
+    [InlineData("ARGS:/^x_/", "/?x_1=evil", true)]
+    [InlineData("ARGS|!ARGS:a", "/?a=evil", false)]
+    [InlineData("ARGS_NAMES", "/?evil=1", true)]
+    [InlineData("ARGS_GET", "/?a=ev%69l", true)]
+    [InlineData("REQUEST_FILENAME", "/evil/x?q=1", true)]
+    [InlineData("REQUEST_BASENAME", "/x/evil.php", true)]
+    [InlineData("REQUEST_BASENAME", "/evil/x.php", false)]
+    [InlineData("QUERY_STRING", "/?evil", true)]
+    [InlineData("REQUEST_URI", "/p?q=evil", true)]
+    [InlineData("REQUEST_LINE", "/evil", true)]
+    [InlineData("REQUEST_HEADERS:X-Test", "/", true)]
+    [InlineData("REQUEST_HEADERS_NAMES", "/", false)]
+    [InlineData("REQUEST_COOKIES:sid", "/", true)]
+    [InlineData("REQUEST_COOKIES_NAMES", "/", false)]
+    public void Variables_select_what_they_name(string variable, string uri, bool blocked) =>
+        Assert.Equal(blocked, Blocks($"SecRule {variable} \"@contains evil\" \"id:1,phase:2,deny\"", uri, [("X-Test", "evil"), ("Cookie", "a=1; sid=evil")]));
+
+    [Fact]
+    public void Counting_and_matched_vars()
+    {
+        Assert.True(Blocks("SecRule &ARGS \"@eq 3\" \"id:1,phase:1,deny\"", "/?a=1&b=2&c=3"));
+        Assert.False(Blocks("SecRule &REQUEST_HEADERS:X-Missing \"!@eq 0\" \"id:1,phase:1,deny\"", "/"));
+        var chain = "SecRule ARGS \"@rx ^a\" \"id:1,phase:2,deny,chain\"\nSecRule MATCHED_VARS \"@rx z$\"";
+        Assert.True(Blocks(chain, "/?x=abz"));
+        Assert.False(Blocks(chain, "/?x=abc&y=xyz"));
+    }
+
+    [Theory]
+    [InlineData("@rx ^se.ret$", "secret", true)]
+    [InlineData("!@rx ^se.ret$", "secret", false)]
+    [InlineData("@rx (?i)SECRET", "secret", true)]
+    [InlineData("@rx \\x{41}\\d[[:alpha:]]", "A1b", true)]
+    [InlineData("@rx (?<=a)b", "ab", true)]
+    [InlineData("@pm foo bar", "xxBARxx", true)]
+    [InlineData("@pm foo bar", "baz", false)]
+    [InlineData("@streq secret", "secret", true)]
+    [InlineData("@streq secret", "secrets", false)]
+    [InlineData("@beginsWith sec", "secret", true)]
+    [InlineData("@endsWith ret", "secret", true)]
+    [InlineData("@contains cre", "secret", true)]
+    [InlineData("@containsWord cre", "secret", false)]
+    [InlineData("@within GET POST secret", "secret", true)]
+    [InlineData("@within GET POST", "secret", false)]
+    [InlineData("@eq 5", "5", true)]
+    [InlineData("@gt 5", "6", true)]
+    [InlineData("@ge 5", "4", false)]
+    [InlineData("@lt 5", "4", true)]
+    [InlineData("@le 5", "abc", true)]
+    [InlineData("@validateByteRange 97-122", "secret", false)]
+    [InlineData("@validateByteRange 97-122", "secret1", true)]
+    [InlineData("@validateUrlEncoding", "a%2", true)]
+    [InlineData("@validateUrlEncoding", "a%41", false)]
+    [InlineData("@ipMatch 10.0.0.0/8,192.168.1.1", "10.2.3.4", true)]
+    [InlineData("@ipMatch 10.0.0.0/8,192.168.1.1", "11.2.3.4", false)]
+    [InlineData("@unconditionalMatch", "x", true)]
+    [InlineData("@detectSQLi", "1' OR '1'='1", true)]
+    [InlineData("@detectSQLi", "hello world", false)]
+    [InlineData("@detectXSS", "<script>alert(1)</script>", true)]
+    [InlineData("@detectXSS", "hello world", false)]
+    public void Operators(string op, string value, bool matched) =>
+        Assert.Equal(matched, Blocks($"SecRule REQUEST_HEADERS:X-V \"{op}\" \"id:1,phase:1,deny\"", "/", [("X-V", value)]));
+
+    [Fact]
+    public void Utf8_validation_sees_the_bytes() =>
+        Assert.Equal([false, true], new[] { "/?a=%C3%A9", "/?a=%C3%28" }.Select(uri => Blocks("SecRule ARGS \"@validateUtf8Encoding\" \"id:1,phase:2,deny\"", uri)));
+
+    [Theory]
+    [InlineData("t:lowercase", "SeLeCt", "select")]
+    [InlineData("t:urlDecodeUni", "%u0053%uff45lect%2b", "Select+")]
+    [InlineData("t:urlDecode", "a+b%20c", "a b c")]
+    [InlineData("t:htmlEntityDecode", "&lt;a&#x62;&#99&quot;", "<abc\"")]
+    [InlineData("t:jsDecode", "\\x61\\u0062\\143\\x21", "abc!")]
+    [InlineData("t:cssDecode", "\\61 \\62 c", "abc")]
+    [InlineData("t:cmdLine", "W\"h\"o^AmI ; ls  /tmp", "whoami ls/tmp")]
+    [InlineData("t:compressWhitespace", "a \t\n b", "a b")]
+    [InlineData("t:removeWhitespace", "a \t b", "ab")]
+    [InlineData("t:replaceComments", "a/*x*/b/*", "a b ")]
+    [InlineData("t:normalisePath", "/a/./b/../c//d", "/a/c/d")]
+    [InlineData("t:normalisePathWin", "\\a\\..\\b", "/b")]
+    [InlineData("t:base64Decode", "c2VsZWN0", "select")]
+    [InlineData("t:hexDecode", "73656c656374", "select")]
+    [InlineData("t:sqlHexDecode", "x 0x414243", "x ABC")]
+    [InlineData("t:utf8toUnicode", "é", "%u00e9")]
+    [InlineData("t:length", "abcd", "4")]
+    [InlineData("t:trim", "  ab  ", "ab")]
+    [InlineData("t:lowercase,t:none,t:uppercase", "aB", "AB")]
+    public void Transformations(string actions, string value, string expected) =>
+        Assert.True(Blocks($"SecRule REQUEST_HEADERS:X-V \"@streq {expected.Replace("\"", "\\\"")}\" \"id:1,phase:1,deny,{actions}\"", "/", [("X-V", value)]), $"{actions}({value}) != {expected}");
+
+    [Fact]
+    public void Lowercase_changes_ascii_only_and_remove_nulls_drops_nul_bytes()
+    {
+        Assert.True(Blocks("SecRule ARGS \"@streq ab\" \"id:1,phase:2,deny,t:removeNulls,t:lowercase\"", "/?x=A%00B"));
+        Assert.True(Blocks("SecRule ARGS \"@rx ^ab\\xc9$\" \"id:1,phase:2,deny,t:removeNulls,t:lowercase\"", "/?x=A%00B%C9"));
+    }
+
+    [Fact]
+    public void Setvar_macros_and_anomaly_scoring()
+    {
+        const string rules = """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.threshold=5,setvar:tx.score=0"
+            SecRule ARGS "@rx attack" "id:2,phase:2,pass,setvar:'tx.score=+%{tx.points}',setvar:tx.last=%{MATCHED_VAR_NAME}"
+            SecAction "id:3,phase:1,pass,nolog,setvar:tx.points=3"
+            SecRule TX:score "@ge %{tx.threshold}" "id:4,phase:2,deny,msg:'score %{tx.score} from %{tx.last}'"
+            """;
+        Assert.False(Blocks(rules, "/?a=attack"));
+        var result = Run(rules, "/?a=attack&b=attack");
+        Assert.True(result.Blocked);
+        Assert.Equal("score 6 from ARGS:b", result.Matches.Single(m => m.Id == 4).Message);
+    }
+
+    [Fact]
+    public void Capture_fills_tx_numbers_for_later_rules()
+    {
+        const string rules = """
+            SecRule REQUEST_BASENAME "@rx \.([^.]+)$" "id:1,phase:1,pass,capture,setvar:tx.ext=.%{tx.1}/"
+            SecRule TX:ext "@within .exe/ .bat/" "id:2,phase:1,deny"
+            """;
+        Assert.True(Blocks(rules, "/files/x.exe"));
+        Assert.False(Blocks(rules, "/files/x.txt"));
+    }
+
+    [Fact]
+    public void Chains_need_every_link()
+    {
+        const string rules = """
+            SecRule REQUEST_METHOD "@streq GET" "id:1,phase:1,deny,chain"
+                SecRule REQUEST_HEADERS:X-A "@streq 1" "chain"
+                SecRule REQUEST_HEADERS:X-B "@streq 2"
+            """;
+        Assert.True(Blocks(rules, "/", [("X-A", "1"), ("X-B", "2")]));
+        Assert.False(Blocks(rules, "/", [("X-A", "1"), ("X-B", "3")]));
+    }
+
+    [Fact]
+    public void Skip_after_marker_and_skip()
+    {
+        const string rules = """
+            SecRule ARGS:skip "@streq 1" "id:1,phase:2,pass,nolog,skipAfter:END"
+            SecRule ARGS "@contains evil" "id:2,phase:2,deny"
+            SecMarker END
+            SecRule ARGS:skip "@streq 2" "id:3,phase:2,pass,nolog,skip:1"
+            SecRule ARGS "@contains bad" "id:4,phase:2,deny"
+            """;
+        Assert.True(Blocks(rules, "/?a=evil"));
+        Assert.False(Blocks(rules, "/?a=evil&skip=1"));
+        Assert.True(Blocks(rules, "/?a=bad"));
+        Assert.False(Blocks(rules, "/?a=bad&skip=2"));
+    }
+
+    [Fact]
+    public void Ctl_removes_rules_and_targets_for_this_request_only()
+    {
+        const string rules = """
+            SecRule REQUEST_FILENAME "@streq /admin" "id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=10;ARGS:html"
+            SecRule REQUEST_FILENAME "@streq /off" "id:2,phase:1,pass,nolog,ctl:ruleRemoveById=10"
+            SecRule REQUEST_FILENAME "@streq /tagged" "id:3,phase:1,pass,nolog,ctl:ruleRemoveByTag=attack-xss"
+            SecRule ARGS "@contains <script" "id:10,phase:2,deny,tag:'attack-xss'"
+            """;
+        Assert.True(Blocks(rules, "/page?html=<script"));
+        Assert.False(Blocks(rules, "/admin?html=<script"));
+        Assert.True(Blocks(rules, "/admin?other=<script"));
+        Assert.False(Blocks(rules, "/off?html=<script"));
+        Assert.False(Blocks(rules, "/tagged?html=<script"));
+    }
+
+    [Fact]
+    public void Load_time_removal_and_target_updates()
+    {
+        const string rules = """
+            SecRule ARGS "@contains evil" "id:10,phase:2,deny,tag:'t1'"
+            SecRule ARGS "@contains bad" "id:11,phase:2,deny,tag:'t2'"
+            SecRule ARGS "@contains worse" "id:12,phase:2,deny"
+            SecRuleRemoveById 10
+            SecRuleRemoveByTag t2
+            SecRuleUpdateTargetById 12 "!ARGS:comment"
+            """;
+        Assert.False(Blocks(rules, "/?a=evil"));
+        Assert.False(Blocks(rules, "/?a=bad"));
+        Assert.True(Blocks(rules, "/?a=worse"));
+        Assert.False(Blocks(rules, "/?comment=worse"));
+    }
+
+    [Fact]
+    public void Default_action_decides_what_block_does_and_allow_stops()
+    {
+        const string rules = """
+            SecDefaultAction "phase:2,log,pass"
+            SecRule ARGS "@contains x" "id:1,phase:2,block"
+            SecRule ARGS:ok "@streq 1" "id:2,phase:2,allow"
+            SecRule ARGS "@contains y" "id:3,phase:2,deny,status:406"
+            """;
+        var logged = Run(rules, "/?a=x");
+        Assert.False(logged.Blocked);
+        Assert.Contains(logged.Matches, m => m.Id == 1);
+        Assert.False(Blocks(rules, "/?a=y&ok=1"));
+        var denied = Run(rules, "/?a=y");
+        Assert.Equal(406, denied.Status);
+        Assert.False(Blocks("SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains y\" \"id:3,phase:2,deny\"", "/?a=y"));
+    }
+
+    [Fact]
+    public void Body_processors_fill_args_files_and_xml()
+    {
+        const string args = "SecRule ARGS_POST \"@contains evil\" \"id:1,phase:2,deny\"";
+        Assert.True(Blocks(args, "/", body: "a=ev%69l", contentType: "application/x-www-form-urlencoded"));
+        Assert.True(Blocks(args, "/", body: """{"a":{"b":["ok","evil"]}}""", contentType: "application/json"));
+        Assert.True(Blocks("SecRule ARGS_POST_NAMES \"@streq json.a.b.1\" \"id:1,phase:2,deny\"", "/", body: """{"a":{"b":["ok","x"]}}""", contentType: "application/json"));
+        const string multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nevil\r\n--XyZ\r\nContent-Disposition: form-data; name=\"up\"; filename=\"shell.php\"\r\nContent-Type: text/plain\r\n\r\n<?php\r\n--XyZ--\r\n";
+        Assert.True(Blocks(args, "/", body: multipart, contentType: "multipart/form-data; boundary=XyZ"));
+        Assert.True(Blocks("SecRule FILES \"@endsWith .php\" \"id:1,phase:2,deny\"", "/", body: multipart, contentType: "multipart/form-data; boundary=XyZ"));
+        Assert.False(Blocks("SecRule MULTIPART_STRICT_ERROR \"!@eq 0\" \"id:1,phase:2,deny\"", "/", body: multipart, contentType: "multipart/form-data; boundary=XyZ"));
+        Assert.True(Blocks("SecRule MULTIPART_STRICT_ERROR \"!@eq 0\" \"id:1,phase:2,deny\"", "/", body: multipart[..^8], contentType: "multipart/form-data; boundary=XyZ"));
+        Assert.True(Blocks("SecRule XML:/* \"@contains evil\" \"id:1,phase:2,deny\"", "/", body: "<a><b>evil</b></a>", contentType: "text/xml"));
+        Assert.True(Blocks("SecRule REQBODY_ERROR \"!@eq 0\" \"id:1,phase:2,deny\"", "/", body: "{broken", contentType: "application/json"));
+    }
+
+    [Theory]
+    [InlineData("SecRule ARGS \"@nope x\" \"id:1\"", "unknown operator")]
+    [InlineData("SecRule ARGS \"@rx x\" \"id:1,t:nope\"", "unknown transformation")]
+    [InlineData("SecRule NOPE \"@rx x\" \"id:1\"", "unknown variable")]
+    [InlineData("SecRule ARGS \"@rx x\" \"phase:2\"", "no id")]
+    [InlineData("SecRule ARGS \"@rx x\" \"id:1,chain\"", "no rule follows")]
+    [InlineData("SecNope On", "unknown directive")]
+    [InlineData("SecRule ARGS \"@rx (\" \"id:1\"", "does not compile")]
+    public void Bad_rules_fail_the_load_naming_the_line(string text, string message)
+    {
+        var e = Assert.Throws<SecLangException>(() => RuleSetLoader.LoadText(text, "t.conf"));
+        Assert.Contains("t.conf:1", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Continuations_quotes_and_includes()
+    {
+        var dir = Directory.CreateTempSubdirectory("seclang-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "words.data"), "# comment\nfoo\nbar\n");
+            File.WriteAllText(Path.Combine(dir.FullName, "b.conf"), "SecRule ARGS \"@pmFromFile words.data\" \\\n    \"id:2,\\\n    phase:2,\\\n    deny,msg:'a, \\'quoted\\' msg'\"\n");
+            File.WriteAllText(Path.Combine(dir.FullName, "main.conf"), "Include b.conf\nSecRule ARGS \"@rx \\\"q\" \"id:3,phase:2,deny\"\n");
+            var set = RuleSetLoader.LoadFiles([Path.Combine(dir.FullName, "main.conf")]);
+            Assert.Equal("a, 'quoted' msg", set.ById[2].Actions.Msg);
+            Assert.True(new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1, "GET", "/?a=xBARx", "HTTP/1.1", [], null)).Evaluate().Blocked);
+            Assert.True(new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1, "GET", "/?a=%22q", "HTTP/1.1", [], null)).Evaluate().Blocked);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Linear_time_patterns_run_without_backtracking()
+    {
+        var set = RuleSetLoader.LoadText("SecRule ARGS \"@rx (a+)+$\" \"id:1,phase:2,deny\"\nSecRule ARGS \"@rx (?<=x)y\" \"id:2,phase:2,deny\"");
+        Assert.False(set.ById[1].Backtracking);
+        Assert.True(set.ById[2].Backtracking);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1, "GET", "/?a=" + new string('a', 20000) + "!", "HTTP/1.1", [], null)).Evaluate().Blocked);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5));
+    }
+}
