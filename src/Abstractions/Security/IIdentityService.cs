@@ -41,7 +41,8 @@ public sealed record UserInfo(string Id, string Username, string? Email, bool Is
 
 public sealed record IssuedApiKey(ApiKeyInfo Key, string Plaintext);
 
-public sealed record ApiKeyInfo(string Id, string Name, string Prefix, string UserId, string TeamId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+/// <summary>An API key; <see cref="HostAdmin"/> keys administer the whole host (minted only by a host admin on a session).</summary>
+public sealed record ApiKeyInfo(string Id, string Name, string Prefix, string UserId, string TeamId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, bool HostAdmin = false);
 
 public sealed record TeamMembership(string TeamId, string TeamName, string Role);
 

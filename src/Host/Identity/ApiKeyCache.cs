@@ -38,7 +38,10 @@ public sealed class ResolvedKey
     public string TeamId { get; set; } = "";
     public string Role { get; set; } = "";
     public string? MemberRole { get; set; }
-    public bool IsHostAdmin { get; set; }
+    public bool KeyHostAdmin { get; set; }
+    public bool UserHostAdmin { get; set; }
+    /// <summary>Administers the host: a key minted as a host-admin key whose user is still a host admin.</summary>
+    public bool IsHostAdmin => KeyHostAdmin && UserHostAdmin;
     public bool Enabled { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }

@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Security;
 namespace Edgeplane.Host.Identity;
 
 /// <summary>
-/// First run: when no user exists, creates the host admin <c>admin</c>. Its API key comes from
+/// First run: when no user exists, creates the host admin <c>admin</c>. Its API key (a host-admin key) comes from
 /// <c>Edgeplane:Bootstrap:AdminApiKey</c> (at least 32 characters) or is generated and printed once.
 /// <c>Edgeplane:Bootstrap:AdminPassword</c>, if given, lets it sign in for session-only work. Never a default password.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class Bootstrap(IdentityService identity, IConfiguration configura
         {
             return; // another host instance sharing the database bootstrapped at the same moment
         }
-        var key = await identity.StoreApiKeyAsync(configuredKey ?? Secrets.Generate(IdentityService.KeyPrefix), user.Id, user.PersonalTeamId, Roles.Admin, "bootstrap", null, cancellationToken);
+        var key = await identity.StoreApiKeyAsync(configuredKey ?? Secrets.Generate(IdentityService.KeyPrefix), user.Id, user.PersonalTeamId, Roles.Admin, "bootstrap", null, hostAdmin: true, cancellationToken);
         if (configuredKey is null)
             Console.WriteLine($"""
 

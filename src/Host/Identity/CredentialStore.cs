@@ -11,7 +11,10 @@ public sealed class CredentialStore(DbConnectionFactory connections, TimeProvide
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    /// <summary>The key when it exists, is not revoked or expired, and its user is enabled and still in the team.</summary>
+    /// <summary>
+    /// The key when it exists, is not revoked or expired, and its user is enabled and still in the team. It acts with
+    /// its own role in its own team, and as host admin only when minted so and its user still is one.
+    /// </summary>
     public async Task<ResolvedKey?> ResolveApiKeyAsync(string plaintext, CancellationToken cancellationToken)
     {
         var hash = Secrets.Hash(plaintext);
@@ -20,7 +23,7 @@ public sealed class CredentialStore(DbConnectionFactory connections, TimeProvide
             await using var connection = await connections.OpenAsync(cancellationToken);
             key = await connection.QuerySingleOrDefaultAsync<ResolvedKey>(
                 "SELECT k.id AS KeyId, k.user_id AS UserId, u.username AS Username, k.team_id AS TeamId, k.role AS Role, m.role AS MemberRole, " +
-                "u.is_host_admin AS IsHostAdmin, u.enabled AS Enabled, k.expires_at AS ExpiresAt, k.revoked_at AS RevokedAt, k.last_used_at AS LastUsedAt " +
+                "k.is_host_admin AS KeyHostAdmin, u.is_host_admin AS UserHostAdmin, u.enabled AS Enabled, k.expires_at AS ExpiresAt, k.revoked_at AS RevokedAt, k.last_used_at AS LastUsedAt " +
                 "FROM host_api_keys k JOIN host_users u ON u.id = k.user_id " +
                 "LEFT JOIN host_memberships m ON m.team_id = k.team_id AND m.user_id = k.user_id WHERE k.key_hash = @hash", new { hash });
             var now = clock.GetUtcNow();
@@ -33,9 +36,9 @@ public sealed class CredentialStore(DbConnectionFactory connections, TimeProvide
         }
         if (key is null || key.RevokedAt is not null || !key.Enabled) return null;
         if (key.ExpiresAt is { } expires && expires <= clock.GetUtcNow()) return null;
-        if (key.IsHostAdmin) return key;
+        // A host admin may act in any team; anyone else's key never holds more than its user holds in the team today.
+        if (key.UserHostAdmin) return key;
         if (key.MemberRole is null) return null;
-        // A key never holds more than its user holds in the team today.
         if (Roles.Rank(key.MemberRole) < Roles.Rank(key.Role)) key.Role = key.MemberRole;
         return key;
     }

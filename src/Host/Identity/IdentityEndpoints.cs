@@ -37,7 +37,8 @@ public static class IdentityEndpoints
     public sealed record LoginRequest(string? Username, string? Password, string? TeamId);
     public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
     public sealed record UserUpdate(bool? Enabled, bool? IsHostAdmin);
-    public sealed record KeyRequest(string? Name, string? TeamId, string? Role, DateTimeOffset? ExpiresAt);
+    /// <summary><see cref="HostAdmin"/>: the key administers the whole host (only a host admin may ask).</summary>
+    public sealed record KeyRequest(string? Name, string? TeamId, string? Role, DateTimeOffset? ExpiresAt, bool? HostAdmin);
 
     private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, SessionService sessions)
     {
@@ -123,9 +124,13 @@ public static class IdentityEndpoints
 
     private static async Task<IResult> CreateKeyAsync(KeyRequest body, ICaller caller, IdentityService identity, CancellationToken ct)
     {
+        var hostAdmin = body.HostAdmin == true;
+        if (hostAdmin && !caller.IsHostAdmin)
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "only a host admin may mint a key with hostAdmin: true");
         try
         {
-            var issued = await identity.IssueApiKeyAsync(caller.UserId!, body.TeamId ?? caller.TeamId!, body.Role ?? Roles.Viewer, body.Name ?? "", body.ExpiresAt, ct);
+            var issued = await identity.StoreApiKeyAsync(Secrets.Generate(IdentityService.KeyPrefix), caller.UserId!, body.TeamId ?? caller.TeamId!,
+                body.Role ?? Roles.Viewer, body.Name ?? "", body.ExpiresAt, hostAdmin, ct);
             return TypedResults.Created($"/api/v1/api-keys/{issued.Key.Id}", new { key = issued.Key, plaintext = issued.Plaintext });
         }
         catch (IdentityValidationException e)

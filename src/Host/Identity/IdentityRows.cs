@@ -30,8 +30,9 @@ internal sealed class ApiKeyRow
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    public bool HostAdmin { get; set; }
 
-    public ApiKeyInfo ToInfo() => new(Id, Name, Prefix, UserId, TeamId, Role, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt);
+    public ApiKeyInfo ToInfo() => new(Id, Name, Prefix, UserId, TeamId, Role, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt, HostAdmin);
 }
 
 internal sealed class MembershipRow

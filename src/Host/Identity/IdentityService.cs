@@ -17,7 +17,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
 
     private const string KeyColumns =
         "id AS Id, name AS Name, prefix AS Prefix, user_id AS UserId, team_id AS TeamId, role AS Role, created_at AS CreatedAt, " +
-        "expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt";
+        "expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt, is_host_admin AS HostAdmin";
 
     public async Task<UserInfo> CreateUserAsync(NewUser user, CancellationToken cancellationToken = default)
     {
@@ -126,10 +126,14 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
     }
 
     public Task<IssuedApiKey> IssueApiKeyAsync(string userId, string teamId, string role, string name, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
-        StoreApiKeyAsync(Secrets.Generate(KeyPrefix), userId, teamId, role, name, expiresAt, cancellationToken);
+        StoreApiKeyAsync(Secrets.Generate(KeyPrefix), userId, teamId, role, name, expiresAt, hostAdmin: false, cancellationToken);
 
-    /// <summary>Stores a key whose plaintext is given (the bootstrap key) or generated.</summary>
-    internal async Task<IssuedApiKey> StoreApiKeyAsync(string plaintext, string userId, string teamId, string role, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a key whose plaintext is given (the bootstrap key) or generated. The key acts with exactly
+    /// <paramref name="role"/> in <paramref name="teamId"/>; only a <paramref name="hostAdmin"/> key, which only a
+    /// host admin's own keys may be, administers the whole host.
+    /// </summary>
+    internal async Task<IssuedApiKey> StoreApiKeyAsync(string plaintext, string userId, string teamId, string role, string name, DateTimeOffset? expiresAt, bool hostAdmin, CancellationToken cancellationToken)
     {
         if (Roles.Rank(role) < 0) throw new IdentityValidationException("role", "must be viewer, operator or admin");
         if (string.IsNullOrWhiteSpace(name) || name.Length > 100) throw new IdentityValidationException("name", "must be 1-100 characters");
@@ -139,14 +143,15 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         var memberRole = await connection.ExecuteScalarAsync<string?>(
             "SELECT role FROM host_memberships WHERE team_id = @teamId AND user_id = @userId", new { teamId, userId });
         var isHostAdmin = await connection.ExecuteScalarAsync<bool?>("SELECT is_host_admin FROM host_users WHERE id = @userId", new { userId });
+        if (hostAdmin && isHostAdmin != true) throw new IdentityValidationException("hostAdmin", "only a host admin's key may administer the host");
         if (memberRole is null && isHostAdmin != true) throw new IdentityValidationException("teamId", "the user is not a member of this team");
         if (isHostAdmin != true && Roles.Rank(role) > Roles.Rank(memberRole!)) throw new IdentityValidationException("role", $"cannot exceed the user's role '{memberRole}' in the team");
 
-        var key = new ApiKeyInfo(Ids.New(now), name, plaintext[..Math.Min(plaintext.Length, 10)], userId, teamId, role, now, expiresAt, null, null);
+        var key = new ApiKeyInfo(Ids.New(now), name, plaintext[..Math.Min(plaintext.Length, 10)], userId, teamId, role, now, expiresAt, null, null, hostAdmin);
         await connection.ExecuteAsync(
-            "INSERT INTO host_api_keys (id, name, prefix, key_hash, user_id, team_id, role, created_at, expires_at) " +
-            "VALUES (@Id, @Name, @Prefix, @hash, @UserId, @TeamId, @Role, @CreatedAt, @ExpiresAt)",
-            new { key.Id, key.Name, key.Prefix, hash = Secrets.Hash(plaintext), key.UserId, key.TeamId, key.Role, key.CreatedAt, key.ExpiresAt });
+            "INSERT INTO host_api_keys (id, name, prefix, key_hash, user_id, team_id, role, created_at, expires_at, is_host_admin) " +
+            "VALUES (@Id, @Name, @Prefix, @hash, @UserId, @TeamId, @Role, @CreatedAt, @ExpiresAt, @HostAdmin)",
+            new { key.Id, key.Name, key.Prefix, hash = Secrets.Hash(plaintext), key.UserId, key.TeamId, key.Role, key.CreatedAt, key.ExpiresAt, key.HostAdmin });
         return new IssuedApiKey(key, plaintext);
     }
 
