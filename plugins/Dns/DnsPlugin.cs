@@ -15,6 +15,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
+        services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
         services.AddSingleton<ZoneViewProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
         services.AddSingleton<DnsServer>();

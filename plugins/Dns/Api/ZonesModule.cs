@@ -7,6 +7,7 @@ using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Dns.Api;
 
@@ -28,12 +29,22 @@ public sealed class ZonesModule : ICarterModule
     {
         var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
 
-        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
+            IAuditLog audit, ILogger<ZonesModule> logger, CancellationToken ct) =>
         {
             var fields = await Fields.ReadAsync(request);
             var name = DnsNames.Normalize(fields.Required("zone"));
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             if (CheckZoneName(name) is { } problem) return Problems.Field("zone", problem);
+            // Without the list nobody can tell co.uk from example.co.uk: no zone is added until it can be read.
+            if (suffixes.Current() is not { } publicSuffixes)
+            {
+                logger.LogError("The Public Suffix List {Path} cannot be read: zones cannot be added (install Debian's publicsuffix package or set Edgeplane:Plugins:dns:PublicSuffixList)", suffixes.Path);
+                return TypedResults.Problem(statusCode: 503, title: "Zones cannot be added now",
+                    detail: "The server cannot read its Public Suffix List; the operator must install it (see the DNS plugin's README).");
+            }
+            if (publicSuffixes.IsPublicSuffix(name))
+                return Problems.Field("zone", $"{name} is a public suffix (names below it belong to different owners); add your own name below it, such as example.{name}");
             if (caller.TeamId is null || caller.UserId is null) return Problems.Forbidden("the credential is not bound to a team");
             var (outcome, zone, other) = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
             if (outcome == DnsStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");

@@ -34,6 +34,8 @@ public sealed class DnsServerOptions
     public string? PrometheusSdFile { get; set; }
     /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
     public int NodeMetricsPort { get; set; } = 9100;
+    /// <summary>The Public Suffix List file; a zone that is a public suffix (<c>co.uk</c>) is refused.</summary>
+    public string PublicSuffixList { get; set; } = Model.PublicSuffixFile.DebianPath;
 
     public const string DefaultListen = "127.0.0.1:1053";
 

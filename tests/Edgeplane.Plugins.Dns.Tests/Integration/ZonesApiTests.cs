@@ -54,11 +54,30 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
     [InlineData("com")]
     [InlineData("-bad.example")]
     [InlineData("")]
+    [InlineData("co.uk")]
+    [InlineData("github.io")]
+    [InlineData("in-addr.arpa")]
+    [InlineData("anything.ck")]
     public async Task Bad_zone_names_are_400_naming_the_field(string zone)
     {
         var api = await fixture.SharedAccountAsync();
         var problem = await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["zone"]);
+    }
+
+    /// <summary>Names below a public suffix, and the exceptions to its wildcard rules, are ordinary zones (Debian's list, read at run time).</summary>
+    [Theory]
+    [InlineData("{0}.co.uk")]
+    [InlineData("{0}.github.io")]
+    [InlineData("{0}.anything.ck")]
+    [InlineData("www.ck")]
+    [InlineData("city.kawasaki.jp")]
+    public async Task Names_below_a_public_suffix_are_zones(string pattern)
+    {
+        var api = await fixture.SharedAccountAsync();
+        var zone = string.Format(System.Globalization.CultureInfo.InvariantCulture, pattern, $"z{Guid.NewGuid():N}"[..12]);
+        await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{zone}/delete", null, HttpStatusCode.OK);
     }
 
     [Fact]
