@@ -70,11 +70,12 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     public async Task<(AddZoneOutcome Outcome, ZoneRow? Zone, string? Other)> AddZoneAsync(string name, string teamId, string userId, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var zone = new ZoneRow(Ids.New(), name, teamId, userId, 1, 1, now, now);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return (AddZoneOutcome.Taken, null, name);
+        var retired = await c.ExecuteScalarAsync<long?>("SELECT serial FROM dns_zone_serials WHERE name = @name", new { name }, tx);
+        var zone = new ZoneRow(Ids.New(), name, teamId, userId, retired is { } last ? NextSerial(last) : 1, 1, now, now);
         var other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name LIKE @below",
             new { teamId, below = "%." + name }, tx);
         for (var n = DnsNames.Parent(name); n.Length > 0 && other is null; n = DnsNames.Parent(n))
@@ -92,11 +93,14 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return (AddZoneOutcome.Added, zone, null);
     }
 
+    /// <summary>Deletes the zone and its records, keeping its last serial for a zone created again under the name.</summary>
     public async Task DeleteZoneAsync(ZoneRow zone, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
+        var serial = await c.ExecuteScalarAsync<long>("SELECT serial FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);
+        await c.ExecuteAsync(db.Dialect.Upsert("dns_zone_serials", ["name"], ["name", "serial"]), new { name = zone.Name, serial }, tx);
         foreach (var table in (string[])["dns_records", "dns_zone_users", "dns_notified"])
             await c.ExecuteAsync($"DELETE FROM {table} WHERE zone_id = @id", new { id = zone.Id }, tx);
         await c.ExecuteAsync("DELETE FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);

@@ -31,32 +31,7 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
 
         using var dir = new TempDirectory();
         var nsdPort = FreePort.Next();
-        await File.WriteAllTextAsync(dir.Combine("nsd.conf"), $"""
-            server:
-              ip-address: 127.0.0.1@{nsdPort}
-              username: ""
-              chroot: ""
-              zonesdir: "{dir.Path}"
-              database: ""
-              pidfile: "{dir.Combine("nsd.pid")}"
-              xfrdfile: "{dir.Combine("xfrd.state")}"
-              zonelistfile: "{dir.Combine("zone.list")}"
-              xfrdir: "{dir.Path}"
-              logfile: "{dir.Combine("nsd.log")}"
-              rrl-ratelimit: 0
-              rrl-whitelist-ratelimit: 0
-              verbosity: 2
-            remote-control:
-              control-enable: no
-            zone:
-              name: {zone}
-              zonefile: "{dir.Combine(zone + ".zone")}"
-              request-xfr: AXFR 127.0.0.1@{fixture.DnsPort} NOKEY
-              allow-notify: 127.0.0.1 NOKEY
-            """);
-        var info = new ProcessStartInfo("/usr/sbin/nsd") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-d", "-c", dir.Combine("nsd.conf")]) info.ArgumentList.Add(a);
-        using var nsd = Process.Start(info)!;
+        using var nsd = await StartNsdAsync(dir, nsdPort, zone);
         try
         {
             await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
@@ -103,6 +78,85 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
         foreach (var n in nodes["nodes"]!.AsArray())
             await admin.PostJsonAsync("nodes/power", new { node = (string)n!["id"]!, state = false }, HttpStatusCode.OK);
     }
+
+    /// <summary>NSD on 127.0.0.1:<paramref name="port"/>, secondary for <paramref name="zone"/> from the host's DNS server.</summary>
+    private async Task<Process> StartNsdAsync(TempDirectory dir, int port, string zone)
+    {
+        await File.WriteAllTextAsync(dir.Combine("nsd.conf"), $"""
+            server:
+              ip-address: 127.0.0.1@{port}
+              username: ""
+              chroot: ""
+              zonesdir: "{dir.Path}"
+              database: ""
+              pidfile: "{dir.Combine("nsd.pid")}"
+              xfrdfile: "{dir.Combine("xfrd.state")}"
+              zonelistfile: "{dir.Combine("zone.list")}"
+              xfrdir: "{dir.Path}"
+              logfile: "{dir.Combine("nsd.log")}"
+              rrl-ratelimit: 0
+              rrl-whitelist-ratelimit: 0
+              verbosity: 2
+            remote-control:
+              control-enable: no
+            zone:
+              name: {zone}
+              zonefile: "{dir.Combine(zone + ".zone")}"
+              request-xfr: AXFR 127.0.0.1@{fixture.DnsPort} NOKEY
+              allow-notify: 127.0.0.1 NOKEY
+            """);
+        var info = new ProcessStartInfo("/usr/sbin/nsd") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-d", "-c", dir.Combine("nsd.conf")]) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    [Fact]
+    public async Task Serial_never_goes_back_when_a_zone_is_deleted_and_created_again()
+    {
+        if (!File.Exists("/usr/sbin/nsd")) Assert.Skip("nsd is not installed (Debian nsd)");
+        var (first, _, _) = await fixture.NewAccountAsync();
+        var (second, _, _) = await fixture.NewAccountAsync();
+        using var admin = fixture.Api(fixture.Host.AdminKey);
+        var zone = "reborn" + Guid.NewGuid().ToString("N")[..8] + ".example";
+        await first.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        foreach (var i in Enumerable.Range(1, 4))
+            await first.PostJsonAsync($"zone/{zone}/add", new { label = "old" + i, type = "A", value = "192.0.2." + i }, HttpStatusCode.Created);
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(fixture.DnsPort, "old4." + zone, "A")).Contains("192.0.2.4"));
+
+        using var dir = new TempDirectory();
+        var nsdPort = FreePort.Next();
+        using var nsd = await StartNsdAsync(dir, nsdPort, zone);
+        var node = await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
+        try
+        {
+            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "old4." + zone, "A")).Contains("192.0.2.4"));
+            var deletedSerial = (long)(await first.GetJsonAsync($"zone/{zone}/records"))["serial"]!;
+
+            // Deleted, then taken by another account: its serial continues after the deleted zone's.
+            await first.PostJsonAsync($"zone/{zone}/delete", null, HttpStatusCode.OK);
+            var created = await second.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+            Assert.True(SerialIsNewer((long)created["serial"]!, deletedSerial), $"{created["serial"]} after {deletedSerial}");
+            await second.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "A", value = "198.51.100.1" }, HttpStatusCode.Created);
+
+            // The secondary drops the previous owner's records and serves the new zone, then follows an edit.
+            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "A")).Contains("198.51.100.1"));
+            Assert.Contains("status: NXDOMAIN", await Dig.DigAsync(nsdPort, "+norec", "old4." + zone, "A"));
+            await second.PostJsonAsync($"zone/{zone}/add", new { label = "edit", type = "TXT", value = "edited" }, HttpStatusCode.Created);
+            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "edit." + zone, "TXT")).Contains("\"edited\""));
+            Assert.Equal(await Dig.ShortAsync(fixture.DnsPort, zone, "SOA"), await Dig.ShortAsync(nsdPort, zone, "SOA"));
+        }
+        finally
+        {
+            nsd.Kill(entireProcessTree: true);
+            await nsd.WaitForExitAsync();
+            await admin.PostJsonAsync("nodes/power", new { node = (string)node["id"]!, state = false }, HttpStatusCode.OK);
+            // Deleted, so that no other test's secondary is asked to follow it.
+            (await second.PostAsync($"zone/{zone}/delete", null)).Dispose();
+        }
+    }
+
+    /// <summary>RFC 1982 §3.2: whether serial <paramref name="a"/> is greater than <paramref name="b"/>.</summary>
+    private static bool SerialIsNewer(long a, long b) => a != b && (uint)(a - b) < 0x80000000u;
 
     private static async Task WaitForNsdAsync(Process nsd, TempDirectory dir, Func<Task<bool>> condition)
     {
