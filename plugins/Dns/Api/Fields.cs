@@ -99,6 +99,17 @@ public static class Problems
 {
     public static IResult NotFound(string what) => TypedResults.Problem(statusCode: 404, title: $"{what} not found");
     public static IResult Conflict(string detail) => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
+
+    /// <summary>A 409 whose <c>errors</c> name the fields that conflict with stored data (as a 400's do).</summary>
+    public static IResult Conflict(IDictionary<string, List<string>> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
+        {
+            Status = 409,
+            Title = "Conflict",
+            Detail = string.Join(" ", errors.Values.SelectMany(m => m)),
+        });
+
+    public static IResult Conflict(string field, string message) => Conflict(new Dictionary<string, List<string>> { [field] = [message] });
     public static IResult Forbidden(string detail) => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
     public static IResult Field(string field, string message) => new FieldErrors().Add(field, message).ToProblem();
 

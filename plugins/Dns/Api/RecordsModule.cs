@@ -52,12 +52,13 @@ public sealed class RecordsModule : ICarterModule
             var errors = new Dictionary<string, List<string>>();
             var record = RecordValidator.Validate(row.Name, input, errors);
             if (record is null) return Problems.Errors(errors);
-            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, record, ct);
+            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, record, ttlGiven: input.Ttl is not null, ct);
             switch (outcome)
             {
                 case DnsStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");
                 case DnsStore.AddOutcome.Duplicate: return Problems.Conflict("an identical record already exists");
                 case DnsStore.AddOutcome.Conflict: return Problems.Errors(conflicts);
+                case DnsStore.AddOutcome.Refused: return Problems.Conflict(conflicts);
             }
             views.Poke();
             await audit.RecordAsync("dns.record.add", row.Name, new { stored!.Index, stored.Name, stored.Type, rdata = stored.Presentation() }, ct);

@@ -49,6 +49,8 @@ public sealed class ZonesModule : ICarterModule
             var (outcome, zone, other) = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
             if (outcome == DnsStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");
             if (outcome == DnsStore.AddZoneOutcome.Overlaps) return Problems.Conflict($"{name} overlaps a zone of another account");
+            if (outcome == DnsStore.AddZoneOutcome.HidesRecords)
+                return Problems.Conflict("zone", $"a parent zone has records at or below {name} ({other}): delete them first, or the parent and the child zone would disagree about them");
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);

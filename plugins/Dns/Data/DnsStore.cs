@@ -61,11 +61,12 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     /// </summary>
     public static bool Manages(ZoneRow zone, ICaller caller) => caller.IsHostAdmin || zone.TeamId == caller.TeamId;
 
-    public enum AddZoneOutcome { Added, Taken, Overlaps }
+    public enum AddZoneOutcome { Added, Taken, Overlaps, HidesRecords }
 
     /// <summary>
-    /// Adds a zone. Refused when the name is taken, or when it is the parent or a child of another
-    /// team's zone (one account must not take over names inside another's zone).
+    /// Adds a zone. Refused when the name is taken, when it is the parent or a child of another
+    /// team's zone (one account must not take over names inside another's zone), or when a parent zone
+    /// has records at or below it (the parent and the child would disagree about them).
     /// </summary>
     public async Task<(AddZoneOutcome Outcome, ZoneRow? Zone, string? Other)> AddZoneAsync(string name, string teamId, string userId, CancellationToken ct = default)
     {
@@ -81,6 +82,13 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         for (var n = DnsNames.Parent(name); n.Length > 0 && other is null; n = DnsNames.Parent(n))
             other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name = @n", new { teamId, n }, tx);
         if (other is not null) return (AddZoneOutcome.Overlaps, null, other);
+        for (var n = DnsNames.Parent(name); n.Length > 0; n = DnsNames.Parent(n))
+        {
+            var parentId = await c.ExecuteScalarAsync<string?>("SELECT id FROM dns_zones WHERE name = @n", new { n }, tx);
+            if (parentId is null) continue;
+            if (RecordPlacement.AtOrBelow(n, await ListRecordsAsync(c, tx, parentId), name).FirstOrDefault() is { } hidden)
+                return (AddZoneOutcome.HidesRecords, null, $"{DnsNames.Absolute(hidden.Name, n)} {hidden.Type} in {n}");
+        }
         try
         {
             await c.ExecuteAsync("INSERT INTO dns_zones (id, name, team_id, owner_user_id, serial, next_index, created_at, updated_at) VALUES (@Id, @Name, @TeamId, @OwnerUserId, @Serial, @NextIndex, @CreatedAt, @UpdatedAt)", zone, tx);
@@ -135,24 +143,31 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         (await c.QueryAsync($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId ORDER BY idx", new { zoneId }, tx))
             .Select(r => (DnsRecord)Record(r)).ToList();
 
-    public enum AddOutcome { Added, Duplicate, Conflict, ZoneGone }
+    /// <summary><c>Conflict</c>: the record contradicts the zone's data (400); <c>Refused</c>: it does not fit its RRset or a zone cut (409).</summary>
+    public enum AddOutcome { Added, Duplicate, Conflict, Refused, ZoneGone }
 
     /// <summary>
     /// Adds a record under the next index and bumps the serial, in one transaction that first takes the
-    /// change counter's row lock (so concurrent writers serialize and CNAME exclusivity holds).
+    /// change counter's row lock (so concurrent writers serialize, and CNAME exclusivity, the RRset's one TTL
+    /// and the zone cuts hold). Without <paramref name="ttlGiven"/> the record takes its RRset's TTL.
     /// </summary>
-    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, DnsRecord record, CancellationToken ct = default)
+    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, DnsRecord record, bool ttlGiven, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, List<string>>();
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
-        var row = (await c.QueryAsync("SELECT next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
+        var row = (await c.QueryAsync("SELECT name, next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
         if (row is null) return (AddOutcome.ZoneGone, null, errors);
+        string zone = row.name;
         var existing = await ListRecordsAsync(c, tx, zoneId);
         RecordValidator.CheckConflicts(existing, record, errors, out var duplicate);
         if (duplicate) return (AddOutcome.Duplicate, null, errors);
         if (errors.Count > 0) return (AddOutcome.Conflict, null, errors);
+        var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
+        RecordPlacement.CheckCuts(zone, existing, children.Where(child => DnsNames.IsAtOrBelow(child, zone)), record, errors);
+        record = RecordPlacement.FitTtl(zone, existing, record, ttlGiven, errors);
+        if (errors.Count > 0) return (AddOutcome.Refused, null, errors);
         var stored = record with { Index = Convert.ToInt32(row.next_index, CultureInfo.InvariantCulture) };
         await c.ExecuteAsync(
             "INSERT INTO dns_records (id, zone_id, idx, name, type, ttl, value, priority, weight, port, flags, tag, created_at) " +

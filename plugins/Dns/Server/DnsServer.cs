@@ -21,8 +21,7 @@ public sealed class DnsServer : BackgroundService
     private readonly List<Socket> _sockets = [];
     private readonly TaskCompletionSource _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
-    private const int MaxTcpConnections = 256;
-    private int _tcpConnections;
+    private readonly TcpConnectionLimits _tcpLimits;
     private readonly ZoneViewProvider _views;
     private AnswerCache _answers = new(ZoneView.Empty);
 
@@ -32,6 +31,7 @@ public sealed class DnsServer : BackgroundService
         _logger = logger;
         _views = views;
         _handler = new QueryHandler(() => views.Current, options);
+        _tcpLimits = new TcpConnectionLimits(options.MaxTcpConnectionsPerClient, options.MaxTcpConnections);
         _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
     }
 
@@ -172,23 +172,22 @@ public sealed class DnsServer : BackgroundService
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
-            if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+            var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            if (!_tcpLimits.TryOpen(address))
             {
-                Interlocked.Decrement(ref _tcpConnections);
                 client.Dispose();
                 continue;
             }
-            _ = Task.Run(() => ServeTcp(client, ct), ct);
+            _ = Task.Run(() => ServeTcp(client, address, ct), ct);
         }
     }
 
-    private async Task ServeTcp(Socket client, CancellationToken ct)
+    private async Task ServeTcp(Socket client, IPAddress address, CancellationToken ct)
     {
         try
         {
             using var _ = client;
             client.NoDelay = true;
-            var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
             var length = new byte[2];
             var buffer = new byte[65535];
             while (!ct.IsCancellationRequested)
@@ -219,7 +218,7 @@ public sealed class DnsServer : BackgroundService
         }
         finally
         {
-            Interlocked.Decrement(ref _tcpConnections);
+            _tcpLimits.Close(address);
         }
     }
 

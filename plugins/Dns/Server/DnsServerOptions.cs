@@ -14,6 +14,10 @@ public sealed class DnsServerOptions
     public int UdpWorkers { get; set; } = Environment.ProcessorCount;
     /// <summary>The largest UDP response the server sends to an EDNS client (the client's own limit applies when lower).</summary>
     public int MaxUdpPayload { get; set; } = 1232;
+    /// <summary>Open TCP connections one client (an IPv4 address, an IPv6 /64) may hold; more are closed at once.</summary>
+    public int MaxTcpConnectionsPerClient { get; set; } = 16;
+    /// <summary>Open TCP connections in all, applied after the per-client limit.</summary>
+    public int MaxTcpConnections { get; set; } = 256;
     /// <summary>Addresses or CIDR prefixes allowed to transfer zones (AXFR/IXFR); empty: nobody.</summary>
     public List<string> TransferAllowed { get; set; } = [];
     /// <summary>Secondaries to send NOTIFY to after a zone changes (<c>address:port</c>).</summary>
@@ -52,6 +56,8 @@ public sealed class DnsServerOptions
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
         options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);
         options.MaxUdpPayload = Math.Clamp(options.MaxUdpPayload, 512, 4096);
+        options.MaxTcpConnections = Math.Max(1, options.MaxTcpConnections);
+        options.MaxTcpConnectionsPerClient = Math.Clamp(options.MaxTcpConnectionsPerClient, 1, options.MaxTcpConnections);
         return options;
     }
 

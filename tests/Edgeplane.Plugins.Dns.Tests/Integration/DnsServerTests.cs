@@ -212,6 +212,56 @@ public sealed class DnsServerTests(DnsServerTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_client_holding_idle_tcp_connections_does_not_deny_tcp_to_others()
+    {
+        // 300 idle connections from 127.0.0.2 (more than the server's global cap of 256).
+        var hog = await OpenTcpAsync("127.0.0.2", 300);
+        var other = new List<Socket>();
+        try
+        {
+            // The server keeps 16 of them (the per-address default) and closes the rest at once.
+            await WaitForAsync(() => Task.FromResult(hog.Count(IsClosed) == 300 - 16), 5000);
+            // Everyone else still gets TCP: dig and kdig from 127.0.0.1, and 16 connections from 127.0.0.3.
+            Assert.Equal(["192.0.2.10"], await Dig.ShortAsync(Port, "www." + Zone, "A", "+tcp"));
+            Assert.Contains("192.0.2.10", await Dig.KdigAsync(Port, "+short", "+tcp", "www." + Zone, "A"));
+            Assert.Equal(2, (await Dig.DigAsync(Port, "+noall", "+answer", Zone, "AXFR")).Split('\n').Count(l => l.Contains("\tSOA\t")));
+            other = await OpenTcpAsync("127.0.0.3", 16);
+            await Task.Delay(300);
+            Assert.DoesNotContain(other, IsClosed);
+        }
+        finally
+        {
+            foreach (var s in hog.Concat(other)) s.Dispose();
+        }
+    }
+
+    private async Task<List<Socket>> OpenTcpAsync(string from, int count)
+    {
+        var sockets = new List<Socket>();
+        for (var i = 0; i < count; i++)
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            s.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
+            await s.ConnectAsync(IPAddress.Loopback, Port);
+            sockets.Add(s);
+        }
+        return sockets;
+    }
+
+    /// <summary>Whether the server closed the connection (readable with nothing to read: EOF or reset).</summary>
+    private static bool IsClosed(Socket s)
+    {
+        try
+        {
+            return s.Poll(0, SelectMode.SelectRead) && s.Available == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task Survives_random_and_mutated_packets()
     {
         var random = new Random(1234);

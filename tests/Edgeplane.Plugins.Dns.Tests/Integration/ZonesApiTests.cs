@@ -197,6 +197,86 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
     }
 
     [Fact]
+    public async Task One_rrset_has_one_ttl_in_records_export_and_answers()
+    {
+        var api = await fixture.SharedAccountAsync();
+        var zone = NewZone();
+        await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", ttl = 300, value = "192.0.2.1" }, HttpStatusCode.Created);
+        // Another TTL for the same name and type is refused, naming the field; without a TTL the record takes the RRset's.
+        var refused = await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", ttl = 600, value = "192.0.2.2" }, HttpStatusCode.Conflict);
+        Assert.Contains("300", (string)refused["errors"]!["ttl"]![0]!);
+        var inherited = await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", value = "192.0.2.3" }, HttpStatusCode.Created);
+        Assert.Equal(300, (int)inherited["ttl"]!);
+        await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "TXT", ttl = 60, value = "another rrset" }, HttpStatusCode.Created);
+
+        var records = (await api.GetJsonAsync($"zone/{zone}/records"))["records"]!.AsArray();
+        Assert.Equal([300, 300, 60], records.Select(r => (int)r!["ttl"]!));
+        using var response = await api.GetAsync($"zone/{zone}/export");
+        var loaded = await NamedCheckzone.LoadAsync(zone, await response.Content.ReadAsStringAsync());
+        Assert.Equal(2, loaded.Count(l => l.StartsWith($"www.{zone}. 300 A ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(loaded, l => l.Split(' ')[1] == "600");
+    }
+
+    [Fact]
+    public async Task Parent_refuses_names_at_or_below_a_child_zone_or_a_delegation()
+    {
+        var api = await fixture.SharedAccountAsync();
+        var parent = NewZone();
+        var child = "sub." + parent;
+        await api.PostJsonAsync("zones/add", new { zone = parent }, HttpStatusCode.Created);
+        await api.PostJsonAsync("zones/add", new { zone = child }, HttpStatusCode.Created);
+
+        // The child zone's names belong to the child: the parent holds nothing at or below its apex.
+        foreach (var body in new object[]
+        {
+            new { label = "x.sub", type = "A", value = "192.0.2.1" },
+            new { label = "sub", type = "TXT", value = "parent" },
+            new { label = "sub", type = "NS", value = "ns1.example.net" },
+            new { label = "deep.x." + child + ".", type = "A", value = "192.0.2.1" },
+        })
+        {
+            var problem = await api.PostJsonAsync($"zone/{parent}/add", body, HttpStatusCode.Conflict);
+            Assert.Contains(child, (string)problem["errors"]!["label"]![0]!);
+        }
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "subway", type = "A", value = "192.0.2.2" }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{child}/add", new { label = "x", type = "A", value = "192.0.2.3" }, HttpStatusCode.Created);
+
+        // A delegation in the zone: below it only glue addresses, at it only the NS set.
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "dept", type = "NS", value = "ns1.dept." + parent }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "ns1.dept", type = "A", value = "192.0.2.53" }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "ns1.dept", type = "AAAA", value = "2001:db8::53" }, HttpStatusCode.Created);
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "dept", type = "NS", value = "ns2.example.net" }, HttpStatusCode.Created);
+        foreach (var body in new object[]
+        {
+            new { label = "www.dept", type = "TXT", value = "occluded" },
+            new { label = "dept", type = "TXT", value = "occluded" },
+            new { label = "dept", type = "MX", value = "mail.example.net", priority = 1 },
+            new { label = "a.b.dept", type = "CNAME", value = "x.example.net" },
+        })
+        {
+            var problem = await api.PostJsonAsync($"zone/{parent}/add", body, HttpStatusCode.Conflict);
+            Assert.Contains("dept." + parent, (string)problem["errors"]!["label"]![0]!);
+        }
+        // A delegation cannot be put above data it would hide.
+        await api.PostJsonAsync($"zone/{parent}/add", new { label = "t.team", type = "TXT", value = "data" }, HttpStatusCode.Created);
+        var hides = await api.PostJsonAsync($"zone/{parent}/add", new { label = "team", type = "NS", value = "ns1.example.net" }, HttpStatusCode.Conflict);
+        Assert.Contains("t.team." + parent, (string)hides["errors"]!["label"]![0]!);
+
+        // Nor a child zone created below records of its parent (they would disagree): delete them first.
+        var taken = await api.PostJsonAsync("zones/add", new { zone = "team." + parent }, HttpStatusCode.Conflict);
+        Assert.Contains("t.team." + parent, (string)taken["errors"]!["zone"]![0]!);
+        await api.PostJsonAsync("zones/add", new { zone = "dept." + parent }, HttpStatusCode.Conflict);
+        await api.PostJsonAsync("zones/add", new { zone = "subway." + parent }, HttpStatusCode.Conflict);
+        await api.PostJsonAsync("zones/add", new { zone = "free." + parent }, HttpStatusCode.Created);
+
+        // Only what was accepted is stored and served: the child answers its names, the parent the rest.
+        Assert.Equal(6, (await api.GetJsonAsync($"zone/{parent}/records"))["records"]!.AsArray().Count);
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(fixture.DnsPort, "x." + child, "A")).Contains("192.0.2.3"));
+        Assert.Equal(["192.0.2.2"], await Dig.ShortAsync(fixture.DnsPort, "subway." + parent, "A"));
+    }
+
+    [Fact]
     public async Task Export_is_accepted_by_named_checkzone_and_equals_the_api_records()
     {
         var api = await fixture.SharedAccountAsync();
