@@ -216,6 +216,14 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
         var loaded = await NamedCheckzone.LoadAsync(zone, await response.Content.ReadAsStringAsync());
         Assert.Equal(2, loaded.Count(l => l.StartsWith($"www.{zone}. 300 A ", StringComparison.Ordinal)));
         Assert.DoesNotContain(loaded, l => l.Split(' ')[1] == "600");
+
+        // The answers and the transfer say the same.
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(fixture.DnsPort, "www." + zone, "A")).Count == 2);
+        var answer = await Dig.DigAsync(fixture.DnsPort, "+norec", "+noall", "+answer", "www." + zone, "A");
+        Assert.All(answer.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal("300", l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]));
+        var axfr = (await Dig.DigAsync(fixture.DnsPort, "+noall", "+answer", zone, "AXFR")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith(';')).Select(NamedCheckzone.Canonical).ToList();
+        Assert.Equal(loaded, axfr.Skip(1).Order().ToList());
     }
 
     [Fact]
