@@ -13,6 +13,8 @@ public sealed class WafOptions
     public string Mode { get; set; } = "l7";
     /// <summary>Whether the default rule set is on when the active policy says nothing about it.</summary>
     public bool DefaultRuleSet { get; set; } = true;
+    /// <summary>A MaxMind-format country database (<c>.mmdb</c>, e.g. GeoLite2-Country) for geo_block; preferred over <see cref="GeoIpCsv"/>.</summary>
+    public string? GeoIpMmdb { get; set; }
     /// <summary>An IP-range-to-country CSV for geo_block (<c>cidr,country</c> or <c>first,last,country</c>).</summary>
     public string? GeoIpCsv { get; set; }
     /// <summary>How often the engine checks for configuration changes (database version or orchestrator).</summary>

@@ -150,6 +150,21 @@ public sealed class HostProcess : IAsyncDisposable
         return report?["checks"]?.AsArray().Any(c => (string?)c?["name"] == "plugin-startup" && (string?)c?["status"] == "healthy") == true;
     }
 
+    /// <summary>Stops the host as a service manager does (SIGTERM: a graceful shutdown) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>Kills the host (SIGKILL: no shutdown code runs) unless it has exited, and removes its temporary directories.</summary>
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -21,6 +21,19 @@ public sealed class NodesModule : ICarterModule
     public sealed record ScaleRequest(string? Action, int? Count);
     public sealed record NodeRegistration(string? Id);
 
+    /// <summary>
+    /// The nodes enforcing traffic now: registered nodes whose last heartbeat is healthy and recent, and this
+    /// host when it runs the proxy itself (as <c>GET /nodes</c> lists it).
+    /// </summary>
+    internal static async Task<int> HealthyNodesAsync(WafStore store, WafOptions options, TimeProvider clock)
+    {
+        var cutoff = clock.GetUtcNow() - TimeSpan.FromSeconds(options.NodeHealthTimeoutSeconds);
+        var nodes = (await store.ListNodesAsync()).Count(n => n.Id != options.NodeId && n.Status == "healthy" && n.LastHeartbeatAt >= cutoff);
+        return nodes + (RunsProxy(options) ? 1 : 0);
+    }
+
+    private static bool RunsProxy(WafOptions options) => !options.IsNode && options.Proxy.Enabled && !string.IsNullOrEmpty(options.Proxy.Upstream);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/nodes", async (WafStore store, WafOptions options, WafStatus status, EngineSync sync, TimeProvider clock) =>
@@ -36,7 +49,7 @@ public sealed class NodesModule : ICarterModule
                 last_heartbeat_at = n.LastHeartbeatAt,
                 registered_at = n.RegisteredAt,
             }).ToList();
-            if (!options.IsNode && options.Proxy.Enabled && !string.IsNullOrEmpty(options.Proxy.Upstream))
+            if (RunsProxy(options))
                 nodes.Insert(0, new
                 {
                     id = options.NodeId,
@@ -106,6 +119,10 @@ public sealed class NodesModule : ICarterModule
             errors.Check(beat is not null, "body", "a heartbeat object is required");
             errors.Check(beat is null || beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
             errors.Check(beat?.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
+            var raised = beat?.Events ?? [];
+            errors.Check(raised.Count <= WebhookEvents.MaxEventsPerHeartbeat, "events", $"at most {WebhookEvents.MaxEventsPerHeartbeat} per heartbeat");
+            errors.Check(raised.All(e => e is { Id.Length: > 0 and <= 26, Event: "attack_detected" or "rule_triggered" } && e.Data.ValueKind == JsonValueKind.Object), "events",
+                "each needs an id of 1 to 26 characters, an event attack_detected or rule_triggered, and a data object");
             if (errors.Any) return errors.ToProblem();
             var now = clock.GetUtcNow();
             var existing = await store.GetNodeAsync(id);
@@ -113,6 +130,20 @@ public sealed class NodesModule : ICarterModule
             await store.UpsertNodeAsync(new NodeRow(id, beat.Address ?? "", beat.Mode ?? "l7", status, beat.Load, beat.ConfigVersion,
                 JsonSerializer.Serialize(beat.Stats, JsonSerializerOptions.Web), existing?.RegisteredAt ?? now, now));
             if (beat.RuleHits is { Count: > 0 } hits) await store.AddHitsAsync(hits);
+            // the node's webhook events, each once even when a heartbeat is sent again
+            foreach (var e in raised)
+            {
+                if (!await store.TryRecordNodeEventAsync(e.Id, id, e.Event)) continue;
+                try
+                {
+                    await events.DeliverAsync(e.Event, WebhookEvents.Payload(e.Event, e.Timestamp, id, e.Data));
+                }
+                catch
+                {
+                    await store.ForgetNodeEventAsync(e.Id);
+                    throw;
+                }
+            }
             if (existing is null || existing.Status != status)
                 events.Publish("node_health", new { node = id, address = beat.Address, status, previous_status = existing?.Status });
             return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
@@ -126,8 +157,7 @@ public sealed class NodesModule : ICarterModule
             errors.Check(body.Action is "scale_up" or "scale_down", "action", "must be scale_up or scale_down");
             errors.Check(body.Count is >= 1 and <= 1000, "count", "must be between 1 and 1000");
             if (errors.Any) return errors.ToProblem();
-            var nodes = await store.ListNodesAsync();
-            var current = (await store.LatestScaleRequestAsync())?.DesiredNodes ?? nodes.Count(n => n.Status == "healthy") + (options.IsNode ? 0 : 1);
+            var current = await HealthyNodesAsync(store, options, clock);
             var desired = (int)Math.Max(0, body.Action == "scale_up" ? current + body.Count!.Value : current - body.Count!.Value);
             var row = new ScaleRow(Ids.New(), body.Action!, body.Count!.Value, desired, caller.UserId, clock.GetUtcNow());
             await store.InsertScaleRequestAsync(row);

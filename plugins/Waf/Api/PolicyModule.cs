@@ -16,7 +16,7 @@ public sealed class PolicyModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/policy", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit) =>
+        app.MapPost("/api/v1/policy", async (HttpRequest http, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
             var (body, bodyError) = await Json.ReadAsync<NewPolicy>(http);
             if (body is null) return Json.BadBody(bodyError!);
@@ -24,11 +24,12 @@ public sealed class PolicyModule : ICarterModule
             errors.Check(body.Name is { Length: > 0 and <= 100 } && body.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "name",
                 "is required: 1 to 100 letters, digits, '-', '_' or '.'");
             errors.AddRange(EffectivePolicy.Validate(body.Rules));
+            for (var i = 0; i < (body.Rules?.Count ?? 0); i++)
+                if (body.Rules![i]?.Type == "geo_block" && engine.GeoBlockUnavailable is { } why) errors.Add($"rules[{i}].countries", why);
             if (errors.Any) return errors.ToProblem();
             var row = await store.DeployPolicyAsync(body.Name!, body.Rules!, caller.UserId);
             await audit.RecordAsync("waf.policy.deployed", row.Name, new { rules = body.Rules });
             await sync.RefreshAsync();
-            var nodes = await store.ListNodesAsync();
             return Json.Created($"api/v1/policy/{row.Name}", new
             {
                 id = row.Id,
@@ -37,7 +38,7 @@ public sealed class PolicyModule : ICarterModule
                 rules = row.Rules,
                 deployed_at = row.DeployedAt,
                 config_version = await store.GetVersionAsync(),
-                nodes = nodes.Count(n => n.Status == "healthy"),
+                nodes = await NodesModule.HealthyNodesAsync(store, options, clock),
             });
         }).RequirePermission("waf.policy.write");
 

@@ -167,6 +167,40 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
     public Task<int> PurgeExpiredBlacklistAsync(CancellationToken ct = default) => InTransactionAsync(async (c, tx) =>
         await c.ExecuteAsync("DELETE FROM waf_blacklist WHERE expires_at IS NOT NULL AND expires_at <= @now", new { now = clock.GetUtcNow() }, tx), bump: false, ct);
 
+    // events handed over by nodes
+
+    /// <summary>Records a node's event by its id; false when it was recorded before (the node sent it again).</summary>
+    public async Task<bool> TryRecordNodeEventAsync(string id, string nodeId, string eventName, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM waf_node_events WHERE id = @id", new { id }) > 0) return false;
+        try
+        {
+            await connection.ExecuteAsync("INSERT INTO waf_node_events (id, node_id, event, received_at) VALUES (@id, @nodeId, @eventName, @now)",
+                new { id, nodeId, eventName, now = clock.GetUtcNow() });
+            return true;
+        }
+        catch (DbException)
+        {
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM waf_node_events WHERE id = @id", new { id }) > 0)
+                return false; // another instance took it at the same moment
+            throw;
+        }
+    }
+
+    /// <summary>Forgets an event whose webhooks could not be queued, so that the node's next attempt is taken.</summary>
+    public async Task ForgetNodeEventAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("DELETE FROM waf_node_events WHERE id = @id", new { id });
+    }
+
+    public async Task<int> PurgeNodeEventsAsync(DateTimeOffset before, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync("DELETE FROM waf_node_events WHERE received_at < @before", new { before });
+    }
+
     // policies
 
     /// <summary>Creates or replaces the policy <paramref name="name"/> and makes it the active one.</summary>

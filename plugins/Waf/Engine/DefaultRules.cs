@@ -20,7 +20,7 @@ public static class DefaultRules
     [
         // SQL injection
         R("sqli-union", @"(?i)\bunion\b(?:\s|/\*.*?\*/|\+)+(?:all\s+|distinct\s+)?select\b", "critical", RuleTarget.All, "sqli"),
-        R("sqli-select-from", @"(?i)\bselect\b\s+[\w\s,*()`.@]{1,120}?\bfrom\s+[\w.`\[\]]+\s*(?:where\b|limit\b|order\b|group\b|union\b|;|--|#|$)", "high", Args | RuleTarget.Path, "sqli"),
+        R("sqli-select-from", @"(?i)\bselect\b\s+[\w\s,*()`.@]+?\bfrom\s+[\w.`\[\]]+\s*(?:where\b|limit\b|order\b|group\b|union\b|;|--|#|$)", "high", Args | RuleTarget.Path, "sqli"),
         R("sqli-tautology", @"(?i)['""`]\s*\)?\s*(?:or|and|\|\||&&)\s*\(?\s*['""`]?\w*['""`]?\s*(?:=|<>|!=|<|>|\blike\b|\bis\b)\s*\(?['""`]?\w*", "critical", Input, "sqli"),
         R("sqli-numeric-tautology", @"(?i)\b(?:or|and)\s+(\d+)\s*=\s*\d+\b", "high", Input, "sqli"),
         R("sqli-comment", @"(?i)['""`]\s*\)?\s*(?:--(?:\s|$|&|[^\w-])|#(?:\s|$|&))", "high", Args, "sqli"),

@@ -16,34 +16,34 @@ namespace Edgeplane.Plugins.Waf.Engine;
 /// </summary>
 public sealed class EngineSync(
     WafEngine engine, WafStore store, SnapshotBuilder builder, WafOptions options, WafStatus status,
-    IConfiguration configuration, ILogger<EngineSync> logger) : BackgroundService
+    Webhooks.WebhookEvents events, IConfiguration configuration, ILogger<EngineSync> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _signal = new(0);
     private long _applied = -1;
-    private DateTimeOffset _lastHitFlush = DateTimeOffset.UtcNow;
     private HttpClient? _orchestrator;
+    private CounterFile? _counterFile;
 
     public long AppliedVersion => Interlocked.Read(ref _applied);
     public bool OrchestratorReachable { get; private set; }
     public DateTimeOffset? LastSyncAt { get; private set; }
 
-    private string StateFile => Path.Combine(configuration["Edgeplane:DataDirectory"] ?? Path.GetTempPath(), "waf-node-config.json");
+    private string DataDirectory => configuration["Edgeplane:DataDirectory"] ?? Path.GetTempPath();
+    private string StateFile => Path.Combine(DataDirectory, "waf-node-config.json");
+    private CounterFile Counters => _counterFile ??= new CounterFile(Path.Combine(DataDirectory, "waf-counters.json"));
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         store.Changed += () => _signal.Release();
-        if (options.GeoIpCsv is { Length: > 0 } geo)
+        try
         {
-            try
-            {
-                engine.Geo = GeoIpDatabase.Load(geo);
-                logger.LogInformation("WAF geo database {Path}: {Count} ranges", geo, engine.Geo.Count);
-            }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-            {
-                logger.LogError("WAF geo database {Path} could not be read: {Error}; geo_block matches nothing", geo, e.Message);
-            }
+            if (Counters.Load(engine.Counters))
+                logger.LogInformation("WAF counters restored from {File}: {Inspected} requests inspected", Counters.Path, engine.Counters.Inspected);
         }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("WAF counters could not be read from {File}: {Error}; counting from zero", Counters.Path, e.Message);
+        }
+        LoadCountryDatabase();
         // load the configuration before the proxy (registered after this service) starts serving:
         // never forward traffic uninspected with an empty snapshot
         if (options.IsNode)
@@ -90,6 +90,7 @@ public sealed class EngineSync(
             {
                 logger.LogWarning("WAF configuration sync failed (enforcing version {Version}): {Error}", AppliedVersion, e.Message);
             }
+            await SaveCountersAsync(stoppingToken);
             try
             {
                 await _signal.WaitAsync(interval, stoppingToken);
@@ -98,6 +99,49 @@ public sealed class EngineSync(
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>A graceful stop persists what the loop would have persisted next: rule hits (to the database, or the orchestrator in a last heartbeat) and the counters.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            if (options.IsNode) await HeartbeatAsync(Orchestrator(), cancellationToken);
+            else await FlushRuleHitsAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("WAF rule hits could not be saved on stop: {Error}", e.Message);
+        }
+        await SaveCountersAsync(cancellationToken);
+    }
+
+    private async Task SaveCountersAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Counters.SaveAsync(engine.Counters, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("WAF counters could not be written to {File}: {Error}", Counters.Path, e.Message);
+        }
+    }
+
+    private async Task FlushRuleHitsAsync(CancellationToken ct)
+    {
+        var hits = engine.Counters.DrainRuleHits();
+        if (hits.Count == 0) return;
+        try
+        {
+            await store.AddHitsAsync(hits, ct);
+        }
+        catch
+        {
+            engine.Counters.RestoreRuleHits(hits);
+            throw;
         }
     }
 
@@ -124,23 +168,7 @@ public sealed class EngineSync(
                     config.Version, engine.Snapshot.Rules.Count, engine.Snapshot.Blacklist.Count, config.Policy?.Name ?? "(none)");
             }
             LastSyncAt = DateTimeOffset.UtcNow;
-            if (DateTimeOffset.UtcNow - _lastHitFlush > TimeSpan.FromSeconds(2))
-            {
-                _lastHitFlush = DateTimeOffset.UtcNow;
-                var hits = engine.Counters.DrainRuleHits();
-                if (hits.Count > 0)
-                {
-                    try
-                    {
-                        await store.AddHitsAsync(hits, ct);
-                    }
-                    catch
-                    {
-                        engine.Counters.RestoreRuleHits(hits);
-                        throw;
-                    }
-                }
-            }
+            await FlushRuleHitsAsync(ct);
         }
         finally
         {
@@ -159,6 +187,29 @@ public sealed class EngineSync(
     }
 
     private DateTimeOffset _lastHeartbeat;
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>Reports load and counters, and hands over the rule hits and webhook events since the last heartbeat (kept for the next one when it fails).</summary>
+    private async Task HeartbeatAsync(HttpClient client, CancellationToken ct)
+    {
+        _lastHeartbeat = DateTimeOffset.UtcNow;
+        var hits = engine.Counters.DrainRuleHits();
+        var raised = events.TakeForOrchestrator(Webhooks.WebhookEvents.MaxEventsPerHeartbeat);
+        var delivered = false;
+        try
+        {
+            using var beat = await client.PostAsJsonAsync($"api/v1/nodes/{Uri.EscapeDataString(options.NodeId)}/heartbeat", status.Heartbeat(AppliedVersion, hits, raised), ct);
+            delivered = beat.IsSuccessStatusCode;
+        }
+        finally
+        {
+            if (!delivered)
+            {
+                engine.Counters.RestoreRuleHits(hits);
+                events.ReturnForOrchestrator(raised);
+            }
+        }
+    }
 
     private async Task SyncFromOrchestratorAsync(CancellationToken ct)
     {
@@ -178,21 +229,33 @@ public sealed class EngineSync(
                 await File.WriteAllTextAsync(StateFile + ".tmp", json, ct);
                 File.Move(StateFile + ".tmp", StateFile, overwrite: true);
                 logger.LogInformation("WAF node applied orchestrator configuration version {Version}", config.Version);
+                if (engine.Snapshot.Policy.BlockedCountries.Count > 0 && engine.GeoBlockUnavailable is { } why)
+                    logger.LogError("WAF policy {Policy} blocks countries, but this node cannot enforce it: {Reason}", engine.Snapshot.Policy.Name, why);
             }
             OrchestratorReachable = true;
             LastSyncAt = DateTimeOffset.UtcNow;
-            if (DateTimeOffset.UtcNow - _lastHeartbeat > TimeSpan.FromSeconds(2))
-            {
-                _lastHeartbeat = DateTimeOffset.UtcNow;
-                var hits = engine.Counters.DrainRuleHits();
-                using var beat = await client.PostAsJsonAsync($"api/v1/nodes/{Uri.EscapeDataString(options.NodeId)}/heartbeat", status.Heartbeat(AppliedVersion, hits), ct);
-                if (!beat.IsSuccessStatusCode) engine.Counters.RestoreRuleHits(hits);
-            }
+            if (DateTimeOffset.UtcNow - _lastHeartbeat > HeartbeatInterval) await HeartbeatAsync(client, ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             if (OrchestratorReachable) logger.LogWarning("WAF orchestrator unreachable ({Error}); enforcing last good configuration {Version}", e.Message, AppliedVersion);
             OrchestratorReachable = false;
+        }
+    }
+
+    /// <summary>The operator's country database (MaxMind format preferred); without one, geo_block policies are refused.</summary>
+    private void LoadCountryDatabase()
+    {
+        var path = options.GeoIpMmdb is { Length: > 0 } mmdb ? mmdb : options.GeoIpCsv;
+        if (string.IsNullOrEmpty(path)) return;
+        try
+        {
+            engine.Geo = path == options.GeoIpMmdb ? new MaxMindCountryDatabase(path) : GeoIpDatabase.Load(path);
+            logger.LogInformation("WAF country database {Path}: {Description}", path, engine.Geo.Description);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or MaxMind.Db.InvalidDatabaseException)
+        {
+            logger.LogError("WAF country database {Path} could not be read: {Error}; geo_block policies are refused", path, e.Message);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Edgeplane.Plugins.Waf.Engine;
 /// <c>cidr,country</c> or <c>first_ip,last_ip,country</c> (two-letter code); a header line and
 /// lines starting with <c>#</c> are skipped.
 /// </summary>
-public sealed class GeoIpDatabase
+public sealed class GeoIpDatabase : ICountryDatabase
 {
     private readonly (UInt128 First, UInt128 Last, string Country)[] _v4;
     private readonly (UInt128 First, UInt128 Last, string Country)[] _v6;
@@ -21,6 +21,10 @@ public sealed class GeoIpDatabase
     public static GeoIpDatabase Empty { get; } = new([]);
 
     public int Count => _v4.Length + _v6.Length;
+
+    public bool HasData => Count > 0;
+
+    public string Description => $"{Count} ranges";
 
     public static GeoIpDatabase Parse(TextReader reader)
     {

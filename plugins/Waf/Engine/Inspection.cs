@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
-/// <summary>The parts of a request the engine looks at, already extracted from the wire; the request id names a block in the log and events.</summary>
+/// <summary>
+/// The parts of a request the engine looks at, already extracted from the wire; the request id names a block
+/// in the log and events. <see cref="BodyCut"/>: <see cref="Body"/> is only the first part of a larger body
+/// (the inspection limit).
+/// </summary>
 public sealed record InspectionRequest(
     IPAddress? ClientAddress,
     string Method,
@@ -12,7 +16,8 @@ public sealed record InspectionRequest(
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     string? Body,
     string? ContentType = null,
-    string? RequestId = null);
+    string? RequestId = null,
+    bool BodyCut = false);
 
 public enum VerdictKind
 {

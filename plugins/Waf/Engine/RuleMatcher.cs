@@ -19,6 +19,7 @@ public sealed class RuleMatcher
 
     private readonly WafRule[] _rules;
     private readonly Lazy<Regex>[] _regexes;
+    private readonly Lazy<Regex>?[] _cutVariants;
     private readonly CompilationCache _cache;
     private readonly Lazy<LiteralIndex> _index;
     private readonly Lazy<PartIndex[]> _parts;
@@ -28,6 +29,7 @@ public sealed class RuleMatcher
         _rules = rules.ToArray();
         _cache = cache ?? new CompilationCache();
         _regexes = _rules.Select(r => _cache.Regex(r.Pattern)).ToArray();
+        _cutVariants = _rules.Select(r => _cache.CutVariant(r.Pattern)).ToArray();
         // The literal index and the combined automata (hundreds of milliseconds of CPU for a large rule set)
         // are built on the first match, or by Compile(): a host that only manages rules never needs them.
         _index = new Lazy<LiteralIndex>(() => new LiteralIndex(_rules, _cache));
@@ -93,6 +95,10 @@ public sealed class RuleMatcher
 
         public Lazy<Regex> Regex(string pattern) => Get("r:" + pattern, () => new Lazy<Regex>(() => PatternCompiler.Compile(pattern)));
 
+        /// <summary>The rule as it runs on a text cut at the inspection limit (see <see cref="EndAnchors"/>); null when it has no end anchor.</summary>
+        public Lazy<Regex>? CutVariant(string pattern) => Get("t:" + pattern, () => new Box<Lazy<Regex>>(
+            EndAnchors.NeverAtEnd(pattern) is { } variant ? new Lazy<Regex>(() => PatternCompiler.Compile(variant)) : null)).Value;
+
         public IReadOnlyList<string>? Literals(string pattern) =>
             Get("l:" + pattern, () => new Box(LiteralExtractor.Extract(pattern))).Value;
 
@@ -152,12 +158,18 @@ public sealed class RuleMatcher
     public int IndexedCount => _index.Value.Literals.Count(l => l is not null);
     public IReadOnlyList<WafRule> Rules => _rules;
 
-    /// <summary>Every rule that matches <paramref name="text"/> as request part <paramref name="part"/>.</summary>
-    public void Match(RuleTarget part, string text, List<RuleMatch> into)
+    /// <summary>
+    /// Every rule that matches <paramref name="text"/> as request part <paramref name="part"/>. When the text
+    /// was <paramref name="cut"/> at the inspection limit, no end anchor matches at its end.
+    /// </summary>
+    public void Match(RuleTarget part, string text, List<RuleMatch> into, bool cut = false)
     {
         if (text.Length == 0) return;
-        _parts.Value[Array.IndexOf(Parts, part)].Match(text, into);
+        _parts.Value[Array.IndexOf(Parts, part)].Match(text, into, cut);
     }
+
+    /// <summary>Rule <paramref name="i"/>, which matched, still matches when the end of the text is not the end of the input.</summary>
+    private bool MatchesCut(int i, string text, bool cut) => !cut || _cutVariants[i] is not { } variant || variant.Value.IsMatch(text);
 
     public readonly record struct RuleMatch(WafRule Rule, RuleTarget Part);
 
@@ -174,9 +186,14 @@ public sealed class RuleMatcher
             _part = part;
             _index = index;
             var unindexed = new List<int>();
-            for (var i = 0; i < owner._rules.Length; i++)
-                if ((owner._rules[i].Targets & part) != 0 && index.Literals[i] is null) unindexed.Add(i);
             var chunks = new List<(Regex, int[])>();
+            for (var i = 0; i < owner._rules.Length; i++)
+            {
+                if ((owner._rules[i].Targets & part) == 0 || index.Literals[i] is not null) continue;
+                // counted repetitions multiply when automata are merged: such a rule runs on its own
+                if (PatternCost.RepeatPositions(owner._rules[i].Pattern) > 0) chunks.Add((owner._regexes[i].Value, [i]));
+                else unindexed.Add(i);
+            }
             for (var i = 0; i < unindexed.Count; i += ChunkSize)
                 AddChunk(unindexed.Skip(i).Take(ChunkSize).ToArray(), chunks);
             _chunks = chunks.ToArray();
@@ -200,7 +217,7 @@ public sealed class RuleMatcher
             AddChunk(rules[(rules.Length / 2)..], chunks);
         }
 
-        public void Match(string text, List<RuleMatch> into)
+        public void Match(string text, List<RuleMatch> into, bool cut)
         {
             HashSet<int>? candidates = null;
             var byPrefix = _index.ByPrefix;
@@ -235,18 +252,19 @@ public sealed class RuleMatcher
             if (candidates is not null)
             {
                 foreach (var i in candidates.Order())
-                    if ((_owner._rules[i].Targets & _part) != 0 && _owner._regexes[i].Value.IsMatch(text)) into.Add(new RuleMatch(_owner._rules[i], _part));
+                    if ((_owner._rules[i].Targets & _part) != 0 && _owner._regexes[i].Value.IsMatch(text) && _owner.MatchesCut(i, text, cut))
+                        into.Add(new RuleMatch(_owner._rules[i], _part));
             }
             foreach (var (combined, rules) in _chunks)
             {
                 if (!combined.IsMatch(text)) continue;
                 if (rules.Length == 1)
                 {
-                    into.Add(new RuleMatch(_owner._rules[rules[0]], _part));
+                    if (_owner.MatchesCut(rules[0], text, cut)) into.Add(new RuleMatch(_owner._rules[rules[0]], _part));
                     continue;
                 }
                 foreach (var i in rules)
-                    if (_owner._regexes[i].Value.IsMatch(text)) into.Add(new RuleMatch(_owner._rules[i], _part));
+                    if (_owner._regexes[i].Value.IsMatch(text) && _owner.MatchesCut(i, text, cut)) into.Add(new RuleMatch(_owner._rules[i], _part));
             }
         }
 

@@ -19,7 +19,13 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
     private readonly RateLimiter _rateLimiter = new(clock);
 
     public EngineSnapshot Snapshot => _snapshot;
-    public GeoIpDatabase Geo { get; set; } = GeoIpDatabase.Empty;
+    /// <summary>The operator's country database for geo_block; null when none is configured (a geo_block policy is then refused).</summary>
+    public ICountryDatabase? Geo { get; set; }
+
+    /// <summary>Why a geo_block policy cannot be enforced here, or null when it can.</summary>
+    public string? GeoBlockUnavailable => Geo is { HasData: true } ? null :
+        "geo_block needs a country database on this host: set Edgeplane:Plugins:waf:GeoIpMmdb to a MaxMind-format country database " +
+        "(.mmdb, e.g. GeoLite2-Country) or Edgeplane:Plugins:waf:GeoIpCsv to a CSV of IP ranges and countries, then restart";
     public WafCounters Counters => counters;
 
     /// <summary>The recent blocked requests with why they were blocked (what the client is not told).</summary>
@@ -47,7 +53,7 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         if (snapshot.Blacklist.Find(address, now) is { } entry)
             return new Verdict(VerdictKind.Block, $"client address is blacklisted ({entry.Network}): {entry.Reason}", "blacklist", null, null, []);
         var policy = snapshot.Policy;
-        if (address is not null && policy.BlockedCountries.Count > 0 && Geo.Lookup(address) is { } country && policy.BlockedCountries.Contains(country))
+        if (address is not null && policy.BlockedCountries.Count > 0 && Geo?.Lookup(address) is { } country && policy.BlockedCountries.Contains(country))
             return new Verdict(VerdictKind.Block, $"requests from {country} are blocked by policy '{policy.Name}'", "geo_block", null, null, []);
         if (address is not null && policy.RateLimitPerSecond is { } rate && _rateLimiter.Acquire(address, rate) is { } retryAfter)
             return new Verdict(VerdictKind.RateLimited, $"more than {rate} requests per second from this address", "http_flood", null, retryAfter, []);
@@ -62,7 +68,7 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
             rules.Match(RuleTarget.Query, RequestText.Decode(request.RawQuery, plusIsSpace: true), scratch);
             rules.Match(RuleTarget.Headers, RequestText.Headers(request.Headers), scratch);
             if (!string.IsNullOrEmpty(request.Body))
-                rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), scratch);
+                rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), scratch, cut: request.BodyCut);
         }
         if (scratch.Count == 0) return NoMatch;
         var matches = scratch.ToArray();
@@ -168,6 +174,28 @@ public sealed class WafCounters(TimeProvider clock)
         foreach (var (id, v) in hits) _ruleHits.AddOrUpdate(id, v, (_, old) => old + v);
     }
 
+    /// <summary>The totals worth keeping across a restart (the request rate and rule hits not yet persisted are not).</summary>
+    public CounterState Save(int maxAttackers = 1000)
+    {
+        var attackers = TopAttackers(maxAttackers).ToDictionary();
+        return new CounterState(Inspected, Blocked, RateLimited, SlowClientsCut, Interlocked.Read(ref _inspectionTicks) / (double)Stopwatch.Frequency,
+            attackers, _attackTypes.ToDictionary(),
+            _lastAttack.Where(a => attackers.ContainsKey(a.Key)).ToDictionary());
+    }
+
+    /// <summary>Adds totals saved by an earlier run of this process.</summary>
+    public void Restore(CounterState state)
+    {
+        Interlocked.Add(ref _inspected, state.Inspected);
+        Interlocked.Add(ref _blocked, state.Blocked);
+        Interlocked.Add(ref _rateLimited, state.RateLimited);
+        Interlocked.Add(ref _slowClientsCut, state.SlowClientsCut);
+        Interlocked.Add(ref _inspectionTicks, (long)(state.InspectionSeconds * Stopwatch.Frequency));
+        foreach (var (ip, n) in state.Attackers ?? []) _attackers.AddOrUpdate(ip, n, (_, v) => v + n);
+        foreach (var (type, n) in state.AttackTypes ?? []) _attackTypes.AddOrUpdate(type, n, (_, v) => v + n);
+        foreach (var (ip, at) in state.LastAttack ?? []) _lastAttack.AddOrUpdate(ip, at, (_, v) => v > at ? v : at);
+    }
+
     public IReadOnlyList<KeyValuePair<string, long>> TopAttackers(int count) =>
         _attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(count).ToList();
 
@@ -180,3 +208,7 @@ public sealed class WafCounters(TimeProvider clock)
         return _lastAttack.Count(a => a.Value >= since);
     }
 }
+
+/// <summary>What <see cref="WafCounters.Save"/> keeps across a restart.</summary>
+public sealed record CounterState(long Inspected, long Blocked, long RateLimited, long SlowClientsCut, double InspectionSeconds,
+    Dictionary<string, long>? Attackers, Dictionary<string, long>? AttackTypes, Dictionary<string, DateTimeOffset>? LastAttack);

@@ -56,16 +56,20 @@ public sealed class WafStatus(WafEngine engine, WafMetrics metrics, WafOptions o
         };
     }
 
-    public Heartbeat Heartbeat(long configVersion, Dictionary<string, long> ruleHits) => new(
+    public Heartbeat Heartbeat(long configVersion, Dictionary<string, long> ruleHits, List<NodeEvent> events) => new(
         options.NodeId, options.Proxy.Listen, options.Mode, "healthy", Math.Round(CpuPercent() / 100, 3), configVersion,
         new NodeStats(engine.Counters.Inspected, engine.Counters.Blocked + engine.Counters.RateLimited, engine.Counters.RequestsPerSecond,
             engine.Counters.TopAttackers(20).Select(a => new Attacker(a.Key, a.Value)).ToList(),
             engine.Counters.AttackTypes.ToDictionary(t => t.Key, t => t.Value), engine.Counters.ActiveThreats(TimeSpan.FromMinutes(5))),
-        ruleHits);
+        ruleHits, events);
 }
 
 public sealed record Attacker(string Ip, long Attacks);
 
 public sealed record NodeStats(long PacketsProcessed, long AttacksBlocked, double RequestsPerSecond, List<Attacker> TopAttackers, Dictionary<string, long> AttackTypes, int ActiveThreats);
 
-public sealed record Heartbeat(string? Id, string? Address, string? Mode, string? Status, double Load, long ConfigVersion, NodeStats? Stats, Dictionary<string, long>? RuleHits);
+public sealed record Heartbeat(string? Id, string? Address, string? Mode, string? Status, double Load, long ConfigVersion, NodeStats? Stats, Dictionary<string, long>? RuleHits,
+    List<NodeEvent>? Events = null);
+
+/// <summary>A webhook event raised on a node, handed to the orchestrator in a heartbeat; <see cref="Id"/> makes a resent one recognisable.</summary>
+public sealed record NodeEvent(string Id, string Event, DateTimeOffset Timestamp, System.Text.Json.JsonElement Data);

@@ -26,5 +26,6 @@ public sealed class NodeHealthJob(WafStore store, WafOptions options, WebhookEve
             }
         }
         await store.PurgeExpiredBlacklistAsync(cancellationToken);
+        await store.PurgeNodeEventsAsync(clock.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken);
     }
 }

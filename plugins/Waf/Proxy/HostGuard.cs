@@ -32,21 +32,29 @@ public sealed class HostGuard(WafEngine engine, WafOptions options, ILogger<Host
             return;
         }
         string? body = null;
+        var cut = false;
+        var limit = options.Proxy.MaxInspectBodyBytes;
         if ((request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0) && WafProxy.IsInspectable(request.ContentType))
         {
             request.EnableBuffering();
-            var buffer = new byte[options.Proxy.MaxInspectBodyBytes];
+            var buffer = new byte[limit + 1]; // one byte more tells whether the body goes on
             var read = 0;
             int n;
             while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), context.RequestAborted)) > 0) read += n;
             request.Body.Position = 0;
-            body = Encoding.UTF8.GetString(buffer, 0, read);
+            cut = read > limit;
+            body = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, limit));
         }
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var q = raw.IndexOf('?');
         var headers = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
         var requestId = Ids.New();
-        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType, requestId));
+        if (cut && options.Proxy.BlocksOversizeBodies)
+        {
+            await OversizeAnswer.WriteAsync(context, limit, requestId, raw, logger);
+            return;
+        }
+        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType, requestId, cut));
         if (verdict.Kind == VerdictKind.Pass)
         {
             await next();

@@ -61,6 +61,10 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             ActivityHeadersPropagator = null,
+            ConnectCallback = EarlyResponseStream.ConnectAsync,
+            // header values travel as the bytes the client sent (UTF-8 cookies are common), both ways
+            RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
+            ResponseHeaderEncodingSelector = (_, _) => Encoding.Latin1,
         });
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -74,6 +78,8 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(options.KeepAliveTimeoutSeconds);
             k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
             k.Limits.MaxRequestBodySize = null;
+            k.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
+            k.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
             k.Listen(listenAddress, listen.Port, l =>
             {
                 l.Protocols = HttpProtocols.Http1AndHttp2;
@@ -91,6 +97,8 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
                         metrics?.ConnectionClosed();
                     }
                 });
+                if (Http2PriorKnowledge.Available) l.Use(Http2PriorKnowledge.Middleware(TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds)));
+                else _logger.LogWarning("WAF proxy: this Kestrel cannot switch a cleartext connection to HTTP/2; h2c (prior knowledge) is not served, HTTP/1.1 is");
             });
         });
         _app = builder.Build();
@@ -108,18 +116,19 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
         var requestId = Ids.New();
         context.Response.Headers["X-Request-Id"] = requestId;
 
-        // read the part of the body we inspect; the rest streams through afterwards
+        // read the part of the body we inspect, and one byte more to know whether there is more; the rest streams through afterwards
         byte[]? prefix = null;
         var prefixLength = 0;
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        var limit = options.MaxInspectBodyBytes;
         if (hasBody)
         {
-            prefix = ArrayPool<byte>.Shared.Rent(Math.Max(1, options.MaxInspectBodyBytes));
+            prefix = ArrayPool<byte>.Shared.Rent(limit + 1);
             try
             {
-                while (prefixLength < options.MaxInspectBodyBytes)
+                while (prefixLength <= limit)
                 {
-                    var read = await request.Body.ReadAsync(prefix.AsMemory(prefixLength, options.MaxInspectBodyBytes - prefixLength), context.RequestAborted);
+                    var read = await request.Body.ReadAsync(prefix.AsMemory(prefixLength, limit + 1 - prefixLength), context.RequestAborted);
                     if (read == 0) break;
                     prefixLength += read;
                 }
@@ -137,10 +146,19 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             var q = rawTarget.IndexOf('?');
             var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
             foreach (var (name, values) in request.Headers)
-                foreach (var value in values) headers.Add(new(name, value ?? ""));
-            var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, prefixLength) : null;
+                foreach (var value in values) headers.Add(new(name, HeaderText.ForInspection(value)));
+            var cut = prefixLength > limit;
+            if (cut && options.BlocksOversizeBodies)
+            {
+                await OversizeAnswer.WriteAsync(context, limit, requestId, rawTarget, _logger);
+                return;
+            }
+            var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, Math.Min(prefixLength, limit)) : null;
             var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
-                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId));
+                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId, cut));
+            if (cut && body is not null && verdict.Kind == VerdictKind.Pass)
+                _logger.LogInformation("WAF passed {Method} {Target} from {Client} with only the first {Limit} bytes of its body inspected (request {RequestId})",
+                    request.Method, rawTarget, context.Connection.RemoteIpAddress, limit, requestId);
 
             if (verdict.Kind != VerdictKind.Pass)
             {

@@ -9,8 +9,16 @@ public sealed class WafProxyOptions
     public string Listen { get; set; } = "http://127.0.0.1:8080";
     /// <summary>The origin the proxy forwards to, e.g. <c>http://127.0.0.1:3000</c>.</summary>
     public string? Upstream { get; set; }
-    /// <summary>How much of a request body is inspected (the rest is forwarded uninspected).</summary>
+    /// <summary>How much of a request body is inspected (the rest is forwarded uninspected, or refused: <see cref="OversizeBody"/>).</summary>
     public int MaxInspectBodyBytes { get; set; } = 64 * 1024;
+    /// <summary>
+    /// A body larger than <see cref="MaxInspectBodyBytes"/>: <c>pass</c> (default, like ModSecurity's
+    /// <c>ProcessPartial</c>: its first part is inspected, the request is logged and forwarded whole) or
+    /// <c>block</c> (answered 413, never forwarded).
+    /// </summary>
+    public string OversizeBody { get; set; } = "pass";
+
+    public bool BlocksOversizeBodies => OversizeBody == "block";
     /// <summary>A client must send its request headers within this time (slowloris defence).</summary>
     public int RequestHeadersTimeoutSeconds { get; set; } = 10;
     /// <summary>A client sending a body slower than this (after a 5 s grace) is cut off.</summary>

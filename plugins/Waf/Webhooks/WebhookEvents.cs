@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
+using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Webhooks;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
@@ -23,8 +24,13 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSend
     /// <summary>The seed's event name, sent beside the host's <c>X-Edgeplane-Event</c>.</summary>
     public const string EventHeader = "X-SecBeat-Event";
 
+    /// <summary>The events a node raised that the orchestrator has not taken yet are kept up to this many.</summary>
+    public const int MaxPendingForOrchestrator = 10_000;
+    public const int MaxEventsPerHeartbeat = 1_000;
+
     private readonly Channel<(string Event, object Data)> _queue = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSent = new();
+    private readonly LinkedList<NodeEvent> _forOrchestrator = new();
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -68,8 +74,66 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSend
         return now - last >= window && _lastSent.TryUpdate(key, now, last);
     }
 
-    /// <summary>Queues an event for delivery (payload shape of the seed: event, timestamp, node_id, data).</summary>
-    public void Publish(string eventName, object data) => _queue.Writer.TryWrite((eventName, data));
+    /// <summary>
+    /// Queues an event for delivery (payload shape of the seed: event, timestamp, node_id, data). On a node,
+    /// attack and rule events go to the orchestrator, whose subscribers receive them, in the next heartbeat.
+    /// </summary>
+    public void Publish(string eventName, object data)
+    {
+        if (!options.IsNode || eventName == "node_health")
+        {
+            _queue.Writer.TryWrite((eventName, data));
+            return;
+        }
+        var raised = new NodeEvent(Ids.New(), eventName, clock.GetUtcNow(), JsonSerializer.SerializeToElement(data));
+        lock (_forOrchestrator)
+        {
+            if (_forOrchestrator.Count < MaxPendingForOrchestrator) _forOrchestrator.AddLast(raised);
+        }
+    }
+
+    /// <summary>Node: the oldest events not yet taken by the orchestrator.</summary>
+    public List<NodeEvent> TakeForOrchestrator(int max)
+    {
+        lock (_forOrchestrator)
+        {
+            var taken = new List<NodeEvent>(Math.Min(max, _forOrchestrator.Count));
+            while (taken.Count < max && _forOrchestrator.First is { } first)
+            {
+                taken.Add(first.Value);
+                _forOrchestrator.RemoveFirst();
+            }
+            return taken;
+        }
+    }
+
+    /// <summary>Node: events whose heartbeat failed go back to the front, to be sent again with the same ids.</summary>
+    public void ReturnForOrchestrator(List<NodeEvent> events)
+    {
+        lock (_forOrchestrator)
+        {
+            for (var i = events.Count - 1; i >= 0; i--) _forOrchestrator.AddFirst(events[i]);
+        }
+    }
+
+    public static string Payload(string eventName, DateTimeOffset timestamp, string nodeId, object data) =>
+        JsonSerializer.Serialize(new { @event = eventName, timestamp, node_id = nodeId, data });
+
+    /// <summary>Hands one event to the host's webhook service, once per subscribed webhook.</summary>
+    public async Task DeliverAsync(string eventName, string payload, CancellationToken ct = default)
+    {
+        foreach (var hook in (await store.ListWebhooksAsync(ct)).Where(h => h.EventList.Contains(eventName)))
+            await sender.EnqueueAsync(new WebhookMessage
+            {
+                PluginId = PluginId,
+                SubscriptionId = hook.Id,
+                Url = new Uri(hook.Url),
+                ProtectedSecret = hook.ProtectedSecret,
+                EventType = eventName,
+                Payload = payload,
+                Headers = new Dictionary<string, string> { [EventHeader] = eventName },
+            }, ct);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,20 +143,9 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSend
             if (upgraded > 0) logger.LogInformation("Encrypted the signing secret of {Count} WAF webhooks", upgraded);
             await foreach (var (name, data) in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                var payload = JsonSerializer.Serialize(new { @event = name, timestamp = clock.GetUtcNow(), node_id = options.NodeId, data });
                 try
                 {
-                    foreach (var hook in (await store.ListWebhooksAsync(stoppingToken)).Where(h => h.EventList.Contains(name)))
-                        await sender.EnqueueAsync(new WebhookMessage
-                        {
-                            PluginId = PluginId,
-                            SubscriptionId = hook.Id,
-                            Url = new Uri(hook.Url),
-                            ProtectedSecret = hook.ProtectedSecret,
-                            EventType = name,
-                            Payload = payload,
-                            Headers = new Dictionary<string, string> { [EventHeader] = name },
-                        }, stoppingToken);
+                    await DeliverAsync(name, Payload(name, clock.GetUtcNow(), options.NodeId, data), stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -166,10 +166,19 @@ public sealed class FleetTests : IAsyncLifetime
             var nodes = await api.GetFromJsonAsync<JsonObject>("api/v1/nodes", Ct);
             return (string?)nodes!["nodes"]!.AsArray().FirstOrDefault(n => (string)n!["id"]! == "node-a")?["status"];
         }
+        async Task<int> CurrentNodes()
+        {
+            using var scale = await api.PostAsJsonAsync("api/v1/scale", new { action = "scale_up", count = 1 }, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, scale.StatusCode);
+            return (int)(await scale.Content.ReadFromJsonAsync<JsonObject>(Ct))!["current_nodes"]!;
+        }
         Assert.True(await EventuallyAsync(async () => await Status() == "healthy", TimeSpan.FromSeconds(15)));
+        Assert.Equal(1, await CurrentNodes());
+        Assert.Equal(1, await CurrentNodes()); // the previous request started nothing
         await _node.DisposeAsync();
         _node = null;
         Assert.True(await EventuallyAsync(async () => await Status() == "unhealthy", TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await CurrentNodes());
     }
 
     [Fact]
@@ -199,6 +208,48 @@ public sealed class FleetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await ProxyAsync("/?x=revoke-canary-two"));
         Assert.Equal(HttpStatusCode.Forbidden, await ProxyAsync("/?x=revoke-canary-one"));
         Assert.Contains("401", _node.Output);
+    }
+
+    [Fact]
+    public async Task Attacks_blocked_on_a_node_raise_each_webhook_event_once_on_the_orchestrator()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        _orchestrator = await StartOrchestratorAsync();
+        using (var api = Api())
+        using (var hook = await api.PostAsJsonAsync("api/v1/webhooks", new { url = new Uri(receiver.Address, "/hooks").ToString(), events = new[] { "attack_detected", "rule_triggered" } }, Ct))
+            Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        await RegisterNodeAsync();
+        _node = await StartNodeAsync();
+
+        List<JsonNode> Received(string name) =>
+            receiver.Calls.Where(c => c.Event == name).Select(c => JsonNode.Parse(c.Body)!).ToList();
+        async Task ExpectOnceAsync(string attackType)
+        {
+            Assert.True(await EventuallyAsync(() => Task.FromResult(Received("attack_detected").Any(p => (string)p["data"]!["attack_type"]! == attackType)),
+                TimeSpan.FromSeconds(60)), _node!.Output + "\n--- orchestrator ---\n" + _orchestrator?.Output);
+            await Task.Delay(TimeSpan.FromSeconds(5), Ct); // a few heartbeats: a repeated event would be here by now
+            var attacks = Received("attack_detected").Where(p => (string)p["data"]!["attack_type"]! == attackType).ToList();
+            var attack = Assert.Single(attacks);
+            Assert.Equal("node-a", (string)attack["node_id"]!);
+            Assert.Equal("127.0.0.1", (string)attack["data"]!["source_ip"]!);
+            var triggered = Received("rule_triggered").Select(p => (string)p["data"]!["rule_id"]!).ToList();
+            Assert.Contains(triggered, id => id == (string)attack["data"]!["rule_id"]!);
+            Assert.Equal(triggered.Distinct().Count(), triggered.Count);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await ProxyAsync("/?q=%3Cscript%3Ealert(1)%3C/script%3E"));
+        await ExpectOnceAsync("xss");
+
+        // blocked while the orchestrator is down: the node keeps the events and hands them over once it is back
+        // (stopped gracefully: after a kill the new instance would wait for the dead one's webhook delivery lease)
+        await _orchestrator.StopAsync();
+        await _orchestrator.DisposeAsync();
+        _orchestrator = null;
+        Assert.Equal(HttpStatusCode.Forbidden, await ProxyAsync("/?id=1%20union%20select%20password%20from%20users"));
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+        _orchestrator = await StartOrchestratorAsync();
+        await ExpectOnceAsync("sqli");
+        Assert.Single(Received("attack_detected"), p => (string)p["data"]!["attack_type"]! == "xss");
     }
 
     public async ValueTask DisposeAsync()

@@ -265,7 +265,13 @@ public sealed partial class WafApiTests(WafHostFixture f) : IClassFixture<WafHos
         using var scale = await f.Api.PostAsync("api/v1/scale", new StringContent("""{"action": "scale_up", "count": 2}""", Encoding.UTF8, "application/x-www-form-urlencoded"), Ct);
         Assert.Equal(HttpStatusCode.Accepted, scale.StatusCode);
         var scaled = JsonNode.Parse(await scale.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(1, (int)scaled["current_nodes"]!); // this host's proxy; the heartbeats of the other tests are not healthy
         Assert.Equal(3, (int)scaled["desired_nodes"]!);
+        // a request changes no node: the next one still reports the nodes that really run
+        using var again = await f.Api.PostAsync("api/v1/scale", new StringContent("""{"action": "scale_down", "count": 1}"""), Ct);
+        var scaledAgain = JsonNode.Parse(await again.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(1, (int)scaledAgain["current_nodes"]!);
+        Assert.Equal(0, (int)scaledAgain["desired_nodes"]!);
         using var badScale = await f.Api.PostAsync("api/v1/scale", new StringContent("""{"action": "explode"}"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, badScale.StatusCode);
 

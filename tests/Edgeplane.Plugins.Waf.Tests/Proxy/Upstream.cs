@@ -32,6 +32,9 @@ public sealed class Upstream : IAsyncDisposable
         {
             k.Listen(IPAddress.Loopback, 0);
             k.Limits.MaxRequestBodySize = null;
+            // header values as bytes, so that tests see exactly what was forwarded
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
         });
         var app = builder.Build();
         var upstream = new Upstream(app);
@@ -64,6 +67,7 @@ public sealed class Upstream : IAsyncDisposable
             h["X-Upstream-XFP"] = request.Headers["X-Forwarded-Proto"].ToString();
             h["X-Upstream-Chunked"] = request.Headers.TransferEncoding.ToString();
             h["X-Upstream-Custom"] = request.Headers["X-Custom"].ToString();
+            h["X-Upstream-Cookie"] = request.Headers.Cookie.ToString();
             h["X-Upstream-Sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes));
             h["Set-Cookie"] = "upstream=1; Path=/";
             context.Response.StatusCode = request.Query.ContainsKey("status") ? int.Parse(request.Query["status"]!) : 200;
