@@ -111,11 +111,12 @@ public sealed class IncidentsModule : ICarterModule
 
     private static async Task<IResult> PatchAsync(string id, IncidentPatch body, ICaller caller, IncidentStore store, IAuditLog audit, TimeProvider clock)
     {
+        // another team's incident is a 404 whatever the body says
+        if (await store.FindAsync(caller.TeamId!, id) is not { } row) return TypedResults.NotFound();
         var errors = Check(body.Title, body.Description, body.Severity, body.Status, create: false, clock, body.OccurredAt)
             .Check((body.Note?.Length ?? 0) <= 20_000, "note", "must be at most 20,000 characters");
         if (body is { Title: null, Description: null, Severity: null, Status: null, OccurredAt: null, Note: null }) errors.Add("body", "nothing to change");
         if (errors.Any) return errors.ToProblem();
-        if (await store.FindAsync(caller.TeamId!, id) is not { } row) return TypedResults.NotFound();
 
         var now = clock.GetUtcNow();
         var changes = new Dictionary<string, object?>();
