@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Edgeplane.Plugins.Rollouts.Tests.Support;
+using Edgeplane.Testing.Permissions;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Evidence;
 
@@ -52,6 +51,7 @@ public sealed class EvidencePermissionTests(RolloutsFixture fixture)
     public async Task Each_role_and_credential_gets_what_the_route_declares(string method, string path, string? body, string lowest, string permission, bool sessionOnly)
     {
         var failures = new List<string>();
+        var access = new RouteAccess(sessionOnly ? Access.SessionOnly : Access.Permission, permission, lowest);
         foreach (var role in RolloutsFixture.RoleNames)
         {
             foreach (var kind in new[] { "key", "session" })
@@ -60,23 +60,8 @@ public sealed class EvidencePermissionTests(RolloutsFixture fixture)
                 if (path == "/auth/logout" && kind == "session") continue;
                 var client = kind == "key" ? fixture.Key(role) : fixture.Sessions[role];
                 using var response = await client.SendAsync(Request(method, path, body), Ct);
-                var allowedByRole = Roles(role) >= Roles(lowest);
-                var allowed = allowedByRole && (!sessionOnly || kind == "session");
-                var status = (int)response.StatusCode;
-                if (allowed && status is 401 or 403)
-                    failures.Add($"{role} {kind}: {status}, expected to be allowed");
-                if (!allowed)
-                {
-                    if (status != 403)
-                    {
-                        failures.Add($"{role} {kind}: {status}, expected 403");
-                        continue;
-                    }
-                    var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
-                    var detail = (string?)problem?["detail"] ?? "";
-                    if (!allowedByRole && !detail.Contains(permission)) failures.Add($"{role} {kind}: 403 does not name {permission}: {detail}");
-                    if (allowedByRole && sessionOnly && !detail.Contains("session")) failures.Add($"{role} {kind}: 403 does not say the route is session-only: {detail}");
-                }
+                if (access.Verdict(role, kind == "session", (int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct)) is { } wrong)
+                    failures.Add($"{role} {kind}: {wrong}");
                 if (kind == "key") client.Dispose();
             }
         }
@@ -84,6 +69,4 @@ public sealed class EvidencePermissionTests(RolloutsFixture fixture)
         if (anonymous.StatusCode != HttpStatusCode.Unauthorized) failures.Add($"anonymous: {(int)anonymous.StatusCode}, expected 401");
         Assert.True(failures.Count == 0, $"{method} {path}:\n" + string.Join("\n", failures));
     }
-
-    private static int Roles(string role) => Array.IndexOf(RolloutsFixture.RoleNames, role);
 }

@@ -9,7 +9,7 @@ public enum Access
     AnyCredential,
     /// <summary>A credential whose role holds the permission.</summary>
     Permission,
-    /// <summary>A browser session only: every API key gets 403.</summary>
+    /// <summary>A browser session only (whose role holds <see cref="RouteAccess.Permission"/>, when there is one): every API key gets 403.</summary>
     SessionOnly,
     /// <summary>A host administrator only: every team's key gets 403.</summary>
     HostAdmin,
@@ -21,16 +21,15 @@ public enum Access
 public sealed record RouteAccess(Access Access, string? Permission = null, string? LowestRole = null, string? Reason = null)
 {
     /// <summary>
-    /// From the operation's declarations: session only, or the permissions it requires and the lowest role
-    /// holding them (from the manifests). Null when the route declares neither and must be listed.
+    /// From the operation's declarations: the permissions it requires and the lowest role holding them (from the
+    /// manifests), and whether it is for sessions only. Null when the route declares neither and must be listed.
     /// </summary>
     public static RouteAccess? Derive(ApiOperation operation, IReadOnlyDictionary<string, string> lowestRoles)
     {
         if (operation.Anonymous) return null;
-        if (operation.SessionOnly) return new RouteAccess(Access.SessionOnly);
-        if (operation.Permissions.Count == 0) return null;
-        var required = operation.Permissions.OrderByDescending(p => lowestRoles.TryGetValue(p, out var role) ? Rank(role) : int.MaxValue).First();
-        return new RouteAccess(Access.Permission, required, lowestRoles.GetValueOrDefault(required));
+        var required = operation.Permissions.OrderByDescending(p => lowestRoles.TryGetValue(p, out var role) ? Rank(role) : int.MaxValue).FirstOrDefault();
+        if (operation.SessionOnly) return new RouteAccess(Access.SessionOnly, required, required is null ? null : lowestRoles.GetValueOrDefault(required));
+        return required is null ? null : new RouteAccess(Access.Permission, required, lowestRoles.GetValueOrDefault(required));
     }
 
     /// <summary>Null when <paramref name="status"/> and <paramref name="body"/> are the documented answer to <paramref name="credential"/>; otherwise what is wrong.</summary>
@@ -49,22 +48,31 @@ public sealed record RouteAccess(Access Access, string? Permission = null, strin
             Credential.Operator => "operator",
             _ => "admin",
         };
+        var wrong = Verdict(role, session: false, status, body);
+        if (wrong is null && credential == Credential.OtherTeamAdmin && namesTheTeamsObject && status != 403)
+            return status == 404 ? null : $"{status}, expected 404 for another team's object";
+        return wrong;
+    }
+
+    /// <summary>The same for a valid credential of the team with <paramref name="role"/>: an API key, or a browser session.</summary>
+    public string? Verdict(string role, bool session, int status, string body)
+    {
+        if (status >= 500) return $"{status}, a server error";
+        var roleHolds = Permission is null || Rank(role) >= Rank(LowestRole ?? "none");
         var allowed = Access switch
         {
             Access.AnyCredential => true,
-            Access.Permission => Rank(role) >= Rank(LowestRole ?? "none"),
+            Access.Permission => roleHolds,
+            Access.SessionOnly => session && roleHolds,
             _ => false,
         };
-        if (!allowed)
-        {
-            if (status != 403) return $"{status}, expected 403";
-            if (Access == Access.Permission && !body.Contains(Permission!, StringComparison.Ordinal)) return $"403 does not name {Permission}: {Cut(body)}";
-            if (Access == Access.SessionOnly && !body.Contains("session", StringComparison.OrdinalIgnoreCase)) return $"403 does not say the route is for sessions: {Cut(body)}";
-            return null;
-        }
-        if (credential == Credential.OtherTeamAdmin && namesTheTeamsObject)
-            return status == 404 ? null : $"{status}, expected 404 for another team's object";
-        return status is 401 or 403 or 429 ? $"{status}, expected to be allowed: {Cut(body)}" : null;
+        if (allowed) return status is 401 or 403 or 429 ? $"{status}, expected to be allowed: {Cut(body)}" : null;
+        if (status != 403) return $"{status}, expected 403";
+        if (!roleHolds && Access is Access.Permission or Access.SessionOnly && !body.Contains(Permission!, StringComparison.Ordinal))
+            return $"403 does not name {Permission}: {Cut(body)}";
+        if (roleHolds && Access == Access.SessionOnly && !body.Contains("session", StringComparison.OrdinalIgnoreCase))
+            return $"403 does not say the route is for sessions: {Cut(body)}";
+        return null;
     }
 
     public static int Rank(string role) => role switch
