@@ -21,6 +21,7 @@ public sealed class ZonesModule : ICarterModule
 
     public static string? CheckZoneName(string name)
     {
+        if (DnsNames.IsAddressLike(name)) return "must be a domain name, not an IP address (a reverse zone is named like 2.0.192.in-addr.arpa)";
         if (DnsNames.Check(name, allowUnderscore: false) is { } problem) return problem;
         return name.Contains('.') ? null : "must have at least two labels (e.g. example.com)";
     }

@@ -58,6 +58,8 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
     [InlineData("github.io")]
     [InlineData("in-addr.arpa")]
     [InlineData("anything.ck")]
+    [InlineData("192.0.2.1")]
+    [InlineData("example.10")]
     public async Task Bad_zone_names_are_400_naming_the_field(string zone)
     {
         var api = await fixture.SharedAccountAsync();
