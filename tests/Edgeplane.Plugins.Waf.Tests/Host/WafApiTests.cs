@@ -40,6 +40,30 @@ public sealed partial class WafApiTests(WafHostFixture f) : IClassFixture<WafHos
     }
 
     [Fact]
+    public async Task The_proxy_and_the_host_guard_see_no_end_where_an_oversize_body_is_cut()
+    {
+        var rule = await f.PostAsync("api/v1/rules", new { pattern = "^(a+)+$", action = "block", severity = "high", targets = new[] { "body" } });
+        try
+        {
+            var oversize = new string('a', 64 * 1024 + 10) + "b";
+            async Task<HttpStatusCode> PostAsync(HttpClient client, string target, string body)
+            {
+                using var response = await client.PostAsync(target, new StringContent(body, Encoding.UTF8, "text/plain"), Ct);
+                return response.StatusCode;
+            }
+            foreach (var (client, target) in new[] { (f.Proxy, "/echo"), (f.Host.Client, "/api/v1/plugins") })
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(client, target, new string('a', 1000))); // a body that ends within the limit ends there
+                Assert.NotEqual(HttpStatusCode.Forbidden, await PostAsync(client, target, oversize));
+            }
+        }
+        finally
+        {
+            await f.Api.DeleteAsync($"api/v1/rules/{rule["id"]}", Ct);
+        }
+    }
+
+    [Fact]
     public async Task A_viewer_key_reads_but_cannot_add_rules()
     {
         using var identity = await IdentityClient.SignInAsAdminAsync(f.Host);
