@@ -1,4 +1,5 @@
 using System.Net;
+using Edgeplane.Abstractions.Network;
 using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Plugins.Rollouts;
@@ -34,7 +35,9 @@ public sealed class RolloutsOptions
     public static RolloutsOptions From(IConfiguration section, IConfiguration? root)
     {
         var port = section.GetValue("DeviceApi:Port", 7443);
-        var address = IPAddress.Parse(section["DeviceApi:Address"] ?? "127.0.0.1");
+        var addressText = section["DeviceApi:Address"] ?? "127.0.0.1";
+        if (!IpText.TryParseAddress(addressText, out var address))
+            throw new FormatException($"DeviceApi:Address '{addressText}' {IpText.AddressRule}");
         var data = root?["Edgeplane:DataDirectory"] ?? ".data";
         return new RolloutsOptions
         {

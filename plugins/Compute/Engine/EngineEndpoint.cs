@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Edgeplane.Abstractions.Network;
 
 namespace Edgeplane.Plugins.Compute.Engine;
 
@@ -46,7 +47,7 @@ public sealed record EngineEndpoint(string? SocketPath, string? Host, int Port, 
             address = address[..lastColon];
         }
         if (port is < 1 or > 65535) { error = "port must be 1-65535"; return null; }
-        if (Uri.CheckHostName(address.Trim('[', ']')) == UriHostNameType.Unknown) { error = "is not a host name, IP address or unix:// socket"; return null; }
+        if (IpText.CheckHost(address.Trim('[', ']')) is { } hostError) { error = $"{hostError}, or a unix:// socket"; return null; }
         if (port is null) { error = "port is required for a TCP address"; return null; }
         return Tcp(address.Trim('[', ']'), port.Value, tls);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Edgeplane.Abstractions.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Edgeplane.Plugins.Compute.Http;
@@ -14,24 +15,11 @@ public sealed class JsonBody
 
     private JsonBody(Dictionary<string, JsonElement> fields) => _fields = fields;
 
-    public static readonly JsonBody Empty = new(new(StringComparer.OrdinalIgnoreCase));
-
-    /// <summary>The body, or null when it is not a JSON object (the caller answers 400).</summary>
+    /// <summary>The body (read by the SDK's one reader), or null when it is not one valid JSON object or form (the caller answers 400).</summary>
     public static async Task<JsonBody?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength == 0) return Empty;
-        try
-        {
-            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
-            var fields = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-            foreach (var property in doc.RootElement.EnumerateObject()) fields[property.Name] = property.Value.Clone();
-            return new JsonBody(fields);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var (fields, _) = await RequestBody.ReadFieldsAsync(request);
+        return fields is null ? null : new JsonBody(new Dictionary<string, JsonElement>(fields, StringComparer.OrdinalIgnoreCase));
     }
 
     public bool Has(string name) => _fields.TryGetValue(name, out var v) && v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);

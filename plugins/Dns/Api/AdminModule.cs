@@ -1,6 +1,7 @@
 using System.Net;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
@@ -33,12 +34,12 @@ public sealed class AdminModule : ICarterModule
             var longitude = fields.Double("longitude");
             if (name.Length > 100) fields.Errors.Add("name", "must be at most 100 characters");
             if (location.Length > 100) fields.Errors.Add("location", "must be at most 100 characters");
-            if (address.Length > 0 && !IPAddress.TryParse(address, out _)) fields.Errors.Add("address", "must be an IP address");
+            if (address.Length > 0 && !IpText.TryParseAddress(address, out _)) fields.Errors.Add("address", IpText.AddressRule);
             if (port is < 1 or > 65535) fields.Errors.Add("port", "must be between 1 and 65535");
             if (latitude is < -90 or > 90) fields.Errors.Add("latitude", "must be between -90 and 90");
             if (longitude is < -180 or > 180) fields.Errors.Add("longitude", "must be between -180 and 180");
             if (fields.Errors.Any) return fields.Errors.ToProblem();
-            var node = new NodeRow(Ids.New(), name, IPAddress.Parse(address).ToString(), port, location, latitude, longitude, true, clock.GetUtcNow());
+            var node = new NodeRow(Ids.New(), name, IpText.TryParseAddress(address, out var parsed) ? parsed.ToString() : address, port, location, latitude, longitude, true, clock.GetUtcNow());
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);

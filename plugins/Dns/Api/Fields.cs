@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Microsoft.AspNetCore.Http;
@@ -17,40 +17,22 @@ namespace Edgeplane.Plugins.Dns.Api;
 public sealed class Fields
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, JsonNode?> _json = new(StringComparer.OrdinalIgnoreCase);
 
     public FieldErrors Errors { get; } = new();
 
+    /// <summary>Reads the body with the SDK's one reader: a malformed body leaves no fields and a field error.</summary>
     public static async Task<Fields> ReadAsync(HttpRequest request)
     {
         var fields = new Fields();
-        if (request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync();
-            foreach (var (key, value) in form) fields._values[key] = value.ToString();
-            return fields;
-        }
-        if (request.ContentLength == 0) return fields;
-        try
-        {
-            var node = await JsonNode.ParseAsync(request.Body);
-            if (node is null) return fields;
-            if (node is not JsonObject obj)
+        var (values, errors) = await RequestBody.ReadFieldsAsync(request);
+        fields.Errors.AddRange(errors.ToDictionary());
+        foreach (var (key, value) in values ?? new Dictionary<string, JsonElement>())
+            fields._values[key] = value.ValueKind switch
             {
-                fields.Errors.Add("body", "must be a JSON object");
-                return fields;
-            }
-            foreach (var (key, value) in obj)
-            {
-                fields._json[key] = value;
-                fields._values[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s
-                    : value is null ? null : value.ToJsonString();
-            }
-        }
-        catch (JsonException)
-        {
-            fields.Errors.Add("body", "is not valid JSON");
-        }
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Null => null,
+                _ => value.GetRawText(),
+            };
         return fields;
     }
 
@@ -131,10 +113,10 @@ public static class Problems
 /// </summary>
 public static class UserAcl
 {
-    public static bool IsValidEntry(string entry) => IPNetwork.TryParse(entry, out _) || IPAddress.TryParse(entry, out _);
+    public static bool IsValidEntry(string entry) => IpText.TryParseNetwork(entry, out IPNetwork _) || IpText.TryParseAddress(entry, out _);
 
     public static string Canonical(string entry) =>
-        IPAddress.TryParse(entry, out var a) ? a.ToString() : IPNetwork.Parse(entry).ToString();
+        IpText.TryParseAddress(entry, out var a) ? a.ToString() : IPNetwork.Parse(entry).ToString();
 
     public static bool Allows(IReadOnlyList<string> entries, string? source)
     {
@@ -143,8 +125,8 @@ public static class UserAcl
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         foreach (var entry in entries)
         {
-            if (IPAddress.TryParse(entry, out var single) && single.Equals(address)) return true;
-            if (IPNetwork.TryParse(entry, out var network) && network.Contains(address)) return true;
+            if (IpText.TryParseAddress(entry, out var single) && single.Equals(address)) return true;
+            if (IpText.TryParseNetwork(entry, out IPNetwork network) && network.Contains(address)) return true;
         }
         return false;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Edgeplane.Abstractions.Network;
 
 namespace Edgeplane.Plugins.Dns.Model;
 
@@ -73,12 +74,12 @@ public static class RecordValidator
         switch (type)
         {
             case "A":
-                if (!IPAddress.TryParse(value, out var v4) || v4.AddressFamily != AddressFamily.InterNetwork || value.Count(c => c == '.') != 3)
-                    Err("value", "must be an IPv4 address (dotted quad)");
+                if (!IpText.TryParseIPv4(value, out var v4))
+                    Err("value", "must be an IPv4 address in canonical dotted decimal (192.0.2.1)");
                 else record = record with { Value = v4.ToString() };
                 break;
             case "AAAA":
-                if (!IPAddress.TryParse(value, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6 || value.Contains('%'))
+                if (!IpText.TryParseAddress(value, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
                     Err("value", "must be an IPv6 address");
                 else record = record with { Value = v6.ToString() };
                 break;

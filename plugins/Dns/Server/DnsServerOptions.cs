@@ -1,4 +1,5 @@
 using System.Net;
+using Edgeplane.Abstractions.Network;
 using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Plugins.Dns.Server;
@@ -67,7 +68,8 @@ public sealed class DnsServerOptions
 
     public static IPEndPoint ParseEndpoint(string value)
     {
-        if (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0) return endpoint;
+        if (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0
+            && IpText.TryParseAddress(value[..value.LastIndexOf(':')].Trim('[', ']'), out _)) return endpoint;
         throw new FormatException($"'{value}' is not an address:port endpoint");
     }
 
@@ -76,8 +78,8 @@ public sealed class DnsServerOptions
         if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
         foreach (var entry in TransferAllowed)
         {
-            if (IPNetwork.TryParse(entry, out var network) && network.Contains(client)) return true;
-            if (IPAddress.TryParse(entry, out var address) && address.Equals(client)) return true;
+            if (IpText.TryParseNetwork(entry, out IPNetwork network) && network.Contains(client)) return true;
+            if (IpText.TryParseAddress(entry, out var address) && address.Equals(client)) return true;
         }
         return false;
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
@@ -19,7 +20,16 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 /// <summary><c>POST/GET /artifacts</c>, <c>GET/PATCH /artifacts/{id}</c>. Publishing always goes through the update-signing repository.</summary>
 public sealed class ArtifactsModule : ICarterModule
 {
-    public sealed record ArtifactPatch(string? Description, List<string>? DeviceTypes, Dictionary<string, string>? Labels);
+    public sealed class ArtifactPatch
+    {
+        public string? Description { get; set; }
+        public List<string>? DeviceTypes { get; set; }
+        public Dictionary<string, string>? Labels { get; set; }
+
+        /// <summary>Any other field: refused (name, version and payload are signed).</summary>
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Other { get; set; }
+    }
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
@@ -128,30 +138,17 @@ public sealed class ArtifactsModule : ICarterModule
         await store.FindAsync(caller.TeamId!, id) is { } row ? TypedResults.Ok(ArtifactView.From(row)) : TypedResults.NotFound();
 
     /// <summary>Metadata only: description, device types, labels. Name, version and payload are signed and immutable.</summary>
-    private static async Task<IResult> PatchAsync(string id, JsonObject body, ICaller caller, ArtifactStore store, IAuditLog audit)
+    private static async Task<IResult> PatchAsync(string id, ArtifactPatch patch, ICaller caller, ArtifactStore store, IAuditLog audit)
     {
         var errors = new FieldErrors();
-        foreach (var key in body.Select(p => p.Key))
-            if (key is not ("description" or "deviceTypes" or "labels"))
-                errors.Add(key, "cannot be changed: name, version and payload are signed; only description, deviceTypes and labels are metadata");
-        ArtifactPatch? patch = null;
-        try
-        {
-            patch = body.Deserialize<ArtifactPatch>(Json.Options);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            errors.Add("body", e.Message);
-        }
-        if (patch is not null)
-        {
-            errors.Check((patch.Description?.Length ?? 0) <= 4000, "description", "must be at most 4,000 characters");
-            if (patch.DeviceTypes is not null) CheckDeviceTypes(errors, patch.DeviceTypes, required: true);
-            if (Names.CheckLabels(patch.Labels) is { } labelError) errors.Add("labels", labelError);
-        }
+        foreach (var key in patch.Other?.Keys.AsEnumerable() ?? [])
+            errors.Add(key, "cannot be changed: name, version and payload are signed; only description, deviceTypes and labels are metadata");
+        errors.Check((patch.Description?.Length ?? 0) <= 4000, "description", "must be at most 4,000 characters");
+        if (patch.DeviceTypes is not null) CheckDeviceTypes(errors, patch.DeviceTypes, required: true);
+        if (Names.CheckLabels(patch.Labels) is { } labelError) errors.Add("labels", labelError);
         if (errors.Any) return errors.ToProblem();
         if (await store.FindAsync(caller.TeamId!, id) is not { } row) return TypedResults.NotFound();
-        if (patch!.Description is not null) row.Description = patch.Description;
+        if (patch.Description is not null) row.Description = patch.Description;
         if (patch.DeviceTypes is not null) row.DeviceTypes = Json.Write(patch.DeviceTypes.Distinct().ToList());
         if (patch.Labels is not null) row.Labels = Json.Write(patch.Labels);
         await store.UpdateAsync(row);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Edgeplane.Plugins.Rollouts.Api;
@@ -23,5 +22,5 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 [JsonSerializable(typeof(RegistriesModule.NewRegistry))]
 [JsonSerializable(typeof(RegistriesModule.ImportRequest))]
 [JsonSerializable(typeof(RolloutsModule.NewRollout))]
-[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(ArtifactsModule.ArtifactPatch))]
 internal sealed partial class RolloutsJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
@@ -9,6 +10,7 @@ using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Rollouts.Api;
 
@@ -78,14 +80,23 @@ public sealed partial class TufModule : ICarterModule
     }
 
     /// <summary>New keys for the given roles (default all), a new root signed by old and new root keys. The repository serves every team: host administrators only.</summary>
-    private static async Task<IResult> RotateAsync(RotateRequest? body, ICaller caller, TufRepository tuf, IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RotateAsync(RotateRequest? body, ICaller caller, TufRepository tuf, IAuditLog audit, ILogger<TufModule> logger, CancellationToken ct)
     {
         if (!caller.IsHostAdmin)
             return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "the update-signing repository is shared by every team: only a host administrator rotates its keys");
         var roles = body?.Roles ?? [.. TufMetadata.Roles];
         var errors = new FieldErrors().Check(roles.Count > 0 && roles.All(r => TufMetadata.Roles.Contains(r)), "roles", "must be some of root, targets, snapshot, timestamp");
         if (errors.Any) return errors.ToProblem();
-        var versions = await tuf.RotateAsync(roles.Distinct().ToList(), ct);
+        TufVersions versions;
+        try
+        {
+            versions = await tuf.RotateAsync(roles.Distinct().ToList(), ct);
+        }
+        catch (CryptographicException e) // a sealed key this host cannot open: the repository is unchanged
+        {
+            logger.LogError(e, "Rotating the update-signing keys failed; nothing was changed");
+            return TypedResults.Problem(statusCode: 503, title: "Signing failed", detail: "the update-signing repository could not sign; nothing was changed");
+        }
         await audit.RecordAsync("rollouts.tuf.rotate", "tuf", new { roles, versions });
         return TypedResults.Ok(versions);
     }

@@ -31,7 +31,7 @@ public sealed class VulnerabilitiesModule : ICarterModule
         JsonNode? document;
         try
         {
-            document = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            document = await JsonNode.ParseAsync(request.Body, documentOptions: RequestBody.DocumentOptions, cancellationToken: request.HttpContext.RequestAborted);
         }
         catch (JsonException e)
         {

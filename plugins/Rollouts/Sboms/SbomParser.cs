@@ -51,7 +51,7 @@ public static partial class SbomParser
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 128, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -19,8 +19,8 @@ public sealed class BlacklistModule : ICarterModule
     {
         app.MapPost("/api/v1/blacklist", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<NewEntry>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<NewEntry>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             if (!IpNetwork.TryParse(body.Ip, out var network, out var ipError)) errors.Add("ip", ipError!);
             errors.Check(body.Reason is null || body.Reason.Length <= 1000, "reason", "must be at most 1000 characters");

@@ -3,6 +3,7 @@ using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
@@ -18,6 +19,8 @@ namespace Edgeplane.Plugins.Waf.Api;
 /// <summary>The orchestrator API: nodes, their configuration pull and heartbeats, scaling, threats.</summary>
 public sealed class NodesModule : ICarterModule
 {
+    private static readonly JsonSerializerOptions HeartbeatJson = RequestBody.Strict(JsonSerializerOptions.Web);
+
     public sealed record ScaleRequest(string? Action, int? Count);
     public sealed record NodeRegistration(string? Id);
 
@@ -68,8 +71,8 @@ public sealed class NodesModule : ICarterModule
         // registration: issues the node's own credential (shown once; only its hash is stored); again for the same id rotates it
         app.MapPost("/api/v1/nodes", async (HttpRequest http, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<NodeRegistration>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<NodeRegistration>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             errors.Check(body.Id is { Length: > 0 and <= 100 } && body.Id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "id",
                 "must be 1 to 100 letters, digits, '-', '_' or '.'");
@@ -105,24 +108,15 @@ public sealed class NodesModule : ICarterModule
             if (denied is not null) return denied;
             if (node is not null && node != id)
                 return Results.Problem(statusCode: 403, title: "Forbidden", detail: $"The credential of node {node} cannot report for node {id}");
-            Heartbeat? beat;
-            try
-            {
-                beat = await JsonSerializer.DeserializeAsync<Heartbeat>(http.Body, JsonSerializerOptions.Web);
-            }
-            catch (JsonException e)
-            {
-                return Json.BadBody("is not valid JSON: " + e.Message);
-            }
-            var errors = new FieldErrors();
+            var (beat, errors) = await RequestBody.ReadJsonAsync<Heartbeat>(http, HeartbeatJson);
             errors.Check(id.Length is > 0 and <= 100, "id", "must be 1 to 100 characters");
-            errors.Check(beat is not null, "body", "a heartbeat object is required");
             errors.Check(beat is null || beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
             errors.Check(beat?.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
             var raised = beat?.Events ?? [];
             errors.Check(raised.Count <= WebhookEvents.MaxEventsPerHeartbeat, "events", $"at most {WebhookEvents.MaxEventsPerHeartbeat} per heartbeat");
             errors.Check(raised.All(e => e is { Id.Length: > 0 and <= 26, Event: "attack_detected" or "rule_triggered" } && e.Data.ValueKind == JsonValueKind.Object), "events",
                 "each needs an id of 1 to 26 characters, an event attack_detected or rule_triggered, and a data object");
+            if (beat?.Address is { Length: > 0 and <= 200 } address && IpText.CheckHostAndPort(address) is { } addressError) errors.Add("address", addressError);
             if (errors.Any) return errors.ToProblem();
             var now = clock.GetUtcNow();
             var existing = await store.GetNodeAsync(id);
@@ -151,8 +145,8 @@ public sealed class NodesModule : ICarterModule
 
         app.MapPost("/api/v1/scale", async (HttpRequest http, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<ScaleRequest>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<ScaleRequest>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             errors.Check(body.Action is "scale_up" or "scale_down", "action", "must be scale_up or scale_down");
             errors.Check(body.Count is >= 1 and <= 1000, "count", "must be between 1 and 1000");

@@ -18,8 +18,8 @@ public sealed class PolicyModule : ICarterModule
     {
         app.MapPost("/api/v1/policy", async (HttpRequest http, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<NewPolicy>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<NewPolicy>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             errors.Check(body.Name is { Length: > 0 and <= 100 } && body.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "name",
                 "is required: 1 to 100 letters, digits, '-', '_' or '.'");

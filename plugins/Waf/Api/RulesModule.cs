@@ -44,8 +44,8 @@ public sealed class RulesModule : ICarterModule
     {
         app.MapPost("/api/v1/rules", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<NewRule>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<NewRule>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             var row = Validate(body, "", errors, caller.UserId, clock.GetUtcNow());
             if (row is null) return errors.ToProblem();
@@ -58,8 +58,8 @@ public sealed class RulesModule : ICarterModule
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
         app.MapPost("/api/v1/rules/bulk", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<BulkRules>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<BulkRules>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             errors.Check(body.Rules is { Count: > 0 and <= MaxBulk }, "rules", $"must hold 1 to {MaxBulk} rules");
             if (errors.Any) return errors.ToProblem();

@@ -20,8 +20,8 @@ public sealed class WebhooksModule : ICarterModule
     {
         app.MapPost("/api/v1/webhooks", async (HttpRequest http, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyError) = await Json.ReadAsync<NewWebhook>(http);
-            if (body is null) return Json.BadBody(bodyError!);
+            var (body, bodyErrors) = await Json.ReadAsync<NewWebhook>(http);
+            if (body is null) return bodyErrors.ToProblem("Invalid body");
             var errors = new FieldErrors();
             errors.Check(Uri.TryCreate(body.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && body.Url!.Length <= 2000, "url", "must be an absolute http(s) URL");
             var events = body.Events ?? WebhookEvents.EventNames;

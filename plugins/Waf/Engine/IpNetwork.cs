@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Edgeplane.Abstractions.Network;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
@@ -20,9 +21,9 @@ public readonly record struct IpNetwork(bool IsV6, UInt128 Network, int PrefixLe
         text = text.Trim();
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || address.ToString().Contains('%') || addressText.Contains('%'))
+        if (!IpText.TryParseAddress(addressText, out var address))
         {
-            error = $"'{text}' is not an IPv4 or IPv6 address or CIDR range";
+            error = $"'{text}' is not an IPv4 address in canonical dotted decimal, an IPv6 address or a CIDR range of one";
             return false;
         }
         var (isV6, value) = ToKey(address);
@@ -31,7 +32,7 @@ public readonly record struct IpNetwork(bool IsV6, UInt128 Network, int PrefixLe
         if (slash >= 0)
         {
             var written = address.IsIPv4MappedToIPv6 ? 128 : bits;
-            if (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out prefix) || prefix > written
+            if (!IpText.TryParseNetwork(text, out _, out prefix) || prefix > written
                 || (address.IsIPv4MappedToIPv6 && prefix < 96))
             {
                 error = $"'{text}' has an invalid prefix length (0 to {written})";

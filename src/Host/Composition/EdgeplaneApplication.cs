@@ -48,11 +48,17 @@ public static class EdgeplaneApplication
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PluginCatalog(plugins));
         builder.Services.AddProblemDetails();
+        // A request the server cannot read is the client's error: the request delegates throw it (instead of an
+        // empty 400) so that ClientErrorHandler answers 4xx with the field, as it does Kestrel's 413.
+        builder.Services.AddExceptionHandler<ClientErrorHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, IdentityJson.Default);
         });
+        // after every plugin has added its generated metadata to the chain
+        builder.Services.PostConfigure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => StrictRequestJson.Apply(o.SerializerOptions));
         builder.AddEdgeplanePlatform(options, plugins);
         builder.Services.AddEdgeplaneObservability();
         builder.Services.AddEdgeplaneOpenApi();

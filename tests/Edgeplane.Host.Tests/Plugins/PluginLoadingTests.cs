@@ -110,6 +110,32 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
     }
 
     [Theory]
+    [InlineData("PUT", "application/json", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("POST", "text/plain", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("POST", "application/json", HttpStatusCode.OK)]
+    public async Task A_dedicated_listener_answers_a_wrong_method_or_content_type_as_a_prefix_mount_does(string method, string contentType, HttpStatusCode expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var shoutPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.ShoutPort}") };
+        using var dedicated = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.DedicatedPort}") };
+        async Task<HttpStatusCode> SendAsync(HttpClient client, string path)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{\"text\":\"hey\"}", System.Text.Encoding.UTF8, contentType) };
+            using var response = await client.SendAsync(request, ct);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(expected, await SendAsync(Client, "/multi/shout"));
+        Assert.Equal(expected, await SendAsync(Client, "/shouter/shout"));
+        Assert.Equal(expected, await SendAsync(shoutPort, "/shout"));
+        Assert.Equal(expected, await SendAsync(dedicated, "/shout"));
+        // a path the listener does not serve stays a 404 whatever the method
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(shoutPort, "/healthz"));
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(shoutPort, "/whisper/hey"));
+        Assert.Equal(HttpStatusCode.NotFound, await SendAsync(dedicated, "/api/v1/auth/login"));
+    }
+
+    [Theory]
     [InlineData("/sleepy/hello/x")]
     [InlineData("/throwing/never")]
     [InlineData("/lonely/hello/x")]

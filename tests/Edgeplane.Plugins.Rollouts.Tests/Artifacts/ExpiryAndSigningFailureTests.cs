@@ -9,7 +9,7 @@ namespace Edgeplane.Plugins.Rollouts.Tests.Artifacts;
 
 /// <summary>
 /// A host whose timestamp lives 3 s with the refresh job off: tuf-js rejects the expired metadata. Then the
-/// targets role's sealed key is damaged in the database: publishing fails and nothing is recorded.
+/// targets role's sealed key is damaged in the database: publishing and rotating fail (503) and nothing is recorded.
 /// </summary>
 public sealed class ExpiryAndSigningFailureTests
 {
@@ -55,5 +55,13 @@ public sealed class ExpiryAndSigningFailureTests
         var (countCode, count) = await NodeGrpc.RunAsync("sqlite3", ["-cmd", ".timeout 15000", Path.Combine(host.DataDirectory, "edgeplane.db"),
             "SELECT COUNT(*) FROM rollouts_tuf_targets; SELECT COUNT(*) FROM rollouts_artifact_blobs;"], TimeSpan.FromSeconds(30));
         Assert.Equal("1\n1", count.Trim());
+
+        // a rotation needs the same damaged key: 503, and the repository is unchanged
+        var rootBefore = await host.Client.GetFromJsonAsync<JsonObject>("/rollouts/tuf/root.json", Ct);
+        using var hostAdmin = host.AdminClient();
+        using var rotated = await hostAdmin.PostAsJsonAsync("/rollouts/api/v1/tuf/rotate", new { roles = new[] { "timestamp" } }, Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rotated.StatusCode);
+        var rootAfter = await host.Client.GetFromJsonAsync<JsonObject>("/rollouts/tuf/root.json", Ct);
+        Assert.Equal((long)rootBefore!["signed"]!["version"]!, (long)rootAfter!["signed"]!["version"]!);
     }
 }

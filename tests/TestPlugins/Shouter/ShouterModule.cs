@@ -17,5 +17,8 @@ public sealed class ShouterModule : ICarterModule
         })).AllowAnonymous();
         app.MapGet("/whisper/{text}", (string text, Voice voice) => TypedResults.Ok(new { text = text.Humanize(LetterCasing.LowerCase), voice = voice.Name }))
             .AllowAnonymous();
+        app.MapPost("/shout", (Shout shout) => TypedResults.Ok(new Shout(shout.Text.Humanize(LetterCasing.AllCaps)))).AllowAnonymous();
     }
 }
+
+public sealed record Shout(string Text);

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Edgeplane.Abstractions.Http;
+
+/// <summary>
+/// The one reader of request bodies for handlers that read the body themselves instead of binding a typed
+/// parameter (the host's typed binding follows the same rules). Whatever a client sends, the answer is a value or
+/// field errors, never an exception: malformed JSON, a repeated key, a value of the wrong type, a null where a value
+/// is required, too deep a document and a form over the limits are errors naming the field (or <c>body</c>). A body
+/// over the host's size limit surfaces as Kestrel's <see cref="BadHttpRequestException"/>, which the host answers 413.
+/// </summary>
+public static class RequestBody
+{
+    /// <summary>How request JSON is parsed: a repeated key is an error (parsers that keep the first and the last disagree).</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
+
+    /// <summary>
+    /// The body's fields: a JSON object's properties, or a form's fields as strings (a repeated form field joined
+    /// with commas). No body is no fields. Null with errors when the body is not one JSON object or not a valid form.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, JsonElement>? Fields, FieldErrors Errors)> ReadFieldsAsync(HttpRequest request)
+    {
+        var errors = new FieldErrors();
+        var fields = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+                foreach (var (key, value) in form) fields[key] = JsonSerializer.SerializeToElement(value.ToString());
+                return (fields, errors);
+            }
+            if (!HasBody(request)) return (fields, errors);
+            using var document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, errors.Add("body", "must be a JSON object"));
+            foreach (var property in document.RootElement.EnumerateObject()) fields[property.Name] = property.Value.Clone();
+            return (fields, errors);
+        }
+        catch (JsonException e)
+        {
+            return (null, errors.Add(FieldOf(e), Describe(e)));
+        }
+        catch (InvalidDataException e) // the form reader's limits: key and value lengths, field count
+        {
+            return (null, errors.Add("body", e.Message));
+        }
+    }
+
+    /// <summary>The body deserialized as <typeparamref name="T"/> with <paramref name="options"/> (repeated keys refused).</summary>
+    public static async Task<(T? Value, FieldErrors Errors)> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options) where T : class
+    {
+        var errors = new FieldErrors();
+        if (!HasBody(request)) return (null, errors.Add("body", "a JSON object is required"));
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
+            return value is null ? (null, errors.Add("body", "a JSON object is required")) : (value, errors);
+        }
+        catch (JsonException e)
+        {
+            return (null, errors.Add(FieldOf(e), Describe(e)));
+        }
+    }
+
+    /// <summary>A copy of <paramref name="options"/> that refuses repeated keys, for plugins with JSON options of their own.</summary>
+    public static JsonSerializerOptions Strict(JsonSerializerOptions options) => new(options) { AllowDuplicateProperties = false };
+
+    /// <summary>The field a JSON error is about: its path without the root (<c>$.selector.matchLabels</c> → <c>selector.matchLabels</c>), or <c>body</c>.</summary>
+    public static string FieldOf(JsonException e) =>
+        e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..]
+        : e.Path is { Length: > 1 } indexed && indexed.StartsWith('$') ? "body" + indexed[1..]
+        : "body";
+
+    /// <summary>The error without the parser's position suffix; type names of the reader are left out.</summary>
+    public static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        if (message.Contains("duplicate", StringComparison.OrdinalIgnoreCase)) return "repeats a property: " + message;
+        if (message.Contains("doesn't allow setting null", StringComparison.Ordinal)) return "must not be null";
+        if (message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong type";
+        return "is not valid JSON: " + message;
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength != 0 && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false;
+}
