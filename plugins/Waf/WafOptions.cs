@@ -3,8 +3,17 @@ using Edgeplane.Plugins.Waf.Proxy;
 namespace Edgeplane.Plugins.Waf;
 
 /// <summary>The plugin's settings (<c>Edgeplane:Plugins:waf</c>).</summary>
-public sealed class WafOptions
+public sealed class WafOptions : SecLang.ISecLangSettings
 {
+    /// <summary>Load Debian's OWASP Core Rule Set (crs-setup.conf, its exclusion files and every rule file) into the SecLang engine.</summary>
+    public bool CoreRuleSet { get; set; }
+    /// <summary>More SecLang rule files (wildcards allowed in the last segment), loaded after the CRS.</summary>
+    public string[] RuleFiles { get; set; } = [];
+    /// <summary>The CRS's paranoia level (1–4) and anomaly score thresholds; they override crs-setup.conf.</summary>
+    public int ParanoiaLevel { get; set; } = 1;
+    public int InboundAnomalyThreshold { get; set; } = 5;
+    public int OutboundAnomalyThreshold { get; set; } = 4;
+
     /// <summary><c>standalone</c> (default: orchestrator and node in one), <c>orchestrator</c> or <c>node</c>.</summary>
     public string Role { get; set; } = "standalone";
     /// <summary>This node's id as the orchestrator lists it.</summary>

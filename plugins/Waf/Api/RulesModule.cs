@@ -80,8 +80,8 @@ public sealed class RulesModule : ICarterModule
         {
             var pageErrors = page.Validate();
             if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
-            if (source is not null and not ("custom" or "default"))
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom or default"] });
+            if (source is not null and not ("custom" or "default" or "crs"))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom, default or crs"] });
             var pending = engine.Counters.PendingRuleHits;
             long Hits(string id, long stored) => stored + (pending.TryGetValue(id, out var p) ? p : 0);
             if (source == "default")
@@ -91,6 +91,14 @@ public sealed class RulesModule : ICarterModule
                 var items = DefaultRules.All.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0),
                     setOn && (states.GetValueOrDefault(r.Id)?.Enabled ?? 1) == 1, "default", null)).ToList();
                 return Json.Ok(new { rules = items, total = DefaultRules.All.Count, limit = page.Take, offset = page.Skip });
+            }
+            if (source == "crs")
+            {
+                // the SecLang rules loaded from the configured files (CoreRuleSet, RuleFiles); hits are kept with the default rules' states
+                var loaded = engine.Snapshot.SecLang?.Rules.OrderBy(r => r.Id.Length).ThenBy(r => r.Id, StringComparer.Ordinal).ToList() ?? [];
+                var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
+                var items = loaded.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "crs", null)).ToList();
+                return Json.Ok(new { rules = items, total = loaded.Count, limit = page.Take, offset = page.Skip });
             }
             var (rows, total) = await store.ListRulesAsync(page.Take, page.Skip);
             return Json.Ok(new
@@ -109,6 +117,11 @@ public sealed class RulesModule : ICarterModule
             {
                 var state = (await store.ListDefaultRuleStatesAsync()).FirstOrDefault(s => s.RuleId == id);
                 return Json.Ok(View(d, (state?.Hits ?? 0) + pending, (state?.Enabled ?? 1) == 1, "default", null));
+            }
+            if (engine.Snapshot.SecLang?.Rules.FirstOrDefault(r => r.Id == id) is { } crs)
+            {
+                var state = (await store.ListDefaultRuleStatesAsync()).FirstOrDefault(s => s.RuleId == id);
+                return Json.Ok(View(crs, (state?.Hits ?? 0) + pending, true, "crs", null));
             }
             var row = await store.GetRuleAsync(id);
             return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));

@@ -136,7 +136,7 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
         var now = clock.GetUtcNow();
         foreach (var (id, n) in hits)
         {
-            if (id.StartsWith(DefaultRules.IdPrefix, StringComparison.Ordinal))
+            if (id.StartsWith(DefaultRules.IdPrefix, StringComparison.Ordinal) || id.StartsWith(SecLang.SecLangInspector.IdPrefix, StringComparison.Ordinal))
             {
                 if (await c.ExecuteAsync("UPDATE waf_default_rules SET hits = hits + @n WHERE rule_id = @id", new { id, n }, tx) == 0)
                     await c.ExecuteAsync("INSERT INTO waf_default_rules (rule_id, enabled, hits, updated_at) VALUES (@id, 1, @n, @now)", new { id, n, now }, tx);

@@ -34,6 +34,8 @@ public sealed class EngineSync(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         store.Changed += () => _signal.Release();
+        // the SecLang rule files load first and outside the retried sync: one that cannot load fails the plugin's start
+        _ = builder.SecLang;
         try
         {
             if (Counters.Load(engine.Counters))

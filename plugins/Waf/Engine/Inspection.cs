@@ -17,7 +17,8 @@ public sealed record InspectionRequest(
     string? Body,
     string? ContentType = null,
     string? RequestId = null,
-    bool BodyCut = false);
+    bool BodyCut = false,
+    string? Protocol = null);
 
 public enum VerdictKind
 {

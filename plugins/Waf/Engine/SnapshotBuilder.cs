@@ -1,4 +1,5 @@
 using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.SecLang;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
@@ -7,6 +8,11 @@ public sealed class SnapshotBuilder(WafOptions options)
 {
     private readonly RuleMatcher.CompilationCache _cache = new();
     private readonly Lock _lock = new();
+    // the rule files are configuration of the process, loaded once: a rule that cannot load fails the plugin's start
+    private readonly Lazy<SecLangInspector?> _secLang = new(() => SecLangInspector.Load(options));
+
+    /// <summary>The configured SecLang rules (the CRS, <c>RuleFiles</c>), loaded on first use; null when none is configured.</summary>
+    public SecLangInspector? SecLang => _secLang.Value;
 
     public bool DefaultRuleSetEnabled(WafConfig config) =>
         (config.Policy is null ? null : EffectivePolicy.From(config.Policy.Name, config.Policy.Rules).DefaultRuleSet) ?? options.DefaultRuleSet;
@@ -28,7 +34,7 @@ public sealed class SnapshotBuilder(WafOptions options)
             // A host that inspects traffic compiles before the snapshot is applied, so no request waits for it;
             // one that only manages rules (an orchestrator, say) never pays for them.
             if (options.InspectsTraffic) matcher.Compile();
-            return new EngineSnapshot(matcher, blacklist, policy, config.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return new EngineSnapshot(matcher, blacklist, policy, config.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), _secLang.Value);
         }
     }
 }

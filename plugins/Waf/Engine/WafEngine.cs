@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace Edgeplane.Plugins.Waf.Engine;
 
 /// <summary>Everything the engine enforces at one moment; replaced as a whole when configuration changes.</summary>
-public sealed record EngineSnapshot(RuleMatcher Rules, IpBlacklist Blacklist, EffectivePolicy Policy, string Version)
+public sealed record EngineSnapshot(RuleMatcher Rules, IpBlacklist Blacklist, EffectivePolicy Policy, string Version, SecLang.SecLangInspector? SecLang = null)
 {
     public static EngineSnapshot Empty { get; } = new(new RuleMatcher([]), IpBlacklist.Empty, EffectivePolicy.None, "empty");
 }
@@ -70,7 +70,7 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
             if (!string.IsNullOrEmpty(request.Body))
                 rules.Match(RuleTarget.Body, RequestText.Body(request.Body, request.ContentType), scratch, cut: request.BodyCut);
         }
-        if (scratch.Count == 0) return NoMatch;
+        if (scratch.Count == 0 && snapshot.SecLang is null) return NoMatch;
         var matches = scratch.ToArray();
         scratch.Clear();
         if (matches.Any(m => m.Rule.Action == RuleAction.Allow)) return Verdict.Pass(matches);
@@ -78,7 +78,14 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         foreach (var m in matches)
             if (m.Rule.Action == RuleAction.Block && (blocking is null || WafRule.SeverityRank(m.Rule.Severity) > WafRule.SeverityRank(blocking.Severity)))
                 blocking = m.Rule;
-        if (blocking is null) return Verdict.Pass(matches);
+        if (blocking is null && snapshot.SecLang is { } secLang)
+        {
+            // the operator's rules found nothing to block (and no exception): the SecLang rules (the CRS) decide
+            var finding = secLang.Inspect(request);
+            if (finding.Matches.Count > 0) matches = [.. matches, .. finding.Matches];
+            if (finding.Interrupting is { } rule) return new Verdict(VerdictKind.Block, finding.Reason, finding.AttackType, rule, null, matches);
+        }
+        if (blocking is null) return matches.Length == 0 ? NoMatch : Verdict.Pass(matches);
         var part = matches.First(m => m.Rule == blocking).Part;
         return new Verdict(VerdictKind.Block, $"rule {blocking.Id} ({blocking.Severity}) matched the request {part.ToString().ToLowerInvariant()}",
             blocking.Tags.FirstOrDefault() ?? "rule", blocking, null, matches);

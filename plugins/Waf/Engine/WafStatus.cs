@@ -37,6 +37,15 @@ public sealed class WafStatus(WafEngine engine, WafMetrics metrics, WafOptions o
         health = "healthy",
         config_version = engine.Snapshot.Version,
         rules = engine.Snapshot.Rules.Count,
+        crs = engine.Snapshot.SecLang is { } s ? new
+        {
+            rules = s.RuleSet.ById.Count,
+            files = s.RuleSet.Files,
+            paranoia_level = s.Settings.ParanoiaLevel,
+            inbound_anomaly_threshold = s.Settings.InboundAnomalyThreshold,
+            outbound_anomaly_threshold = s.Settings.OutboundAnomalyThreshold,
+            backtracking_rules = s.BacktrackingRules,
+        } : null,
     };
 
     public object Stats()

@@ -54,7 +54,7 @@ public sealed class HostGuard(WafEngine engine, WafOptions options, ILogger<Host
             await OversizeAnswer.WriteAsync(context, limit, requestId, raw, logger);
             return;
         }
-        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType, requestId, cut));
+        var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method, q < 0 ? raw : raw[..q], q < 0 ? "" : raw[(q + 1)..], headers, body, request.ContentType, requestId, cut, request.Protocol));
         if (verdict.Kind == VerdictKind.Pass)
         {
             await next();

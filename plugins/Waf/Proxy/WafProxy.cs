@@ -155,7 +155,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             }
             var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, Math.Min(prefixLength, limit)) : null;
             var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
-                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId, cut));
+                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId, cut, request.Protocol));
             if (cut && body is not null && verdict.Kind == VerdictKind.Pass)
                 _logger.LogInformation("WAF passed {Method} {Target} from {Client} with only the first {Limit} bytes of its body inspected (request {RequestId})",
                     request.Method, rawTarget, context.Connection.RemoteIpAddress, limit, requestId);

@@ -16,7 +16,7 @@ public enum Disruptive
 }
 
 /// <summary>An action run when a rule matches, in the order the rule lists it (<c>setvar</c>, <c>ctl</c>, …).</summary>
-public sealed record RuleAction(string Name, string Value);
+public sealed record RuntimeAction(string Name, string Value);
 
 /// <summary>The actions of one rule (<c>"id:1,phase:2,deny,t:lowercase,setvar:tx.x=+1"</c>), parsed.</summary>
 public sealed class RuleActions
@@ -40,7 +40,7 @@ public sealed class RuleActions
     public int Skip { get; set; }
     /// <summary>Transformation names in order; <c>none</c> clears the ones before it (and the default action's).</summary>
     public List<string> Transformations { get; } = [];
-    public List<RuleAction> Runtime { get; } = [];
+    public List<RuntimeAction> Runtime { get; } = [];
 
     private static readonly string[] SeverityNames = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"];
 
@@ -106,7 +106,7 @@ public sealed class RuleActions
             case "t": Transformations.Add(value ?? ""); break;
             case "setvar":
             case "ctl":
-                Runtime.Add(new RuleAction(name.ToLowerInvariant(), value ?? ""));
+                Runtime.Add(new RuntimeAction(name.ToLowerInvariant(), value ?? ""));
                 break;
             default:
                 if (!Ignored.Contains(name)) throw new SecLangException($"{where}: unknown action '{name}'");

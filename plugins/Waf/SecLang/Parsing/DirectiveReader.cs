@@ -68,13 +68,14 @@ public static class DirectiveReader
     }
 
     /// <summary>A path or a wildcard in its last segment (<c>rules/*.conf</c>), in ordinal order as Apache includes them.</summary>
-    private static List<string> Expand(string pattern, string baseDirectory)
+    internal static List<string> Expand(string pattern, string baseDirectory, bool required = false)
     {
-        var full = Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern);
-        if (!full.Contains('*') && !full.Contains('?')) return File.Exists(full) ? [full] : [];
+        var full = Path.GetFullPath(Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern));
+        if (!full.Contains('*') && !full.Contains('?'))
+            return File.Exists(full) ? [full] : required ? throw new SecLangException($"rule file not found: {full}") : [];
         var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory)) return [];
-        var files = Directory.GetFiles(directory, Path.GetFileName(full));
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory, Path.GetFileName(full)) : [];
+        if (files.Length == 0 && required) throw new SecLangException($"no rule file matches {full}");
         Array.Sort(files, StringComparer.Ordinal);
         return [.. files];
     }

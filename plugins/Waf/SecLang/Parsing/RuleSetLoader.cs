@@ -37,13 +37,23 @@ public sealed class RuleSetLoader
     private SecLangRule? _openChain;
 
     /// <summary>Loads the files in order (each may <c>Include</c> others) into one rule set.</summary>
-    public static SecLangRuleSet LoadFiles(IEnumerable<string> paths)
+    public static SecLangRuleSet LoadFiles(IEnumerable<string> paths) => LoadFiles(paths, null, _ => false);
+
+    /// <summary>
+    /// Loads the files in order (a wildcard in a path's last segment loads each match in ordinal order); the
+    /// <paramref name="prelude"/> directives go right after the first file <paramref name="afterFile"/> accepts, or first.
+    /// </summary>
+    public static SecLangRuleSet LoadFiles(IEnumerable<string> paths, string? prelude, Func<string, bool> afterFile)
     {
         var loader = new RuleSetLoader();
-        foreach (var path in paths)
+        var files = paths.SelectMany(p => DirectiveReader.Expand(p, Directory.GetCurrentDirectory(), required: true)).ToList();
+        var at = prelude is null ? -1 : files.FindIndex(f => afterFile(f)) + 1;
+        for (var i = 0; i <= files.Count; i++)
         {
-            loader._files.Add(Path.GetFullPath(path));
-            loader.Apply(DirectiveReader.ReadFile(path));
+            if (i == at) loader.Apply(DirectiveReader.ReadText(prelude!, "(settings)", Directory.GetCurrentDirectory()));
+            if (i == files.Count) break;
+            loader._files.Add(files[i]);
+            loader.Apply(DirectiveReader.ReadFile(files[i]));
         }
         return loader.Build();
     }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Edgeplane.Plugins.Waf.Tests.Proxy;
+using Edgeplane.Testing;
+
+namespace Edgeplane.Plugins.Waf.Tests.SecLang;
+
+/// <summary>The real host with the CRS configured: status, the rule list with hits, operator rules beside it, and a bad rule file failing the plugin.</summary>
+public sealed class CrsHostTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_host_enforces_lists_and_counts_the_crs_with_operator_rules()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        var proxyAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await using var host = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Waf"],
+            Environment = new()
+            {
+                ["Edgeplane__Plugins__waf__Proxy__Upstream"] = upstream.Address.ToString(),
+                ["Edgeplane__Plugins__waf__Proxy__Listen"] = proxyAddress.ToString(),
+                ["Edgeplane__Plugins__waf__CoreRuleSet"] = "true",
+                ["Edgeplane__Plugins__waf__DefaultRuleSet"] = "false",
+                ["Edgeplane__Plugins__waf__InboundAnomalyThreshold"] = "5",
+            },
+        });
+        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(120) };
+        api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", host.AdminKey);
+        using var proxy = new HttpClient { BaseAddress = proxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        var status = JsonNode.Parse(await api.GetStringAsync("api/v1/status", Ct))!["crs"]!;
+        Assert.Equal(1, (int)status["paranoia_level"]!);
+        Assert.Equal(5, (int)status["inbound_anomaly_threshold"]!);
+        Assert.True((int)status["rules"]! > 500);
+
+        using (var ok = await proxy.GetAsync("/shop/items?page=2", Ct)) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using (var attack = await proxy.GetAsync("/shop/items?id=1%27%20OR%20%271%27=%271", Ct)) Assert.Equal(HttpStatusCode.Forbidden, attack.StatusCode);
+
+        // an operator's rule is enforced beside the CRS
+        using (var created = await api.PostAsJsonAsync("api/v1/rules", new { pattern = "quux-contraband", action = "block", severity = "high", targets = "query" }, Ct))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        HttpStatusCode code;
+        do
+        {
+            using var r = await proxy.GetAsync("/x?q=quux-contraband", Ct);
+            code = r.StatusCode;
+        } while (code != HttpStatusCode.Forbidden && DateTime.UtcNow < deadline && await Task.Delay(100, Ct).ContinueWith(_ => true, Ct));
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+
+        var list = JsonNode.Parse(await api.GetStringAsync("api/v1/rules?source=crs&limit=10", Ct))!;
+        Assert.True((int)list["total"]! > 500);
+        Assert.All(list["rules"]!.AsArray(), r => Assert.Equal("crs", (string)r!["source"]!));
+        var sqli = JsonNode.Parse(await api.GetStringAsync("api/v1/rules/crs-942100", Ct))!;
+        Assert.Equal("crs", (string)sqli["source"]!);
+        Assert.Contains("attack-sqli", sqli["tags"]!.AsArray().Select(t => (string)t!));
+        Assert.True((long)sqli["hits"]! >= 1);
+        // hits survive the flush to the database
+        await Task.Delay(3000, Ct);
+        var one = JsonNode.Parse(await api.GetStringAsync("api/v1/rules/crs-942100", Ct))!;
+        Assert.True((long)one["hits"]! >= 1);
+        using var bad = await api.GetAsync("api/v1/rules?source=nope", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("crs", await bad.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_rule_file_that_cannot_load_fails_the_plugin_naming_the_line()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("local.conf");
+        await File.WriteAllTextAsync(file, "SecRule ARGS \"@rx x\" \"id:1,phase:2,dney\"\n", Ct);
+        await using var host = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Waf"],
+            Environment = new()
+            {
+                ["Edgeplane__Plugins__waf__RuleFiles__0"] = file,
+                ["Edgeplane__Plugins__waf__Proxy__Enabled"] = "false",
+            },
+        });
+        using var admin = host.AdminClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonNode waf;
+        do
+        {
+            var plugins = JsonNode.Parse(await admin.GetStringAsync("/api/v1/plugins", Ct))!;
+            waf = (plugins is JsonArray a ? a : plugins["plugins"]!.AsArray()).Single(p => (string)p!["id"]! == "waf")!;
+            if ((string?)waf["state"] is "Failed" or "failed") break;
+            await Task.Delay(200, Ct);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Equal("failed", ((string?)waf["state"])?.ToLowerInvariant());
+        Assert.Contains("local.conf:1", (string?)waf["reason"]);
+        Assert.Contains("dney", (string?)waf["reason"]);
+    }
+}
