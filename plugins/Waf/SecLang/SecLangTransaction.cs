@@ -96,7 +96,7 @@ public sealed class SecLangTransaction : IMatchContext
         _single["REQUEST_URI_RAW"] = uri;
         _single["REQUEST_URI"] = PercentDecode(q < 0 ? rawPath : rawPath + "?" + query);
         _single["REQUEST_FILENAME"] = path;
-        _single["REQUEST_BASENAME"] = path[(path.LastIndexOf('/') + 1)..];
+        _single["REQUEST_BASENAME"] = path[(path.LastIndexOfAny(['/', '\\']) + 1)..];
         _single["QUERY_STRING"] = query;
         _single["REMOTE_ADDR"] = r.RemoteAddress;
         _single["REMOTE_HOST"] = r.RemoteAddress;
@@ -118,13 +118,12 @@ public sealed class SecLangTransaction : IMatchContext
             headerNames.Add(name, name);
             if (name.Equals("host", StringComparison.OrdinalIgnoreCase)) _single["SERVER_NAME"] = value.Split(':')[0];
             if (!name.Equals("cookie", StringComparison.OrdinalIgnoreCase)) continue;
-            foreach (var part in value.Split(';'))
+            foreach (var part in value.TrimEnd().Split(';'))
             {
-                var cookie = part.TrimStart();
-                if (cookie.Length == 0) continue;
-                var eq = cookie.IndexOf('=');
-                var cookieName = eq < 0 ? cookie : cookie[..eq];
-                cookies.Add(cookieName, eq < 0 ? "" : cookie[(eq + 1)..]);
+                var eq = part.IndexOf('=');
+                var cookieName = (eq < 0 ? part : part[..eq]).TrimStart();
+                if (cookieName.Length == 0) continue;
+                cookies.Add(cookieName, eq < 0 ? "" : part[(eq + 1)..]);
                 cookieNames.Add(cookieName, cookieName);
             }
         }
