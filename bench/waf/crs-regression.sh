@@ -5,7 +5,7 @@
 # both in front of the same nginx upstream on 127.0.0.1, and prints detection per category and false positives.
 # Needs: dotnet, nginx, libnginx-mod-http-modsecurity, modsecurity-crs, libmodsecurity3, python3-yaml, curl.
 # Usage: bench/waf/crs-regression.sh CRS_CHECKOUT [paranoia-level]
-#   EDGEPLANE_DEFAULT_RULES=true also keeps Edgeplane's own default rules on (off by default: CRS against CRS).
+#   CONFIGURATION=Debug BUILD=0 use the Debug host as last built; EDGEPLANE_DEFAULT_RULES=true also keeps Edgeplane's own default rules on (off by default: CRS against CRS).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -66,8 +66,10 @@ CONF
 nginx_conf modsec "$ms_port" "modsecurity on; modsecurity_rules_file $ms/main.conf; $proxy_block"
 
 configuration="${CONFIGURATION:-Release}"
-echo "building Edgeplane ($configuration)..." >&2
-dotnet build "$root/src/Host" -c "$configuration" -nologo -clp:ErrorsOnly >/dev/null
+if [ "${BUILD:-1}" != 0 ]; then  # BUILD=0 uses the host as last built
+  echo "building Edgeplane ($configuration)..." >&2
+  dotnet build "$root/src/Host" -c "$configuration" -nologo -clp:ErrorsOnly >/dev/null
+fi
 hostdir="$root/src/Host/bin/$configuration/net10.0"
 mkdir -p "$tmp/plugins" "$tmp/data"
 ln -s "$hostdir/plugins/Edgeplane.Plugins.Waf" "$tmp/plugins/Edgeplane.Plugins.Waf"
@@ -87,4 +89,8 @@ for p in "$ms_port" "$waf_port"; do
 done
 echo "CRS $(git -C "$crs" describe --tags 2>/dev/null || basename "$crs") tests; rules: Debian modsecurity-crs $(dpkg-query -W -f='${Version}' modsecurity-crs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/crs_regression.py" "$crs" /usr/share/modsecurity-crs/rules "$paranoia" "ModSecurity=$ms_port" "Edgeplane=$waf_port"
-curl -s -H "X-SecBeat-API-Key: $key" "http://127.0.0.1:$host_port/waf/api/v1/status" | python3 -c 'import json,sys; s=json.load(sys.stdin).get("crs") or {}; print(f"\nEdgeplane: {s.get(\"rules\")} CRS rules loaded, paranoia level {s.get(\"paranoia_level\")}, {len(s.get(\"backtracking_rules\") or [])} on the backtracking engine: {s.get(\"backtracking_rules\")}")'
+curl -s -H "X-SecBeat-API-Key: $key" "http://127.0.0.1:$host_port/waf/api/v1/status" | python3 -c '
+import json, sys
+s = json.load(sys.stdin).get("crs") or {}
+slow = s.get("backtracking_rules") or []
+print("\nEdgeplane: %s CRS rules loaded, paranoia level %s, %d on the backtracking engine (match timeout): %s" % (s.get("rules"), s.get("paranoia_level"), len(slow), slow))'

@@ -33,7 +33,7 @@ def raw_request(inp):
     if "encoded_request" in inp:
         return base64.b64decode(inp["encoded_request"])
     if "raw_request" in inp:
-        return inp["raw_request"].encode("latin-1")
+        return inp["raw_request"].encode("utf-8")
     method = inp.get("method", "GET")
     uri = inp.get("uri", "/")
     version = inp.get("version", "HTTP/1.1")
@@ -41,7 +41,7 @@ def raw_request(inp):
     data = inp.get("data")
     if isinstance(data, list):
         data = "\r\n".join(data) + "\r\n"
-    body = data.encode("latin-1", errors="surrogateescape") if isinstance(data, str) else b""
+    body = data.encode("utf-8") if isinstance(data, str) else b""  # Go strings are UTF-8: go-ftw sends "\xff" as c3 bf
     names = {k.lower() for k, _ in headers}
     if not inp.get("stop_magic", False):
         if body and "content-type" not in names:
@@ -51,7 +51,7 @@ def raw_request(inp):
         if "connection" not in names:
             headers.append(("Connection", "close"))
     head = f"{method} {uri} {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
-    return head.encode("latin-1", errors="surrogateescape") + body
+    return head.encode("utf-8") + body
 
 
 def status(port, payload):
