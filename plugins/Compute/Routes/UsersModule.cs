@@ -33,7 +33,7 @@ public sealed class UsersModule : ICarterModule
             UserInfo? user = type == "username"
                 ? await identity.FindUserAsync(value, ct)
                 : (await identity.ListUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.Email, value, StringComparison.OrdinalIgnoreCase));
-            if (user is null || (type == "username" && user.Username != value && user.Id != value)) return Problems.Field("value", $"no user with {type} '{value}'");
+            if (user is null) return Problems.Field("value", $"no user with {type} '{value}'");
             return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.users.read");
 

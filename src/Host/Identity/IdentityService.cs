@@ -39,11 +39,13 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync("INSERT INTO host_teams (id, name, created_at) VALUES (@PersonalTeamId, @Username, @CreatedAt)", info, transaction);
+            var key = NameKey.Of(username);
+            await connection.ExecuteAsync("INSERT INTO host_teams (id, name, name_key, created_at) VALUES (@PersonalTeamId, @Username, @key, @CreatedAt)",
+                new { info.PersonalTeamId, info.Username, key, info.CreatedAt }, transaction);
             await connection.ExecuteAsync(
-                "INSERT INTO host_users (id, username, email, password_hash, is_host_admin, enabled, personal_team_id, created_at) " +
-                "VALUES (@Id, @Username, @Email, @passwordHash, @IsHostAdmin, @Enabled, @PersonalTeamId, @CreatedAt)",
-                new { info.Id, info.Username, info.Email, passwordHash, info.IsHostAdmin, info.Enabled, info.PersonalTeamId, info.CreatedAt }, transaction);
+                "INSERT INTO host_users (id, username, username_key, email, password_hash, is_host_admin, enabled, personal_team_id, created_at) " +
+                "VALUES (@Id, @Username, @key, @Email, @passwordHash, @IsHostAdmin, @Enabled, @PersonalTeamId, @CreatedAt)",
+                new { info.Id, info.Username, key, info.Email, passwordHash, info.IsHostAdmin, info.Enabled, info.PersonalTeamId, info.CreatedAt }, transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO host_memberships (team_id, user_id, role, created_at) VALUES (@PersonalTeamId, @Id, @role, @CreatedAt)",
                 new { info.PersonalTeamId, info.Id, role = Roles.Admin, info.CreatedAt }, transaction);
@@ -60,7 +62,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(string Id, string? Hash)>(
-            "SELECT id, password_hash FROM host_users WHERE username = @username", new { username });
+            "SELECT id, password_hash FROM host_users WHERE username_key = @key", new { key = NameKey.Of(username ?? "") });
         // Hash even for an unknown user, so timing does not tell which usernames exist.
         var valid = PasswordHasher.Verify(password ?? "", row.Hash ?? DummyHash.Value);
         var user = valid && row.Id is not null ? await FindUserAsync(row.Id, cancellationToken) : null;
@@ -73,7 +75,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return (await connection.QuerySingleOrDefaultAsync<UserRow>(
-            $"SELECT {UserColumns} FROM host_users WHERE id = @key OR username = @key", new { key = usernameOrId }))?.ToInfo();
+            $"SELECT {UserColumns} FROM host_users WHERE id = @id OR username_key = @key", new { id = usernameOrId, key = NameKey.Of(usernameOrId) }))?.ToInfo();
     }
 
     public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default)

@@ -32,7 +32,8 @@ public static class OrganizationEndpoints
         await using var connection = await connections.OpenAsync(ct);
         try
         {
-            await connection.ExecuteAsync("INSERT INTO host_organizations (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)", organization);
+            await connection.ExecuteAsync("INSERT INTO host_organizations (id, name, name_key, created_at) VALUES (@Id, @Name, @key, @CreatedAt)",
+                new { organization.Id, organization.Name, key = NameKey.Of(organization.Name), organization.CreatedAt });
         }
         catch (DbException e) when (connections.Dialect.IsUniqueViolation(e))
         {

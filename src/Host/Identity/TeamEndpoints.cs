@@ -26,7 +26,8 @@ public static class TeamEndpoints
         await using var transaction = await connection.BeginTransactionAsync(ct);
         try
         {
-            await connection.ExecuteAsync("INSERT INTO host_teams (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)", team, transaction);
+            await connection.ExecuteAsync("INSERT INTO host_teams (id, name, name_key, created_at) VALUES (@Id, @Name, @key, @CreatedAt)",
+                new { team.Id, team.Name, key = NameKey.Of(team.Name), team.CreatedAt }, transaction);
             await connection.ExecuteAsync("INSERT INTO host_memberships (team_id, user_id, role, created_at) VALUES (@teamId, @userId, @role, @now)",
                 new { teamId = team.Id, userId = caller.UserId, role = Roles.Admin, now }, transaction);
             await transaction.CommitAsync(ct);

@@ -24,7 +24,7 @@ public sealed class TeamService(DbConnectionFactory connections, ApiKeyCache key
         await using var connection = await connections.OpenAsync(cancellationToken);
         try
         {
-            var changed = await connection.ExecuteAsync("UPDATE host_teams SET name = @name WHERE id = @teamId", new { teamId, name });
+            var changed = await connection.ExecuteAsync("UPDATE host_teams SET name = @name, name_key = @key WHERE id = @teamId", new { teamId, name, key = NameKey.Of(name) });
             return changed == 0 ? null : await FindAsync(connection, teamId, null);
         }
         catch (DbException e) when (connections.Dialect.IsUniqueViolation(e))
