@@ -542,6 +542,81 @@ public abstract class ComputeApiTests(ComputeHost compute)
         Assert.Contains(users, u => (string?)u!["username"] == username);
     }
 
+    [Fact]
+    public async Task Another_teams_user_and_a_missing_user_get_the_same_answer()
+    {
+        compute.SkipIfUnavailable();
+        using var identity = await IdentityClient.SignInAsAdminAsync(compute.Host);
+        var teamA = await identity.CreateTeamAsync(Unique("team-a"));
+        var teamB = await identity.CreateTeamAsync(Unique("team-b"));
+        using var operatorA = compute.KeyClient(await identity.KeyForNewMemberAsync(teamA, "operator"));
+        var stranger = Unique("stranger");
+        var (strangerId, _) = await identity.CreateUserAsync(stranger);
+        await identity.AddMemberAsync(teamB, strangerId, "operator");
+        var colleague = Unique("colleague");
+        var (colleagueId, _) = await identity.CreateUserAsync(colleague);
+        await identity.AddMemberAsync(teamA, colleagueId, "viewer");
+
+        async Task<(HttpStatusCode Status, string Text)> AskAsync(string path, object body)
+        {
+            using var response = await operatorA.PostAsJsonAsync(path, body, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            // the problem's traceId differs per request by design; everything else must be the same
+            return (response.StatusCode, JsonNode.Parse(text) is JsonObject o && o.Remove("traceId") ? o.ToJsonString() : text);
+        }
+
+        foreach (var key in new[] { stranger, strangerId })
+        {
+            // the same status, field and wording as for a name nobody has: nothing tells the user exists
+            var other = await AskAsync("/compute/api/getUserInstance", new { userId = key });
+            var missing = await AskAsync("/compute/api/getUserInstance", new { userId = key + "x" });
+            Assert.Equal(HttpStatusCode.BadRequest, other.Status);
+            Assert.Equal(missing.Text.Replace(key + "x", key), other.Text);
+            var deployOther = await AskAsync("/compute/api/instances/deploy", new { image = "busybox", name = Unique("d"), user = key });
+            var deployMissing = await AskAsync("/compute/api/instances/deploy", new { image = "busybox", name = Unique("d"), user = key + "x" });
+            Assert.Equal(HttpStatusCode.BadRequest, deployOther.Status);
+            Assert.Equal(JsonNode.Parse(deployMissing.Text)!["errors"]!["user"]!.ToJsonString().Replace(key + "x", key),
+                JsonNode.Parse(deployOther.Text)!["errors"]!["user"]!.ToJsonString());
+        }
+        // a member of the caller's team is found (no instances yet)
+        var mate = await AskAsync("/compute/api/getUserInstance", new { userId = colleague });
+        Assert.Equal((HttpStatusCode.OK, "[]"), mate);
+    }
+
+    [Fact]
+    public async Task Usernames_are_unique_and_found_ignoring_letter_case()
+    {
+        compute.SkipIfUnavailable();
+        using var identity = await IdentityClient.SignInAsAdminAsync(compute.Host);
+        var username = Unique("carol");
+        var created = await ComputeHost.Created(await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+            new { username, email = $"{username}@example.test", password = "a-long-enough-password-42" }, Ct));
+        var shouted = username.ToUpperInvariant();
+        // taken in any case, through the plugin and through the host itself
+        using (var again = await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+                   new { username = shouted, email = $"other-{username}@example.test", password = "a-long-enough-password-42" }, Ct))
+            await AssertProblemAsync(again, HttpStatusCode.Conflict);
+        using (var hostAgain = await identity.Session.PostAsJsonAsync("/api/v1/users", new { username = shouted, password = "a-long-enough-password-42" }, Ct))
+            Assert.Equal(HttpStatusCode.Conflict, hostAgain.StatusCode);
+        // and found in any case
+        var found = await ComputeHost.Created(await Admin.PostAsJsonAsync("/compute/api/getUser", new { type = "username", value = shouted }, Ct));
+        Assert.Equal((string?)created["id"], (string?)found["id"]);
+        Assert.Equal(username, (string?)found["username"]);
+        using var byUser = await Admin.PostAsJsonAsync("/compute/api/getUserInstance", new { userId = shouted }, Ct);
+        Assert.Equal(HttpStatusCode.OK, byUser.StatusCode);
+        // team names follow the same rule
+        var team = Unique("Kernel-Folk");
+        await identity.CreateTeamAsync(team);
+        using (var sameTeam = await identity.Session.PostAsJsonAsync("/api/v1/teams", new { name = team.ToLowerInvariant() }, Ct))
+            Assert.Equal(HttpStatusCode.Conflict, sameTeam.StatusCode);
+        // and organization names
+        var organization = Unique("Edge-Org");
+        using (var org = await identity.Session.PostAsJsonAsync("/api/v1/organizations", new { name = organization }, Ct))
+            Assert.Equal(HttpStatusCode.Created, org.StatusCode);
+        using (var sameOrg = await identity.Session.PostAsJsonAsync("/api/v1/organizations", new { name = organization.ToUpperInvariant() }, Ct))
+            Assert.Equal(HttpStatusCode.Conflict, sameOrg.StatusCode);
+    }
+
     private async Task<JsonObject> ComputeApi(HttpMethod method, string path)
     {
         using var response = await Admin.SendAsync(new HttpRequestMessage(method, path), Ct);

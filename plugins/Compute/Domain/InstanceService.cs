@@ -19,6 +19,20 @@ public sealed partial class InstanceService(Store store, ICaller caller, IIdenti
 
     public sealed record DeployResult(InstanceRow? Instance, FieldErrors? Errors);
 
+    /// <summary>
+    /// The user named by id or username (letter case ignored, as the host does) when the caller may see them: themselves,
+    /// a member of the caller's team, anyone for a host admin. Otherwise null, whether or not the user exists, so that
+    /// another team's user and a missing one get the same answer (<see cref="NoUser"/>).
+    /// </summary>
+    public async Task<UserInfo?> FindVisibleUserAsync(string key, CancellationToken ct)
+    {
+        var user = await identity.FindUserAsync(key, ct);
+        if (user is null || user.Id == caller.UserId || caller.IsHostAdmin) return user;
+        return (await identity.ListMembershipsAsync(user.Id, ct)).Any(m => m.TeamId == caller.TeamId) ? user : null;
+    }
+
+    public static string NoUser(string key) => $"no user '{key}'";
+
     public async Task<DeployResult> DeployAsync(JsonBody body, CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -65,12 +79,8 @@ public sealed partial class InstanceService(Store store, ICaller caller, IIdenti
         var ownerId = caller.UserId!;
         if ((body.String("user") ?? body.String("userId")) is { } userKey)
         {
-            var user = await identity.FindUserAsync(userKey, ct);
-            if (user is null) errors.Add("user", $"no user '{userKey}'");
-            else if (user.Id != caller.UserId && !caller.IsHostAdmin &&
-                     !(await identity.ListMembershipsAsync(user.Id, ct)).Any(m => m.TeamId == caller.TeamId))
-                errors.Add("user", $"user '{userKey}' is not a member of your team");
-            else ownerId = user.Id;
+            if (await FindVisibleUserAsync(userKey, ct) is { } user) ownerId = user.Id;
+            else errors.Add("user", NoUser(userKey));
         }
 
         NodeRow? requestedNode = null;

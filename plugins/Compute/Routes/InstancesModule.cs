@@ -65,12 +65,12 @@ public sealed class InstancesModule : ICarterModule
             return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
-        app.MapPost("/api/getUserInstance", async (HttpRequest request, ICaller caller, Store store, IIdentityService identity, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getUserInstance", async (HttpRequest request, ICaller caller, Store store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             if ((body.String("userId") ?? body.String("user")) is not { } userKey) return Problems.Field("userId", "is required");
-            var user = await identity.FindUserAsync(userKey, ct);
-            if (user is null) return Problems.Field("userId", $"no user '{userKey}'");
+            var user = await instances.FindVisibleUserAsync(userKey, ct);
+            if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
             var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, new PageRequest(PageRequest.MaxLimit, 0), ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
         }).RequirePermission("compute.instances.read");
