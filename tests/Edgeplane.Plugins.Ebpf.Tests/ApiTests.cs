@@ -227,6 +227,61 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task A_team_the_host_does_not_have_is_a_404_on_every_team_route_even_for_a_host_admin()
+    {
+        f.RequireDatabase();
+        using var anon = new HttpClient { BaseAddress = f.Host.BaseAddress };
+        var doc = (JsonObject)JsonNode.Parse(await anon.GetStringAsync("/openapi/v1.json", Ct))!;
+        var routes = doc["paths"]!.AsObject()
+            .Where(p => p.Key.StartsWith("/ebpf/api/v1/teams/{teamId}", StringComparison.Ordinal))
+            .SelectMany(p => p.Value!.AsObject().Select(m => (Method: m.Key.ToUpperInvariant(), Path: p.Key)))
+            .ToList();
+        Assert.True(routes.Count >= 14, $"{routes.Count} team routes in the OpenAPI document");
+        using var root = f.Client(f.Host.AdminKey);
+        foreach (var (method, path) in routes)
+        {
+            var url = path["/ebpf/".Length..].Replace("{teamId}", "nosuchteam").Replace("{nodeId}", "nosuchnode").Replace("{programId}", "1")
+                .Replace("{mapId}", "1").Replace("{tokenId}", "nosuchtoken");
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            if (method is "POST") request.Content = JsonContent.Create(new { name = "ghost-team" });
+            using var response = await root.SendAsync(request, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+    }
+
+    [Fact]
+    public async Task Enrolling_a_known_machine_again_returns_its_node_with_a_new_credential()
+    {
+        f.RequireDatabase();
+        var machine = Guid.NewGuid().ToString("N");
+        using var anon = f.Anonymous();
+        var first = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.TeamId, f.Keys["operator"]), name = "machine-a", machineId = machine }, Ct), HttpStatusCode.Created);
+        var nodeId = (string)first["nodeId"]!;
+        await JsonAsync(await PostReportAsync(nodeId, (string)first["credential"]!, Report((1, "a"))), HttpStatusCode.OK);
+
+        var again = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.TeamId, f.Keys["operator"]), name = "machine-a2", machineId = machine }, Ct), HttpStatusCode.OK);
+        Assert.Equal(nodeId, (string)again["nodeId"]!);
+        Assert.Equal("machine-a2", (string)again["name"]!);
+        await JsonAsync(await PostReportAsync(nodeId, (string)first["credential"]!, Report((1, "a"))), HttpStatusCode.Unauthorized);
+        await JsonAsync(await PostReportAsync(nodeId, (string)again["credential"]!, Report((1, "a"))), HttpStatusCode.OK);
+        using var viewer = f.Client(f.Keys["viewer"]);
+        var programs = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/bpfprograms", Ct), HttpStatusCode.OK);
+        Assert.Equal(1, (int)programs["total"]!); // the same lifetime: nothing disappeared and reappeared
+        var history = await JsonAsync(await viewer.GetAsync($"api/v1/teams/{f.TeamId}/nodes/{nodeId}/history", Ct), HttpStatusCode.OK);
+        Assert.Equal(2, (int)history["total"]!); // program 1 and map 5, each one lifetime
+
+        // machine ids are per team: another team's token makes that team a node of its own
+        var other = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.OtherTeamId, f.OtherTeamAdminKey), name = "machine-a", machineId = machine }, Ct), HttpStatusCode.Created);
+        Assert.NotEqual(nodeId, (string)other["nodeId"]!);
+        var bad = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.TeamId, f.Keys["operator"]), name = "m", machineId = new string('a', 65) }, Ct), HttpStatusCode.BadRequest);
+        Assert.Contains("machineId", bad["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task Every_route_is_in_the_OpenAPI_document()
     {
         f.RequireDatabase();
@@ -300,6 +355,7 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
         var bad = await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "" }, Ct), HttpStatusCode.BadRequest);
         Assert.Contains("name", bad["errors"]!.AsObject().Select(e => e.Key));
         await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "other-team" }, Ct), HttpStatusCode.Conflict); // the fixture's other team
+        await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "Other-Team" }, Ct), HttpStatusCode.Conflict); // names ignore letter case
         team = await JsonAsync(await admin.PostAsJsonAsync($"api/v1/teams/{teamId}", new { name = "Kernel Folk" }, Ct), HttpStatusCode.OK);
         Assert.Equal("Kernel Folk", (string)team["name"]!);
         // the host team itself was renamed
@@ -320,10 +376,8 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
         await JsonAsync(await admin.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.Unauthorized);
         using var root = f.Client(f.Host.AdminKey);
         await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}", Ct), HttpStatusCode.NotFound);
-        var nodes = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
-        Assert.Equal(0, (int)nodes["total"]!);
-        var programs = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/bpfprograms", Ct), HttpStatusCode.OK);
-        Assert.Equal(0, (int)programs["total"]!);
+        await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.NotFound);
+        await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/bpfprograms", Ct), HttpStatusCode.NotFound);
         await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes/{nodeId}/history", Ct), HttpStatusCode.NotFound);
         using var anon = f.Anonymous();
         await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll", new { token, name = "after" }, Ct), HttpStatusCode.Unauthorized);
@@ -359,8 +413,7 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
 
         using var deleted = await f.Admin.Session.DeleteAsync($"/api/v1/teams/{teamId}", Ct); // the host's route takes a session
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        var nodes = await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.OK);
-        Assert.Equal(0, (int)nodes["total"]!);
+        await JsonAsync(await root.GetAsync($"api/v1/teams/{teamId}/nodes", Ct), HttpStatusCode.NotFound);
         await JsonAsync(await PostReportAsync(nodeId, credential, Report()), HttpStatusCode.Unauthorized);
     }
 }

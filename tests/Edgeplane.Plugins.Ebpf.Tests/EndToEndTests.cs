@@ -198,6 +198,39 @@ public sealed class EndToEndTests(EbpfHostFixture f) : IClassFixture<EbpfHostFix
     }
 
     [Fact]
+    public async Task Re_enrolling_the_same_machine_keeps_its_node_and_rotates_the_credential()
+    {
+        await AgentBuild.RequireAsync();
+        using var state = new TempDirectory();
+        var stateFile = state.Combine("state.json");
+        var name = "reenroll-" + Random.Shared.Next(100000, 999999);
+        var first = await AgentBuild.RunAsync(AgentBuild.Agent, ["--server", f.Server, "--token", await TokenAsync(), "--state-file", stateFile, "--name", name,
+            "--once", "--no-features"], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(first.ExitCode == 0, first.Output);
+        var firstState = JsonNode.Parse(await File.ReadAllTextAsync(stateFile, Ct))!;
+        using var viewer = f.Client(f.Keys["viewer"]);
+        // this machine may already be a node of the team (the other tests' agents run here too): count from here
+        var reports = (long)(await GetAsync(viewer, $"api/v1/teams/{f.TeamId}/nodes/{(string)firstState["nodeId"]!}"))["reportCount"]!;
+
+        // the machine is reinstalled (its state file is lost) and enrolled again with a new token
+        File.Delete(stateFile);
+        var second = await AgentBuild.RunAsync(AgentBuild.Agent, ["--server", f.Server, "--token", await TokenAsync(), "--state-file", stateFile, "--name", name,
+            "--once", "--no-features"], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(second.ExitCode == 0, second.Output);
+        var secondState = JsonNode.Parse(await File.ReadAllTextAsync(stateFile, Ct))!;
+
+        Assert.Equal((string)firstState["nodeId"]!, (string)secondState["nodeId"]!);
+        Assert.NotEqual((string)firstState["credential"]!, (string)secondState["credential"]!);
+        var nodes = await AllAsync(viewer, $"api/v1/teams/{f.TeamId}/nodes");
+        Assert.Equal(reports + 1, (long)Assert.Single(nodes, n => (string)n["name"]! == name)["reportCount"]!); // the history carried on
+        // the previous credential no longer opens the node
+        using var anonymous = f.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/nodes/{(string)firstState["nodeId"]!}/reports") { Content = new StringContent("{}") };
+        request.Headers.Add("X-Edgeplane-Node-Credential", (string)firstState["credential"]!);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(request, Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_bad_token_stops_the_agent_with_a_clear_message()
     {
         await AgentBuild.RequireAsync();

@@ -98,10 +98,13 @@ public sealed class EbpfStore(IDbConnectionFactory db)
     }
 
     /// <summary>
-    /// Exchanges an enrollment token for a new node: the token must exist, not be revoked or expired and
-    /// have uses left; its use count and the node are written in one transaction. Null when refused.
+    /// Exchanges an enrollment token for a node: the token must exist, not be revoked or expired and have uses
+    /// left; its use count and the node are written in one transaction. Null when refused. A machine the token's
+    /// team already has (the same machine id) gets its node back (<c>Reenrolled</c>): the new credential replaces
+    /// the old one, which stops working, and its name, hostname and agent version are updated; its inventory and
+    /// history stay.
     /// </summary>
-    public async Task<NodeRow?> EnrollAsync(string tokenHash, NodeRow node, string credentialHash, DateTimeOffset now, CancellationToken ct)
+    public async Task<(NodeRow Node, bool Reenrolled)?> EnrollAsync(string tokenHash, NodeRow node, string credentialHash, DateTimeOffset now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -116,14 +119,26 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         if (claimed != 1) return null;
         node.TeamId = token.TeamId;
         node.TokenId = token.Id;
-        await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO ebpf_nodes (id, team_id, name, hostname, credential_hash, token_id, agent_version, kernel_release, enrolled_at, " +
-            "last_report_at, collected_at, report_count, program_count, map_count, features, features_hash) " +
-            "VALUES (@Id, @TeamId, @Name, @Hostname, @credentialHash, @TokenId, @AgentVersion, NULL, @EnrolledAt, NULL, NULL, 0, 0, 0, NULL, NULL)",
-            new { node.Id, node.TeamId, node.Name, node.Hostname, credentialHash, node.TokenId, node.AgentVersion, node.EnrolledAt },
-            tx, cancellationToken: ct));
+        var known = node.MachineId is null ? null : await c.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT id FROM ebpf_nodes WHERE team_id = @TeamId AND machine_id = @MachineId ORDER BY enrolled_at, id", new { node.TeamId, node.MachineId }, tx, cancellationToken: ct));
+        if (known is not null)
+        {
+            node.Id = known;
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE ebpf_nodes SET name = @Name, hostname = @Hostname, credential_hash = @credentialHash, token_id = @TokenId, agent_version = @AgentVersion WHERE id = @Id",
+                new { node.Id, node.Name, node.Hostname, credentialHash, node.TokenId, node.AgentVersion }, tx, cancellationToken: ct));
+        }
+        else
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO ebpf_nodes (id, team_id, name, hostname, machine_id, credential_hash, token_id, agent_version, kernel_release, enrolled_at, " +
+                "last_report_at, collected_at, report_count, program_count, map_count, features, features_hash) " +
+                "VALUES (@Id, @TeamId, @Name, @Hostname, @MachineId, @credentialHash, @TokenId, @AgentVersion, NULL, @EnrolledAt, NULL, NULL, 0, 0, 0, NULL, NULL)",
+                new { node.Id, node.TeamId, node.Name, node.Hostname, node.MachineId, credentialHash, node.TokenId, node.AgentVersion, node.EnrolledAt },
+                tx, cancellationToken: ct));
+        }
         await tx.CommitAsync(ct);
-        return node;
+        return (node, known is not null);
     }
 
     // ---- nodes ----

@@ -21,6 +21,7 @@ public sealed class NodeRow
     public string TeamId { get; set; } = "";
     public string Name { get; set; } = "";
     public string? Hostname { get; set; }
+    public string? MachineId { get; set; }
     public string? TokenId { get; set; }
     public string? AgentVersion { get; set; }
     public string? KernelRelease { get; set; }

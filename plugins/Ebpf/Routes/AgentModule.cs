@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Ebpf.Routes;
 
-public sealed record EnrollRequest(string? Token, string? Name, string? Hostname, string? AgentVersion);
+public sealed record EnrollRequest(string? Token, string? Name, string? Hostname, string? AgentVersion, string? MachineId);
 
 public sealed record EnrollResponse(string NodeId, string TeamId, string Name, string Credential, int ReportIntervalSeconds);
 
@@ -35,19 +35,23 @@ public sealed class AgentModule : ICarterModule
             errors.Check(name is null || name.Length <= 255 && !name.Any(char.IsControl), "name", "must be at most 255 printable characters");
             errors.Check(body?.Hostname is null || body.Hostname.Length <= 255, "hostname", "must be at most 255 characters");
             errors.Check(body?.AgentVersion is null || body.AgentVersion.Length <= 64, "agentVersion", "must be at most 64 characters");
+            errors.Check(body?.MachineId is null || body.MachineId.Length is >= 1 and <= 64 && !body.MachineId.Any(char.IsControl), "machineId",
+                "must be 1 to 64 printable characters (the contents of /etc/machine-id)");
             if (errors.Any) return errors.ToProblem();
 
             var now = clock.GetUtcNow();
             var credential = Secrets.Generate(CredentialPrefix);
-            var node = new NodeRow { Id = Ids.New(now), Name = name!, Hostname = body!.Hostname, AgentVersion = body.AgentVersion, EnrolledAt = now };
-            var enrolled = await store.EnrollAsync(Secrets.Hash(body.Token!), node, Secrets.Hash(credential), now, ct);
-            metrics.Enrollment(enrolled is null ? "refused" : "enrolled");
-            if (enrolled is null)
+            var node = new NodeRow { Id = Ids.New(now), Name = name!, Hostname = body!.Hostname, MachineId = body.MachineId, AgentVersion = body.AgentVersion, EnrolledAt = now };
+            var result = await store.EnrollAsync(Secrets.Hash(body.Token!), node, Secrets.Hash(credential), now, ct);
+            metrics.Enrollment(result is null ? "refused" : result.Value.Reenrolled ? "reenrolled" : "enrolled");
+            if (result is null)
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Enrollment token is not valid",
                     detail: "The token is unknown, revoked, expired or used up.");
-            await TeamAccess.AuditAsync(context, "ebpf.node.enroll", enrolled.Id, new { enrolled.TeamId, enrolled.Name, enrolled.TokenId });
-            return TypedResults.Created($"teams/{enrolled.TeamId}/nodes/{enrolled.Id}",
-                new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds));
+            var (enrolled, reenrolled) = result.Value;
+            await TeamAccess.AuditAsync(context, reenrolled ? "ebpf.node.reenroll" : "ebpf.node.enroll", enrolled.Id, new { enrolled.TeamId, enrolled.Name, enrolled.TokenId });
+            var answer = new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds);
+            // a machine enrolling again gets its node back (200) with the new credential; a new machine gets a new node (201)
+            return reenrolled ? TypedResults.Ok(answer) : TypedResults.Created($"teams/{enrolled.TeamId}/nodes/{enrolled.Id}", answer);
         }).AllowAnonymous();
 
         app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>

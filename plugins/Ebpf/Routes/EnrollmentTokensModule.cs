@@ -18,9 +18,9 @@ public sealed class EnrollmentTokensModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             var now = clock.GetUtcNow();
             var name = body?.Name?.Trim();
             var errors = new FieldErrors();
@@ -41,18 +41,18 @@ public sealed class EnrollmentTokensModule : ICarterModule
             return TypedResults.Created($"enrollment-tokens/{token.Id}", new IssuedTokenView(TokenView.From(token, now), secret));
         }).RequirePermission("ebpf.enrollment.manage");
 
-        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (TeamAccess.BadPage(page) is { } bad) return bad;
             var tokens = await store.ListTokensAsync(teamId, page, ct);
             var now = clock.GetUtcNow();
             return TypedResults.Ok(new Page<TokenView>(tokens.Items.Select(t => TokenView.From(t, now)).ToList(), tokens.Total, tokens.Limit, tokens.Offset));
         }).RequirePermission("ebpf.enrollment.manage");
 
-        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (await store.GetTokenAsync(teamId, tokenId, ct) is null) return TeamAccess.NotFound("enrollment token");
             if (await store.RevokeTokenAsync(teamId, tokenId, clock.GetUtcNow(), ct))
                 await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.revoke", tokenId, new { teamId });

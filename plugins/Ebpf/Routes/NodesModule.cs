@@ -15,33 +15,33 @@ public sealed class NodesModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (TeamAccess.BadPage(page) is { } bad) return bad;
             var nodes = await store.ListNodesAsync(teamId, page, ct);
             var now = clock.GetUtcNow();
             return TypedResults.Ok(new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
         }).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             var node = await store.GetNodeAsync(teamId, nodeId, withFeatures: true, ct);
             return node is null ? TeamAccess.NotFound("node") : TypedResults.Ok(NodeView.From(node, clock.GetUtcNow(), options, withFeatures: true));
         }).RequirePermission("ebpf.inventory.read");
 
-        app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (!await store.DeleteNodeAsync(teamId, nodeId, ct)) return TeamAccess.NotFound("node");
             await TeamAccess.AuditAsync(context, "ebpf.node.delete", nodeId, new { teamId });
             return TypedResults.NoContent();
         }).RequirePermission("ebpf.nodes.delete");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, EbpfStore store, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
         {
-            if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
+            if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (TeamAccess.BadPage(page) is { } bad) return bad;
             if (kind is not (null or ObjectKinds.Program or ObjectKinds.Map))
                 return new FieldErrors().Add("kind", "must be 'program' or 'map'").ToProblem();

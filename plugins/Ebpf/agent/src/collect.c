@@ -491,19 +491,27 @@ void collect_maps(struct json *j)
 	json_end_array(j);
 }
 
+void read_machine_id(char *out, size_t len)
+{
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\r\n")] = '\0';
+	else
+		out[0] = '\0';
+	fclose(f);
+}
+
 int collect_report(struct json *j, const struct collect_opts *opts)
 {
-	char host[256] = "", when[40], machine_id[64] = "";
+	char host[256] = "", when[40], machine_id[64];
 	unsigned long long start = now_ns(CLOCK_MONOTONIC);
-	FILE *f;
 
 	gethostname(host, sizeof(host) - 1);
-	f = fopen("/etc/machine-id", "re");
-	if (f) {
-		if (fgets(machine_id, sizeof(machine_id), f))
-			machine_id[strcspn(machine_id, "\r\n")] = '\0';
-		fclose(f);
-	}
+	read_machine_id(machine_id, sizeof(machine_id));
 	walk_errors = 0;
 
 	json_begin_object(j);

@@ -23,6 +23,9 @@ int collect_report(struct json *j, const struct collect_opts *opts);
 void collect_programs(struct json *j);
 void collect_maps(struct json *j);
 
+/* The machine's id from /etc/machine-id (systemd's), or "" when there is none. */
+void read_machine_id(char *out, size_t len);
+
 /* Formats a wall-clock time (ns since the epoch) as RFC 3339 UTC with milliseconds. */
 void format_time_ns(unsigned long long ns, char *out, size_t len);
 

@@ -207,7 +207,7 @@ static void describe(const struct http_response *r, char *out, size_t len)
 /* 1: enrolled; 0: refused for good (bad token); -1: try again later. */
 static int enroll(const struct options *o, const char *token, struct state *st)
 {
-	char url[2048], host[256] = "", msg[512];
+	char url[2048], host[256] = "", msg[512], machine_id[64];
 	struct json j;
 	struct http_response r;
 	struct http_opts ho = { o->ca_file, o->timeout, NULL };
@@ -216,6 +216,7 @@ static int enroll(const struct options *o, const char *token, struct state *st)
 	int rc;
 
 	gethostname(host, sizeof(host) - 1);
+	read_machine_id(machine_id, sizeof(machine_id));
 	snprintf(url, sizeof(url), "%s/api/v1/nodes/enroll", o->server);
 	json_init(&j);
 	json_begin_object(&j);
@@ -223,6 +224,8 @@ static int enroll(const struct options *o, const char *token, struct state *st)
 	json_kv_string(&j, "name", o->name ? o->name : host);
 	json_kv_string(&j, "hostname", host);
 	json_kv_string(&j, "agentVersion", AGENT_VERSION);
+	if (machine_id[0])
+		json_kv_string(&j, "machineId", machine_id); /* the host recognises a machine enrolling again */
 	json_end_object(&j);
 	body = json_take(&j, &len);
 	if (!body)

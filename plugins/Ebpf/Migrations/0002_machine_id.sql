@@ -1,0 +1,1 @@
+ALTER TABLE ebpf_nodes ADD machine_id {{string}} NULL;
