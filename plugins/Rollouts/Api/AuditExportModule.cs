@@ -24,7 +24,7 @@ public sealed class AuditExportModule : ICarterModule
             .Produces(200, contentType: "application/x-ndjson").Produces(200, contentType: "text/csv");
 
     private static async Task<IResult> ExportAsync(HttpContext context, string? format, DateTimeOffset? from, DateTimeOffset? to, string? action, string? teamId,
-        ICaller caller, IAuditTrail trail)
+        ICaller caller, IAuditTrail trail, ITeamService teams)
     {
         var errors = new FieldErrors()
             .Check(format is null or "jsonl" or "csv", "format", "must be jsonl or csv")
@@ -32,6 +32,8 @@ public sealed class AuditExportModule : ICarterModule
             .Check(action is null || action.Length <= 200, "action", "must be at most 200 characters")
             .Check(teamId is null || caller.IsHostAdmin, "teamId", "only a host administrator chooses another team");
         if (errors.Any) return errors.ToProblem();
+        if (teamId is not null && teamId != caller.TeamId && await teams.FindAsync(teamId, context.RequestAborted) is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Team not found", detail: $"the host has no team '{teamId}'");
         var csv = format == "csv";
         context.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=rollouts-audit.{(csv ? "csv" : "jsonl")}";

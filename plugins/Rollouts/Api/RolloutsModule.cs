@@ -167,12 +167,7 @@ public sealed class RolloutsModule : ICarterModule
             rollout.FinishedAt = now;
             rollout.UpdatedAt = now;
             await DeploymentStore.SaveAsync(conn, tx, rollout);
-            // devices that were told (released) are told again that it is aborted; the others never heard of it
-            var stopped = await conn.ExecuteAsync("""
-                UPDATE rollouts_deployment_devices SET state = 'aborted', message = 'rollout aborted', updated_at = @now, abort_notified = CASE WHEN released = @yes THEN @no ELSE @yes END
-                WHERE rollout_id = @id AND state IN ('pending', 'downloading', 'installing')
-                """, new { id, now, yes = true, no = false }, tx);
-            return (null, rollout, stopped);
+            return (null, rollout, await store.AbortDevicesAsync(conn, tx, rollout, now));
         });
         if (result is not null) return result;
         await audit.RecordAsync("rollouts.rollout.abort", id, new { stopped });

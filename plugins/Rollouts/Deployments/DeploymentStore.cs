@@ -46,10 +46,13 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
             VALUES (@Id, @TeamId, @Name, @ArtifactId, @GroupId, @Phases, @FailureThreshold, @RequiresApproval, @State, @CurrentPhase,
               @PhaseStartedAt, @PhaseHistory, @FailureBaseline, @PausedReason, @CreatedBy, @ApprovedBy, @ApprovedAt, @CreatedAt, @UpdatedAt, @FinishedAt)
             """, rollout, tx);
+        // the device's name and type are kept with its record: the record outlives the device (evidence is never lost)
         await conn.ExecuteAsync("""
-            INSERT INTO rollouts_deployment_devices (rollout_id, device_id, team_id, phase, state, message, rollout_created_at, released, abort_notified, started_at, updated_at)
-            VALUES (@rollout, @device, @team, @phase, 'pending', '', @created, @no, @no, NULL, @created)
+            INSERT INTO rollouts_deployment_devices (rollout_id, device_id, team_id, phase, state, message, rollout_created_at, released, abort_notified, started_at, updated_at,
+              device_name, device_type)
+            SELECT @rollout, id, @team, @phase, 'pending', '', @created, @no, @no, NULL, @created, name, device_type FROM rollouts_devices WHERE id = @device AND team_id = @team
             """, devicePhases.Select(d => new { rollout = rollout.Id, device = d.Key, team = rollout.TeamId, phase = d.Value, created = rollout.CreatedAt, no = false }), tx);
+        await AddHistoryAsync(conn, tx, rollout, devicePhases.Select(d => (d.Key, d.Value)), "assigned");
         if (rollout.State == "running") await StartPhaseAsync(conn, tx, rollout, 0);
         await tx.CommitAsync();
     }
@@ -64,9 +67,41 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
         history.Add(new PhaseStart(phase, now));
         rollout.PhaseHistory = Json.Write(history);
         rollout.UpdatedAt = now;
+        var released = await conn.QueryAsync<(string, int)>("SELECT device_id, phase FROM rollouts_deployment_devices WHERE rollout_id = @id AND phase <= @phase AND released = @no",
+            new { id = rollout.Id, phase, no = false }, tx);
         await conn.ExecuteAsync("UPDATE rollouts_deployment_devices SET released = @yes WHERE rollout_id = @id AND phase <= @phase AND released = @no",
             new { id = rollout.Id, phase, yes = true, no = false }, tx);
+        await AddHistoryAsync(conn, tx, rollout, released, "released");
         await SaveAsync(conn, tx, rollout);
+    }
+
+    /// <summary>Stops the rollout's devices that have not finished (state <c>aborted</c>), each with a history event; returns how many.</summary>
+    public async Task<int> AbortDevicesAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, DateTimeOffset now)
+    {
+        var stopped = (await conn.QueryAsync<(string, int)>(
+            "SELECT device_id, phase FROM rollouts_deployment_devices WHERE rollout_id = @id AND state IN ('pending', 'downloading', 'installing')", new { id = rollout.Id }, tx)).ToList();
+        // devices that were told (released) are told again that it is aborted; the others never heard of it
+        await conn.ExecuteAsync("""
+            UPDATE rollouts_deployment_devices SET state = 'aborted', message = 'rollout aborted', updated_at = @now, abort_notified = CASE WHEN released = @yes THEN @no ELSE @yes END
+            WHERE rollout_id = @id AND state IN ('pending', 'downloading', 'installing')
+            """, new { id = rollout.Id, now, yes = true, no = false }, tx);
+        await AddHistoryAsync(conn, tx, rollout, stopped, "aborted", "rollout aborted");
+        return stopped.Count;
+    }
+
+    /// <summary>
+    /// One event per device in its history: <c>deployment_assigned</c>, <c>_released</c>, <c>_downloading</c>, <c>_installing</c>,
+    /// <c>_succeeded</c>, <c>_failed</c> or <c>_aborted</c>, with the rollout, its artifact, the device's phase and the message.
+    /// </summary>
+    private Task AddHistoryAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, IEnumerable<(string DeviceId, int Phase)> devices, string what, string message = "") =>
+        AddHistoryAsync(conn, tx, rollout.Id, rollout.Name, rollout.ArtifactId, devices, what, message);
+
+    private async Task AddHistoryAsync(DbConnection conn, DbTransaction tx, string rolloutId, string rolloutName, string artifactId,
+        IEnumerable<(string DeviceId, int Phase)> devices, string what, string message)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (deviceId, phase) in devices)
+            await DeviceStore.AddEventAsync(conn, tx, deviceId, "deployment_" + what, new { rolloutId, rollout = rolloutName, artifactId, phase, message }, now);
     }
 
     public static Task SaveAsync(DbConnection conn, DbTransaction? tx, RolloutRow r) =>
@@ -132,10 +167,10 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     {
         await using var conn = await db.OpenAsync();
         return (await conn.QueryAsync<DeploymentDeviceRow>("""
-            SELECT d.rollout_id AS RolloutId, d.device_id AS DeviceId, COALESCE(v.name, '') AS DeviceName, d.phase AS Phase, d.state AS State, d.message AS Message,
-              d.released AS Released, d.started_at AS StartedAt, d.updated_at AS UpdatedAt
+            SELECT d.rollout_id AS RolloutId, d.device_id AS DeviceId, COALESCE(d.device_name, v.name, '') AS DeviceName, d.phase AS Phase, d.state AS State,
+              d.message AS Message, d.released AS Released, d.started_at AS StartedAt, d.updated_at AS UpdatedAt
             FROM rollouts_deployment_devices d LEFT JOIN rollouts_devices v ON v.id = d.device_id
-            WHERE d.rollout_id = @rolloutId ORDER BY d.phase, v.name
+            WHERE d.rollout_id = @rolloutId ORDER BY d.phase, COALESCE(d.device_name, v.name)
             """, new { rolloutId })).ToList();
     }
 
@@ -186,8 +221,8 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<(string State, bool Released, string RolloutState)?>("""
-            SELECT d.state, d.released, r.state FROM rollouts_deployment_devices d JOIN rollouts_rollouts r ON r.id = d.rollout_id
+        var row = await conn.QuerySingleOrDefaultAsync<(string State, bool Released, string RolloutState, int Phase, string RolloutName, string ArtifactId)?>("""
+            SELECT d.state, d.released, r.state, d.phase, r.name, r.artifact_id FROM rollouts_deployment_devices d JOIN rollouts_rollouts r ON r.id = d.rollout_id
             WHERE d.rollout_id = @rolloutId AND d.device_id = @deviceId
             """, new { rolloutId, deviceId }, tx);
         if (row is not { } current) return null;
@@ -197,12 +232,15 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
         else if (current.State == "aborted" || current.RolloutState == "aborted") next = state == "succeeded" ? "succeeded" : "aborted";
         else if (!current.Released) next = current.State;
         else next = state;
+        message = message.Length > 1000 ? message[..1000] : message;
         if (next != current.State || state == next)
             await conn.ExecuteAsync("""
                 UPDATE rollouts_deployment_devices SET state = @next, message = @message, updated_at = @now,
                   started_at = COALESCE(started_at, @now), abort_notified = @notified
                 WHERE rollout_id = @rolloutId AND device_id = @deviceId
-                """, new { next, message = message.Length > 1000 ? message[..1000] : message, now, rolloutId, deviceId, notified = true }, tx);
+                """, new { next, message, now, rolloutId, deviceId, notified = true }, tx);
+        if (next != current.State)
+            await AddHistoryAsync(conn, tx, rolloutId, current.RolloutName, current.ArtifactId, [(deviceId, current.Phase)], next, next == "aborted" ? "rollout aborted" : message);
         await tx.CommitAsync(ct);
         return next;
     }

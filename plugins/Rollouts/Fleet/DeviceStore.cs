@@ -192,8 +192,9 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
         HealthView health, string agentVersion, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        software = SoftwareInventory.OnePerName(software);
         var attributesJson = Json.Write(new SortedDictionary<string, string>(attributes, StringComparer.Ordinal));
-        var softwareJson = Json.Write(software.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Version, StringComparer.Ordinal).ToList());
+        var softwareJson = Json.Write(software);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(attributesJson + "\n" + softwareJson + "\n" + agentVersion)))[..32];
         // Nothing changed, no history due, no work waiting: only "last seen" moves, written in batches.
         if (device.InventoryHash == hash && device.HealthStatus == health.Status && device.PendingLogs == 0
@@ -309,7 +310,10 @@ public sealed class DeviceStore(IDbConnectionFactory db, DeviceCa ca, RolloutsOp
         device.Labels = Json.Write(labels);
     }
 
-    /// <summary>Revokes every certificate of the device and deletes it with its history, memberships and logs.</summary>
+    /// <summary>
+    /// Revokes every certificate of the device and deletes it with its history, memberships and logs. Its deployment records
+    /// stay: they are a rollout's evidence and carry the device's name and type.
+    /// </summary>
     public async Task<IReadOnlyList<string>> DeleteAsync(DeviceRow device)
     {
         var now = clock.GetUtcNow();

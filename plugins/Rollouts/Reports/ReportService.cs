@@ -89,9 +89,12 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
         var artifacts = await TryQueryAsync<ArtifactFacts>(connection,
             "SELECT id AS Id, name AS Name, version AS Version, device_types AS DeviceTypes, created_at AS CreatedAt FROM rollouts_artifacts WHERE team_id = @teamId",
             new { teamId }, notes, "published artifacts") ?? [];
-        var failedRows = await TryQueryAsync<(string RolloutId, string DeviceId, string Message, DateTimeOffset At)>(connection,
-            "SELECT rollout_id, device_id, message, updated_at FROM rollouts_deployment_devices WHERE team_id = @teamId AND state = 'failed' ORDER BY updated_at DESC, device_id",
-            new { teamId }, notes, "failed installs") ?? [];
+        // the device's name and type as its deployment record keeps them: a deleted device's failure stays on record
+        var failed = (await TryQueryAsync<(string RolloutId, string Device, string DeviceType, string Message, DateTimeOffset At)>(connection,
+            "SELECT d.rollout_id, COALESCE(d.device_name, v.name, d.device_id), COALESCE(d.device_type, v.device_type, ''), d.message, d.updated_at " +
+            "FROM rollouts_deployment_devices d LEFT JOIN rollouts_devices v ON v.id = d.device_id " +
+            "WHERE d.team_id = @teamId AND d.state = 'failed' ORDER BY d.updated_at DESC, d.device_id",
+            new { teamId }, notes, "failed installs") ?? []).Select(f => new FailedInstall(f.RolloutId, f.Device, f.DeviceType, f.Message, f.At)).ToList();
 
         string Status(DeviceFacts d) => d.LastSeenAt is null ? "pending" : d.LastSeenAt >= onlineSince ? "online" : "offline";
         var software = devices.ToDictionary(d => d.Id, d => JsonSerializer.Deserialize<List<SoftwareItem>>(d.Software, Json.Options) ?? []);
@@ -123,11 +126,6 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
             types.Add(new DeviceTypeReadiness(type, group.Count(), group.Count(d => Status(d) == "online"), group.Count(d => Status(d) == "offline"),
                 group.Count(d => Status(d) == "pending"), stale.Count, items));
         }
-        var byId = devices.ToDictionary(d => d.Id);
-        var failed = failedRows.Select(f => byId.TryGetValue(f.DeviceId, out var d)
-                ? new FailedInstall(f.RolloutId, d.Name, d.DeviceType, f.Message, f.At)
-                : new FailedInstall(f.RolloutId, f.DeviceId, "(deleted)", f.Message, f.At))
-            .ToList();
         var outOfDateDevices = outOfDate.Select(o => o.Device).Distinct().Count();
         var summary = new ReadinessSummary(devices.Count, devices.Count(d => Status(d) == "online"), devices.Count(d => Status(d) == "offline"),
             devices.Count(d => Status(d) == "pending"), devices.Count - outOfDateDevices, outOfDateDevices, failed.Count);

@@ -205,9 +205,11 @@ internal sealed class Agent(AgentOptions options)
         request.Attributes["hostname"] = Environment.MachineName;
         request.Attributes["runtime"] = RuntimeInformation.FrameworkDescription;
         foreach (var (k, v) in options.Attributes) request.Attributes[k] = v;
-        request.Software.Add(new Software { Name = "edgeplane-rollouts-agent", Version = Version });
-        foreach (var (name, version) in options.Software) request.Software.Add(new Software { Name = name, Version = version });
-        foreach (var (name, version) in Installed()) request.Software.Add(new Software { Name = name, Version = version });
+        // One version per name: what the agent installed since it was started wins over the version it was started with.
+        var software = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["edgeplane-rollouts-agent"] = Version };
+        foreach (var (name, version) in options.Software) software[name] = version;
+        foreach (var (name, version) in Installed()) software[name] = version;
+        foreach (var (name, version) in software) request.Software.Add(new Software { Name = name, Version = version });
         var drive = new DriveInfo(Path.GetFullPath(options.StateDir));
         request.Health = new Health
         {

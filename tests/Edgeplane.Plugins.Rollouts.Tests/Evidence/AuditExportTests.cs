@@ -32,6 +32,9 @@ public sealed class AuditExportTests(RolloutsFixture fixture)
         using var bad = await admin.GetAsync("/rollouts/api/v1/audit-trail?format=xml", Ct);
         using var otherTeam = await admin.GetAsync($"/rollouts/api/v1/audit-trail?teamId={fixture.OtherTeamId}", Ct);
         using var asOperator = await op.GetAsync("/rollouts/api/v1/audit-trail", Ct);
+        using var hostAdmin = fixture.Host.ClientWithKey(fixture.Host.AdminKey);
+        using var noSuchTeam = await hostAdmin.GetAsync("/rollouts/api/v1/audit-trail?teamId=nosuchteam", Ct);
+        using var anotherTeam = await hostAdmin.GetAsync($"/rollouts/api/v1/audit-trail?teamId={fixture.OtherTeamId}", Ct);
 
         Assert.All(lines, l => Assert.Equal(fixture.TeamId, (string?)l["teamId"]));
         Assert.All(lines, l => Assert.True((string?)l["plugin"] == "rollouts" || ((string)l["action"]!).StartsWith("rollouts.", StringComparison.Ordinal), l.ToJsonString()));
@@ -49,6 +52,9 @@ public sealed class AuditExportTests(RolloutsFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, otherTeam.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, asOperator.StatusCode);
+        // a host administrator may name any team the host has; a team it does not have is a 404, not an empty trail
+        Assert.Equal(HttpStatusCode.NotFound, noSuchTeam.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, anotherTeam.StatusCode);
     }
 
     [Theory]
