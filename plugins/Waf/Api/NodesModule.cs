@@ -22,6 +22,19 @@ public sealed class NodesModule : ICarterModule
     private static readonly JsonSerializerOptions HeartbeatJson = RequestBody.Strict(JsonSerializerOptions.Web);
 
     public sealed record ScaleRequest(string? Action, int? Count);
+
+    /// <summary>
+    /// A node's address: its proxy's listen URL (<c>http://127.0.0.1:8080</c>, what nodes send) or <c>host[:port]</c>, the
+    /// host read from the text as written (a parsed <see cref="Uri"/> has already turned <c>0x7f.0.0.1</c> into 127.0.0.1).
+    /// </summary>
+    internal static string? CheckNodeAddress(string address)
+    {
+        var scheme = address.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0) return IpText.CheckHostAndPort(address);
+        if (address[..scheme] is not ("http" or "https")) return "must be an http(s) URL or host[:port]";
+        var authority = address[(scheme + 3)..];
+        return IpText.CheckHostAndPort(authority.IndexOf('/') is var slash and >= 0 ? authority[..slash] : authority);
+    }
     public sealed record NodeRegistration(string? Id);
 
     /// <summary>
@@ -116,7 +129,7 @@ public sealed class NodesModule : ICarterModule
             errors.Check(raised.Count <= WebhookEvents.MaxEventsPerHeartbeat, "events", $"at most {WebhookEvents.MaxEventsPerHeartbeat} per heartbeat");
             errors.Check(raised.All(e => e is { Id.Length: > 0 and <= 26, Event: "attack_detected" or "rule_triggered" } && e.Data.ValueKind == JsonValueKind.Object), "events",
                 "each needs an id of 1 to 26 characters, an event attack_detected or rule_triggered, and a data object");
-            if (beat?.Address is { Length: > 0 and <= 200 } address && IpText.CheckHostAndPort(address) is { } addressError) errors.Add("address", addressError);
+            if (beat?.Address is { Length: > 0 and <= 200 } address && CheckNodeAddress(address) is { } addressError) errors.Add("address", addressError);
             if (errors.Any) return errors.ToProblem();
             var now = clock.GetUtcNow();
             var existing = await store.GetNodeAsync(id);
