@@ -46,7 +46,12 @@ public sealed class AccountModule : ICarterModule
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             if (string.IsNullOrWhiteSpace(acl) || !UserAcl.IsValidEntry(acl.Trim())) return Problems.Field("acl", "must be an IP address or a CIDR prefix");
-            if (!await store.RemoveAclAsync(caller.UserId, UserAcl.Canonical(acl.Trim()), ct)) return Problems.NotFound("ACL entry");
+            var entry = UserAcl.Canonical(acl.Trim());
+            // Refuse a removal that would lock the caller's own key out at once (no entries left allows every address).
+            var remaining = (await store.ListAclAsync(caller.UserId, ct)).Where(e => e != entry).ToList();
+            if (caller.Credential == CredentialKind.ApiKey && !UserAcl.Allows(remaining, caller.SourceAddress))
+                return Problems.Field("acl", $"the remaining entries must allow the address you are calling from ({caller.SourceAddress})");
+            if (!await store.RemoveAclAsync(caller.UserId, entry, ct)) return Problems.NotFound("ACL entry");
             await audit.RecordAsync("dns.acl.remove", caller.UserId, new { entry = acl }, ct);
             return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
         }).RequirePermission("dns.account.write");
@@ -62,13 +67,13 @@ public sealed class AccountModule : ICarterModule
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             try
             {
-                if (!await identity.ChangePasswordAsync(caller.UserId, current, next!, ct)) return Problems.Field("password", "is not the current password");
+                if (!await identity.ChangePasswordAsync(current, next!, ct)) return Problems.Field("password", "is not the current password");
             }
             catch (IdentityValidationException e)
             {
                 return Problems.Field(e.Field is "password" or "newPassword" ? "new_password" : e.Field, e.Message);
             }
-            return TypedResults.Ok(new { message = "password changed; sessions ended" });
+            return TypedResults.Ok(new { message = "password changed; sessions ended and the login key revoked" });
         }).RequirePermission("dns.account.write");
 
         api.MapGet("/counters", async Task<IResult> (DnsStore store, CancellationToken ct) =>

@@ -95,5 +95,16 @@ public sealed class AdminModule : ICarterModule
             await audit.RecordAsync("dns.user.toggle", target.Username, new { enabled = !target.Enabled }, ct);
             return TypedResults.Ok(new { id = target.Id, username = target.Username, enabled = !target.Enabled });
         }).RequirePermission("dns.admin");
+
+        // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.
+        api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, ICaller caller, IIdentityService identity, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        {
+            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
+            var target = await identity.FindUserAsync(user, ct);
+            if (target is null) return Problems.NotFound("User");
+            var cleared = await store.ClearAclAsync(target.Id, ct);
+            await audit.RecordAsync("dns.acl.clear", target.Username, new { cleared }, ct);
+            return TypedResults.Ok(new { id = target.Id, username = target.Username, acl = Array.Empty<string>() });
+        }).RequirePermission("dns.admin");
     }
 }

@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Dns.Api;
 
-/// <summary><c>/api/auth/signup</c> and <c>/api/auth/login</c>: the host's identity service behind the seed's routes.</summary>
+/// <summary>
+/// <c>/api/auth/signup</c> and <c>/api/auth/login</c>: the host's identity service behind the seed's routes, with
+/// the host's login limit and lockout (429), sign-up only where the operator allows it (403 otherwise).
+/// </summary>
 public sealed class AuthModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
@@ -21,27 +24,30 @@ public sealed class AuthModule : ICarterModule
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             try
             {
-                if (await identity.FindUserAsync(username.Trim(), ct) is not null) return Problems.Conflict("that username is taken");
-                var user = await identity.CreateUserAsync(new NewUser(username.Trim(), password), ct);
+                var user = await identity.SignUpAsync(username.Trim(), password, cancellationToken: ct);
                 return TypedResults.Created($"/api/users/{user.Id}", new { message = "account created", id = user.Id, username = user.Username });
             }
             catch (IdentityValidationException e)
             {
-                return Problems.Field(e.Field, e.Message);
+                return e.IsConflict ? Problems.Conflict("that username is taken") : Problems.Field(e.Field, e.Message);
             }
         }).AllowAnonymous();
 
-        // Returns a new API key (admin of the user's personal team), as the seed's "Returns: API Key".
+        // Returns the user's login key (admin of the user's personal team), as the seed's "Returns: API Key";
+        // each login replaces the previous login key.
         auth.MapPost("/login", async Task<IResult> (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
         {
             var fields = await Fields.ReadAsync(request);
             var username = fields.Required("username");
             var password = fields.Required("password");
             if (fields.Errors.Any) return fields.Errors.ToProblem();
-            var user = await identity.VerifyPasswordAsync(username.Trim(), password, ct);
-            if (user is null) return TypedResults.Problem(statusCode: 401, title: "Invalid username or password");
-            var key = await identity.IssueApiKeyAsync(user.Id, user.PersonalTeamId, Roles.Admin, "dns login", null, ct);
-            return TypedResults.Ok(new { message = "authentication successful", key = key.Plaintext, keyId = key.Key.Id, userId = user.Id, teamId = user.PersonalTeamId });
+            if (await identity.LogInAsync(username.Trim(), password, ct) is not { } login)
+                return TypedResults.Problem(statusCode: 401, title: "Invalid username or password");
+            return TypedResults.Ok(new
+            {
+                message = "authentication successful", key = login.Key.Plaintext, keyId = login.Key.Key.Id, userId = login.User.Id,
+                teamId = login.User.PersonalTeamId, expiresAt = login.Key.Key.ExpiresAt,
+            });
         }).AllowAnonymous();
     }
 }

@@ -252,6 +252,13 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return await c.ExecuteAsync("DELETE FROM dns_user_acl WHERE user_id = @userId AND entry = @entry", new { userId, entry }) > 0;
     }
 
+    /// <summary>Removes every entry of the user's ACL; returns how many there were.</summary>
+    public async Task<int> ClearAclAsync(string userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync("DELETE FROM dns_user_acl WHERE user_id = @userId", new { userId });
+    }
+
     // ---- nodes ----
 
     private const string NodeColumns = "id, name, address, port, location, latitude, longitude, enabled, created_at";

@@ -11,7 +11,7 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 /// <summary>
 /// The seed's <c>POST /auth/login</c>, <c>POST /auth/logout</c> and <c>GET /auth/me</c> under the plugin's
 /// mount, on the SDK's <see cref="ISessionService"/>: the host's sessions (httpOnly cookie + CSRF token),
-/// with the host's login rate limit.
+/// through the host's login limit and lockout (429).
 /// </summary>
 public sealed class AuthModule : ICarterModule
 {
@@ -28,7 +28,7 @@ public sealed class AuthModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireLoginRateLimit();
+        auth.MapPost("/login", LoginAsync).AllowAnonymous();
         auth.MapPost("/logout", LogoutAsync).RequireSession().RequirePermission("rollouts.profile.read");
         auth.MapGet("/me", MeAsync).RequirePermission("rollouts.profile.read");
     }

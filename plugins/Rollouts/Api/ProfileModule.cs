@@ -55,7 +55,7 @@ public sealed class ProfileModule : ICarterModule
         {
             try
             {
-                if (!await identity.ChangePasswordAsync(caller.UserId!, body.CurrentPassword!, body.NewPassword, ct))
+                if (!await identity.ChangePasswordAsync(body.CurrentPassword!, body.NewPassword, ct))
                     return new FieldErrors().Add("currentPassword", "is wrong").ToProblem();
             }
             catch (IdentityValidationException e)

@@ -1,38 +1,47 @@
 namespace Edgeplane.Abstractions.Security;
 
 /// <summary>
-/// The host's users, teams and API keys, for plugins whose API document has its own signup, login
-/// or user administration. Passwords are hashed with a slow KDF; keys are stored as hashes only.
-/// Methods throw <see cref="IdentityValidationException"/> for bad input (naming the field).
+/// The host's users, for plugins whose API document has its own sign-up, login, account or user routes.
+/// Every method acts with the current caller's authority: nothing here makes an admin or mints a key with more
+/// than its user holds. Passwords are checked through the host's login limit and lockout (per source address).
+/// Methods throw <see cref="IdentityValidationException"/> for bad input (naming the field) and
+/// <see cref="IdentityRefusedException"/> when the host refuses the caller; the host answers both as problem
+/// details (400/409, 403/429) when a plugin does not catch them.
 /// </summary>
 public interface IIdentityService
 {
-    /// <summary>Creates a user with a personal team of the same name in which the user is admin.</summary>
-    Task<UserInfo> CreateUserAsync(NewUser user, CancellationToken cancellationToken = default);
-
-    /// <summary>The user when the password is right and the user is enabled; otherwise null.</summary>
-    Task<UserInfo?> VerifyPasswordAsync(string username, string password, CancellationToken cancellationToken = default);
-
     Task<UserInfo?> FindUserAsync(string usernameOrId, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Checks the current password, sets the new one and ends the user's sessions.</summary>
-    Task<bool> ChangePasswordAsync(string userId, string currentPassword, string newPassword, CancellationToken cancellationToken = default);
-
-    Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default);
-
-    Task SetHostAdminAsync(string userId, bool isHostAdmin, CancellationToken cancellationToken = default);
-
-    /// <summary>Issues an API key bound to a team and role; the plaintext is in the result only.</summary>
-    Task<IssuedApiKey> IssueApiKeyAsync(string userId, string teamId, string role, string name, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(string userId, CancellationToken cancellationToken = default);
-
-    Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default);
-
     /// <summary>The teams a user belongs to, with the user's role in each.</summary>
     Task<IReadOnlyList<TeamMembership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Anonymous sign-up: a user (never a host admin) with a personal team in which it is admin. Refused (403)
+    /// unless the operator sets <c>Edgeplane:Identity:AllowSignup</c>; counts as a login attempt (429 past the limit).
+    /// </summary>
+    Task<UserInfo> SignUpAsync(string username, string password, string? email = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks the password (a login attempt: 429 past the limit; a wrong one counts toward the lockout) and issues
+    /// the user's login key: admin of the user's personal team, never a host-admin key, expiring, and the user's only
+    /// one (the previous login key is revoked). A password change or a disable revokes it. Null for a wrong
+    /// password or a disabled user.
+    /// </summary>
+    Task<LoginKey?> LogInAsync(string username, string password, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The caller's own password: checks the current one (a wrong one counts toward the lockout), sets the new
+    /// one, ends the caller's sessions and revokes the caller's login key. False when the current password is wrong.
+    /// </summary>
+    Task<bool> ChangePasswordAsync(string currentPassword, string newPassword, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a user with a personal team. Only a host admin on a browser session may (403 otherwise).</summary>
+    Task<UserInfo> CreateUserAsync(NewUser user, CancellationToken cancellationToken = default);
+
+    /// <summary>Enables or disables a user (disabling revokes the user's login key). Only a host admin may (403 otherwise).</summary>
+    Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default);
 }
 
 public sealed record NewUser(string Username, string Password, string? Email = null, bool IsHostAdmin = false);
@@ -41,8 +50,14 @@ public sealed record UserInfo(string Id, string Username, string? Email, bool Is
 
 public sealed record IssuedApiKey(ApiKeyInfo Key, string Plaintext);
 
-/// <summary>An API key; <see cref="HostAdmin"/> keys administer the whole host (minted only by a host admin on a session).</summary>
-public sealed record ApiKeyInfo(string Id, string Name, string Prefix, string UserId, string TeamId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, bool HostAdmin = false);
+/// <summary>
+/// An API key. <see cref="HostAdmin"/> keys administer the whole host (minted only by a host admin on a session);
+/// <see cref="Login"/> marks the user's one login key (see <see cref="IIdentityService.LogInAsync"/>).
+/// </summary>
+public sealed record ApiKeyInfo(string Id, string Name, string Prefix, string UserId, string TeamId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, bool HostAdmin = false, bool Login = false);
+
+/// <summary>A successful login: the user and the user's new login key (the plaintext is only here).</summary>
+public sealed record LoginKey(UserInfo User, IssuedApiKey Key);
 
 public sealed record TeamMembership(string TeamId, string TeamName, string Role);
 
@@ -54,4 +69,13 @@ public sealed class IdentityValidationException(string field, string message, bo
 {
     public string Field { get; } = field;
     public bool IsConflict { get; } = isConflict;
+}
+
+/// <summary>
+/// The host refuses the caller: <see cref="StatusCode"/> 403 (the caller may not do this) or 429 (too many login
+/// attempts or failed credentials from the caller's address; try again after a minute).
+/// </summary>
+public sealed class IdentityRefusedException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
 }

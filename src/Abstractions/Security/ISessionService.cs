@@ -5,14 +5,15 @@ namespace Edgeplane.Abstractions.Security;
 /// <summary>
 /// The host's browser sessions, for plugins whose API document has its own login route. A session is
 /// an httpOnly SameSite=Strict cookie plus a CSRF token that unsafe requests echo in <c>X-CSRF-Token</c>.
-/// Routes that call <see cref="SignInAsync"/> should also declare <c>RequireLoginRateLimit()</c>.
+/// Every sign-in goes through the host's login limit and lockout: past them it throws
+/// <see cref="IdentityRefusedException"/> (429), which the host answers as a problem when the plugin does not catch it.
 /// </summary>
 public interface ISessionService
 {
     /// <summary>
     /// Checks the password and starts a session in <paramref name="teamId"/> (default: the user's personal
     /// team), setting its cookies on the response. Null for a wrong password or a disabled user (the failure
-    /// counts toward the caller address's failed-credential limit). Throws <see cref="IdentityValidationException"/>
+    /// counts toward the caller address's lockout). Throws <see cref="IdentityValidationException"/>
     /// naming <c>teamId</c> when the user is not a member of that team.
     /// </summary>
     Task<SessionInfo?> SignInAsync(HttpContext context, string username, string password, string? teamId = null);

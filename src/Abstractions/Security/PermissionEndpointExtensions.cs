@@ -11,9 +11,6 @@ public static class PermissionEndpointExtensions
     /// <summary>The policy name of session-only operations.</summary>
     public const string SessionPolicy = "session";
 
-    /// <summary>The rate-limiting policy for login routes (per source address).</summary>
-    public const string LoginRateLimitPolicy = "edgeplane-login";
-
     /// <summary>
     /// The caller must hold <paramref name="permission"/> (declared in a plugin manifest).
     /// No credential answers 401; a credential without the permission answers 403 naming it.
@@ -29,9 +26,4 @@ public static class PermissionEndpointExtensions
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
         => builder.RequireAuthorization(SessionPolicy);
-
-    /// <summary>Limits attempts on a login route per source address (<c>Edgeplane:Security:LoginAttemptsPerMinute</c>).</summary>
-    public static TBuilder RequireLoginRateLimit<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder
-        => builder.RequireRateLimiting(LoginRateLimitPolicy);
 }

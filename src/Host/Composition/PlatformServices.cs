@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
@@ -13,7 +12,6 @@ using Edgeplane.Host.Plugins;
 using Edgeplane.Host.Webhooks;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edgeplane.Host.Composition;
@@ -44,8 +42,11 @@ public static class PlatformServices
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<CredentialStore>();
         services.AddSingleton(new FailedAttempts(configuration.GetValue("Edgeplane:Security:FailedAttemptsPerMinute", 20)));
+        services.AddSingleton(sp => new LoginThrottle(configuration.GetValue("Edgeplane:Security:LoginAttemptsPerMinute", 10),
+            sp.GetRequiredService<FailedAttempts>(), sp.GetRequiredService<IHttpContextAccessor>()));
         services.AddSingleton<IdentityService>();
-        services.AddSingleton<IIdentityService>(sp => sp.GetRequiredService<IdentityService>());
+        services.AddSingleton<IIdentityService, PluginIdentityService>();
+        services.AddExceptionHandler<IdentityExceptionHandler>();
         services.AddSingleton<TeamService>();
         services.AddSingleton<ITeamService>(sp => sp.GetRequiredService<TeamService>());
         services.AddSingleton<SessionService>();
@@ -67,14 +68,6 @@ public static class PlatformServices
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
         services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, PolicyEvaluator>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
-        var loginsPerMinute = configuration.GetValue("Edgeplane:Security:LoginAttemptsPerMinute", 10);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(PermissionEndpointExtensions.LoginRateLimitPolicy, context =>
-                RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = loginsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
 
         // Audit and events
         services.AddScoped<AuditLog>();
@@ -89,7 +82,6 @@ public static class PlatformServices
         app.UseMiddleware<CredentialMiddleware>();
         app.UseMiddleware<AuditMiddleware>();
         app.UseMiddleware<CsrfMiddleware>();
-        app.UseRateLimiter();
         app.UseAuthorization();
     }
 }

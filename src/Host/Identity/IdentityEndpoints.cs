@@ -10,7 +10,7 @@ public static class IdentityEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("host").RequireAuthorization();
 
-        api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireLoginRateLimit();
+        api.MapPost("/auth/login", LoginAsync).AllowAnonymous();
         api.MapPost("/auth/logout", LogoutAsync).RequireSession();
         api.MapGet("/auth/me", MeAsync);
         api.MapPost("/auth/password", ChangePasswordAsync).RequireSession();
@@ -80,11 +80,11 @@ public static class IdentityEndpoints
         });
     }
 
-    private static async Task<IResult> ChangePasswordAsync(PasswordChange body, ICaller caller, IdentityService identity, CancellationToken ct)
+    private static async Task<IResult> ChangePasswordAsync(PasswordChange body, IIdentityService identity, CancellationToken ct)
     {
         try
         {
-            return await identity.ChangePasswordAsync(caller.UserId!, body.CurrentPassword ?? "", body.NewPassword ?? "", ct)
+            return await identity.ChangePasswordAsync(body.CurrentPassword ?? "", body.NewPassword ?? "", ct)
                 ? TypedResults.NoContent()
                 : new FieldErrors().Add("currentPassword", "is wrong").ToProblem();
         }

@@ -31,8 +31,9 @@ internal sealed class ApiKeyRow
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public bool HostAdmin { get; set; }
+    public bool Login { get; set; }
 
-    public ApiKeyInfo ToInfo() => new(Id, Name, Prefix, UserId, TeamId, Role, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt, HostAdmin);
+    public ApiKeyInfo ToInfo() => new(Id, Name, Prefix, UserId, TeamId, Role, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt, HostAdmin, Login);
 }
 
 internal sealed class MembershipRow

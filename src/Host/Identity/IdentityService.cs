@@ -7,8 +7,11 @@ using Edgeplane.Host.Data;
 
 namespace Edgeplane.Host.Identity;
 
-/// <summary>Users, teams, memberships and API keys in the host's tables.</summary>
-public sealed partial class IdentityService(DbConnectionFactory connections, TimeProvider clock, ApiKeyCache keyCache) : IIdentityService
+/// <summary>
+/// Users, teams, memberships and API keys in the host's tables, for the host's own routes. Plugins get the
+/// narrower <see cref="PluginIdentityService"/>, which acts with the caller's authority.
+/// </summary>
+public sealed partial class IdentityService(DbConnectionFactory connections, TimeProvider clock, ApiKeyCache keyCache)
 {
     public const string KeyPrefix = "ep_";
 
@@ -17,7 +20,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
 
     private const string KeyColumns =
         "id AS Id, name AS Name, prefix AS Prefix, user_id AS UserId, team_id AS TeamId, role AS Role, created_at AS CreatedAt, " +
-        "expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt, is_host_admin AS HostAdmin";
+        "expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt, is_host_admin AS HostAdmin, is_login AS Login";
 
     public async Task<UserInfo> CreateUserAsync(NewUser user, CancellationToken cancellationToken = default)
     {
@@ -101,7 +104,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         return true;
     }
 
-    /// <summary>Sets a password and ends every session of the user.</summary>
+    /// <summary>Sets a password, ends every session of the user and revokes the user's login key.</summary>
     internal async Task SetPasswordAsync(string userId, string password, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -110,13 +113,19 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
             new { userId, hash = PasswordHasher.Hash(password) }, transaction);
         await connection.ExecuteAsync("UPDATE host_sessions SET revoked_at = @now WHERE user_id = @userId AND revoked_at IS NULL",
             new { userId, now = clock.GetUtcNow() }, transaction);
+        await RevokeLoginKeyAsync(connection, transaction, userId);
         await transaction.CommitAsync(cancellationToken);
+        keyCache.Clear();
     }
 
+    /// <summary>Enables or disables a user; disabling revokes the user's login key.</summary>
     public async Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("UPDATE host_users SET enabled = @enabled WHERE id = @userId", new { userId, enabled });
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE host_users SET enabled = @enabled WHERE id = @userId", new { userId, enabled }, transaction);
+        if (!enabled) await RevokeLoginKeyAsync(connection, transaction, userId);
+        await transaction.CommitAsync(cancellationToken);
         keyCache.Clear();
     }
 
@@ -126,9 +135,6 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         await connection.ExecuteAsync("UPDATE host_users SET is_host_admin = @isHostAdmin WHERE id = @userId", new { userId, isHostAdmin });
         keyCache.Clear();
     }
-
-    public Task<IssuedApiKey> IssueApiKeyAsync(string userId, string teamId, string role, string name, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
-        StoreApiKeyAsync(Secrets.Generate(KeyPrefix), userId, teamId, role, name, expiresAt, hostAdmin: false, cancellationToken);
 
     /// <summary>
     /// Stores a key whose plaintext is given (the bootstrap key) or generated. The key acts with exactly
@@ -150,12 +156,50 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         if (isHostAdmin != true && Roles.Rank(role) > Roles.Rank(memberRole!)) throw new IdentityValidationException("role", $"cannot exceed the user's role '{memberRole}' in the team");
 
         var key = new ApiKeyInfo(Ids.New(now), name, plaintext[..Math.Min(plaintext.Length, 10)], userId, teamId, role, now, expiresAt, null, null, hostAdmin);
-        await connection.ExecuteAsync(
-            "INSERT INTO host_api_keys (id, name, prefix, key_hash, user_id, team_id, role, created_at, expires_at, is_host_admin) " +
-            "VALUES (@Id, @Name, @Prefix, @hash, @UserId, @TeamId, @Role, @CreatedAt, @ExpiresAt, @HostAdmin)",
-            new { key.Id, key.Name, key.Prefix, hash = Secrets.Hash(plaintext), key.UserId, key.TeamId, key.Role, key.CreatedAt, key.ExpiresAt, key.HostAdmin });
+        await InsertKeyAsync(connection, null, key, plaintext);
         return new IssuedApiKey(key, plaintext);
     }
+
+    /// <summary>
+    /// The user's new login key, in place of the previous one (revoked in the same transaction): the user's role in
+    /// the personal team, never a host-admin key, expiring after <paramref name="lifetime"/>.
+    /// </summary>
+    internal async Task<IssuedApiKey> IssueLoginKeyAsync(UserInfo user, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var plaintext = Secrets.Generate(KeyPrefix);
+            var now = clock.GetUtcNow();
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var role = await connection.ExecuteScalarAsync<string?>(
+                "SELECT role FROM host_memberships WHERE team_id = @PersonalTeamId AND user_id = @Id", user, transaction) ?? Roles.Viewer;
+            var key = new ApiKeyInfo(Ids.New(now), "login", plaintext[..10], user.Id, user.PersonalTeamId, role, now, now + lifetime, null, null, HostAdmin: false, Login: true);
+            try
+            {
+                await RevokeLoginKeyAsync(connection, transaction, user.Id);
+                await InsertKeyAsync(connection, transaction, key, plaintext);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (DbException e) when (connections.Dialect.IsUniqueViolation(e) && attempt < 3)
+            {
+                continue; // a concurrent login of the same user won; replace its key
+            }
+            keyCache.Clear();
+            return new IssuedApiKey(key, plaintext);
+        }
+    }
+
+    private async Task RevokeLoginKeyAsync(DbConnection connection, DbTransaction transaction, string userId) =>
+        await connection.ExecuteAsync("UPDATE host_api_keys SET revoked_at = @now WHERE user_id = @userId AND is_login = @login AND revoked_at IS NULL",
+            new { userId, login = true, now = clock.GetUtcNow() }, transaction);
+
+    private static Task InsertKeyAsync(DbConnection connection, DbTransaction? transaction, ApiKeyInfo key, string plaintext) =>
+        connection.ExecuteAsync(
+            "INSERT INTO host_api_keys (id, name, prefix, key_hash, user_id, team_id, role, created_at, expires_at, is_host_admin, is_login) " +
+            "VALUES (@Id, @Name, @Prefix, @hash, @UserId, @TeamId, @Role, @CreatedAt, @ExpiresAt, @HostAdmin, @Login)",
+            new { key.Id, key.Name, key.Prefix, hash = Secrets.Hash(plaintext), key.UserId, key.TeamId, key.Role, key.CreatedAt, key.ExpiresAt, key.HostAdmin, key.Login },
+            transaction);
 
     public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(string userId, CancellationToken cancellationToken = default)
     {

@@ -2,15 +2,16 @@ using Edgeplane.Abstractions.Security;
 
 namespace Edgeplane.Host.Identity;
 
-/// <summary>Starts and ends cookie sessions: the host's own login route and plugins' login routes share it.</summary>
-public sealed class SessionService(IdentityService identity, CredentialStore store, FailedAttempts failures) : ISessionService
+/// <summary>Starts and ends cookie sessions: the host's own login route and plugins' login routes share it (and its <see cref="LoginThrottle"/>).</summary>
+public sealed class SessionService(IdentityService identity, CredentialStore store, LoginThrottle throttle) : ISessionService
 {
     public async Task<SessionInfo?> SignInAsync(HttpContext context, string username, string password, string? teamId = null)
     {
+        throttle.Enter();
         var user = await identity.VerifyPasswordAsync(username, password, context.RequestAborted);
         if (user is null)
         {
-            failures.Record(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            throttle.Failed();
             return null;
         }
         teamId ??= user.PersonalTeamId;

@@ -23,6 +23,7 @@ public sealed class PermissionMatrixFixture : IAsyncLifetime
             {
                 ["Edgeplane__Plugins__dns__Listen"] = $"127.0.0.1:{FreePort.Next()}",
                 ["Edgeplane__Plugins__rollouts__DeviceApi__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Edgeplane__Identity__AllowSignup"] = "true",
             },
         });
         OpenApi = (await Host.Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;

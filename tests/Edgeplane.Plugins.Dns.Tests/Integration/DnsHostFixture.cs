@@ -14,6 +14,9 @@ public class DnsHostFixture : IAsyncLifetime
     /// <summary>The database settings (none: the host's default SQLite file).</summary>
     protected virtual Task<Dictionary<string, string?>> DatabaseAsync() => Task.FromResult(new Dictionary<string, string?>());
 
+    /// <summary>Host settings beyond the database and the DNS listener: sign-up is allowed (the seed's routes need it).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings) => settings["Edgeplane__Identity__AllowSignup"] = "true";
+
     public async ValueTask InitializeAsync()
     {
         var environment = new Dictionary<string, string?>(await DatabaseAsync())
@@ -22,6 +25,7 @@ public class DnsHostFixture : IAsyncLifetime
             ["Edgeplane__Plugins__dns__TransferAllowed"] = "127.0.0.1",
             ["Edgeplane__Plugins__dns__NameServers"] = "ns1.example.net;ns2.example.net",
         };
+        Configure(environment);
         Host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Dns"], Environment = environment });
     }
 

@@ -355,7 +355,7 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
     [Fact]
     public async Task Ip_acl_restricts_the_users_keys()
     {
-        var (api, _, _) = await fixture.NewAccountAsync();
+        var (api, username, _) = await fixture.NewAccountAsync();
         Assert.Empty((await api.GetJsonAsync("user/acl"))["acl"]!.AsArray());
         // The first entry must allow where the caller is.
         using (var lockout = await api.PutAsJsonAsync("user/acl", new { acl = "192.0.2.0/24" }))
@@ -365,8 +365,9 @@ public abstract class ZonesApiTestsBase(DnsHostFixture fixture)
         using (var more = await api.PutAsJsonAsync("user/acl", new { acl = "192.0.2.0/24" }))
             Assert.Equal(2, (await more.JsonAsync(HttpStatusCode.OK))["acl"]!.AsArray().Count);
         await api.GetJsonAsync("zones/list");
-        // Remove the loopback entry: the key no longer works from here.
-        using (var removed = await api.DeleteAsync("user/acl?acl=127.0.0.1"))
+        // The user's browser session (not restricted by the ACL) removes the loopback entry: the key no longer works from here.
+        using var session = await Edgeplane.Testing.IdentityClient.SignInAsync(fixture.Host, username, "correct horse battery staple");
+        using (var removed = await session.DeleteAsync("/dns/api/user/acl?acl=127.0.0.1"))
             await removed.JsonAsync(HttpStatusCode.OK);
         using var denied = await api.GetAsync("zones/list");
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
