@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -19,20 +18,11 @@ internal static class BlockedAnswer
         logger.LogInformation("WAF {Verdict} {Method} {Target} from {Client}: {Reason} (rule {RuleId}, attack type {AttackType}, request {RequestId})",
             verdict.Kind, context.Request.Method, target, context.Connection.RemoteIpAddress, verdict.Reason, verdict.Rule?.Id, verdict.AttackType, requestId);
         var limited = verdict.Kind == VerdictKind.RateLimited;
-        var status = limited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden;
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/problem+json";
-        context.Response.Headers["X-Request-Id"] = requestId;
         if (limited) context.Response.Headers.RetryAfter = verdict.RetryAfterSeconds!.Value.ToString(CultureInfo.InvariantCulture);
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            type = limited ? "https://tools.ietf.org/html/rfc6585#section-4" : "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-            title = limited ? "Too many requests" : "Request blocked",
-            status,
-            detail = limited
-                ? "Too many requests from this address; retry after the number of seconds in Retry-After."
-                : "The request was blocked by the web application firewall. Quote the request id to the site's operator if you think this is a mistake.",
-            requestId,
-        }));
+        return limited
+            ? ProblemAnswer.WriteAsync(context, StatusCodes.Status429TooManyRequests, "https://tools.ietf.org/html/rfc6585#section-4", "Too many requests",
+                "Too many requests from this address; retry after the number of seconds in Retry-After.", requestId)
+            : ProblemAnswer.WriteAsync(context, StatusCodes.Status403Forbidden, "https://tools.ietf.org/html/rfc9110#section-15.5.4", "Request blocked",
+                "The request was blocked by the web application firewall. Quote the request id to the site's operator if you think this is a mistake.", requestId);
     }
 }

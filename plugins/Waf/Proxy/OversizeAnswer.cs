@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -14,16 +13,9 @@ internal static class OversizeAnswer
     {
         logger.LogInformation("WAF refused {Method} {Target} from {Client}: body over the {Limit}-byte inspection limit (request {RequestId})",
             context.Request.Method, target, context.Connection.RemoteIpAddress, limit, requestId);
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        context.Response.ContentType = "application/problem+json";
-        context.Response.Headers["X-Request-Id"] = requestId;
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            type = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
-            title = "Request body too large to inspect",
-            status = StatusCodes.Status413PayloadTooLarge,
-            detail = $"The request body is larger than the {limit} bytes the web application firewall inspects (Proxy:MaxInspectBodyBytes), and Proxy:OversizeBody is block.",
-            requestId,
-        }));
+        return ProblemAnswer.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+            "Request body too large to inspect",
+            $"The request body is larger than the {limit} bytes the web application firewall inspects (Proxy:MaxInspectBodyBytes), and Proxy:OversizeBody is block.",
+            requestId);
     }
 }
