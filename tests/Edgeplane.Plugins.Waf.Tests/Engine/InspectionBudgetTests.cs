@@ -48,9 +48,8 @@ public sealed class InspectionBudgetTests
 
     /// <summary>
     /// Each accepted rule scans an adversarial 64 KiB body in linear time (under 3 ms of CPU), and the worst
-    /// patterns together with the default rules stay within 25 ms — where one stacked pattern took 0.5-4 s.
-    /// The whole set measures 9-11 ms on this machine: it runs its rules one scan each, so the total grows
-    /// with the number of rules (the 10 ms goal for the whole set is not met yet).
+    /// patterns together with the default rules stay under 10 ms — where one stacked pattern took 0.5-4 s.
+    /// On a quiet machine the whole set takes 2.3-8.0 ms of CPU depending on the body (each rule 0.2-1.4 ms).
     /// </summary>
     [Fact]
     public void The_worst_accepted_patterns_and_the_default_rules_inspect_a_64_KiB_body_in_linear_time()
@@ -71,8 +70,8 @@ public sealed class InspectionBudgetTests
             var name = alphabet.Replace("\n", "\\n");
             foreach (var (id, engine) in alone)
                 Assert.True(BestCpu(engine, request) < TimeSpan.FromMilliseconds(3), $"{id} on {name}: {BestCpu(engine, request).TotalMilliseconds:F2} ms of CPU");
-            var total = BestCpu(whole, request);
-            Assert.True(total < TimeSpan.FromMilliseconds(25), $"all rules on {name}: {total.TotalMilliseconds:F2} ms of CPU");
+            var total = BestCpu(whole, request, samples: 15);
+            Assert.True(total < TimeSpan.FromMilliseconds(10), $"all rules on {name}: {total.TotalMilliseconds:F2} ms of CPU");
         }
     }
 
@@ -85,11 +84,14 @@ public sealed class InspectionBudgetTests
         return engine;
     }
 
-    /// <summary>The CPU time of this thread for one inspection, the best of five after a warm-up (the machine is shared: not the wall clock).</summary>
-    private static TimeSpan BestCpu(WafEngine engine, InspectionRequest request)
+    /// <summary>
+    /// The CPU time of this thread for one inspection, the best of several after a warm-up: CPU time rather than
+    /// the wall clock, and the best sample, because the tests share the machine with other test assemblies.
+    /// </summary>
+    private static TimeSpan BestCpu(WafEngine engine, InspectionRequest request, int samples = 5)
     {
         engine.Inspect(request); // the first inspection builds the automata's states for this kind of input
-        return Enumerable.Range(0, 5).Min(_ =>
+        return Enumerable.Range(0, samples).Min(_ =>
         {
             var before = ThreadCpu();
             engine.Inspect(request);
