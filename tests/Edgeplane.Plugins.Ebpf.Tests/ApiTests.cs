@@ -282,6 +282,30 @@ public abstract class ApiTestsBase(EbpfHostFixture f)
     }
 
     [Fact]
+    public async Task A_node_enrolled_without_a_machine_id_learns_it_from_its_reports_and_is_recognised_when_it_enrolls_again()
+    {
+        f.RequireDatabase();
+        var machine = Guid.NewGuid().ToString("N");
+        using var anon = f.Anonymous();
+        // an agent older than machine ids enrolled this node; the upgraded agent's reports carry the id
+        var first = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.TeamId, f.Keys["operator"]), name = "old-agent" }, Ct), HttpStatusCode.Created);
+        var nodeId = (string)first["nodeId"]!;
+        var report = JsonNode.Parse(Report((1, "a")))!.AsObject();
+        report["machineId"] = machine;
+        await JsonAsync(await PostReportAsync(nodeId, (string)first["credential"]!, report.ToJsonString()), HttpStatusCode.OK);
+
+        var again = await JsonAsync(await anon.PostAsJsonAsync("api/v1/nodes/enroll",
+            new { token = await NewTokenAsync(f.TeamId, f.Keys["operator"]), name = "old-agent", machineId = machine }, Ct), HttpStatusCode.OK);
+        Assert.Equal(nodeId, (string)again["nodeId"]!);
+
+        // a bad machine id in a report is refused like one at enrollment
+        report["machineId"] = new string('a', 65);
+        var bad = await JsonAsync(await PostReportAsync(nodeId, (string)again["credential"]!, report.ToJsonString()), HttpStatusCode.BadRequest);
+        Assert.Contains("machineId", bad["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task Every_route_is_in_the_OpenAPI_document()
     {
         f.RequireDatabase();

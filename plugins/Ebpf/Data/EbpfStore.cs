@@ -257,11 +257,13 @@ public sealed class EbpfStore(IDbConnectionFactory db)
         var touched = await c.ExecuteAsync(new CommandDefinition(
             "UPDATE ebpf_nodes SET last_report_at = @now, collected_at = @CollectedAt, report_count = report_count + 1, " +
             "agent_version = @AgentVersion, kernel_release = @KernelRelease, hostname = COALESCE(@Hostname, hostname), " +
+            // a node enrolled by an agent without machine ids learns its id here, so the machine is recognised when it enrolls again
+            "machine_id = COALESCE(machine_id, @MachineId), " +
             "program_count = @programs, map_count = @maps" +
             (featuresChanged ? ", features = @Features, features_hash = @FeaturesHash" : "") + " WHERE id = @id",
             new
             {
-                now, report.CollectedAt, report.AgentVersion, report.KernelRelease, report.Hostname,
+                now, report.CollectedAt, report.AgentVersion, report.KernelRelease, report.Hostname, report.MachineId,
                 programs = report.ProgramCount, maps = report.MapCount, report.Features, report.FeaturesHash, id = node.Id,
             }, tx, cancellationToken: ct));
         if (touched == 0) return null;

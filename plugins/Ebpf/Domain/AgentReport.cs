@@ -17,6 +17,7 @@ public sealed record ReportedObject(string Kind, long Id, string Identity, strin
 public sealed record AgentReport(
     string? AgentVersion,
     string? Hostname,
+    string? MachineId,
     string? KernelRelease,
     DateTimeOffset? CollectedAt,
     string Features,
@@ -73,6 +74,8 @@ public sealed record AgentReport(
 
             var agentVersion = OptionalString(root, "agentVersion", "agentVersion", 64);
             var hostname = OptionalString(root, "hostname", "hostname", 255);
+            var machineId = OptionalString(root, "machineId", "machineId", 64);
+            if (machineId is not null && !Domain.MachineId.IsValid(machineId)) Error("machineId", Domain.MachineId.Rule);
             string? kernelRelease = null;
             if (root.TryGetProperty("kernel", out var kernel))
             {
@@ -105,7 +108,7 @@ public sealed record AgentReport(
                 ? bootedAt.ToUnixTimeSeconds() / 60 : 0;
             var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
                 Encoding.UTF8.GetBytes(FeatureText(root, includeBootedAt: false) + "|" + booted)));
-            return new AgentReport(agentVersion, hostname, kernelRelease, collectedAt, text, hash, objects);
+            return new AgentReport(agentVersion, hostname, machineId, kernelRelease, collectedAt, text, hash, objects);
         }
     }
 

@@ -35,8 +35,7 @@ public sealed class AgentModule : ICarterModule
             errors.Check(name is null || name.Length <= 255 && !name.Any(char.IsControl), "name", "must be at most 255 printable characters");
             errors.Check(body?.Hostname is null || body.Hostname.Length <= 255, "hostname", "must be at most 255 characters");
             errors.Check(body?.AgentVersion is null || body.AgentVersion.Length <= 64, "agentVersion", "must be at most 64 characters");
-            errors.Check(body?.MachineId is null || body.MachineId.Length is >= 1 and <= 64 && !body.MachineId.Any(char.IsControl), "machineId",
-                "must be 1 to 64 printable characters (the contents of /etc/machine-id)");
+            errors.Check(body?.MachineId is null || MachineId.IsValid(body.MachineId), "machineId", MachineId.Rule);
             if (errors.Any) return errors.ToProblem();
 
             var now = clock.GetUtcNow();
