@@ -1,4 +1,5 @@
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Host.Plugins;
@@ -45,6 +46,9 @@ public static class PluginDiscovery
         try
         {
             entry.Mounts = PluginMount.FromConfiguration(section, manifest.Id);
+            if (entry.Mounts.FirstOrDefault(m => !manifest.Provides(m.Profile)) is { } unknown)
+                entry.Fail($"mount '{unknown}' asks for profile '{unknown.Profile}', which plugin '{manifest.Id}' does not provide " +
+                    $"(it provides: {string.Join(", ", manifest.Profiles!.Prepend(ApiProfiles.Native))})");
         }
         catch (FormatException e)
         {

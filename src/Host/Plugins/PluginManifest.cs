@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 
 namespace Edgeplane.Host.Plugins;
@@ -14,11 +15,15 @@ public sealed partial record PluginManifest(
     string Sdk,
     string Description,
     IReadOnlyList<PermissionDeclaration> Permissions,
-    IReadOnlyList<string> CredentialHeaders)
+    IReadOnlyList<string> CredentialHeaders,
+    IReadOnlyList<string>? Profiles = null)
 {
     public const string FileName = "plugin.json";
 
     public VersionRange SdkRange => VersionRange.TryParse(Sdk, out var r) ? r : throw new InvalidOperationException("validated at read");
+
+    /// <summary>Whether the plugin serves the wire contract <paramref name="profile"/> (every plugin serves its native one).</summary>
+    public bool Provides(string profile) => profile == ApiProfiles.Native || (Profiles ?? []).Contains(profile);
 
     public PluginDescriptor ToDescriptor() => new(Id, Name, Version, Description, Permissions);
 
@@ -56,6 +61,7 @@ public sealed partial record PluginManifest(
             Description = Description ?? "",
             Permissions = Permissions ?? [],
             CredentialHeaders = CredentialHeaders ?? [],
+            Profiles = Profiles ?? [],
         };
     }
 

@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Host.Plugins;
@@ -5,16 +6,18 @@ namespace Edgeplane.Host.Plugins;
 /// <summary>
 /// Where a plugin's routes live: a path prefix on the main listener (default <c>/{id}</c>), or a
 /// dedicated listener with an empty prefix, configured as <c>http://127.0.0.1:9999</c> or <c>:9999</c>.
-/// <see cref="Paths"/>, when set, limits the mount to routes under those path prefixes.
+/// <see cref="Paths"/>, when set, limits the mount to routes under those path prefixes; <see cref="Profile"/> is
+/// the wire contract it serves (<see cref="ApiProfiles"/>).
 /// </summary>
-public sealed record PluginMount(string Prefix, Uri? Listener, IReadOnlyList<string>? Paths = null)
+public sealed record PluginMount(string Prefix, Uri? Listener, IReadOnlyList<string>? Paths = null, string Profile = ApiProfiles.Native)
 {
     public int? Port => Listener?.Port;
 
     public override string ToString()
     {
         var at = Listener is null ? (Prefix.Length == 0 ? "/" : Prefix) : Listener.ToString().TrimEnd('/');
-        return Paths is null ? at : $"{at} ({string.Join(' ', Paths)})";
+        if (Paths is not null) at += $" ({string.Join(' ', Paths)})";
+        return Profile == ApiProfiles.Native ? at : $"{at} [{Profile}]";
     }
 
     /// <summary>Whether this mount serves a route whose pattern, relative to the mount, is <paramref name="route"/>.</summary>
@@ -24,7 +27,8 @@ public sealed record PluginMount(string Prefix, Uri? Listener, IReadOnlyList<str
 
     /// <summary>
     /// A plugin's mounts from its configuration section: <c>Mounts</c> (a list of mount strings or
-    /// <c>{ "At": ":9090", "Paths": ["/metrics"] }</c> objects), else the single <c>Mount</c>, else <c>/{id}</c>.
+    /// <c>{ "At": ":9090", "Paths": ["/metrics"], "Profile": "seed" }</c> objects), else the single <c>Mount</c>,
+    /// else <c>/{id}</c>.
     /// </summary>
     public static IReadOnlyList<PluginMount> FromConfiguration(IConfigurationSection section, string pluginId)
     {
@@ -35,7 +39,8 @@ public sealed record PluginMount(string Prefix, Uri? Listener, IReadOnlyList<str
             var paths = item.GetSection("Paths").GetChildren().Select(p => p.Value?.Trim()).OfType<string>().ToList();
             if (paths.Any(p => !p.StartsWith('/')))
                 throw new FormatException($"mount '{item["At"]}': every path in Paths must start with '/'");
-            return Parse(item.Value ?? item["At"], pluginId) with { Paths = paths.Count == 0 ? null : paths };
+            var profile = item["Profile"]?.Trim() is { Length: > 0 } p ? p.ToLowerInvariant() : ApiProfiles.Native;
+            return Parse(item.Value ?? item["At"], pluginId) with { Paths = paths.Count == 0 ? null : paths, Profile = profile };
         }).ToList();
     }
 

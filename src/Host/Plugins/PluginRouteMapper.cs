@@ -6,7 +6,8 @@ namespace Edgeplane.Host.Plugins;
 
 /// <summary>
 /// Maps every <see cref="ICarterModule"/> of a plugin into a route group per path-prefix mount and one
-/// group for all its dedicated listeners (each route answering on the listeners whose paths include it).
+/// group per profile for its dedicated listeners (each route answering on the listeners whose paths and
+/// profile include it).
 /// Modules map into a private builder, so a module that throws adds no endpoint at all; the caller adds
 /// the returned sources to the host (plugins map in parallel).
 /// </summary>
@@ -17,8 +18,8 @@ public static class PluginRouteMapper
         var staging = new StagingRouteBuilder(app);
         foreach (var mount in entry.Mounts.Where(m => m.Listener is null))
             MapModules(app, entry, staging.MapGroup(mount.Prefix), [mount]);
-        if (entry.Mounts.Where(m => m.Listener is not null).ToList() is { Count: > 0 } listeners)
-            MapModules(app, entry, staging.MapGroup(""), listeners);
+        foreach (var listeners in entry.Mounts.Where(m => m.Listener is not null).GroupBy(m => m.Profile))
+            MapModules(app, entry, staging.MapGroup(""), listeners.ToList());
 
         return staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
     }
@@ -26,9 +27,10 @@ public static class PluginRouteMapper
     private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts)
     {
         group.WithTags(entry.Id)
-            .WithMetadata(new PluginEndpointMetadata(entry.Id))
+            .WithMetadata(new PluginEndpointMetadata(entry.Id), new ApiProfileMetadata(mounts[0].Profile))
             .RequireAuthorization(); // secure by default: a route opts out with AllowAnonymous()
-        ((IEndpointConventionBuilder)group).Add(endpoint => PlaceOnMounts(endpoint, mounts));
+        // after the route's own conventions, which may limit it to some profiles
+        ((IEndpointConventionBuilder)group).Finally(endpoint => PlaceOnMounts(endpoint, mounts));
 
         var modules = entry.Assembly!.GetExportedTypes()
             .Where(t => typeof(ICarterModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
@@ -40,7 +42,8 @@ public static class PluginRouteMapper
     private static void PlaceOnMounts(EndpointBuilder endpoint, IReadOnlyList<PluginMount> mounts)
     {
         var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "/";
-        var serving = mounts.Where(m => m.Serves(RelativeTo(m, pattern))).ToList();
+        var profiles = endpoint.Metadata.OfType<ProfileRouteMetadata>().LastOrDefault()?.Profiles;
+        var serving = mounts.Where(m => m.Serves(RelativeTo(m, pattern)) && (profiles is null || profiles.Contains(m.Profile))).ToList();
         if (serving.Count == 0)
             endpoint.Metadata.Add(ServedEndpointDataSource.Unserved);
         else if (serving.Select(m => m.Port).OfType<int>().Distinct().Select(port => $"*:{port}").ToArray() is { Length: > 0 } hosts)

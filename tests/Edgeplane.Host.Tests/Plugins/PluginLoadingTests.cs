@@ -105,8 +105,35 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, unprefixedOnMain.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, hostRouteOnShoutPort.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, otherPluginOnShoutPort.StatusCode);
-        Assert.Equal($"/multi, http://127.0.0.1:{fixture.ShoutPort} (/shout), http://127.0.0.1:{fixture.WhisperPort} (/whisper)",
-            (string)(await PluginAsync("multi"))["mount"]!);
+        Assert.Equal($"/multi, http://127.0.0.1:{fixture.ShoutPort} (/shout), http://127.0.0.1:{fixture.WhisperPort} (/whisper), " +
+            $"http://127.0.0.1:{fixture.SeedPort} [seed], /multi-seed [seed]", (string)(await PluginAsync("multi"))["mount"]!);
+    }
+
+    [Fact]
+    public async Task Each_mount_serves_its_profile_and_profile_limited_routes_only_there()
+    {
+        using var seedPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.SeedPort}") };
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.Equal("native", (string)(await Client.GetFromJsonAsync<JsonObject>("/multi/profile", ct))!["profile"]!);
+        Assert.Equal("seed", (string)(await seedPort.GetFromJsonAsync<JsonObject>("/profile", ct))!["profile"]!);
+        Assert.Equal("seed", (string)(await Client.GetFromJsonAsync<JsonObject>("/multi-seed/profile", ct))!["profile"]!);
+        Assert.True((bool)(await seedPort.GetFromJsonAsync<JsonObject>("/legacy", ct))!["legacy"]!);
+        Assert.True((bool)(await Client.GetFromJsonAsync<JsonObject>("/multi-seed/legacy", ct))!["legacy"]!);
+        using var legacyOnNative = await Client.GetAsync("/multi/legacy", ct);
+        Assert.Equal(HttpStatusCode.NotFound, legacyOnNative.StatusCode);
+        Assert.Equal("HEY", (string)(await seedPort.GetFromJsonAsync<JsonObject>("/shout/hey", ct))!["text"]!); // the other routes too
+    }
+
+    [Fact]
+    public async Task A_mount_asking_for_a_profile_the_plugin_does_not_provide_fails_the_plugin_naming_it()
+    {
+        var plugin = await PluginAsync("noseed");
+
+        Assert.Equal("failed", (string)plugin["state"]!);
+        Assert.Equal("mount '/noseed [seed]' asks for profile 'seed', which plugin 'noseed' does not provide (it provides: native)", (string)plugin["reason"]!);
+        using var response = await Client.GetAsync("/noseed/hello/x", TestContext.Current.CancellationToken);
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Theory]
@@ -168,6 +195,6 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
 
         Assert.Contains(lines, l => l.Contains("Plugin greeter 1.2.0: Active in"));
         Assert.Contains(lines, l => l.Contains("Plugin future 1.2.0: Incompatible in"));
-        Assert.Equal(11, lines.Count);
+        Assert.Equal(12, lines.Count); // one per plugin folder
     }
 }

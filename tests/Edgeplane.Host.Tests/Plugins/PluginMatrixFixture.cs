@@ -15,6 +15,7 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
     public int DedicatedPort { get; } = FreePort.Next();
     public int ShoutPort { get; } = FreePort.Next();
     public int WhisperPort { get; } = FreePort.Next();
+    public int SeedPort { get; } = FreePort.Next();
 
     public async ValueTask InitializeAsync()
     {
@@ -30,6 +31,7 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
         Copy("Shouter", plugins, "multi", m => Edit(m, "multi"));
         Copy("Greeter", plugins, "zz-duplicate");
         Copy("Greeter", plugins, "nameless", m => Edit(m, "nameless", entry: "Missing.dll"));
+        Copy("Greeter", plugins, "noseed", m => Edit(m, "noseed"));
 
         Host = await HostProcess.StartAsync(new Dictionary<string, string?>
         {
@@ -43,6 +45,12 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
             ["Edgeplane__Plugins__multi__Mounts__1__Paths__0"] = "/shout",
             ["Edgeplane__Plugins__multi__Mounts__2__At"] = $"http://127.0.0.1:{WhisperPort}",
             ["Edgeplane__Plugins__multi__Mounts__2__Paths__0"] = "/whisper",
+            ["Edgeplane__Plugins__multi__Mounts__3__At"] = $":{SeedPort}",
+            ["Edgeplane__Plugins__multi__Mounts__3__Profile"] = "seed",
+            ["Edgeplane__Plugins__multi__Mounts__4__At"] = "/multi-seed",
+            ["Edgeplane__Plugins__multi__Mounts__4__Profile"] = "Seed",
+            ["Edgeplane__Plugins__noseed__Mounts__0__At"] = "/noseed",
+            ["Edgeplane__Plugins__noseed__Mounts__0__Profile"] = "seed",
         });
     }
 

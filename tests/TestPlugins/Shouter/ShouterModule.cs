@@ -18,6 +18,8 @@ public sealed class ShouterModule : ICarterModule
         app.MapGet("/whisper/{text}", (string text, Voice voice) => TypedResults.Ok(new { text = text.Humanize(LetterCasing.LowerCase), voice = voice.Name }))
             .AllowAnonymous();
         app.MapPost("/shout", (Shout shout) => TypedResults.Ok(new Shout(shout.Text.Humanize(LetterCasing.AllCaps)))).AllowAnonymous();
+        app.MapGet("/profile", (HttpContext http) => TypedResults.Ok(new { profile = http.ApiProfile() })).AllowAnonymous();
+        app.MapGet("/legacy", () => TypedResults.Ok(new { legacy = true })).ForProfiles(ApiProfiles.Seed).AllowAnonymous();
     }
 }
 
