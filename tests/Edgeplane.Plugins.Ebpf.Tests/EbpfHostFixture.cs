@@ -29,6 +29,17 @@ public class EbpfHostFixture : IAsyncLifetime
     /// <summary>The plugin's base URL as an agent is given it.</summary>
     public string Server => $"http://127.0.0.1:{Host.Port}/ebpf";
 
+    /// <summary>A dedicated listener with the seed profile: bpfdeploy's API as its document states it.</summary>
+    public int SeedPort { get; } = FreePort.Next();
+
+    /// <summary>A client of the seed mount as the document describes one: base <c>…/api/v1/</c>, <c>Authorization: apiKey KEY</c>.</summary>
+    public HttpClient SeedClient(string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{SeedPort}/api/v1/"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "apiKey " + key);
+        return client;
+    }
+
     public async ValueTask InitializeAsync()
     {
         SkipReason = TestDatabases.Unavailable(Provider);
@@ -40,6 +51,9 @@ public class EbpfHostFixture : IAsyncLifetime
             {
                 ["Edgeplane__Plugins__ebpf__MaxReportBytes"] = MaxReportBytes.ToString(),
                 ["Edgeplane__Plugins__ebpf__ReportIntervalSeconds"] = "5",
+                ["Edgeplane__Plugins__ebpf__Mounts__0"] = "/ebpf",
+                ["Edgeplane__Plugins__ebpf__Mounts__1__At"] = $":{SeedPort}",
+                ["Edgeplane__Plugins__ebpf__Mounts__1__Profile"] = "seed",
             },
         };
         if (Provider != "sqlite")

@@ -162,6 +162,14 @@ public sealed class EbpfStore(IDbConnectionFactory db)
             $"SELECT {NodeColumns}{features} FROM ebpf_nodes WHERE team_id = @teamId AND id = @nodeId", new { teamId, nodeId }, cancellationToken: ct));
     }
 
+    /// <summary>The ids of the team's nodes with this name (a name is not unique; the seed's clients address nodes by it).</summary>
+    public async Task<IReadOnlyList<string>> NodeIdsNamedAsync(string teamId, string name, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM ebpf_nodes WHERE team_id = @teamId AND name = @name ORDER BY id", new { teamId, name }, cancellationToken: ct))).AsList();
+    }
+
     public async Task<NodeRow?> FindNodeByCredentialAsync(string credentialHash, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

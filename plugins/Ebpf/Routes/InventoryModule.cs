@@ -14,43 +14,48 @@ public sealed class InventoryModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}/bpfprograms", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            TeamListAsync(teamId, ObjectKinds.Program, page, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/bpfprograms", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            TeamListAsync(teamId, ObjectKinds.Program, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/bpfmaps", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            TeamListAsync(teamId, ObjectKinds.Map, page, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/bpfmaps", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            TeamListAsync(teamId, ObjectKinds.Map, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            NodeListAsync(teamId, nodeId, ObjectKinds.Program, page, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            NodeListAsync(teamId, nodeId, ObjectKinds.Program, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            NodeListAsync(teamId, nodeId, ObjectKinds.Map, page, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            NodeListAsync(teamId, nodeId, ObjectKinds.Map, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms/{programId}", (string teamId, string nodeId, string programId, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            OneAsync(teamId, nodeId, ObjectKinds.Program, programId, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms/{programId}", (string teamId, string nodeId, string programId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            OneAsync(teamId, nodeId, ObjectKinds.Program, programId, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps/{mapId}", (string teamId, string nodeId, string mapId, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
-            OneAsync(teamId, nodeId, ObjectKinds.Map, mapId, caller, teams, store, ct)).RequirePermission("ebpf.inventory.read");
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps/{mapId}", (string teamId, string nodeId, string mapId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
+            OneAsync(teamId, nodeId, ObjectKinds.Map, mapId, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
     }
 
-    private static async Task<IResult> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct)
+    private static async Task<IResult> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
         if (TeamAccess.BadPage(page) is { } bad) return bad;
-        return TypedResults.Ok(ObjectViews.Page(await store.ListObjectsAsync(teamId, null, kind, history: false, page, ct)));
+        return SeedProfile.List(http, ObjectViews.Page(await store.ListObjectsAsync(teamId, null, kind, history: false, SeedProfile.Paging(http, page), ct)));
     }
 
-    private static async Task<IResult> NodeListAsync(string teamId, string nodeId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct)
+    private static async Task<IResult> NodeListAsync(string teamId, string nodeId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
         if (TeamAccess.BadPage(page) is { } bad) return bad;
-        if (await store.GetNodeAsync(teamId, nodeId, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");
-        return TypedResults.Ok(ObjectViews.Page(await store.ListObjectsAsync(teamId, nodeId, kind, history: false, page, ct)));
+        var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, store, teamId, nodeId, ct);
+        if (ambiguous is not null) return ambiguous;
+        if (await store.GetNodeAsync(teamId, id!, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");
+        return SeedProfile.List(http, ObjectViews.Page(await store.ListObjectsAsync(teamId, id, kind, history: false, SeedProfile.Paging(http, page), ct)));
     }
 
-    private static async Task<IResult> OneAsync(string teamId, string nodeId, string kind, string id, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct)
+    private static async Task<IResult> OneAsync(string teamId, string nodeId, string kind, string id, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
+        (var resolved, var ambiguous) = await SeedProfile.NodeIdAsync(http, store, teamId, nodeId, ct);
+        if (ambiguous is not null) return ambiguous;
+        nodeId = resolved!;
         var what = kind == ObjectKinds.Program ? "program" : "map";
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var objectId))
             return TeamAccess.NotFound(what);

@@ -15,28 +15,32 @@ public sealed class NodesModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (TeamAccess.BadPage(page) is { } bad) return bad;
-            var nodes = await store.ListNodesAsync(teamId, page, ct);
+            var nodes = await store.ListNodesAsync(teamId, SeedProfile.Paging(http, page), ct);
             var now = clock.GetUtcNow();
-            return TypedResults.Ok(new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
+            return SeedProfile.List(http, new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
         }).RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            var node = await store.GetNodeAsync(teamId, nodeId, withFeatures: true, ct);
+            var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, store, teamId, nodeId, ct);
+            if (ambiguous is not null) return ambiguous;
+            var node = await store.GetNodeAsync(teamId, id!, withFeatures: true, ct);
             return node is null ? TeamAccess.NotFound("node") : TypedResults.Ok(NodeView.From(node, clock.GetUtcNow(), options, withFeatures: true));
         }).RequirePermission("ebpf.inventory.read");
 
         app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            if (!await store.DeleteNodeAsync(teamId, nodeId, ct)) return TeamAccess.NotFound("node");
-            await TeamAccess.AuditAsync(context, "ebpf.node.delete", nodeId, new { teamId });
-            return TypedResults.NoContent();
+            var (id, ambiguous) = await SeedProfile.NodeIdAsync(context, store, teamId, nodeId, ct);
+            if (ambiguous is not null) return ambiguous;
+            if (!await store.DeleteNodeAsync(teamId, id!, ct)) return TeamAccess.NotFound("node");
+            await TeamAccess.AuditAsync(context, "ebpf.node.delete", id!, new { teamId });
+            return context.IsSeedProfile() ? TypedResults.Ok(new { id, deleted = true }) : (IResult)TypedResults.NoContent();
         }).RequirePermission("ebpf.nodes.delete");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>

@@ -73,7 +73,7 @@ public sealed class TeamModule : ICarterModule
             var (nodes, objects) = await store.DeleteTeamAsync(teamId, ct);
             if (!deleted && nodes == 0 && objects == 0) return TeamAccess.NotFound("team");
             await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { hostTeamDeleted = deleted });
-            return TypedResults.NoContent();
+            return context.IsSeedProfile() ? TypedResults.Ok(new { id = teamId, deleted = true }) : (IResult)TypedResults.NoContent();
         }).RequirePermission("ebpf.team.delete");
     }
 
