@@ -13,6 +13,7 @@ public sealed class DnsPlugin : IPlugin
         var options = DnsServerOptions.From(builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));

@@ -17,6 +17,10 @@ namespace Edgeplane.Plugins.Dns.Api;
 public sealed class Fields
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, JsonElement> _elements = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string _prefix;
+
+    private Fields(string prefix = "") => _prefix = prefix;
 
     public FieldErrors Errors { get; } = new();
 
@@ -26,15 +30,32 @@ public sealed class Fields
         var fields = new Fields();
         var (values, errors) = await RequestBody.ReadFieldsAsync(request);
         fields.Errors.AddRange(errors.ToDictionary());
-        foreach (var (key, value) in values ?? new Dictionary<string, JsonElement>())
-            fields._values[key] = value.ValueKind switch
-            {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.Null => null,
-                _ => value.GetRawText(),
-            };
+        foreach (var (key, value) in values ?? new Dictionary<string, JsonElement>()) fields.Set(key, value);
         return fields;
     }
+
+    /// <summary>The fields of one JSON object inside a body (an item of a list); errors are named <paramref name="prefix"/> + field.</summary>
+    public static Fields Of(JsonElement item, string prefix)
+    {
+        var fields = new Fields(prefix);
+        if (item.ValueKind != JsonValueKind.Object) fields.Errors.Add(prefix.TrimEnd('.'), "must be a JSON object");
+        else foreach (var property in item.EnumerateObject()) fields.Set(property.Name, property.Value);
+        return fields;
+    }
+
+    private void Set(string key, JsonElement value)
+    {
+        _elements[key] = value;
+        _values[key] = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Null => null,
+            _ => value.GetRawText(),
+        };
+    }
+
+    /// <summary>The field's JSON value as sent (a list, an object), or null when absent.</summary>
+    public JsonElement? Element(string name) => _elements.TryGetValue(name, out var e) ? e : null;
 
     public bool Has(string name) => _values.ContainsKey(name);
 
@@ -43,7 +64,7 @@ public sealed class Fields
     public string Required(string name)
     {
         var value = String(name);
-        if (string.IsNullOrWhiteSpace(value)) Errors.Add(name, "is required");
+        if (string.IsNullOrWhiteSpace(value)) Errors.Add(_prefix + name, "is required");
         return value ?? "";
     }
 
@@ -51,7 +72,7 @@ public sealed class Fields
     {
         if (!_values.TryGetValue(name, out var raw) || raw is null || raw.Length == 0) return null;
         if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
-        Errors.Add(name, "must be an integer");
+        Errors.Add(_prefix + name, "must be an integer");
         return null;
     }
 
@@ -59,7 +80,7 @@ public sealed class Fields
     {
         if (!_values.TryGetValue(name, out var raw) || raw is null || raw.Length == 0) return null;
         if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n)) return n;
-        Errors.Add(name, "must be a number");
+        Errors.Add(_prefix + name, "must be a number");
         return null;
     }
 
@@ -71,7 +92,7 @@ public sealed class Fields
             case "true" or "1" or "on" or "yes": return true;
             case "false" or "0" or "off" or "no": return false;
             default:
-                Errors.Add(name, "must be true or false");
+                Errors.Add(_prefix + name, "must be true or false");
                 return null;
         }
     }
@@ -90,6 +111,19 @@ public static class Problems
             Title = "Conflict",
             Detail = string.Join(" ", errors.Values.SelectMany(m => m)),
         });
+
+    /// <summary>A problem with <paramref name="status"/> whose <c>errors</c> name the fields, plus extension members (such as a per-line report).</summary>
+    public static IResult Errors(int status, string title, IDictionary<string, List<string>> errors, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new HttpValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
+        {
+            Status = status,
+            Title = title,
+            Detail = string.Join(" ", errors.Take(3).Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + (errors.Count > 3 ? $" (and {errors.Count - 3} more)" : ""),
+        };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
+        return TypedResults.Problem(problem);
+    }
 
     public static IResult Conflict(string field, string message) => Conflict(new Dictionary<string, List<string>> { [field] = [message] });
     public static IResult Forbidden(string detail) => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);

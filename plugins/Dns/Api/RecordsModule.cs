@@ -50,9 +50,8 @@ public sealed class RecordsModule : ICarterModule
                 fields.Int("priority"), fields.Int("weight"), fields.Int("port"), fields.Int("flags"), fields.String("tag"));
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
-            var record = RecordValidator.Validate(row.Name, input, errors);
-            if (record is null) return Problems.Errors(errors);
-            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, record, ttlGiven: input.Ttl is not null, ct);
+            if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
+            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input, ct);
             switch (outcome)
             {
                 case DnsStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");

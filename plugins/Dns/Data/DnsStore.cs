@@ -146,52 +146,60 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     /// <summary><c>Conflict</c>: the record contradicts the zone's data (400); <c>Refused</c>: it does not fit its RRset or a zone cut (409).</summary>
     public enum AddOutcome { Added, Duplicate, Conflict, Refused, ZoneGone }
 
-    /// <summary>
-    /// Adds a record under the next index and bumps the serial, in one transaction that first takes the
-    /// change counter's row lock (so concurrent writers serialize, and CNAME exclusivity, the RRset's one TTL
-    /// and the zone cuts hold). Without <paramref name="ttlGiven"/> the record takes its RRset's TTL.
-    /// </summary>
-    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, DnsRecord record, bool ttlGiven, CancellationToken ct = default)
+    /// <summary>Adds a record under the next index (see <see cref="WriteRecordsAsync"/>); without a <c>ttl</c> it takes its RRset's TTL.</summary>
+    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, RecordInput input, CancellationToken ct = default)
     {
-        var errors = new Dictionary<string, List<string>>();
+        ChangeResult? result = null;
+        var write = await WriteRecordsAsync(zoneId, changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied, ct);
+        if (write is null) return (AddOutcome.ZoneGone, null, []);
+        return result!.Outcome switch
+        {
+            ChangeOutcome.Applied => (AddOutcome.Added, result.Record, result.Errors),
+            ChangeOutcome.Duplicate => (AddOutcome.Duplicate, null, result.Errors),
+            ChangeOutcome.Refused => (AddOutcome.Refused, null, result.Errors),
+            _ => (AddOutcome.Conflict, null, result.Errors),
+        };
+    }
+
+    /// <summary>Deletes the record with <paramref name="index"/>; false when there is none. Other records keep their indexes.</summary>
+    public async Task<bool> DeleteRecordAsync(string zoneId, int index, CancellationToken ct = default) =>
+        await WriteRecordsAsync(zoneId, changes => changes.Delete(index).Applied, ct) is { Changed: true };
+
+    /// <summary>What a record write did: the serial after it, and whether it changed anything (and so bumped the serial).</summary>
+    public sealed record RecordWrite(long Serial, bool Changed, IReadOnlyList<DnsRecord> Removed, IReadOnlyList<DnsRecord> Added);
+
+    /// <summary>
+    /// The one write path for records (single adds and deletes, bulk changes, imports). In one transaction that
+    /// first takes the change counter's row lock (so concurrent writers serialize, and CNAME exclusivity, the
+    /// RRset's one TTL and the zone cuts hold), it reads the zone, lets <paramref name="apply"/> make its changes
+    /// (false: store nothing), then writes the difference and bumps the serial once. Null when the zone is gone.
+    /// </summary>
+    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default)
+    {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await BumpGenerationAsync(c, tx);
         var row = (await c.QueryAsync("SELECT name, next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
-        if (row is null) return (AddOutcome.ZoneGone, null, errors);
+        if (row is null) return null;
         string zone = row.name;
-        var existing = await ListRecordsAsync(c, tx, zoneId);
-        RecordValidator.CheckConflicts(existing, record, errors, out var duplicate);
-        if (duplicate) return (AddOutcome.Duplicate, null, errors);
-        if (errors.Count > 0) return (AddOutcome.Conflict, null, errors);
+        long serial = Convert.ToInt64(row.serial, CultureInfo.InvariantCulture);
+        int nextIndex = Convert.ToInt32(row.next_index, CultureInfo.InvariantCulture);
         var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
-        RecordPlacement.CheckCuts(zone, existing, children.Where(child => DnsNames.IsAtOrBelow(child, zone)), record, errors);
-        record = RecordPlacement.FitTtl(zone, existing, record, ttlGiven, errors);
-        if (errors.Count > 0) return (AddOutcome.Refused, null, errors);
-        var stored = record with { Index = Convert.ToInt32(row.next_index, CultureInfo.InvariantCulture) };
+        var changes = new RecordChangeSet(zone, await ListRecordsAsync(c, tx, zoneId), children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
+        if (!apply(changes)) return new RecordWrite(serial, false, [], []);
+        var (removed, added) = changes.Difference();
+        if (removed.Count + added.Count == 0) return new RecordWrite(serial, false, [], []);
+        var now = clock.GetUtcNow();
+        await c.ExecuteAsync("DELETE FROM dns_records WHERE zone_id = @zoneId AND idx = @Index", removed.Select(r => new { zoneId, r.Index }), tx);
         await c.ExecuteAsync(
             "INSERT INTO dns_records (id, zone_id, idx, name, type, ttl, value, priority, weight, port, flags, tag, created_at) " +
             "VALUES (@id, @zoneId, @Index, @Name, @Type, @Ttl, @Value, @Priority, @Weight, @Port, @Flags, @Tag, @now)",
-            new { id = Ids.New(), zoneId, stored.Index, stored.Name, stored.Type, stored.Ttl, stored.Value, stored.Priority, stored.Weight, stored.Port, stored.Flags, stored.Tag, now = clock.GetUtcNow() }, tx);
-        await c.ExecuteAsync("UPDATE dns_zones SET next_index = next_index + 1, serial = @serial, updated_at = @now WHERE id = @zoneId",
-            new { zoneId, serial = NextSerial(Convert.ToInt64(row.serial, CultureInfo.InvariantCulture)), now = clock.GetUtcNow() }, tx);
+            added.Select(r => new { id = Ids.New(), zoneId, r.Index, r.Name, r.Type, r.Ttl, r.Value, r.Priority, r.Weight, r.Port, r.Flags, r.Tag, now }), tx);
+        serial = NextSerial(serial);
+        await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
+            new { zoneId, next = changes.NextIndex, serial, now }, tx);
         await tx.CommitAsync(ct);
-        return (AddOutcome.Added, stored, errors);
-    }
-
-    /// <summary>Deletes the record with <paramref name="index"/>; false when there is none. Other records keep their indexes.</summary>
-    public async Task<bool> DeleteRecordAsync(string zoneId, int index, CancellationToken ct = default)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
-        var deleted = await c.ExecuteAsync("DELETE FROM dns_records WHERE zone_id = @zoneId AND idx = @index", new { zoneId, index }, tx);
-        if (deleted == 0) return false;
-        var serial = await c.ExecuteScalarAsync<long>("SELECT serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
-        await c.ExecuteAsync("UPDATE dns_zones SET serial = @serial, updated_at = @now WHERE id = @zoneId",
-            new { zoneId, serial = NextSerial(serial), now = clock.GetUtcNow() }, tx);
-        await tx.CommitAsync(ct);
-        return true;
+        return new RecordWrite(serial, true, removed, added);
     }
 
     /// <summary>RFC 1982 serial arithmetic: +1, wrapping within 32 bits and skipping 0.</summary>

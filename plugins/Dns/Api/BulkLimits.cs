@@ -1,0 +1,48 @@
+using System.Net;
+using Edgeplane.Abstractions.Network;
+using Microsoft.Extensions.Configuration;
+
+namespace Edgeplane.Plugins.Dns.Api;
+
+/// <summary>
+/// Limits of the bulk routes (section <c>Edgeplane:Plugins:dns</c>): changes per bulk request, records per import,
+/// and the primaries a zone may be imported from by AXFR. The body of any request is also bounded by the host's
+/// <c>Edgeplane:MaxRequestBodyBytes</c> (413 beyond it).
+/// </summary>
+public sealed class BulkLimits
+{
+    /// <summary>Changes in one <c>/zone/[ZONE]/bulk</c> request.</summary>
+    public int MaxBulkChanges { get; set; } = 10_000;
+
+    /// <summary>Records in one import (a zone file or an AXFR).</summary>
+    public int MaxImportRecords { get; set; } = 100_000;
+
+    /// <summary>Addresses or CIDR prefixes of primaries a zone may be transferred from (AXFR import); empty: AXFR import is off.</summary>
+    public List<string> ImportPrimaries { get; set; } = [];
+
+    /// <summary>How long one AXFR import may take, connection included.</summary>
+    public int ImportTimeoutSeconds { get; set; } = 60;
+
+    public static BulkLimits From(IConfiguration configuration)
+    {
+        var limits = new BulkLimits();
+        configuration.Bind(limits);
+        if (configuration["ImportPrimaries"] is { } single)
+            limits.ImportPrimaries = single.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        limits.MaxBulkChanges = Math.Max(1, limits.MaxBulkChanges);
+        limits.MaxImportRecords = Math.Max(1, limits.MaxImportRecords);
+        limits.ImportTimeoutSeconds = Math.Clamp(limits.ImportTimeoutSeconds, 1, 3600);
+        return limits;
+    }
+
+    public bool MayImportFrom(IPAddress primary)
+    {
+        if (primary.IsIPv4MappedToIPv6) primary = primary.MapToIPv4();
+        foreach (var entry in ImportPrimaries)
+        {
+            if (IpText.TryParseNetwork(entry, out IPNetwork network) && network.Contains(primary)) return true;
+            if (IpText.TryParseAddress(entry, out var address) && address.Equals(primary)) return true;
+        }
+        return false;
+    }
+}
