@@ -1,5 +1,4 @@
 using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Edgeplane.Plugins.Compute.Http;
@@ -17,9 +16,4 @@ internal static class Problems
     public static IResult Engine(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: "Container engine error");
 
     public static IResult Unavailable(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Node unreachable");
-
-    /// <summary>Node and image catalog writes act on every team: host administrators only.</summary>
-    public static IResult? RequireHostAdmin(ICaller caller, string permission) =>
-        caller.IsHostAdmin ? null : TypedResults.Problem($"{permission} on shared compute resources requires a host administrator",
-            statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 }

@@ -22,9 +22,8 @@ public sealed class ImagesModule : ICarterModule
         app.MapGet("/api/images", async (Store store, CancellationToken ct) =>
             TypedResults.Ok((await store.ListImagesAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
 
-        app.MapPost("/api/images/create", async (HttpRequest request, ICaller caller, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/images/create", async (HttpRequest request, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.images.write") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             var errors = new FieldErrors();
             string? error;
@@ -62,16 +61,15 @@ public sealed class ImagesModule : ICarterModule
             }
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
             return TypedResults.Created($"/api/images/{image.Id}", ImageView.From(image));
-        }).RequirePermission("compute.images.write");
+        }).RequirePermission("compute.images.write").RequireHostAdmin();
 
-        app.MapDelete("/api/images/delete", async (HttpRequest request, ICaller caller, Store store, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/images/delete", async (HttpRequest request, Store store, IAuditLog audit, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.images.write") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             if ((body.String("id") ?? body.String("name")) is not { } key) return Problems.Field("id", "is required");
             if (await store.FindImageAsync(key, ct) is not { } image || !await store.DeleteImageAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
             await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
             return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.images.write");
+        }).RequirePermission("compute.images.write").RequireHostAdmin();
     }
 }

@@ -27,9 +27,8 @@ public sealed class NodesModule : ICarterModule
             return TypedResults.Ok(views);
         }).RequirePermission("compute.nodes.read");
 
-        app.MapPost("/api/nodes/create", async (HttpRequest request, ICaller caller, Store store, EngineClients clients, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/nodes/create", async (HttpRequest request, Store store, EngineClients clients, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.nodes.write") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             var errors = new FieldErrors();
             string? error;
@@ -93,11 +92,10 @@ public sealed class NodesModule : ICarterModule
             }
             await audit.RecordAsync("compute.node.create", node.Id, new { node.Name, address = endpoint.ToString(), node.Engine }, ct);
             return TypedResults.Created($"/api/nodes/{node.Id}", NodeView.From(node, new NodeUsage()));
-        }).RequirePermission("compute.nodes.write");
+        }).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
-        app.MapDelete("/api/nodes/delete", async (HttpRequest request, ICaller caller, Store store, EngineClients clients, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/nodes/delete", async (HttpRequest request, Store store, EngineClients clients, IAuditLog audit, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.nodes.write") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             if ((body.String("nodeId") ?? body.String("id")) is not { } id) return Problems.Field("nodeId", "is required");
             if (await store.FindNodeAsync(id, ct) is not { } node) return Problems.Field("nodeId", $"no node '{id}'");
@@ -119,6 +117,6 @@ public sealed class NodesModule : ICarterModule
             await store.DeleteNodeAsync(node.Id, force, ct);
             await audit.RecordAsync("compute.node.delete", node.Id, new { node.Name, force, instances = instances.Count }, ct);
             return TypedResults.Json(new { message = "Node deleted", nodeId = node.Id }, statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.nodes.write");
+        }).RequirePermission("compute.nodes.write").RequireHostAdmin();
     }
 }

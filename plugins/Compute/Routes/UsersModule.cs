@@ -17,15 +17,13 @@ public sealed class UsersModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/users", async (ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        app.MapGet("/api/users", async (IIdentityService identity, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.users.read") is { } forbidden) return forbidden;
             return TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From).ToList());
-        }).RequirePermission("compute.users.read");
+        }).RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/getUser", async (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/getUser", async (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.users.read") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             var type = body.String("type");
             if (type is not ("email" or "username")) return Problems.Field("type", "must be 'email' or 'username'");
@@ -35,11 +33,10 @@ public sealed class UsersModule : ICarterModule
                 : (await identity.ListUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.Email, value, StringComparison.OrdinalIgnoreCase));
             if (user is null) return Problems.Field("value", $"no user with {type} '{value}'");
             return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.users.read");
+        }).RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/users/create", async (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/users/create", async (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller, "compute.users.write") is { } forbidden) return forbidden;
             if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
             var errors = new Edgeplane.Abstractions.Http.FieldErrors();
             var username = body.String("username");
@@ -62,6 +59,6 @@ public sealed class UsersModule : ICarterModule
             {
                 return Problems.Field(e.Field, e.Message);
             }
-        }).RequirePermission("compute.users.write").RequireSession();
+        }).RequirePermission("compute.users.write").RequireHostAdmin().RequireSession();
     }
 }

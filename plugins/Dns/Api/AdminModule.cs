@@ -19,12 +19,11 @@ public sealed class AdminModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
-        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
             var fields = await Fields.ReadAsync(request);
             var name = fields.Required("name").Trim();
             var address = fields.Required("address").Trim();
@@ -46,16 +45,12 @@ public sealed class AdminModule : ICarterModule
             return TypedResults.Created($"/api/nodes/list", NodeJson(node));
         }).RequirePermission("dns.admin");
 
-        api.MapGet("/nodes/list", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
-        {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
-            return TypedResults.Ok(new { nodes = (await store.ListNodesAsync(ct)).Select(NodeJson) });
-        }).RequirePermission("dns.admin");
+        api.MapGet("/nodes/list", async Task<IResult> (DnsStore store, CancellationToken ct) =>
+            TypedResults.Ok(new { nodes = (await store.ListNodesAsync(ct)).Select(NodeJson) })).RequirePermission("dns.admin");
 
         // Body: node (id or name), state (true = enabled). A disabled node gets no NOTIFY and is left out of monitoring.
-        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
             var fields = await Fields.ReadAsync(request);
             var which = fields.Required("node").Trim();
             var state = fields.Bool("state");
@@ -69,25 +64,19 @@ public sealed class AdminModule : ICarterModule
             return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
         }).RequirePermission("dns.admin");
 
-        api.MapGet("/stats", async Task<IResult> (ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/stats", async Task<IResult> (DnsStore store, IIdentityService identity, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
             var (zones, records, nodes) = await store.CountsAsync(ct);
             return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
         }).RequirePermission("dns.admin");
 
-        api.MapGet("/users", async Task<IResult> (ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/users", async Task<IResult> (IIdentityService identity, CancellationToken ct) => TypedResults.Ok(new
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
-            return TypedResults.Ok(new
-            {
-                users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt }),
-            });
-        }).RequirePermission("dns.admin");
+            users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt }),
+        })).RequirePermission("dns.admin");
 
         api.MapPost("/user/{user}/toggle", async Task<IResult> (string user, ICaller caller, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
             var target = await identity.FindUserAsync(user, ct);
             if (target is null) return Problems.NotFound("User");
             if (target.Id == caller.UserId) return Problems.Conflict("you cannot disable yourself");
@@ -97,9 +86,8 @@ public sealed class AdminModule : ICarterModule
         }).RequirePermission("dns.admin");
 
         // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.
-        api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, ICaller caller, IIdentityService identity, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, IIdentityService identity, DnsStore store, IAuditLog audit, CancellationToken ct) =>
         {
-            if (Problems.RequireHostAdmin(caller) is { } denied) return denied;
             var target = await identity.FindUserAsync(user, ct);
             if (target is null) return Problems.NotFound("User");
             var cleared = await store.ClearAclAsync(target.Id, ct);

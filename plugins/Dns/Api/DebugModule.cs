@@ -17,10 +17,7 @@ public sealed class DebugModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var debug = app.MapGroup("/api/debug").AddEndpointFilter(UserAcl.Filter)
-            .AddEndpointFilter(async (context, next) =>
-                Problems.RequireHostAdmin(context.HttpContext.RequestServices.GetService(typeof(ICaller)) as ICaller ?? throw new InvalidOperationException())
-                    ?? await next(context));
+        var debug = app.MapGroup("/api/debug").AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
 
         // Reloads every zone from the database into the DNS server now.
         debug.MapGet("/refresh_zones", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>

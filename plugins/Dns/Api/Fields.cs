@@ -135,10 +135,6 @@ public static class Problems
         foreach (var (k, list) in errors) foreach (var m in list) fe.Add(k, m);
         return fe.ToProblem();
     }
-
-    /// <summary>Host admins only (the seed's admin and debug routes act on the whole host).</summary>
-    public static IResult? RequireHostAdmin(ICaller caller) =>
-        caller.IsHostAdmin ? null : Forbidden("this route is for host administrators");
 }
 
 /// <summary>

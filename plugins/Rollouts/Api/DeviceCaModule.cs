@@ -10,15 +10,15 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 
 /// <summary>
 /// <c>GET /device-ca</c>: the CA certificate devices pin, the issuing CA, every trusted CA and the device API address.
-/// CA rotation (host administrators): <c>POST /device-ca/rotate</c>, then <c>POST /device-ca/retire-previous</c> (see the README).
+/// CA rotation (host administrators: the device CA serves every team): <c>POST /device-ca/rotate</c>, then <c>POST /device-ca/retire-previous</c> (see the README).
 /// </summary>
 public sealed class DeviceCaModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).RequirePermission("rollouts.device-ca.read");
-        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).RequirePermission("rollouts.device-ca.rotate");
-        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).RequirePermission("rollouts.device-ca.rotate");
+        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
     }
 
     private static object View(DeviceCa ca, RolloutsOptions options) => new
@@ -35,12 +35,8 @@ public sealed class DeviceCaModule : ICarterModule
         authorities = ca.All.Select(c => new { c.Id, c.State, c.Subject, c.Sha256, c.NotAfter, c.CreatedAt, certificate = c.Pem }),
     };
 
-    private static IResult HostAdminOnly() =>
-        TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "the device CA serves every team: only a host administrator rotates it");
-
-    private static async Task<IResult> RotateAsync(ICaller caller, DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RotateAsync(DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return HostAdminOnly();
         if (ca.All.Count > 1)
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: "a rotation is in progress: retire the previous CA first (POST /api/v1/device-ca/retire-previous)");
         string id;
@@ -56,9 +52,8 @@ public sealed class DeviceCaModule : ICarterModule
         return TypedResults.Ok(View(ca, options));
     }
 
-    private static async Task<IResult> RetireAsync(bool? force, ICaller caller, DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RetireAsync(bool? force, DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return HostAdminOnly();
         if (ca.All.Count < 2) return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: "no rotation in progress");
         var outstanding = await ca.OutstandingAsync(ct);
         if (outstanding.Values.Sum() > 0 && force != true)

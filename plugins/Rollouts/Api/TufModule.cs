@@ -29,7 +29,7 @@ public sealed partial class TufModule : ICarterModule
         app.MapGet("/tuf/{file}", MetadataAsync).AllowAnonymous().DisableRequestAudit();
         app.MapGet("/tuf/targets/{**path}", TargetAsync).RequirePermission("rollouts.artifacts.read");
         app.MapGet("/api/v1/tuf", StatusAsync).RequirePermission("rollouts.artifacts.read");
-        app.MapPost("/api/v1/tuf/rotate", RotateAsync).RequirePermission("rollouts.tuf.rotate");
+        app.MapPost("/api/v1/tuf/rotate", RotateAsync).RequirePermission("rollouts.tuf.rotate").RequireHostAdmin();
     }
 
     [GeneratedRegex(@"^(?:(?<version>[1-9][0-9]{0,17})\.)?(?<role>root|targets|snapshot|timestamp)\.json$")]
@@ -80,10 +80,8 @@ public sealed partial class TufModule : ICarterModule
     }
 
     /// <summary>New keys for the given roles (default all), a new root signed by old and new root keys. The repository serves every team: host administrators only.</summary>
-    private static async Task<IResult> RotateAsync(RotateRequest? body, ICaller caller, TufRepository tuf, IAuditLog audit, ILogger<TufModule> logger, CancellationToken ct)
+    private static async Task<IResult> RotateAsync(RotateRequest? body, TufRepository tuf, IAuditLog audit, ILogger<TufModule> logger, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin)
-            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "the update-signing repository is shared by every team: only a host administrator rotates its keys");
         var roles = body?.Roles ?? [.. TufMetadata.Roles];
         var errors = new FieldErrors().Check(roles.Count > 0 && roles.All(r => TufMetadata.Roles.Contains(r)), "roles", "must be some of root, targets, snapshot, timestamp");
         if (errors.Any) return errors.ToProblem();

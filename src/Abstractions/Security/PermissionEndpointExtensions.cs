@@ -2,22 +2,20 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Edgeplane.Abstractions.Security;
 
-/// <summary>Declares what a route requires of its caller.</summary>
+/// <summary>
+/// Declares what a route requires of its caller, as typed endpoint metadata (<see cref="PermissionRequirement"/>,
+/// <see cref="SessionRequirement"/>, <see cref="HostAdminRequirement"/>) that the host's authorization and its
+/// OpenAPI document read. Each also requires a credential: no credential answers 401. Requirements add up.
+/// </summary>
 public static class PermissionEndpointExtensions
 {
-    /// <summary>The policy name prefix the host resolves into a permission check.</summary>
-    public const string PolicyPrefix = "permission:";
-
-    /// <summary>The policy name of session-only operations.</summary>
-    public const string SessionPolicy = "session";
-
     /// <summary>
     /// The caller must hold <paramref name="permission"/> (declared in a plugin manifest).
-    /// No credential answers 401; a credential without the permission answers 403 naming it.
+    /// A credential without the permission answers 403 naming it.
     /// </summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
         where TBuilder : IEndpointConventionBuilder
-        => builder.RequireAuthorization(PolicyPrefix + permission);
+        => builder.RequireAuthorization().WithMetadata(new PermissionRequirement(permission));
 
     /// <summary>
     /// Only a signed-in browser session may call the route (creating users or keys, for instance):
@@ -25,5 +23,13 @@ public static class PermissionEndpointExtensions
     /// </summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
-        => builder.RequireAuthorization(SessionPolicy);
+        => builder.RequireAuthorization().WithMetadata(new SessionRequirement());
+
+    /// <summary>
+    /// Only a host administrator may call the route (it acts on every team's data or on a resource every team shares):
+    /// any other credential, whatever its role, gets 403 saying so.
+    /// </summary>
+    public static TBuilder RequireHostAdmin<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization().WithMetadata(new HostAdminRequirement());
 }

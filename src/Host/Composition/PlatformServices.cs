@@ -58,9 +58,9 @@ public static class PlatformServices
         // ProblemAuthorizationResultHandler answers 401 and 403. (With a scheme registered, WebApplication adds an
         // AuthenticationMiddleware of its own at the front of the pipeline: 2.5% of a request's CPU, for nothing.)
         services.AddAuthorization();
-        services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<IAuthorizationHandler, SessionHandler>();
+        services.AddSingleton<IAuthorizationHandler, HostAdminHandler>();
         // The authorization services are stateless: one instance each instead of a new graph per request.
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());

@@ -15,9 +15,9 @@ public static class IdentityEndpoints
         api.MapGet("/auth/me", MeAsync);
         api.MapPost("/auth/password", ChangePasswordAsync).RequireSession();
 
-        api.MapPost("/users", CreateUserAsync).RequireSession();
-        api.MapGet("/users", ListUsersAsync);
-        api.MapPatch("/users/{userId}", UpdateUserAsync).RequireSession();
+        api.MapPost("/users", CreateUserAsync).RequireSession().RequireHostAdmin();
+        api.MapGet("/users", ListUsersAsync).RequireHostAdmin();
+        api.MapPatch("/users/{userId}", UpdateUserAsync).RequireSession().RequireHostAdmin();
 
         api.MapPost("/teams", TeamEndpoints.CreateAsync).RequireSession();
         api.MapGet("/teams", TeamEndpoints.ListAsync);
@@ -94,9 +94,8 @@ public static class IdentityEndpoints
         }
     }
 
-    private static async Task<IResult> CreateUserAsync(NewUser body, ICaller caller, IdentityService identity, CancellationToken ct)
+    private static async Task<IResult> CreateUserAsync(NewUser body, IdentityService identity, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return HostAdminOnly();
         try
         {
             var user = await identity.CreateUserAsync(body, ct);
@@ -110,12 +109,11 @@ public static class IdentityEndpoints
         }
     }
 
-    private static async Task<IResult> ListUsersAsync(ICaller caller, IdentityService identity, CancellationToken ct) =>
-        caller.IsHostAdmin ? TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From)) : HostAdminOnly();
+    private static async Task<IResult> ListUsersAsync(IdentityService identity, CancellationToken ct) =>
+        TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From));
 
-    private static async Task<IResult> UpdateUserAsync(string userId, UserUpdate body, ICaller caller, IdentityService identity, CancellationToken ct)
+    private static async Task<IResult> UpdateUserAsync(string userId, UserUpdate body, IdentityService identity, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return HostAdminOnly();
         if (await identity.FindUserAsync(userId, ct) is not { } user) return TypedResults.NotFound();
         if (body.Enabled is { } enabled) await identity.SetUserEnabledAsync(user.Id, enabled, ct);
         if (body.IsHostAdmin is { } admin) await identity.SetHostAdminAsync(user.Id, admin, ct);
@@ -149,9 +147,6 @@ public static class IdentityEndpoints
         await identity.RevokeApiKeyAsync(keyId, ct);
         return TypedResults.NoContent();
     }
-
-    internal static IResult HostAdminOnly() =>
-        TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "only a host admin may do this");
 
     public sealed record UserView(string Id, string Username, string? Email, bool IsHostAdmin, bool Enabled, string PersonalTeamId, DateTimeOffset CreatedAt)
     {

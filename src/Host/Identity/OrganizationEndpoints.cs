@@ -16,14 +16,13 @@ public static class OrganizationEndpoints
 
     public static void MapOrganizations(this RouteGroupBuilder api)
     {
-        api.MapPost("/organizations", CreateAsync).RequireSession();
+        api.MapPost("/organizations", CreateAsync).RequireSession().RequireHostAdmin();
         api.MapGet("/organizations", ListAsync);
-        api.MapPut("/teams/{teamId}/organization", AttachAsync).RequireSession();
+        api.MapPut("/teams/{teamId}/organization", AttachAsync).RequireSession().RequireHostAdmin();
     }
 
-    private static async Task<IResult> CreateAsync(NewOrganization body, ICaller caller, DbConnectionFactory connections, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(NewOrganization body, DbConnectionFactory connections, TimeProvider clock, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return IdentityEndpoints.HostAdminOnly();
         var name = body.Name?.Trim();
         var errors = new FieldErrors().Check(name is { Length: >= 2 and <= 100 }, "name", "must be 2-100 characters");
         if (errors.Any) return errors.ToProblem();
@@ -53,9 +52,8 @@ public static class OrganizationEndpoints
         return TypedResults.Ok(rows.Select(r => new OrganizationView(r.Id, r.Name, r.CreatedAt)));
     }
 
-    private static async Task<IResult> AttachAsync(string teamId, TeamOrganization body, ICaller caller, DbConnectionFactory connections, CancellationToken ct)
+    private static async Task<IResult> AttachAsync(string teamId, TeamOrganization body, DbConnectionFactory connections, CancellationToken ct)
     {
-        if (!caller.IsHostAdmin) return IdentityEndpoints.HostAdminOnly();
         await using var connection = await connections.OpenAsync(ct);
         if (body.OrganizationId is not null &&
             await connection.ExecuteScalarAsync<string?>("SELECT id FROM host_organizations WHERE id = @OrganizationId", body) is null)

@@ -41,6 +41,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         {
             PermissionRequirement p => $"requires permission '{p.Permission}', which role '{caller.Role}' does not hold",
             SessionRequirement => "needs a signed-in session: API keys cannot manage users or keys",
+            HostAdminRequirement => "is for host administrators: it acts on every team, or on what every team shares",
             _ => null,
         }).OfType<string>().ToList();
         context.Response.StatusCode = StatusCodes.Status403Forbidden;

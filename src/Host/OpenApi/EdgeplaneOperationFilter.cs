@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Host.Plugins;
 using Microsoft.AspNetCore.Authorization;
@@ -8,7 +9,8 @@ namespace Edgeplane.Host.OpenApi;
 
 /// <summary>
 /// Per operation: the credentials it accepts (none for anonymous routes; API key headers, plus the
-/// owning plugin's declared credential headers, otherwise), the permission it requires, and the
+/// owning plugin's declared credential headers, otherwise), what it requires, read from its typed requirement
+/// metadata (<c>x-edgeplane-permissions</c>, session only, <c>x-edgeplane-host-admin</c>), and the
 /// 401 / 403 problem-details responses that follow from it.
 /// </summary>
 public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperationFilter
@@ -19,32 +21,37 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         TagByPlugin(operation, context, metadata);
         if (metadata.OfType<IAllowAnonymous>().Any()) return;
 
-        var permissions = metadata.OfType<IAuthorizeData>()
-            .Select(a => a.Policy)
-            .Where(p => p is not null && p.StartsWith(PermissionEndpointExtensions.PolicyPrefix, StringComparison.Ordinal))
-            .Select(p => p![PermissionEndpointExtensions.PolicyPrefix.Length..])
-            .ToList();
-
-        var sessionOnly = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == PermissionEndpointExtensions.SessionPolicy);
+        var permissions = metadata.OfType<PermissionRequirement>().Select(r => r.Permission).Distinct().ToList();
+        var sessionOnly = metadata.OfType<SessionRequirement>().Any();
+        var hostAdmin = metadata.OfType<HostAdminRequirement>().Any();
         operation.Security ??= [];
         foreach (var scheme in sessionOnly ? [SecuritySchemes.Session] : Schemes(metadata))
             operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] });
 
         if (permissions.Count > 0)
         {
-            var note = "Requires permission " + string.Join(", ", permissions.Select(p => $"`{p}`")) + ".";
-            operation.Description = string.IsNullOrEmpty(operation.Description) ? note : operation.Description + "\n\n" + note;
+            Describe(operation, "Requires permission " + string.Join(", ", permissions.Select(p => $"`{p}`")) + ".");
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
-            operation.Extensions["x-edgeplane-permissions"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(
-                permissions.Select(p => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(p)).ToArray()));
+            operation.Extensions["x-edgeplane-permissions"] = new JsonNodeExtension(new JsonArray(
+                permissions.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()));
+        }
+        if (hostAdmin)
+        {
+            Describe(operation, "Only a host administrator may call it.");
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions["x-edgeplane-host-admin"] = new JsonNodeExtension(JsonValue.Create(true));
         }
 
         operation.Responses ??= new OpenApiResponses();
         operation.Responses.TryAdd("401", Problem(context, "No credential, or one that is not valid."));
         operation.Responses.TryAdd("403", Problem(context, permissions.Count > 0
             ? "The credential lacks the permission; the problem detail names it."
+            : hostAdmin ? "The caller is not a host administrator."
             : sessionOnly ? "Only a browser session may do this (never an API key)." : "The credential is not allowed to do this."));
     }
+
+    private static void Describe(OpenApiOperation operation, string note) =>
+        operation.Description = string.IsNullOrEmpty(operation.Description) ? note : operation.Description + "\n\n" + note;
 
     /// <summary>
     /// The plugin id is the operation's first tag even when the plugin tags its routes itself

@@ -9,14 +9,14 @@ namespace Edgeplane.Host.Tests.Identity;
 /// answer is the one its declarations promise (401 without a valid credential; 403 naming the permission for a role
 /// below it, or for a key on a session-only route; 404 for another team's object; otherwise 2xx or a 4xx about the
 /// request). What a route requires comes from its metadata (the permission in <c>x-edgeplane-permissions</c>, its
-/// lowest role from the plugin manifests or the host's own list; session-only routes); a route whose metadata does
-/// not say it all is listed in <see cref="Listed"/> with the reason, and a route neither declared nor listed fails.
+/// lowest role from the plugin manifests or the host's own list; session-only routes; host-admin routes, which a host
+/// admin's key must get into); a route whose metadata does not say it all (anonymous, any credential, its own
+/// credential) is listed in <see cref="Listed"/> with the reason, and a route neither declared nor listed fails.
 /// </summary>
 public sealed class PermissionMatrixTests(PermissionMatrixFixture fixture) : IClassFixture<PermissionMatrixFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string HostAdminReason = "acts on the whole host (every team's data or a shared resource): the handler requires a host administrator";
     private const string OwnCredential = "takes the plugin's own credential, not a host key";
 
     /// <summary>Routes whose OpenAPI metadata does not tell the whole story, and why.</summary>
@@ -30,7 +30,6 @@ public sealed class PermissionMatrixTests(PermissionMatrixFixture fixture) : ICl
         ["GET /api/v1/teams"] = new(Access.AnyCredential, Reason: "the caller's own teams"),
         ["GET /api/v1/organizations"] = new(Access.AnyCredential, Reason: "the organizations of the caller's teams"),
         ["GET /api/v1/api-keys"] = new(Access.AnyCredential, Reason: "the caller's own keys"),
-        ["GET /api/v1/users"] = new(Access.HostAdmin, Reason: "every user of the host"),
         ["POST /dns/api/auth/signup"] = new(Access.Anonymous, Reason: "the seed's account sign-up (the fixture's operator allows sign-up)"),
         ["POST /dns/api/auth/login"] = new(Access.Anonymous, Reason: "the seed's login; rate limited per source address"),
         ["GET /dns/api/admin"] = new(Access.AnyCredential, Reason: "tells the caller whether it is a host admin"),
@@ -38,28 +37,6 @@ public sealed class PermissionMatrixTests(PermissionMatrixFixture fixture) : ICl
         ["POST /ebpf/api/v1/nodes/{nodeId}/reports"] = new(Access.OwnCredential, Reason: OwnCredential + " (the node's token)"),
         ["GET /rollouts/tuf/{file}"] = new(Access.Anonymous, Reason: "TUF metadata is public and signed; devices fetch it"),
         ["POST /rollouts/api/v1/auth/login"] = new(Access.Anonymous, Reason: "the seed's login; rate limited per source address"),
-        ["GET /compute/api/users"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /compute/api/getUser"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /compute/api/images/create"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["DELETE /compute/api/images/delete"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /compute/api/nodes/create"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["DELETE /compute/api/nodes/delete"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/clear_queue"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/healthcheck"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/queue_status"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/refresh_cache"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/refresh_zones"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/debug/update_collector_monitoring"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/nodes/list"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /dns/api/nodes/add"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /dns/api/nodes/power"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/stats"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["GET /dns/api/users"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /dns/api/user/{user}/toggle"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["DELETE /dns/api/user/{user}/acl"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /rollouts/api/v1/device-ca/rotate"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /rollouts/api/v1/device-ca/retire-previous"] = new(Access.HostAdmin, Reason: HostAdminReason),
-        ["POST /rollouts/api/v1/tuf/rotate"] = new(Access.HostAdmin, Reason: HostAdminReason),
         ["GET /waf/api/v1/nodes/config"] = new(Access.Permission, "waf.nodes.write", "operator", "a node's own credential, or a key holding waf.nodes.write (NodeAuth)"),
         ["POST /waf/api/v1/nodes/{id}/heartbeat"] = new(Access.Permission, "waf.nodes.write", "operator", "a node's own credential, or a key holding waf.nodes.write (NodeAuth)"),
     };

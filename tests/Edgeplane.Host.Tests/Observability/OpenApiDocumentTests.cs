@@ -95,6 +95,19 @@ public sealed class OpenApiDocumentTests(ObservabilityFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Host_admin_routes_say_so_from_their_metadata()
+    {
+        var (_, document) = await DocumentAsync();
+
+        var users = document["paths"]!["/api/v1/users"]!;
+        Assert.True((bool)users["get"]!["x-edgeplane-host-admin"]!);
+        Assert.Contains("host administrator", (string)users["get"]!["description"]!);
+        Assert.True((bool)users["post"]!["x-edgeplane-host-admin"]!);
+        Assert.Equal(["session"], users["post"]!["security"]!.AsArray().SelectMany(r => r!.AsObject().Select(p => p.Key)).ToList());
+        Assert.Null(document["paths"]!["/metered/api/items/{id}"]!["delete"]!["x-edgeplane-host-admin"]);
+    }
+
+    [Fact]
     public async Task The_docs_page_serves_swagger_ui_for_the_document()
     {
         using var response = await fixture.Host.Client.GetAsync("/docs/index.html", Ct);

@@ -5,9 +5,10 @@ namespace Edgeplane.Testing.Permissions;
 /// <summary>
 /// One operation of the host's OpenAPI document and what it declares about its caller: anonymous (no
 /// <c>security</c>), session only (the session scheme alone), the permissions it requires
-/// (<c>x-edgeplane-permissions</c>), or none of these (any credential; the handler may check more).
+/// (<c>x-edgeplane-permissions</c>), host administrators only (<c>x-edgeplane-host-admin</c>), or none of these
+/// (any credential; the handler may check more).
 /// </summary>
-public sealed record ApiOperation(string Method, string Path, string? Plugin, bool Anonymous, bool SessionOnly, IReadOnlyList<string> Permissions)
+public sealed record ApiOperation(string Method, string Path, string? Plugin, bool Anonymous, bool SessionOnly, IReadOnlyList<string> Permissions, bool HostAdmin = false)
 {
     public string Key => $"{Method} {Path}";
 
@@ -27,7 +28,8 @@ public sealed record ApiOperation(string Method, string Path, string? Plugin, bo
                 operations.Add(new ApiOperation(method.ToUpperInvariant(), path, (string?)operation["tags"]?[0],
                     Anonymous: security.Count == 0,
                     SessionOnly: schemes.Count > 0 && schemes.All(s => s == "session"),
-                    Permissions: operation["x-edgeplane-permissions"]?.AsArray().Select(p => (string)p!).ToList() ?? []));
+                    Permissions: operation["x-edgeplane-permissions"]?.AsArray().Select(p => (string)p!).ToList() ?? [],
+                    HostAdmin: (bool?)operation["x-edgeplane-host-admin"] == true));
             }
         return operations;
     }

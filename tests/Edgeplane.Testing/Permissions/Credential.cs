@@ -1,6 +1,6 @@
 namespace Edgeplane.Testing.Permissions;
 
-/// <summary>The credentials every route is tried with: none, three that are not valid, the team's three roles, and two that must not reach further than their role and team.</summary>
+/// <summary>The credentials routes are tried with: none, three that are not valid, the team's three roles, two that must not reach further than their role and team, and a host administrator's.</summary>
 public enum Credential
 {
     None,
@@ -14,4 +14,6 @@ public enum Credential
     ViewerMintedByHostAdmin,
     /// <summary>An admin key of another team: the team's objects are 404 to it.</summary>
     OtherTeamAdmin,
+    /// <summary>The host's first admin's key, minted as a host-admin key: tried on host-admin routes, which must let it in.</summary>
+    HostAdmin,
 }

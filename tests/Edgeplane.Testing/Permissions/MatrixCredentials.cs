@@ -6,7 +6,7 @@ namespace Edgeplane.Testing.Permissions;
 /// <summary>
 /// One API key per <see cref="Credential"/>, made through the host's own API: a team with a viewer, an operator and an
 /// admin member (each minting their own key), a viewer key the host admin mints for that team, an admin of another
-/// team, a revoked key, an expired key and a key that was never issued.
+/// team, a revoked key, an expired key, a key that was never issued, and the host's first admin's host-admin key.
 /// </summary>
 public sealed class MatrixCredentials
 {
@@ -40,6 +40,7 @@ public sealed class MatrixCredentials
         credentials._keys[Credential.ExpiredKey] = expiring.Plaintext;
         credentials._keys[Credential.BadKey] = "ep_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         credentials._keys[Credential.None] = null;
+        credentials._keys[Credential.HostAdmin] = host.AdminKey;
         var wait = expiring.ExpiresAt - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait + TimeSpan.FromMilliseconds(100));
         return credentials;

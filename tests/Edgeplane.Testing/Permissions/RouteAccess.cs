@@ -11,7 +11,7 @@ public enum Access
     Permission,
     /// <summary>A browser session only (whose role holds <see cref="RouteAccess.Permission"/>, when there is one): every API key gets 403.</summary>
     SessionOnly,
-    /// <summary>A host administrator only: every team's key gets 403.</summary>
+    /// <summary>A host administrator only: every team's key gets 403 saying so, a host admin's key gets in.</summary>
     HostAdmin,
     /// <summary>The route takes a credential of its own (a device's or agent's token): no host key gets a 2xx there.</summary>
     OwnCredential,
@@ -22,14 +22,17 @@ public sealed record RouteAccess(Access Access, string? Permission = null, strin
 {
     /// <summary>
     /// From the operation's declarations: the permissions it requires and the lowest role holding them (from the
-    /// manifests), and whether it is for sessions only. Null when the route declares neither and must be listed.
+    /// manifests), whether it is for sessions only, whether it is for host administrators. Null when the route declares
+    /// none of these and must be listed.
     /// </summary>
     public static RouteAccess? Derive(ApiOperation operation, IReadOnlyDictionary<string, string> lowestRoles)
     {
         if (operation.Anonymous) return null;
         var required = operation.Permissions.OrderByDescending(p => lowestRoles.TryGetValue(p, out var role) ? Rank(role) : int.MaxValue).FirstOrDefault();
-        if (operation.SessionOnly) return new RouteAccess(Access.SessionOnly, required, required is null ? null : lowestRoles.GetValueOrDefault(required));
-        return required is null ? null : new RouteAccess(Access.Permission, required, lowestRoles.GetValueOrDefault(required));
+        var lowestRole = required is null ? null : lowestRoles.GetValueOrDefault(required);
+        if (operation.SessionOnly) return new RouteAccess(Access.SessionOnly, required, lowestRole);
+        if (operation.HostAdmin) return new RouteAccess(Access.HostAdmin, required, lowestRole);
+        return required is null ? null : new RouteAccess(Access.Permission, required, lowestRole);
     }
 
     /// <summary>Null when <paramref name="status"/> and <paramref name="body"/> are the documented answer to <paramref name="credential"/>; otherwise what is wrong.</summary>
@@ -42,6 +45,8 @@ public sealed record RouteAccess(Access Access, string? Permission = null, strin
             return status is >= 200 and < 300 ? $"{status}: a host credential got in" : null;
         if (credential is Credential.None or Credential.BadKey or Credential.RevokedKey or Credential.ExpiredKey)
             return status == 401 ? null : $"{status}, expected 401";
+        if (credential == Credential.HostAdmin)
+            return Access == Access.HostAdmin && status is 401 or 403 or 429 ? $"{status}, expected a host admin to be allowed: {Cut(body)}" : null;
         var role = credential switch
         {
             Credential.Viewer or Credential.ViewerMintedByHostAdmin => "viewer",
@@ -72,6 +77,8 @@ public sealed record RouteAccess(Access Access, string? Permission = null, strin
             return $"403 does not name {Permission}: {Cut(body)}";
         if (roleHolds && Access == Access.SessionOnly && !body.Contains("session", StringComparison.OrdinalIgnoreCase))
             return $"403 does not say the route is for sessions: {Cut(body)}";
+        if (Access == Access.HostAdmin && !body.Contains("host administrator", StringComparison.OrdinalIgnoreCase))
+            return $"403 does not say the route is for host administrators: {Cut(body)}";
         return null;
     }
 
