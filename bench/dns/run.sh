@@ -2,9 +2,11 @@
 # Benchmarks the Edgeplane DNS plugin's authoritative server against NSD on the same zone, in one run.
 #   bench/dns/run.sh [seconds]      (default 10 s per measurement)
 # Needs: dnsperf, nsd, curl, python3 (Debian). Everything listens on 127.0.0.1 only; all processes
-# started here are stopped on exit.
+# started here are stopped on exit. Equal cores: NSD runs as many server processes (server-count) as Edgeplane has
+# UDP threads (UdpWorkers): UDP_WORKERS, default one per processor.
 set -euo pipefail
 DURATION=${1:-10}
+WORKERS=${UDP_WORKERS:-$(nproc)}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/edgeplane-dnsbench-XXXXXX)
 PIDS=()
@@ -25,9 +27,7 @@ echo "== starting Edgeplane (HTTP 127.0.0.1:$HTTP_PORT, DNS 127.0.0.1:$EP_PORT)"
 ENVV=(Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins"
   Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789"
   Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net"
-  ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
-# UDP_WORKERS=n overrides the plugin's UDP threads (default: one per processor).
-[ -n "${UDP_WORKERS:-}" ] && ENVV+=(Edgeplane__Plugins__dns__UdpWorkers="$UDP_WORKERS")
+  Edgeplane__Plugins__dns__UdpWorkers="$WORKERS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
 env "${ENVV[@]}" dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >"$WORK/host.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -55,7 +55,7 @@ add '{"label":"_dmarc","type":"TXT","ttl":300,"value":"v=DMARC1; p=reject"}'
 api "$BASE/zone/$ZONE/export" >"$WORK/$ZONE.zone"
 echo "   zone: $(grep -vc '^[;$]' "$WORK/$ZONE.zone") RRs"
 
-echo "== starting NSD 127.0.0.1:$NSD_PORT on the exported zone file"
+echo "== starting NSD 127.0.0.1:$NSD_PORT on the exported zone file (server-count $WORKERS = Edgeplane's UdpWorkers)"
 cat >"$WORK/nsd.conf" <<NSD
 server:
   ip-address: 127.0.0.1@$NSD_PORT
@@ -70,7 +70,7 @@ server:
   logfile: "$WORK/nsd.log"
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
-  server-count: 1
+  server-count: $WORKERS
 remote-control:
   control-enable: no
 zone:

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Helpers of bench/dns/scale.sh: load zones through the public API, write the query mix, measure propagation.
+
+  scale.py load BASE KEY ZONES RECORDS SINGLE_ZONES OUT   loads the zones; writes OUT (one "name type" per record)
+  scale.py export BASE KEY ZONES DIR                       writes DIR/<zone>.zone for every zone and DIR/zones.conf for NSD
+  scale.py queries NAMES ZONES COUNT OUT                   the query mix for dnsperf
+  scale.py same EP_PORT NSD_PORT NAMES COUNT               compares both servers' answers on a sample
+  scale.py propagation BASE KEY PORT ZONES EDITS           API 201 -> answer over UDP, per edit
+  scale.py answered PORT NAME TIMEOUT                      waits until NAME has an A answer; prints the seconds it took
+Only the standard library; everything goes to 127.0.0.1.
+"""
+import http.client
+import json
+import random
+import socket
+import struct
+import sys
+import time
+import urllib.parse
+
+
+def zone_name(i):
+    return f"z{i}.example"
+
+
+def record(zone, j):
+    """The j-th record of a zone: mostly addresses, with AAAA, TXT, CNAME and MX among them."""
+    kind = j % 10
+    if kind == 0:
+        return {"label": f"host{j}", "type": "AAAA", "ttl": 300, "value": f"2001:db8::{j:x}"}, (f"host{j}.{zone}", "AAAA")
+    if kind == 1:
+        return {"label": f"txt{j}", "type": "TXT", "ttl": 300, "value": f"v=bench record {j}"}, (f"txt{j}.{zone}", "TXT")
+    if kind == 2:
+        return {"label": f"alias{j}", "type": "CNAME", "ttl": 300, "value": f"host{j + 2}.{zone}"}, (f"alias{j}.{zone}", "A")
+    if kind == 3:
+        return {"label": f"mx{j}", "type": "MX", "ttl": 300, "value": f"host{j + 1}.{zone}", "priority": 10}, (f"mx{j}.{zone}", "MX")
+    return {"label": f"host{j}", "type": "A", "ttl": 300, "value": f"10.{(j >> 16) & 255}.{(j >> 8) & 255}.{j & 255}"}, (f"host{j}.{zone}", "A")
+
+
+class Api:
+    def __init__(self, base, key):
+        url = urllib.parse.urlparse(base)
+        self.host, self.port, self.prefix = url.hostname, url.port, url.path.rstrip("/")
+        self.key = key
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
+
+    def call(self, method, path, body=None):
+        headers = {"X-API-Key": self.key}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            try:
+                self.conn.request(method, self.prefix + path, data, headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
+                if attempt == 1:
+                    raise
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
+def load(base, key, zones, records, single_zones, out):
+    api = Api(base, key)
+    names = []
+    single_times, bulk_records, bulk_seconds = [], 0, 0.0
+    for i in range(1, zones + 1):
+        zone = zone_name(i)
+        status, body = api.call("POST", "/zones/add", {"zone": zone})
+        if status != 201:
+            sys.exit(f"zones/add {zone}: {status} {body[:300]!r}")
+        items = [record(zone, j) for j in range(1, records + 1)]
+        names += [name for _, name in items]
+        if i <= single_zones:
+            for rec, _ in items:
+                start = time.perf_counter()
+                status, body = api.call("POST", f"/zone/{zone}/add", rec)
+                single_times.append(time.perf_counter() - start)
+                if status != 201:
+                    sys.exit(f"add to {zone}: {status} {body[:300]!r}")
+        else:
+            for chunk in range(0, len(items), 10000):
+                changes = [rec for rec, _ in items[chunk:chunk + 10000]]
+                start = time.perf_counter()
+                status, body = api.call("POST", f"/zone/{zone}/bulk", {"changes": changes})
+                bulk_seconds += time.perf_counter() - start
+                bulk_records += len(changes)
+                if status != 200:
+                    sys.exit(f"bulk to {zone}: {status} {body[:300]!r}")
+    with open(out, "w") as f:
+        for name, rrtype in sorted(set(names)):
+            f.write(f"{name} {rrtype}\n")
+    if single_times:
+        total = sum(single_times)
+        print(f"   single adds: {len(single_times)} records in {total:.1f} s = {len(single_times) / total:,.0f} records/s, "
+              f"latency p50 {percentile(single_times, .5) * 1000:.1f} ms p99 {percentile(single_times, .99) * 1000:.1f} ms")
+    if bulk_records:
+        print(f"   bulk:        {bulk_records} records in {bulk_seconds:.1f} s = {bulk_records / bulk_seconds:,.0f} records/s "
+              f"({zones - single_zones} requests of up to {min(records, 10000)} changes)")
+
+
+def export(base, key, zones, directory):
+    api = Api(base, key)
+    with open(f"{directory}/zones.conf", "w") as conf:
+        for i in range(1, zones + 1):
+            zone = zone_name(i)
+            status, body = api.call("GET", f"/zone/{zone}/export")
+            if status != 200:
+                sys.exit(f"export {zone}: {status} {body[:300]!r}")
+            with open(f"{directory}/{zone}.zone", "wb") as f:
+                f.write(body)
+            conf.write(f'zone:\n  name: {zone}\n  zonefile: "{directory}/{zone}.zone"\n')
+
+
+def queries(names_file, zones, count, out):
+    """70% existing names across all zones, 20% names that do not exist in existing zones, 10% names outside any zone."""
+    existing = [line.split() for line in open(names_file)]
+    rng = random.Random(7)
+    with open(out, "w") as f:
+        for i in range(count):
+            r = i % 10
+            if r < 7:
+                name, rrtype = rng.choice(existing)
+            elif r < 9:
+                name, rrtype = f"nx{rng.randrange(10**9)}.{zone_name(rng.randrange(1, zones + 1))}", "A"
+            else:
+                name, rrtype = f"www{rng.randrange(10**6)}.outside{rng.randrange(1000)}.test", "A"
+            f.write(f"{name} {rrtype}\n")
+
+
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
+
+
+def query_packet(qid, name, rrtype):
+    packet = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0)
+    for label in name.rstrip(".").split("."):
+        packet += bytes([len(label)]) + label.encode()
+    return packet + b"\x00" + struct.pack(">HH", TYPES[rrtype], 1)
+
+
+def ask(sock, port, name, rrtype, timeout=0.05):
+    """(rcode, answer count, the response) or None on timeout."""
+    qid = random.randrange(65536)
+    sock.settimeout(timeout)
+    sock.sendto(query_packet(qid, name, rrtype), ("127.0.0.1", port))
+    try:
+        while True:
+            data, _ = sock.recvfrom(65535)
+            if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
+                return data[3] & 15, struct.unpack(">H", data[6:8])[0], data
+    except socket.timeout:
+        return None
+
+
+def same(ep_port, nsd_port, names_file, count):
+    import subprocess
+    existing = [line.split() for line in open(names_file)]
+    sample = random.Random(11).sample(existing, min(count, len(existing)))
+    def dig(port, name, rrtype):
+        out = subprocess.run(["dig", "+short", "+norec", "+tries=2", "+time=2", "@127.0.0.1", "-p", str(port), name, rrtype],
+                             capture_output=True, text=True).stdout
+        return sorted(out.split("\n"))
+    bad = [f"{n} {t}" for n, t in sample if dig(ep_port, n, t) != dig(nsd_port, n, t)]
+    print(f"   same answers from both servers for {len(sample) - len(bad)}/{len(sample)} sampled names" + (f"; differ: {bad[:10]}" if bad else ""))
+
+
+def propagation(base, key, port, zones, edits):
+    api = Api(base, key)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rng = random.Random(3)
+    delays, lost = [], 0
+    for i in range(edits):
+        zone = zone_name(rng.randrange(1, zones + 1))
+        label = f"prop{i}-{rng.randrange(10**6)}"
+        status, body = api.call("POST", f"/zone/{zone}/add", {"label": label, "type": "A", "ttl": 60, "value": f"198.51.100.{i % 250 + 1}"})
+        created = time.perf_counter()
+        if status != 201:
+            sys.exit(f"add {label}.{zone}: {status} {body[:300]!r}")
+        while True:
+            answer = ask(sock, port, f"{label}.{zone}", "A", timeout=0.02)
+            if answer and answer[0] == 0 and answer[1] > 0:
+                delays.append(time.perf_counter() - created)
+                break
+            if time.perf_counter() - created > 10:
+                lost += 1
+                break
+    print(f"   API 201 -> answer over UDP, {edits} edits: p50 {percentile(delays, .5) * 1000:.1f} ms, "
+          f"p99 {percentile(delays, .99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms" + (f", {lost} not answered within 10 s" if lost else ""))
+
+
+def answered(port, name, timeout):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        answer = ask(sock, port, name, "A", timeout=0.01)
+        if answer and answer[0] == 0 and answer[1] > 0:
+            print(f"{time.perf_counter() - start:.3f}")
+            return
+    sys.exit(f"{name} not answered within {timeout} s")
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "load":
+        load(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), args[5])
+    elif command == "export":
+        export(args[0], args[1], int(args[2]), args[3])
+    elif command == "queries":
+        queries(args[0], int(args[1]), int(args[2]), args[3])
+    elif command == "same":
+        same(int(args[0]), int(args[1]), args[2], int(args[3]))
+    elif command == "propagation":
+        propagation(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
+    elif command == "answered":
+        answered(int(args[0]), args[1], float(args[2]))
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# DNS at provider scale, Edgeplane against NSD in one run (issue 21):
+#   bench/dns/scale.sh [zones] [records-per-zone] [seconds]      (default 100 100 10)
+# Loads zones x records THROUGH THE PUBLIC API (SINGLE_PERCENT % of the zones with single adds, the rest with the
+# bulk API; both timed), exports every zone and serves the exports with NSD (server-count = Edgeplane's UdpWorkers),
+# then measures the query mix (70 % existing names across all zones, 20 % names that do not exist in existing
+# zones, 10 % names outside any zone) with dnsperf against both: q/s, latency, RSS of both, restart -> last zone
+# answered, and API 201 -> answer over UDP over EDITS edits.
+# Environment: UDP_WORKERS (default nproc), SINGLE_PERCENT (10), QUERIES (100000 in the query file), EDITS (200),
+# BUILD=0 to reuse the last Release build. Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
+# only; every process started here is stopped on exit.
+set -euo pipefail
+ZONES=${1:-100}
+RECORDS=${2:-100}
+DURATION=${3:-10}
+WORKERS=${UDP_WORKERS:-$(nproc)}
+SINGLE_ZONES=$(( ZONES * ${SINGLE_PERCENT:-10} / 100 ))
+QUERIES=${QUERIES:-100000}
+EDITS=${EDITS:-200}
+[ "$RECORDS" -ge 10 ] || { echo "records per zone: at least 10" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HELPER="$ROOT/bench/dns/scale.py"
+WORK=$(mktemp -d /tmp/edgeplane-dnsscale-XXXXXX)
+HOST_PID=""; NSD_PID=""
+cleanup() {
+  for p in $HOST_PID $NSD_PID; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP_PORT=$(free_port); EP_PORT=$(free_port); NSD_PORT=$(free_port)
+KEY="ep_bench_$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+BASE="http://127.0.0.1:$HTTP_PORT/dns/api"
+LAST="host4.z$ZONES.example"
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
+
+# VmRSS and (summed) Pss in MiB of a process and its children.
+memory() {
+  local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')" rss=0 pss=0 p
+  for p in $pids; do
+    rss=$(( rss + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0) ))
+    pss=$(( pss + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0) ))
+  done
+  echo "$(( rss / 1024 )) $(( pss / 1024 ))"
+}
+
+if [ "${BUILD:-1}" != 0 ]; then
+  echo "== building (Release)"
+  dotnet build "$ROOT/src/Host" -c Release -v q -nologo >/dev/null
+fi
+mkdir -p "$WORK/plugins" "$WORK/data" "$WORK/zones"
+ln -s "$ROOT/src/Host/bin/Release/net10.0/plugins/Edgeplane.Plugins.Dns" "$WORK/plugins/Edgeplane.Plugins.Dns"
+
+start_host() {
+  env Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins" \
+    Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789" \
+    Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net" \
+    Edgeplane__Plugins__dns__UdpWorkers="$WORKERS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+    dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >>"$WORK/host.log" 2>&1 &
+  HOST_PID=$!
+}
+
+start_nsd() {
+  /usr/sbin/nsd -d -c "$WORK/nsd.conf" >>"$WORK/nsd.out" 2>&1 &
+  NSD_PID=$!
+}
+
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+echo "== starting Edgeplane (HTTP 127.0.0.1:$HTTP_PORT, DNS 127.0.0.1:$EP_PORT, UdpWorkers $WORKERS)"
+start_host
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== loading $ZONES zones x $RECORDS records through the API ($SINGLE_ZONES zones with single adds, the others with the bulk API)"
+python3 "$HELPER" load "$BASE" "$KEY" "$ZONES" "$RECORDS" "$SINGLE_ZONES" "$WORK/names.txt"
+echo "   $(wc -l <"$WORK/names.txt") distinct names with data"
+
+echo "== exporting every zone; NSD on 127.0.0.1:$NSD_PORT with server-count $WORKERS"
+python3 "$HELPER" export "$BASE" "$KEY" "$ZONES" "$WORK/zones"
+cat >"$WORK/nsd.conf" <<NSD
+server:
+  ip-address: 127.0.0.1@$NSD_PORT
+  username: ""
+  chroot: ""
+  zonesdir: "$WORK/zones"
+  database: ""
+  pidfile: "$WORK/nsd.pid"
+  xfrdfile: "$WORK/xfrd.state"
+  zonelistfile: "$WORK/zone.list"
+  xfrdir: "$WORK"
+  logfile: "$WORK/nsd.log"
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+  server-count: $WORKERS
+remote-control:
+  control-enable: no
+include: "$WORK/zones/zones.conf"
+NSD
+start_nsd
+python3 "$HELPER" answered "$NSD_PORT" "$LAST" 120 >/dev/null
+python3 "$HELPER" answered "$EP_PORT" "$LAST" 30 >/dev/null
+python3 "$HELPER" same "$EP_PORT" "$NSD_PORT" "$WORK/names.txt" 200
+python3 "$HELPER" queries "$WORK/names.txt" "$ZONES" "$QUERIES" "$WORK/queries.txt"
+
+run() { # name port extra-args...
+  local name=$1 port=$2; shift 2
+  dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l "$DURATION" "$@" >"$WORK/$name.out" 2>&1
+  local qps lat lost
+  qps=$(awk '/Queries per second/ {print $4}' "$WORK/$name.out")
+  lat=$(awk '/Average Latency/ {print $4}' "$WORK/$name.out")
+  lost=$(awk '/Queries lost/ {print $3}' "$WORK/$name.out")
+  printf '   %-26s %12s q/s   avg %8s s   lost %s\n' "$name" "$qps" "$lat" "$lost"
+  echo "$qps" >"$WORK/$name.qps"
+}
+
+p99() { # name port rate: per-query latencies from dnsperf -v at a fixed rate
+  local name=$1 port=$2 rate=$3
+  dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l "$DURATION" -c 4 -Q "$rate" -v 2>/dev/null >"$WORK/$name.v"
+  python3 - "$WORK/$name.v" "$name" "$rate" <<'PY'
+import sys
+lat = sorted(float(l.split()[-1]) for l in open(sys.argv[1]) if l.startswith("> "))
+if not lat: print(f"   {sys.argv[2]}: no samples"); sys.exit()
+pick = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+print(f"   {sys.argv[2]:<26} at {sys.argv[3]:>7} q/s: p50 {pick(.5):.3f} ms  p99 {pick(.99):.3f} ms  ({len(lat)} answers)")
+PY
+}
+
+echo "== query mix, unthrottled (dnsperf -T 2 -c 8, ${DURATION}s each)"
+run nsd "$NSD_PORT" -T 2 -c 8
+run edgeplane "$EP_PORT" -T 2 -c 8
+HALF=$(python3 -c "print(max(1000, int(float(open('$WORK/edgeplane.qps').read()) / 2)))")
+echo "== latency at half of Edgeplane's unthrottled rate ($HALF q/s)"
+p99 nsd-half "$NSD_PORT" "$HALF"
+p99 edgeplane-half "$EP_PORT" "$HALF"
+
+read -r EP_RSS EP_PSS <<<"$(memory "$HOST_PID")"
+read -r NSD_RSS NSD_PSS <<<"$(memory "$NSD_PID")"
+TOTAL=$(( ZONES * RECORDS ))
+echo "== memory with $TOTAL records: Edgeplane RSS $EP_RSS MiB (Pss $EP_PSS), NSD RSS $NSD_RSS MiB summed over its processes (Pss $NSD_PSS)"
+
+echo "== API 201 -> answer over UDP ($EDITS single adds to random zones, polled in a tight UDP loop)"
+python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
+
+echo "== restart -> $LAST answered"
+stop "$NSD_PID"; T0=$(now); start_nsd
+python3 "$HELPER" answered "$NSD_PORT" "$LAST" 120 >/dev/null; NSD_RESTART=$(elapsed "$T0" "$(now)")
+stop "$HOST_PID"; T0=$(now); start_host
+python3 "$HELPER" answered "$EP_PORT" "$LAST" 120 >/dev/null; EP_RESTART=$(elapsed "$T0" "$(now)")
+echo "   NSD $NSD_RESTART s, Edgeplane $EP_RESTART s (process start included)"
+
+python3 - "$WORK" "$TOTAL" "$EP_RSS" "$NSD_RSS" <<'PY'
+import sys
+w, total, ep, nsd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+r = lambda n: float(open(f"{w}/{n}.qps").read())
+print(f"== Edgeplane/NSD: q/s {r('edgeplane') / r('nsd'):.2f}, RSS {ep / max(nsd, 1):.2f}x "
+      f"({ep * 1024 * 1024 / total:,.0f} vs {nsd * 1024 * 1024 / total:,.0f} bytes per record)")
+PY
