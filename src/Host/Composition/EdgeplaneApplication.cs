@@ -14,12 +14,14 @@ namespace Edgeplane.Host.Composition;
 
 /// <summary>
 /// Builds the host: discover, load, register, migrate, map, each step guarded per plugin.
-/// <c>Edgeplane.Host migrate</c> applies migrations and exits without serving.
+/// <c>Edgeplane.Host migrate</c> applies migrations and exits without serving;
+/// <c>Edgeplane.Host check-plugin &lt;folder&gt;</c> checks one plugin folder without serving (<see cref="PluginCheck"/>).
 /// </summary>
 public static class EdgeplaneApplication
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.FirstOrDefault() == "check-plugin") return await PluginCheck.RunAsync(args[1..]);
         var migrateOnly = args.FirstOrDefault() == "migrate";
         var app = await BuildAsync(migrateOnly ? args[1..] : args);
         if (migrateOnly)
@@ -31,12 +33,14 @@ public static class EdgeplaneApplication
         return 0;
     }
 
-    public static async Task<WebApplication> BuildAsync(string[] args)
+    /// <param name="bootstrap">Whether a first run creates the first admin (not when only checking a plugin).</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, bool bootstrap = true)
     {
         var builder = WebApplication.CreateBuilder(args);
         HostDefaults.Apply(builder.Configuration);
         var options = EdgeplaneOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
-        var plugins = PluginDiscovery.Discover(builder.Configuration, options.PluginDirectories);
+        var strayFolders = new List<string>();
+        var plugins = PluginDiscovery.Discover(builder.Configuration, options.PluginDirectories, strayFolders);
         var autofacModules = PluginComposition.LoadAndRegister(builder, plugins);
 
         builder.WebHost.UseUrls(ListenUrls.For(builder.Configuration, plugins));
@@ -66,12 +70,12 @@ public static class EdgeplaneApplication
         var app = builder.Build();
         // Migrations (then the first run's admin) run while the routes are mapped and built: neither needs the
         // other until a plugin fails to migrate, and then its endpoints are withdrawn before the host serves.
-        var active = plugins.Where(p => p.IsActive).ToList();
+        var active = plugins.Where(p => p.IsLive).ToList();
         var migrated = Task.Run(async () =>
         {
             app.Services.StartEdgeplaneMetrics();
             var failed = await MigrateAsync(app, active);
-            await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
+            if (bootstrap) await app.Services.GetRequiredService<Bootstrap>().RunAsync(CancellationToken.None);
             return failed;
         });
 
@@ -88,20 +92,29 @@ public static class EdgeplaneApplication
         app.MapEdgeplaneOpenApi();
         var hostSources = BuildOnce(app);
         var hostBuilt = Task.Run(() => Build(hostSources));
-        var pluginsBuilt = active.Select(entry => Task.Run(() => MapAndBuild(app, entry))).ToList();
-        await Task.WhenAll([hostBuilt, ..pluginsBuilt, migrated]);
-        var pluginSources = active.Zip(pluginsBuilt, (entry, built) => (Entry: entry, Sources: built.Result)).ToList();
-        foreach (var source in pluginSources.SelectMany(m => m.Sources))
-            ((IEndpointRouteBuilder)app).DataSources.Add(source);
-        foreach (var (entry, reason) in migrated.Result)
+        var pluginsBuilt = active.Select(entry => Task.Run(() =>
         {
-            entry.Fail(reason);
-            foreach (var source in pluginSources.Where(m => m.Entry == entry).SelectMany(m => m.Sources)) source.Withdraw();
+            var clock = Stopwatch.StartNew();
+            var sources = PluginRouteMapper.MapAndBuild(app, entry);
+            entry.LoadTime += clock.Elapsed;
+            return sources;
+        })).ToList();
+        await Task.WhenAll([hostBuilt, ..pluginsBuilt, migrated]);
+        var failedToMigrate = migrated.Result;
+        var routes = (IEndpointRouteBuilder)app;
+        foreach (var (entry, built) in active.Zip(pluginsBuilt))
+        {
+            var failure = failedToMigrate.FirstOrDefault(f => f.Entry == entry);
+            if (failure.Entry is not null) entry.Fail(failure.Reason, failure.Error);
+            else entry.Advance(PluginState.Migrated);
+            entry.Map(built.Result); // a plugin that failed meanwhile withdraws them
+            foreach (var source in built.Result) routes.DataSources.Add(source);
         }
+        routes.DataSources.Add(new UnavailablePluginEndpoints(app.Services.GetRequiredService<PluginCatalog>()));
 
-        foreach (var entry in plugins)
-            app.Logger.LogInformation("Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
-                entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, string.Join(", ", entry.Mounts), entry.Reason is null ? "" : $" ({entry.Reason})");
+        foreach (var folder in strayFolders)
+            app.Logger.LogWarning("Folder {Folder} in a plugin directory has no {Manifest}: it is not a plugin and is not loaded", folder, PluginManifest.FileName);
+        foreach (var entry in plugins) LogOutcome(app.Logger, entry);
         return app;
     }
 
@@ -109,7 +122,7 @@ public static class EdgeplaneApplication
     /// Applies the host's and each active plugin's pending migrations; returns the plugins that failed and why
     /// (the host's own failure throws). A start with nothing pending reads the applied list once and takes no lock.
     /// </summary>
-    private static async Task<List<(PluginEntry Entry, string Reason)>> MigrateAsync(WebApplication app, IReadOnlyList<PluginEntry> active)
+    private static async Task<List<(PluginEntry Entry, string Reason, Exception Error)>> MigrateAsync(WebApplication app, IReadOnlyList<PluginEntry> active)
     {
         var connections = app.Services.GetRequiredService<DbConnectionFactory>();
         var runner = app.Services.GetRequiredService<MigrationRunner>();
@@ -120,7 +133,7 @@ public static class EdgeplaneApplication
 
         var hostMigrations = Migration.From(typeof(EdgeplaneApplication).Assembly);
         if (!Current("host", hostMigrations)) await runner.ApplyAsync("host", hostMigrations);
-        var failed = new List<(PluginEntry, string)>();
+        var failed = new List<(PluginEntry, string, Exception)>();
         foreach (var entry in active)
         {
             try
@@ -130,35 +143,28 @@ public static class EdgeplaneApplication
             }
             catch (Exception e) when (e is MigrationException or InvalidOperationException)
             {
-                failed.Add((entry, e.Message));
+                failed.Add((entry, e.Message, e));
             }
         }
         return failed;
     }
 
     /// <summary>
-    /// Maps one plugin's routes and builds its endpoints (request delegates and metadata: most of a start's CPU
-    /// time, so plugins map and build in parallel). A plugin whose modules throw, or whose handlers cannot be
-    /// bound, is failed and serves nothing.
+    /// One line per plugin, and its warnings: Information when it is on its way or disabled, Warning when its SDK
+    /// keeps it out, Error with the exception's type and stack when it failed.
     /// </summary>
-    private static IReadOnlyList<ServedEndpointDataSource> MapAndBuild(WebApplication app, PluginEntry entry)
+    private static void LogOutcome(ILogger logger, PluginEntry entry)
     {
-        var clock = Stopwatch.StartNew();
-        try
+        var level = entry.State switch
         {
-            var sources = PluginRouteMapper.Map(app, entry);
-            Build(sources);
-            return sources;
-        }
-        catch (Exception e)
-        {
-            entry.Fail($"route mapping failed: {PluginLoader.Describe(e)}");
-            return [];
-        }
-        finally
-        {
-            entry.LoadTime += clock.Elapsed;
-        }
+            PluginState.Failed => LogLevel.Error,
+            PluginState.Incompatible => LogLevel.Warning,
+            _ => LogLevel.Information,
+        };
+        logger.Log(level, entry.Error, "Plugin {PluginId} {Version}: {State} in {LoadMs:F0} ms at {Mount}{Reason}",
+            entry.Id, entry.Version, entry.State, entry.LoadTime.TotalMilliseconds, string.Join(", ", entry.Mounts), entry.Reason is null ? "" : $" ({entry.Reason})");
+        foreach (var warning in entry.Warnings)
+            logger.LogWarning("Plugin {PluginId} in {Folder} {Warning}", entry.Id, entry.Folder, warning);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public static class ListenUrls
     public static string[] For(IConfiguration configuration, IEnumerable<PluginEntry> plugins)
     {
         var main = (configuration["urls"] ?? Default).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var dedicated = plugins.Where(p => p.IsActive)
+        var dedicated = plugins.Where(p => p.IsLive)
             .SelectMany(p => p.Mounts).Select(m => m.Listener).OfType<Uri>()
             .Select(listener => listener.GetLeftPart(UriPartial.Authority));
         return main.Concat(dedicated).Distinct().ToArray();

@@ -23,14 +23,16 @@ public static class PlatformServices
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        var active = plugins.Where(p => p.IsActive && p.Manifest is not null).Select(p => p.Manifest!).ToList();
+        var active = plugins.Where(p => p.IsLive && p.Manifest is not null).Select(p => p.Manifest!).ToList();
 
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
 
         // Data
         services.AddSingleton(DatabaseOptions.From(configuration, options.DataDirectory));
-        services.AddSingleton<DbConnectionFactory>();
+        services.AddSingleton<DataMetrics>();
+        services.AddSingleton(sp => new DbConnectionFactory(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<DataMetrics>(),
+            CallingPlugin(sp.GetRequiredService<IHttpContextAccessor>())));
         services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<DbConnectionFactory>());
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<ILeaseManager, LeaseManager>();
@@ -76,6 +78,10 @@ public static class PlatformServices
         services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
         services.AddEdgeplaneWebhooks(configuration, options.DataDirectory);
     }
+
+    /// <summary>The plugin whose route the current request runs (for the data layer's metrics), or null for the host's.</summary>
+    private static Func<string?> CallingPlugin(IHttpContextAccessor requests) =>
+        () => requests.HttpContext?.GetEndpoint()?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId;
 
     public static void UseEdgeplanePlatform(this WebApplication app)
     {

@@ -13,7 +13,7 @@ public static class PluginComposition
     {
         // Loading is independent per plugin (each has its own load context), so it runs in parallel;
         // registration stays in discovery order, so that the container's last-wins is predictable.
-        var active = plugins.Where(p => p.IsActive).ToList();
+        var active = plugins.Where(p => p.IsLive).ToList();
         Parallel.ForEach(active, entry =>
         {
             var clock = Stopwatch.StartNew();
@@ -21,7 +21,7 @@ public static class PluginComposition
             entry.LoadTime += clock.Elapsed;
         });
         var modules = new List<IModule>();
-        foreach (var entry in active.Where(p => p.IsActive))
+        foreach (var entry in active.Where(p => p.IsLive))
         {
             var clock = Stopwatch.StartNew();
             Register(builder, entry, modules);
@@ -42,15 +42,16 @@ public static class PluginComposition
         }
         catch (Exception e)
         {
-            entry.Fail($"registration failed: {PluginLoader.Describe(e)}");
+            entry.Fail($"registration failed: {PluginLoader.Describe(e)}", e);
             return;
         }
+        entry.Advance(PluginState.Registered);
         foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService)))
             builder.Services.Add(descriptor);
         var hosted = pluginBuilder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
         var hostServices = builder.Services;
-        if (hosted.Count > 0)
-            builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
+        // every plugin, with background services or none, goes through Starting to Active once the server listens
+        builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
                 hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
                 sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         modules.AddRange(pluginBuilder.AutofacModules);

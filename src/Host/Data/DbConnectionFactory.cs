@@ -2,8 +2,6 @@ using System.Data.Common;
 using Edgeplane.Abstractions.Data;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
-using Edgeplane.Host.Observability;
-using Edgeplane.Host.Plugins;
 using Npgsql;
 
 namespace Edgeplane.Host.Data;
@@ -13,13 +11,14 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
 {
     private readonly Func<DbConnection> _create;
     private readonly DataMetrics? _metrics;
-    private readonly IHttpContextAccessor? _requests;
+    private readonly Func<string?> _callingPlugin;
 
     /// <param name="metrics">When given, every command's duration is recorded (by provider, operation and calling plugin).</param>
-    public DbConnectionFactory(DatabaseOptions options, DataMetrics? metrics = null, IHttpContextAccessor? requests = null)
+    /// <param name="callingPlugin">The id of the plugin whose request runs the command, or null for the host.</param>
+    public DbConnectionFactory(DatabaseOptions options, DataMetrics? metrics = null, Func<string?>? callingPlugin = null)
     {
         _metrics = metrics;
-        _requests = requests;
+        _callingPlugin = callingPlugin ?? (() => null);
         var connectionString = options.ConnectionString;
         (_create, Dialect) = options.Provider switch
         {
@@ -41,7 +40,7 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = _metrics is null ? _create() : new InstrumentedConnection(_create(), _metrics, Dialect.Provider, CallingPlugin);
+        var connection = _metrics is null ? _create() : new InstrumentedConnection(_create(), _metrics, Dialect.Provider, _callingPlugin);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -60,9 +59,6 @@ public sealed class DbConnectionFactory : IDbConnectionFactory
     // thread-pool thread for 150 ms). A native call on the handle: no statement per open.
     private static void WaitWhenBusy(SqliteConnection connection) =>
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, connection.DefaultTimeout * 1000);
-
-    private string? CallingPlugin() =>
-        _requests?.HttpContext?.GetEndpoint()?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId;
 
     /// <summary>Makes sure the SQLite file's folder exists and switches the file to WAL with full syncs.</summary>
     public async Task PrepareAsync(CancellationToken cancellationToken = default)

@@ -2,7 +2,6 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using Edgeplane.Host.Observability;
 
 namespace Edgeplane.Host.Data;
 

@@ -12,13 +12,12 @@ public static class ObservabilityExtensions
 {
     public const string MetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    /// <summary>Registers the collector, the host's and the data layer's instruments and the health checks.</summary>
+    /// <summary>Registers the collector, the host's instruments and the health checks.</summary>
     public static IServiceCollection AddEdgeplaneObservability(this IServiceCollection services)
     {
         services.AddMetrics();
         services.AddSingleton<MetricsCollector>();
         services.AddSingleton<HostMetrics>();
-        services.AddSingleton<DataMetrics>();
         services.AddSingleton<PluginStartup>();
         services.AddHealthChecks().AddCheck<PluginHealthCheck>(PluginHealthCheck.Name)
             .AddCheck<PluginStartup>(PluginStartup.Name);

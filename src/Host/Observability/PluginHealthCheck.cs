@@ -13,7 +13,7 @@ public sealed class PluginHealthCheck(PluginCatalog catalog) : IHealthCheck
         var notReady = PluginLabels.For(catalog)
             .Where(p => p.Entry.State is not (PluginState.Active or PluginState.Disabled))
             .ToDictionary(p => p.Label, object (p) => $"{p.Entry.State}: {p.Entry.Reason}");
-        var active = catalog.Plugins.Count(p => p.IsActive);
+        var active = catalog.Plugins.Count(p => p.State == PluginState.Active);
         return Task.FromResult(notReady.Count == 0
             ? HealthCheckResult.Healthy($"{active} plugin(s) active")
             : HealthCheckResult.Unhealthy($"{notReady.Count} enabled plugin(s) not active: {string.Join(", ", notReady.Keys)}", data: notReady));

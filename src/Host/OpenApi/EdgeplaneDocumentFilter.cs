@@ -19,7 +19,7 @@ public sealed class EdgeplaneDocumentFilter(PluginCatalog catalog) : IDocumentFi
     {
         document.Tags ??= new HashSet<OpenApiTag>();
         document.Tags.Add(new OpenApiTag { Name = "host", Description = "The host's own routes: health, readiness, metrics, plugins." });
-        foreach (var plugin in catalog.Active)
+        foreach (var plugin in catalog.Live)
         {
             var manifest = plugin.Manifest!;
             document.Tags.Add(new OpenApiTag
@@ -46,7 +46,7 @@ public sealed class EdgeplaneDocumentFilter(PluginCatalog catalog) : IDocumentFi
             var metadata = description.ActionDescriptor.EndpointMetadata;
             var pluginId = metadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
             var ports = metadata.OfType<IHostMetadata>().SelectMany(h => h.Hosts).Select(h => h.Split(':')[^1]).ToHashSet();
-            var listeners = catalog.Active.Where(p => p.Id == pluginId).SelectMany(p => p.Mounts)
+            var listeners = catalog.Live.Where(p => p.Id == pluginId).SelectMany(p => p.Mounts)
                 .Select(m => m.Listener).OfType<Uri>().Where(l => ports.Contains(l.Port.ToString(CultureInfo.InvariantCulture)));
             var path = "/" + (description.RelativePath ?? "").Split('?')[0];
             if (!document.Paths.TryGetValue(path, out var item) || item is not OpenApiPathItem pathItem) continue;

@@ -73,7 +73,7 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         yield return SecuritySchemes.ApiKeyHeader;
         yield return SecuritySchemes.Session;
         var plugin = metadata.OfType<PluginEndpointMetadata>().FirstOrDefault()?.PluginId;
-        var manifest = catalog.Plugins.FirstOrDefault(p => p.Id == plugin && p.IsActive)?.Manifest;
+        var manifest = catalog.Plugins.FirstOrDefault(p => p.Id == plugin && p.IsLive)?.Manifest;
         foreach (var header in manifest?.CredentialHeaders ?? [])
             yield return EdgeplaneDocumentFilter.CredentialHeaderScheme(header);
     }

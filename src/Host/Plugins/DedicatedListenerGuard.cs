@@ -13,7 +13,8 @@ namespace Edgeplane.Host.Plugins;
 public sealed class DedicatedListenerGuard(RequestDelegate next, PluginCatalog catalog)
 {
     // port → the host-pattern suffix that routes mounted on it carry (":9999")
-    private readonly Dictionary<int, string> _ports = catalog.Active.SelectMany(p => p.Mounts).Select(m => m.Port).OfType<int>()
+    // every plugin's: a plugin that failed after its listener was bound still has the listener
+    private readonly Dictionary<int, string> _ports = catalog.Plugins.SelectMany(p => p.Mounts).Select(m => m.Port).OfType<int>()
         .Distinct().ToDictionary(port => port, port => $":{port}");
     // port → the route templates mounted on it, read at the first request that needs them (every endpoint is built by then)
     private readonly ConcurrentDictionary<int, TemplateMatcher[]> _templates = new();

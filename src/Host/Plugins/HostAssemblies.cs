@@ -20,6 +20,9 @@ public static class HostAssemblies
 
     public const string SdkAssemblyName = "Edgeplane.Abstractions";
 
+    /// <summary>Whether the host ships an assembly of this simple name.</summary>
+    public static bool Ships(string simpleName) => Names.Contains(simpleName);
+
     /// <summary>
     /// The host's copy is used when the host has the assembly at the requested version or newer.
     /// The SDK is always shared; a plugin built against a newer SDK is refused before loading.

@@ -5,5 +5,6 @@ public sealed class PluginCatalog(IReadOnlyList<PluginEntry> plugins)
 {
     public IReadOnlyList<PluginEntry> Plugins { get; } = plugins;
 
-    public IEnumerable<PluginEntry> Active => Plugins.Where(p => p.IsActive);
+    /// <summary>The plugins that have not failed, been disabled or been refused.</summary>
+    public IEnumerable<PluginEntry> Live => Plugins.Where(p => p.IsLive);
 }

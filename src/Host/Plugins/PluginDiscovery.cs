@@ -4,16 +4,24 @@ using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Host.Plugins;
 
-/// <summary>Finds plugin folders, reads their manifests and applies the operator's selection.</summary>
+/// <summary>
+/// Finds plugin folders, reads their manifests and applies the operator's selection. A folder in a plugin
+/// directory without a <c>plugin.json</c> is no plugin: it is named in <paramref name="strayFolders"/> (the
+/// host logs a warning), since it is most often a plugin copied without its manifest.
+/// </summary>
 public static class PluginDiscovery
 {
-    public static List<PluginEntry> Discover(IConfiguration configuration, IEnumerable<string> directories)
+    public static List<PluginEntry> Discover(IConfiguration configuration, IEnumerable<string> directories, ICollection<string>? strayFolders = null)
     {
         var entries = new List<PluginEntry>();
         foreach (var folder in directories.Where(Directory.Exists).SelectMany(Directory.EnumerateDirectories).Order(StringComparer.Ordinal))
         {
             var manifestPath = Path.Combine(folder, PluginManifest.FileName);
-            if (!File.Exists(manifestPath)) continue;
+            if (!File.Exists(manifestPath))
+            {
+                strayFolders?.Add(folder);
+                continue;
+            }
             entries.Add(Read(folder, manifestPath, configuration, entries));
         }
         return entries;
@@ -29,7 +37,7 @@ public static class PluginDiscovery
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             var broken = new PluginEntry(folder, Path.GetFileName(folder));
-            broken.Fail(e.Message);
+            broken.Fail(e.Message, e);
             return broken;
         }
 

@@ -1,22 +1,25 @@
-using Edgeplane.Host.Composition;
+using Edgeplane.Host.Jobs;
 using Microsoft.Extensions.Hosting;
 
 namespace Edgeplane.Host.Plugins;
 
 /// <summary>
-/// Runs one plugin's background services, in the order the plugin registered them, while the plugin is
-/// active. They start once the server listens, off the startup path, so the host serves requests while
-/// plugins still warm up (<see cref="PluginStartup"/> reports them in <c>/readyz</c> until they have
-/// started). A service that fails to start fails its plugin, not the host.
+/// Starts one plugin's background services, in the order the plugin registered them, once the server listens
+/// (<see cref="PluginState.Starting"/>), off the startup path, so the host serves requests while plugins still
+/// warm up (<see cref="PluginStartup"/> reports them in <c>/readyz</c> until they have started); then the plugin is
+/// <see cref="PluginState.Active"/>. A service that fails to start, or a <see cref="BackgroundService"/> that fails
+/// later while running, fails its plugin, not the host: the plugin's routes are withdrawn (they answer 503) and its
+/// other services are stopped.
 /// </summary>
 public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> services, PluginEntry plugin, PluginStartup startup, IHostApplicationLifetime lifetime, ILogger<PluginHostedService> logger) : IHostedService
 {
-    private readonly List<IHostedService> _started = [];
+    private readonly Lock _gate = new();
+    private List<IHostedService> _started = [];
     private Task _starting = Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!plugin.IsActive) return Task.CompletedTask;
+        if (!plugin.IsLive) return Task.CompletedTask;
         startup.Begin(plugin.Id);
         _starting = Task.Run(() => StartAllAsync(cancellationToken), CancellationToken.None);
         return Task.CompletedTask;
@@ -27,18 +30,22 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
         try
         {
             if (!await lifetime.WhenServerStartedAsync()) return;
+            plugin.Advance(PluginState.Starting);
             using var turn = await startup.TurnAsync(cancellationToken);
             foreach (var create in services)
             {
+                if (!plugin.IsLive) break;
                 var service = create();
                 await service.StartAsync(cancellationToken);
-                _started.Add(service);
+                lock (_gate) _started.Add(service);
+                if (service is BackgroundService { ExecuteTask: { } running }) _ = WatchAsync(service, running);
             }
+            plugin.Advance(PluginState.Active);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(e, "Plugin {Plugin}: a background service failed to start", plugin.Id);
-            plugin.Fail($"background service failed to start: {PluginLoader.Describe(e)}");
+            logger.LogError(e, "Plugin {Plugin}: a background service failed to start ({Type}); the plugin is failed and its routes answer 503", plugin.Id, e.GetType().FullName);
+            plugin.Fail($"background service failed to start: {PluginLoader.Describe(e)}", e);
         }
         finally
         {
@@ -46,10 +53,47 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
         }
     }
 
+    /// <summary>A background service's work ending in an exception (not a stop the host asked for) fails the plugin.</summary>
+    private async Task WatchAsync(IHostedService service, Task running)
+    {
+        try
+        {
+            await running;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Plugin {Plugin}: background service {Service} failed ({Type}); the plugin is failed and its routes answer 503",
+                plugin.Id, service.GetType().Name, e.GetType().FullName);
+            plugin.Fail($"background service {service.GetType().Name} failed: {PluginLoader.Describe(e)}", e);
+            await StopStartedAsync(CancellationToken.None);
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _starting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        for (var i = _started.Count - 1; i >= 0; i--)
-            await _started[i].StopAsync(cancellationToken);
+        await StopStartedAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the services started so far, in reverse order, once: the host's stop and a failure may both ask.</summary>
+    private async Task StopStartedAsync(CancellationToken cancellationToken)
+    {
+        List<IHostedService> started;
+        lock (_gate)
+        {
+            started = _started;
+            _started = [];
+        }
+        for (var i = started.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await started[i].StopAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Plugin {Plugin}: background service {Service} failed to stop", plugin.Id, started[i].GetType().Name);
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ public static class PluginLoader
             }
             foreach (var reference in assembly.GetReferencedAssemblies())
                 LoadDependency(context, reference);
+            entry.Warnings.AddRange(SharedCopies(entry.Folder, manifest.EntryAssembly));
 
             var pluginTypes = assembly.GetExportedTypes()
                 .Where(t => typeof(IPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
@@ -38,10 +39,36 @@ public static class PluginLoader
             }
             entry.Assembly = assembly;
             entry.Instance = (IPlugin)Activator.CreateInstance(pluginTypes[0])!;
+            entry.Advance(PluginState.Loaded);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            entry.Fail($"load failed: {Describe(e)}");
+            entry.Fail($"load failed: {Describe(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Assemblies in the plugin's folder that the host provides and shares at that version: the plugin's copy is
+    /// never loaded (the host's is, so that types unify), which its author may not expect. Only files named like
+    /// a host assembly are opened.
+    /// </summary>
+    private static IEnumerable<string> SharedCopies(string folder, string entryAssembly) =>
+        Directory.EnumerateFiles(folder, "*.dll")
+            .Where(path => Path.GetFileName(path) != entryAssembly && HostAssemblies.Ships(Path.GetFileNameWithoutExtension(path)))
+            .Select(path => (File: Path.GetFileName(path), Name: TryReadName(path)))
+            .Where(copy => copy.Name is not null && HostAssemblies.ShouldShare(copy.Name))
+            .Select(copy => $"carries its own copy of {copy.File} ({copy.Name!.Version}), which the host provides: the host's copy "
+                + $"({HostAssemblies.VersionOf(copy.Name.Name!)}) is loaded instead; reference it without copying it (Private=false / ExcludeAssets=runtime)");
+
+    private static AssemblyName? TryReadName(string path)
+    {
+        try
+        {
+            return AssemblyName.GetAssemblyName(path);
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException)
+        {
+            return null; // a native library
         }
     }
 

@@ -7,25 +7,47 @@ namespace Edgeplane.Host.Plugins;
 /// <summary>
 /// Maps every <see cref="ICarterModule"/> of a plugin into a route group per path-prefix mount and one
 /// group per profile for its dedicated listeners (each route answering on the listeners whose paths and
-/// profile include it).
-/// Modules map into a private builder, so a module that throws adds no endpoint at all; the caller adds
-/// the returned sources to the host (plugins map in parallel).
+/// profile include it), and builds the endpoints. Modules map into a private builder, so a module that throws adds
+/// no endpoint at all; the caller adds the returned sources to the host (plugins map in parallel).
 /// </summary>
 public static class PluginRouteMapper
 {
-    public static IReadOnlyList<ServedEndpointDataSource> Map(WebApplication app, PluginEntry entry)
+    /// <summary>
+    /// Maps and builds one plugin's routes (request delegates and metadata: most of a start's CPU time, so
+    /// plugins map and build in parallel). A plugin whose modules throw, or one of whose handlers the framework
+    /// cannot bind, is failed, with the route and method named, and serves nothing.
+    /// </summary>
+    public static IReadOnlyList<ServedEndpointDataSource> MapAndBuild(WebApplication app, PluginEntry entry)
     {
-        var staging = new StagingRouteBuilder(app);
-        foreach (var mount in entry.Mounts.Where(m => m.Listener is null))
-            MapModules(app, entry, staging.MapGroup(mount.Prefix), [mount]);
-        foreach (var listeners in entry.Mounts.Where(m => m.Listener is not null).GroupBy(m => m.Profile))
-            MapModules(app, entry, staging.MapGroup(""), listeners.ToList());
-
-        return staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
+        var building = new RouteBeingBuilt();
+        try
+        {
+            var staging = new StagingRouteBuilder(app);
+            foreach (var mount in entry.Mounts.Where(m => m.Listener is null))
+                MapModules(app, entry, staging.MapGroup(mount.Prefix), [mount], building);
+            foreach (var listeners in entry.Mounts.Where(m => m.Listener is not null).GroupBy(m => m.Profile))
+                MapModules(app, entry, staging.MapGroup(""), listeners.ToList(), building);
+            var sources = staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
+            foreach (var source in sources) source.Build();
+            return sources;
+        }
+        catch (Exception e)
+        {
+            var route = building.Name is { } name ? $"route {name} cannot be built: " : "";
+            entry.Fail($"route mapping failed: {route}{PluginLoader.Describe(e)}", e);
+            return [];
+        }
     }
 
-    private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts)
+    /// <summary>The route whose endpoint is being built: group conventions run just before its handler is bound.</summary>
+    private sealed class RouteBeingBuilt
     {
+        public string? Name { get; set; }
+    }
+
+    private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts, RouteBeingBuilt building)
+    {
+        ((IEndpointConventionBuilder)group).Add(endpoint => building.Name = endpoint.DisplayName?.Replace("HTTP: ", "", StringComparison.Ordinal));
         group.WithTags(entry.Id)
             .WithMetadata(new PluginEndpointMetadata(entry.Id), new ApiProfileMetadata(mounts[0].Profile))
             .RequireAuthorization(); // secure by default: a route opts out with AllowAnonymous()

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Abstractions.Webhooks;
-using Edgeplane.Host.Composition;
+using Edgeplane.Host.Jobs;
 
 namespace Edgeplane.Host.Webhooks;
 

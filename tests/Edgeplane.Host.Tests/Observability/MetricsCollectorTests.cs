@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Edgeplane.Host.Data;
 using Edgeplane.Host.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -28,7 +28,7 @@ public sealed class GeneratedJsonTests
             "--urls=http://127.0.0.1:0",
         ]);
         var plugins = app.Services.GetRequiredService<PluginCatalog>().Plugins;
-        Assert.Equal(["compute", "dns", "ebpf", "rollouts", "waf"], plugins.Where(p => p.State == PluginState.Active).Select(p => p.Id).Order());
+        Assert.Equal(["compute", "dns", "ebpf", "rollouts", "waf"], plugins.Where(p => p.State == PluginState.Mapped).Select(p => p.Id).Order());
 
         var bodies = ((IEndpointRouteBuilder)app).DataSources.SelectMany(s => s.Endpoints)
             .SelectMany(e => e.Metadata.GetOrderedMetadata<IAcceptsMetadata>())

@@ -5,7 +5,7 @@ namespace Edgeplane.Host.Tests.Plugins;
 
 /// <summary>
 /// One host over a plugin directory assembled from the built test plugins: a good one, one per
-/// failure mode, two with conflicting private dependencies, a disabled one and one on its own port.
+/// failure mode (two whose background service fails: at start, and while running), two with conflicting private dependencies, a disabled one and one on its own port.
 /// </summary>
 public sealed class PluginMatrixFixture : IAsyncLifetime
 {
@@ -32,6 +32,15 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
         Copy("Greeter", plugins, "zz-duplicate");
         Copy("Greeter", plugins, "nameless", m => Edit(m, "nameless", entry: "Missing.dll"));
         Copy("Greeter", plugins, "noseed", m => Edit(m, "noseed"));
+        Copy("Crashing", plugins, "crashing");
+        Copy("Crashing", plugins, "stalling", m => Edit(m, "stalling"));
+        Copy("Crashing", plugins, "unbound", m => Edit(m, "unbound"));
+        Copy("Shouter", plugins, "carrier", m =>
+        {
+            Edit(m, "carrier");
+            File.Copy(Path.Combine(RepoPaths.HostDirectory, "Microsoft.Data.Sqlite.dll"), Path.Combine(Path.GetDirectoryName(m)!, "Microsoft.Data.Sqlite.dll"));
+        });
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(plugins, "notes")).FullName, "readme.txt"), "not a plugin");
 
         Host = await HostProcess.StartAsync(new Dictionary<string, string?>
         {
@@ -40,6 +49,8 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
             ["Edgeplane__Plugins__sleepy__Enabled"] = "false",
             ["Edgeplane__Plugins__porter__Mount"] = $"http://127.0.0.1:{DedicatedPort}",
             ["Edgeplane__Plugins__greeter__Salutation"] = "Howdy",
+            ["Edgeplane__Plugins__stalling__FailAtStart"] = "true",
+            ["Edgeplane__Plugins__unbound__UnbindableRoute"] = "true",
             ["Edgeplane__Plugins__multi__Mounts__0"] = "/multi",
             ["Edgeplane__Plugins__multi__Mounts__1__At"] = $":{ShoutPort}",
             ["Edgeplane__Plugins__multi__Mounts__1__Paths__0"] = "/shout",

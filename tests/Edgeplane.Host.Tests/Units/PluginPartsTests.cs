@@ -84,7 +84,7 @@ public sealed class PluginPartsTests
         var started = new TaskCompletionSource();
         inner.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { started.SetResult(); return Task.CompletedTask; });
         var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
-        var guarded = Guard(new PluginEntry("/plugins/x", "x"), new PluginStartup(), lifetime, inner);
+        var guarded = Guard(PluginEntryTests.At(PluginState.Mapped), new PluginStartup(), lifetime, inner);
 
         await guarded.StartAsync(CancellationToken.None);
         await Task.Delay(50, TestContext.Current.CancellationToken);
@@ -103,7 +103,7 @@ public sealed class PluginPartsTests
         var inner = Substitute.For<IHostedService>();
         var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
         var startup = new PluginStartup();
-        var guarded = Guard(new PluginEntry("/plugins/x", "x"), startup, lifetime, inner);
+        var guarded = Guard(PluginEntryTests.At(PluginState.Mapped), startup, lifetime, inner);
 
         await guarded.StartAsync(CancellationToken.None);
         lifetime.StopApplication();
@@ -117,7 +117,7 @@ public sealed class PluginPartsTests
     public async Task A_plugin_background_service_starts_only_while_the_plugin_is_active()
     {
         var inner = Substitute.For<IHostedService>();
-        var entry = new PluginEntry("/plugins/x", "x");
+        var entry = PluginEntryTests.At(PluginState.Mapped);
         entry.Fail("migration 0001_x.sql failed");
         var guarded = Guard(entry, new PluginStartup(), inner);
 
@@ -140,7 +140,7 @@ public sealed class PluginPartsTests
         second.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { order.Add("start second"); return Task.CompletedTask; });
         second.StopAsync(Arg.Any<CancellationToken>()).Returns(_ => { order.Add("stop second"); return Task.CompletedTask; });
         var startup = new PluginStartup();
-        var guarded = Guard(new PluginEntry("/plugins/x", "x"), startup, first, second);
+        var guarded = Guard(PluginEntryTests.At(PluginState.Mapped), startup, first, second);
 
         await guarded.StartAsync(CancellationToken.None); // returns while the first service is still starting
         var starting = await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
@@ -165,8 +165,8 @@ public sealed class PluginPartsTests
         var second = Substitute.For<IHostedService>();
         second.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { secondStarting.SetResult(); return Task.CompletedTask; });
         var startup = new PluginStartup(concurrentStarts: 1);
-        var a = Guard(new PluginEntry("/plugins/a", "a"), startup, first);
-        var b = Guard(new PluginEntry("/plugins/b", "b"), startup, second);
+        var a = Guard(PluginEntryTests.At(PluginState.Mapped, "a"), startup, first);
+        var b = Guard(PluginEntryTests.At(PluginState.Mapped, "b"), startup, second);
 
         await a.StartAsync(CancellationToken.None);
         await firstStarting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -209,7 +209,7 @@ public sealed class PluginPartsTests
     {
         var broken = Substitute.For<IHostedService>();
         broken.StartAsync(Arg.Any<CancellationToken>()).Returns(Task.FromException(new InvalidOperationException("port taken")));
-        var entry = new PluginEntry("/plugins/x", "x");
+        var entry = PluginEntryTests.At(PluginState.Mapped);
         var startup = new PluginStartup();
         var guarded = Guard(entry, startup, broken);
 
@@ -220,6 +220,43 @@ public sealed class PluginPartsTests
         Assert.Contains("port taken", entry.Reason);
         Assert.Equal(HealthStatus.Healthy, (await startup.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
         await broken.DidNotReceive().StopAsync(Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_background_service_that_fails_while_running_fails_its_plugin_and_its_other_services_stop()
+    {
+        var other = Substitute.For<IHostedService>();
+        var failing = new FailsWhenTold();
+        var entry = PluginEntryTests.At(PluginState.Mapped);
+        var left = new TaskCompletionSource();
+        entry.Left += _ => left.TrySetResult();
+        var guarded = Guard(entry, new PluginStartup(), other, failing);
+
+        await guarded.StartAsync(CancellationToken.None);
+        await failing.Running.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        while (entry.State != PluginState.Active) await Task.Delay(10, TestContext.Current.CancellationToken);
+        failing.Fail.SetResult();
+        await left.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        for (var i = 0; i < 500 && other.ReceivedCalls().All(c => c.GetMethodInfo().Name != nameof(IHostedService.StopAsync)); i++)
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PluginState.Failed, entry.State);
+        Assert.Equal($"background service {nameof(FailsWhenTold)} failed: lost the engine", entry.Reason);
+        Assert.IsType<IOException>(entry.Error);
+        await other.Received(1).StopAsync(Arg.Any<CancellationToken>());
+    }
+
+    private sealed class FailsWhenTold : BackgroundService
+    {
+        public TaskCompletionSource Running { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Fail { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            Running.SetResult();
+            await Fail.Task.WaitAsync(stoppingToken);
+            throw new IOException("lost the engine");
+        }
     }
 
     [Fact]

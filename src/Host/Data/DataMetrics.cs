@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Edgeplane.Host.Observability;
+namespace Edgeplane.Host.Data;
 
 /// <summary>
 /// The database command duration histogram (meter <c>Edgeplane.Data</c>, instrument
 /// <c>edgeplane.db.command.duration</c>, seconds; exported as
-/// <c>edgeplane_db_command_duration_seconds_bucket/_sum/_count</c>). A singleton registered by
-/// <c>AddEdgeplaneObservability()</c>; the data layer records one measurement per command:
+/// <c>edgeplane_db_command_duration_seconds_bucket/_sum/_count</c>). A singleton registered with the
+/// platform's data services; the data layer records one measurement per command:
 /// <code>
 /// var started = Stopwatch.GetTimestamp();
 /// try { /* execute */ }

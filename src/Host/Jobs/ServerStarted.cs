@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Edgeplane.Host.Composition;
+namespace Edgeplane.Host.Jobs;
 
 /// <summary>
 /// Background work starts once the server listens: it then does not compete with the server's own start
