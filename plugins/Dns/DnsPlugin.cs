@@ -11,6 +11,7 @@ public sealed class DnsPlugin : IPlugin
     public void ConfigureServices(IPluginBuilder builder)
     {
         var options = DnsServerOptions.From(builder.Configuration);
+        options.PrometheusSdFile ??= Path.Combine(builder.DataDirectory, "prometheus-nodes.json");
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));

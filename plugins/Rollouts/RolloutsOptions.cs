@@ -29,16 +29,15 @@ public sealed class RolloutsOptions
     public string? CaKeyEncryptionKey { get; init; }
     /// <summary>Lifetime of a newly generated device CA (<c>CaLifetime</c>).</summary>
     public TimeSpan CaLifetime { get; init; } = TimeSpan.FromDays(3650);
-    /// <summary>Where the key-encryption key file goes when none is configured.</summary>
+    /// <summary>The plugin's data directory (<c>IPluginContext.DataDirectory</c>): where the key-encryption key file goes when none is configured.</summary>
     public string DataDirectory { get; init; } = ".data";
 
-    public static RolloutsOptions From(IConfiguration section, IConfiguration? root)
+    public static RolloutsOptions From(IConfiguration section, string dataDirectory)
     {
         var port = section.GetValue("DeviceApi:Port", 7443);
         var addressText = section["DeviceApi:Address"] ?? "127.0.0.1";
         if (!IpText.TryParseAddress(addressText, out var address))
             throw new FormatException($"DeviceApi:Address '{addressText}' {IpText.AddressRule}");
-        var data = root?["Edgeplane:DataDirectory"] ?? ".data";
         return new RolloutsOptions
         {
             DeviceApiEnabled = section.GetValue("DeviceApi:Enabled", true),
@@ -52,7 +51,7 @@ public sealed class RolloutsOptions
             MaxLogBytes = section.GetValue("MaxLogBytes", 16L * 1024 * 1024),
             CaKeyEncryptionKey = section["CaKeyEncryptionKey"],
             CaLifetime = section.GetValue("CaLifetime", TimeSpan.FromDays(3650)),
-            DataDirectory = Path.GetFullPath(data),
+            DataDirectory = dataDirectory,
         };
     }
 }

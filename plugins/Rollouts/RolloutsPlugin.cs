@@ -4,7 +4,6 @@ using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Device;
 using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Rollouts;
@@ -15,7 +14,8 @@ public sealed class RolloutsPlugin : IPlugin
     public void ConfigureServices(IPluginBuilder builder)
     {
         var section = builder.Configuration;
-        builder.Services.AddSingleton(sp => RolloutsOptions.From(section, sp.GetService<IConfiguration>()));
+        var dataDirectory = builder.DataDirectory;
+        builder.Services.AddSingleton(_ => RolloutsOptions.From(section, dataDirectory));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.RolloutsJson.Default));
         builder.Services.AddSingleton<KeyProtector>();
         builder.Services.AddSingleton<DeviceCa>();

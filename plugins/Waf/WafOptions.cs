@@ -32,6 +32,8 @@ public sealed class WafOptions : SecLang.ISecLangSettings
     public int NodeHealthTimeoutSeconds { get; set; } = 15;
     /// <summary>At most one attack_detected event per source address and attack type, and one rule_triggered per rule, in this window.</summary>
     public int EventThrottleSeconds { get; set; } = 60;
+    /// <summary>The plugin's data directory (<c>IPluginContext.DataDirectory</c>, <c>{Edgeplane:DataDirectory}/waf</c>), set by the plugin, not configured.</summary>
+    public string DataDirectory { get; set; } = Path.GetTempPath();
     /// <summary>Also inspect requests to the host's own routes (middleware at the front of the host pipeline).</summary>
     public bool GuardHost { get; set; }
     /// <summary>Path prefixes the host guard leaves alone (the WAF's own API, whose bodies carry attack patterns).</summary>

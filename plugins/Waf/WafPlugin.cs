@@ -16,6 +16,7 @@ public sealed class WafPlugin : IPlugin
     {
         var options = new WafOptions();
         builder.Configuration.Bind(options);
+        options.DataDirectory = builder.DataDirectory;
         if (options.Proxy.OversizeBody is not ("pass" or "block"))
             throw new InvalidOperationException($"Proxy:OversizeBody '{options.Proxy.OversizeBody}' must be pass or block");
         var services = builder.Services;

@@ -8,7 +8,6 @@ using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Plugins.Dns.Api;
 
@@ -43,7 +42,7 @@ public sealed class DebugModule : ICarterModule
             TypedResults.Ok(new { cleared = await queue.ClearAsync(ct) })).RequirePermission("dns.debug");
 
         // Writes a Prometheus file_sd file listing the enabled nodes.
-        debug.MapGet("/update_collector_monitoring", async Task<IResult> (DnsStore store, DnsServerOptions options, IConfiguration configuration, CancellationToken ct) =>
+        debug.MapGet("/update_collector_monitoring", async Task<IResult> (DnsStore store, DnsServerOptions options, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Where(n => n.Enabled).ToList();
             var groups = nodes.Select(n => new Dictionary<string, object>
@@ -51,7 +50,7 @@ public sealed class DebugModule : ICarterModule
                 ["targets"] = new[] { new IPEndPoint(IPAddress.Parse(n.Address), options.NodeMetricsPort).ToString() },
                 ["labels"] = new Dictionary<string, string> { ["node"] = n.Name, ["location"] = n.Location, ["job"] = "edgeplane-dns-node" },
             }).ToList();
-            var file = options.PrometheusSdFile ?? Path.Combine(configuration["Edgeplane:DataDirectory"] ?? ".data", "dns", "prometheus-nodes.json");
+            var file = options.PrometheusSdFile!; // the plugin's data directory unless configured
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
             var temp = file + ".tmp";
             await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(groups, new JsonSerializerOptions { WriteIndented = true }), ct);

@@ -35,7 +35,7 @@ public sealed class DnsServerOptions
     public int Minimum { get; set; } = 300;
     /// <summary>How often the in-memory view checks the database for changes made by any host instance (ms).</summary>
     public int RefreshIntervalMs { get; set; } = 250;
-    /// <summary>Where <c>/debug/update_collector_monitoring</c> writes the Prometheus file_sd JSON; default <c>{DataDirectory}/dns/prometheus-nodes.json</c>.</summary>
+    /// <summary>Where <c>/debug/update_collector_monitoring</c> writes the Prometheus file_sd JSON; default <c>prometheus-nodes.json</c> in the plugin's data directory (<c>{Edgeplane:DataDirectory}/dns</c>).</summary>
     public string? PrometheusSdFile { get; set; }
     /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
     public int NodeMetricsPort { get; set; } = 9100;

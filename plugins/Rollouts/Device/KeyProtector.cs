@@ -7,7 +7,7 @@ namespace Edgeplane.Plugins.Rollouts.Device;
 /// Encrypts the device CA's private key for the database with AES-256-GCM. The key-encryption key
 /// comes from configuration (<c>CaKeyEncryptionKey</c>, base64 of 32 bytes: every host instance
 /// sharing a database must have the same one) or, when none is configured, from
-/// <c>{DataDirectory}/rollouts/ca-kek.bin</c>, created with mode 0600 at first start.
+/// <c>ca-kek.bin</c> in the plugin's data directory (<c>{Edgeplane:DataDirectory}/rollouts</c>), created with mode 0600 at first start.
 /// </summary>
 public sealed class KeyProtector
 {
@@ -23,7 +23,7 @@ public sealed class KeyProtector
         }
         else
         {
-            var path = Path.Combine(options.DataDirectory, "rollouts", "ca-kek.bin");
+            var path = Path.Combine(options.DataDirectory, "ca-kek.bin");
             _key = LoadOrCreate(path);
             Source = path;
         }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Edgeplane.Plugins.Waf.Data;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,20 +15,29 @@ namespace Edgeplane.Plugins.Waf.Engine;
 /// </summary>
 public sealed class EngineSync(
     WafEngine engine, WafStore store, SnapshotBuilder builder, WafOptions options, WafStatus status,
-    Webhooks.WebhookEvents events, IConfiguration configuration, ILogger<EngineSync> logger) : BackgroundService
+    Webhooks.WebhookEvents events, ILogger<EngineSync> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _signal = new(0);
     private long _applied = -1;
     private HttpClient? _orchestrator;
     private CounterFile? _counterFile;
+    private string? _stateFile;
 
     public long AppliedVersion => Interlocked.Read(ref _applied);
     public bool OrchestratorReachable { get; private set; }
     public DateTimeOffset? LastSyncAt { get; private set; }
 
-    private string DataDirectory => configuration["Edgeplane:DataDirectory"] ?? Path.GetTempPath();
-    private string StateFile => Path.Combine(DataDirectory, "waf-node-config.json");
-    private CounterFile Counters => _counterFile ??= new CounterFile(Path.Combine(DataDirectory, "waf-counters.json"));
+    private string StateFile => _stateFile ??= InDataDirectory("waf-node-config.json");
+    private CounterFile Counters => _counterFile ??= new CounterFile(InDataDirectory("waf-counters.json"));
+
+    /// <summary>A file in the plugin's data directory; one written before SDK 2 in the host's data directory above it moves there.</summary>
+    private string InDataDirectory(string name)
+    {
+        var path = Path.Combine(options.DataDirectory, name);
+        var before = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.DataDirectory))!, name);
+        if (!File.Exists(path) && File.Exists(before)) File.Move(before, path);
+        return path;
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

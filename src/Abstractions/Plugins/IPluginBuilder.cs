@@ -1,22 +1,11 @@
 using Autofac.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Edgeplane.Abstractions.Plugins;
 
-/// <summary>What the host hands a plugin while composing the application.</summary>
-public interface IPluginBuilder
+/// <summary>What the host hands a plugin while composing the application: its context, and the host's services to register on.</summary>
+public interface IPluginBuilder : IPluginContext
 {
-    /// <summary>The plugin's manifest as the host read it.</summary>
-    PluginDescriptor Plugin { get; }
-
-    /// <summary>The plugin's own configuration section, <c>Edgeplane:Plugins:{id}</c>.</summary>
-    IConfiguration Configuration { get; }
-
-    /// <summary>The host environment (content root, environment name).</summary>
-    IHostEnvironment Environment { get; }
-
     /// <summary>The host's service collection; Scrutor's <c>Scan</c> and <c>Decorate</c> work on it.</summary>
     IServiceCollection Services { get; }
 

@@ -41,7 +41,7 @@ public static class EdgeplaneApplication
         var options = EdgeplaneOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
         var strayFolders = new List<string>();
         var plugins = PluginDiscovery.Discover(builder.Configuration, options.PluginDirectories, strayFolders);
-        var autofacModules = PluginComposition.LoadAndRegister(builder, plugins);
+        var autofacModules = PluginComposition.LoadAndRegister(builder, plugins, options.DataDirectory);
 
         builder.WebHost.UseUrls(ListenUrls.For(builder.Configuration, plugins));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Edgeplane:MaxRequestBodyBytes") ?? 10 * 1024 * 1024);

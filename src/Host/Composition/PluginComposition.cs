@@ -9,7 +9,8 @@ namespace Edgeplane.Host.Composition;
 /// <summary>Loads each selected plugin and lets it register its services, one guarded step at a time.</summary>
 public static class PluginComposition
 {
-    public static List<IModule> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins)
+    /// <param name="dataDirectory">The host's data directory: each plugin gets its own folder in it, named by its id.</param>
+    public static List<IModule> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins, string dataDirectory)
     {
         // Loading is independent per plugin (each has its own load context), so it runs in parallel;
         // registration stays in discovery order, so that the container's last-wins is predictable.
@@ -24,20 +25,22 @@ public static class PluginComposition
         foreach (var entry in active.Where(p => p.IsLive))
         {
             var clock = Stopwatch.StartNew();
-            Register(builder, entry, modules);
+            Register(builder, entry, modules, dataDirectory);
             entry.LoadTime += clock.Elapsed;
         }
         return modules;
     }
 
-    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<IModule> modules)
+    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<IModule> modules, string dataDirectory)
     {
-        var pluginBuilder = new PluginBuilder(
-            entry.Manifest!.ToDescriptor(),
-            builder.Configuration.GetSection($"Edgeplane:Plugins:{entry.Id}"),
-            builder.Environment);
+        PluginBuilder pluginBuilder;
         try
         {
+            pluginBuilder = new PluginBuilder(
+                entry.Manifest!.ToDescriptor(),
+                builder.Configuration.GetSection($"Edgeplane:Plugins:{entry.Id}"),
+                builder.Environment,
+                Directory.CreateDirectory(Path.Combine(dataDirectory, entry.Id)).FullName);
             entry.Instance!.ConfigureServices(pluginBuilder);
         }
         catch (Exception e)

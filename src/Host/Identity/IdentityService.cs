@@ -104,6 +104,12 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
         return true;
     }
 
+    public async Task<bool> HasPasswordAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM host_users WHERE id = @userId", new { userId }) is not null;
+    }
+
     /// <summary>Sets a password, ends every session of the user and revokes the user's login key.</summary>
     internal async Task SetPasswordAsync(string userId, string password, CancellationToken cancellationToken)
     {

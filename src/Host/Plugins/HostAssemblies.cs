@@ -25,7 +25,7 @@ public static class HostAssemblies
 
     /// <summary>
     /// The host's copy is used when the host has the assembly at the requested version or newer.
-    /// The SDK is always shared; a plugin built against a newer SDK is refused before loading.
+    /// The SDK is always shared; a plugin built against a newer SDK or another major version is refused before its types load.
     /// When a plugin asks for a newer version than the host ships, its private copy keeps it working.
     /// </summary>
     public static bool ShouldShare(AssemblyName name)

@@ -10,13 +10,14 @@ namespace Edgeplane.Host.Plugins;
 /// Collects one plugin's registrations apart from the host's, so that a plugin whose
 /// <see cref="IPlugin.ConfigureServices"/> throws leaves nothing behind.
 /// </summary>
-public sealed class PluginBuilder(PluginDescriptor plugin, IConfiguration configuration, IHostEnvironment environment) : IPluginBuilder
+public sealed class PluginBuilder(PluginDescriptor plugin, IConfiguration configuration, IHostEnvironment environment, string dataDirectory) : IPluginBuilder
 {
     private readonly List<IModule> _modules = [];
 
     public PluginDescriptor Plugin { get; } = plugin;
     public IConfiguration Configuration { get; } = configuration;
     public IHostEnvironment Environment { get; } = environment;
+    public string DataDirectory { get; } = dataDirectory;
     public IServiceCollection Services { get; } = new ServiceCollection();
     public IReadOnlyList<IModule> AutofacModules => _modules;
 

@@ -20,9 +20,9 @@ public static class PluginLoader
         {
             var context = new PluginLoadContext(path, entry.Id);
             var assembly = context.LoadFromAssemblyPath(path);
-            if (BuiltAgainstNewerSdk(assembly) is { } sdk)
+            if (OtherSdk(assembly) is { } reason)
             {
-                entry.MarkIncompatible($"built against SDK {sdk.ToString(3)}; this host provides SDK {SdkInfo.Version.ToString(3)}");
+                entry.MarkIncompatible(reason);
                 return;
             }
             foreach (var reference in assembly.GetReferencedAssemblies())
@@ -72,11 +72,22 @@ public static class PluginLoader
         }
     }
 
-    private static Version? BuiltAgainstNewerSdk(Assembly assembly) =>
-        assembly.GetReferencedAssemblies()
-            .Where(r => r.Name == HostAssemblies.SdkAssemblyName && r.Version is not null)
-            .Select(r => r.Version!)
-            .FirstOrDefault(v => new Version(v.Major, v.Minor, v.Build) > SdkInfo.Version);
+    /// <summary>
+    /// Why the SDK the assembly was compiled against is not this host's, whatever its manifest claims: a newer one
+    /// (its calls may not exist here), or another major version (its calls were changed or removed). Null when it fits.
+    /// </summary>
+    private static string? OtherSdk(Assembly assembly)
+    {
+        var built = assembly.GetReferencedAssemblies().FirstOrDefault(r => r.Name == HostAssemblies.SdkAssemblyName)?.Version;
+        if (built is null) return null;
+        var sdk = new Version(built.Major, built.Minor, Math.Max(built.Build, 0));
+        var host = SdkInfo.Version.ToString(3);
+        if (sdk > SdkInfo.Version)
+            return $"built against SDK {sdk.ToString(3)}; it needs a host with SDK {sdk.Major}.{sdk.Minor} or later, and this host provides SDK {host}";
+        if (sdk.Major != SdkInfo.Version.Major)
+            return $"built against SDK {sdk.ToString(3)}; it needs SDK {sdk.Major}.x, and this host provides SDK {host}: rebuild it against Edgeplane.Abstractions {SdkInfo.Version.Major}.x";
+        return null;
+    }
 
     private static void LoadDependency(PluginLoadContext context, AssemblyName reference)
     {

@@ -50,7 +50,7 @@ public sealed partial record PluginManifest(
         Require(!string.IsNullOrWhiteSpace(Version) && System.Version.TryParse(Version.Split('-')[0], out _), "version", "must be a version such as 1.2.0");
         Require(!string.IsNullOrWhiteSpace(EntryAssembly) && EntryAssembly.EndsWith(".dll", StringComparison.Ordinal)
                 && Path.GetFileName(EntryAssembly) == EntryAssembly, "entryAssembly", "must be a .dll file name in the plugin folder");
-        Require(VersionRange.TryParse(Sdk, out _), "sdk", "must be a version range with both bounds, such as [1.0,2.0)");
+        Require(VersionRange.TryParse(Sdk, out _), "sdk", "must be a version range with both bounds, such as [2.0,3.0)");
         foreach (var p in Permissions ?? [])
         {
             Require(p.Name is not null && p.Name.StartsWith(Id + ".", StringComparison.Ordinal), "permissions", $"'{p.Name}' must start with '{Id}.'");

@@ -22,12 +22,14 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
     [InlineData("porter", "active", null)]
     [InlineData("throwing", "failed", "registration failed: the throwing plugin refuses to register")]
     [InlineData("broken", "failed", "plugin.json is not valid JSON")]
-    [InlineData("future", "incompatible", "supports SDK [2.0,3.0); this host provides SDK 1.0.0")]
+    [InlineData("future", "incompatible", "supports SDK [3.0,4.0); this host provides SDK 2.0.0")]
+    [InlineData("legacy", "incompatible", "built against SDK 1.0.0; it needs SDK 1.x, and this host provides SDK 2.0.0")]
     [InlineData("lonely", "failed", "dependency 'Humanizer' 2.14.0.0 could not be loaded")]
     [InlineData("sleepy", "disabled", "disabled by configuration")]
     [InlineData("nameless", "failed", "entry assembly 'Missing.dll' not found")]
     [InlineData("unbound", "failed", "route mapping failed: route GET /unbound/unbindable cannot be built: ")]
     [InlineData("carrier", "active", null)]
+    [InlineData("crashing", "active", null)]
     public async Task Each_plugin_is_reported_with_its_state_and_reason(string id, string state, string? reason)
     {
         var plugin = await PluginAsync(id);
@@ -56,6 +58,17 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         var body = await Client.GetFromJsonAsync<JsonObject>("/greeter/hello/dear_reader", TestContext.Current.CancellationToken);
 
         Assert.Equal("Howdy, Dear Reader", (string)body!["message"]!);
+    }
+
+    [Fact]
+    public async Task A_plugin_gets_its_own_data_directory_named_by_its_id()
+    {
+        var greeter = await Client.GetFromJsonAsync<JsonObject>("/greeter/folder", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Path.Combine(fixture.DataDirectory, "greeter"), (string)greeter!["path"]!);
+        Assert.True((bool)greeter["exists"]!);
+        Assert.True(Directory.Exists(Path.Combine(fixture.DataDirectory, "shouter")));
+        Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, "sleepy"))); // disabled: never registered
     }
 
     [Fact]
@@ -186,6 +199,6 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
 
         Assert.Contains(lines, l => l.Contains("Plugin greeter 1.2.0: Mapped in"));
         Assert.Contains(lines, l => l.Contains("Plugin future 1.2.0: Incompatible in"));
-        Assert.Equal(16, lines.Count); // one per plugin folder
+        Assert.Equal(17, lines.Count); // one per plugin folder
     }
 }

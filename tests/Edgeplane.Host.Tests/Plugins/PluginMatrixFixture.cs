@@ -12,6 +12,7 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
     private readonly TempDirectory _dir = new();
 
     public HostProcess Host { get; private set; } = null!;
+    public string DataDirectory => _dir.Combine("data");
     public int DedicatedPort { get; } = FreePort.Next();
     public int ShoutPort { get; } = FreePort.Next();
     public int WhisperPort { get; } = FreePort.Next();
@@ -24,7 +25,13 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
         Copy("Shouter", plugins, "shouter");
         Copy("Throwing", plugins, "throwing");
         Copy("Greeter", plugins, "broken", m => File.WriteAllText(m, "{ \"id\": \"broken\", "));
-        Copy("Greeter", plugins, "future", m => Edit(m, "future", sdk: "[2.0,3.0)"));
+        Copy("Greeter", plugins, "future", m => Edit(m, "future", sdk: "[3.0,4.0)"));
+        // built against SDK 1.0 (its reference rewritten as a compiler would have written it), claiming a range that includes 2.0
+        Copy("Greeter", plugins, "legacy", m =>
+        {
+            Edit(m, "legacy", sdk: "[1.0,3.0)");
+            SdkReference.Set(Path.Combine(Path.GetDirectoryName(m)!, "Edgeplane.TestPlugins.Greeter.dll"), new Version(1, 0, 0, 0));
+        });
         Copy("Greeter", plugins, "lonely", m => { Edit(m, "lonely"); File.Delete(Path.Combine(Path.GetDirectoryName(m)!, "Humanizer.dll")); });
         Copy("Greeter", plugins, "sleepy", m => Edit(m, "sleepy"));
         Copy("Shouter", plugins, "porter", m => Edit(m, "porter"));

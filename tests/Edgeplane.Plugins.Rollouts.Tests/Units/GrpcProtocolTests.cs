@@ -87,7 +87,7 @@ public sealed class GrpcProtocolTests
             Assert.Equal([1, 2, 3, 4], again.Unprotect(sealedKey, "ca-1"));
             Assert.Equal(protector.KeyId, again.KeyId);
             Assert.NotEqual(protector.KeyId, other.KeyId);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(directory, "rollouts", "ca-kek.bin")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(directory, "ca-kek.bin")));
             Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect(sealedKey, "ca-2"));
             sealedKey[^1] ^= 1;
             Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect(sealedKey, "ca-1"));

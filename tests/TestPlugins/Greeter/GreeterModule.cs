@@ -16,6 +16,8 @@ public sealed class GreeterModule : ICarterModule
             humanizer = typeof(LetterCasing).Assembly.GetName().Version!.ToString(),
         })).AllowAnonymous();
 
+        app.MapGet("/folder", (Folder folder) => TypedResults.Ok(new { path = folder.Path, exists = Directory.Exists(folder.Path) })).AllowAnonymous();
+
         app.MapGet("/boom", string () => throw new InvalidOperationException("secret detail")).AllowAnonymous();
     }
 }
