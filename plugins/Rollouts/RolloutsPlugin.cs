@@ -1,9 +1,10 @@
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Rollouts.Artifacts;
-using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Ca;
 using Edgeplane.Plugins.Rollouts.Device;
 using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Rollouts;

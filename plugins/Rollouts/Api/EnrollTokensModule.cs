@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Ca;
 using Edgeplane.Plugins.Rollouts.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

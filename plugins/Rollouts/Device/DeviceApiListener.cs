@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using Edgeplane.Plugins.Rollouts.Ca;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Edgeplane.Plugins.Rollouts.Ca;
+using Edgeplane.Plugins.Rollouts.Device.Status;
 using Edgeplane.Plugins.Rollouts.Device.V1;
 using Edgeplane.Plugins.Rollouts.Fleet;
 using Google.Protobuf;

@@ -5,7 +5,8 @@ using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Ca;
+using Edgeplane.Plugins.Rollouts.Device.Status;
 
 namespace Edgeplane.Plugins.Rollouts.Fleet;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Device.Status;
 
 namespace Edgeplane.Plugins.Rollouts.Fleet;
 

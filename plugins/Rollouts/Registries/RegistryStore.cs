@@ -1,7 +1,7 @@
 using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Ca;
 
 namespace Edgeplane.Plugins.Rollouts.Registries;
 

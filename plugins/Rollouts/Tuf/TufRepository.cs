@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
-using Edgeplane.Plugins.Rollouts.Device;
+using Edgeplane.Plugins.Rollouts.Ca;
 using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Rollouts.Tuf;

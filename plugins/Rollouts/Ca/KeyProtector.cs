@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Edgeplane.Plugins.Rollouts.Device;
+namespace Edgeplane.Plugins.Rollouts.Ca;
 
 /// <summary>
 /// Encrypts the device CA's private key for the database with AES-256-GCM. The key-encryption key

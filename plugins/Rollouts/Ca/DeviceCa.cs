@@ -6,7 +6,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Rollouts.Device;
+namespace Edgeplane.Plugins.Rollouts.Ca;
 
 /// <summary>
 /// The plugin's device certificate authority: an ECDSA P-256 key generated at first start, stored in
