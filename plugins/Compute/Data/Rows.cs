@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Edgeplane.Plugins.Compute.Domain;
 
 namespace Edgeplane.Plugins.Compute.Data;
 

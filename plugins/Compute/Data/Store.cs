@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Compute.Domain;
 
 namespace Edgeplane.Plugins.Compute.Data;
 

@@ -1,16 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Edgeplane.Plugins.Compute.Data;
 
 namespace Edgeplane.Plugins.Compute.Domain;
-
-/// <summary>One published port: a host port on the node (on the publish address) to a container port.</summary>
-public sealed record PortMapping(int HostPort, int ContainerPort, string Protocol)
-{
-    /// <summary>The engine's key for the container side, e.g. <c>80/tcp</c>.</summary>
-    public string ContainerKey => $"{ContainerPort}/{Protocol}";
-
-    public override string ToString() => $"{HostPort}:{ContainerPort}/{Protocol}";
-}
 
 /// <summary>
 /// Parsers for the seed's string-typed resource fields. Each returns null and an error message
