@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
@@ -25,5 +26,6 @@ public sealed class ComputePlugin : IPlugin
         services.AddScoped<InstanceService>();
         services.AddHostedService<DeployWorker>();
         services.AddHostedService<ReconcileJob>();
+        services.AddSingleton<IEventHandler, TeamInstancesCleanup>();
     }
 }

@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Server;
@@ -17,6 +18,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
+        services.AddSingleton<IEventHandler, TeamZonesCleanup>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
         services.AddSingleton<ZoneViewProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());

@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Plugins.Rollouts.Artifacts;
 using Edgeplane.Plugins.Rollouts.Ca;
@@ -50,5 +51,6 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<Deployments.DeploymentStore>();
         builder.Services.AddSingleton<Deployments.RolloutEvents>();
         builder.Services.AddHostedService<Deployments.DeploymentOrchestrator>();
+        builder.Services.AddSingleton<IEventHandler, TeamCleanup>();
     }
 }

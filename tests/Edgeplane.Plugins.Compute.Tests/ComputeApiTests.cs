@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Edgeplane.Plugins.Compute.Engine;
 using Edgeplane.Testing;
+using Edgeplane.Testing.Conformance;
 
 namespace Edgeplane.Plugins.Compute.Tests;
 
@@ -93,6 +94,28 @@ public abstract class ComputeApiTests(ComputeHost compute)
 
         using var unknown = await Admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/compute/api/nodes/delete") { Content = JsonContent.Create(new { nodeId = "nope" }) }, Ct);
         await AssertProblemAsync(unknown, HttpStatusCode.BadRequest, "nodeId");
+    }
+
+    [Fact]
+    public async Task Deleting_a_team_removes_its_instances_rows_and_containers()
+    {
+        compute.SkipIfUnavailable();
+        string[] instances = [];
+        var leftovers = await TeamDeletion.LeftoversAsync(compute.Host, async team =>
+        {
+            var running = (string)(await DeployAsync(new { image = "busybox", memory = "32m", cpu = "0.1", ports = "80", nodeId = compute.NodeId, name = Unique("doomed") }, team.Key))["id"]!;
+            var deleted = (string)(await DeployAsync(new { image = "busybox", memory = "32m", cpu = "0.1", nodeId = compute.NodeId, name = Unique("gone") }, team.Key))["id"]!;
+            await WaitForStateAsync(running, "running");
+            await WaitForStateAsync(deleted, "running");
+            using (var delete = new HttpRequestMessage(HttpMethod.Delete, "/compute/api/instance/delete") { Content = JsonContent.Create(new { id = deleted }) })
+                await ComputeHost.Created(await team.Key.SendAsync(delete, Ct));
+            return instances = [running, deleted];
+        }, cancellationToken: Ct);
+
+        Assert.True(leftovers.Count == 0, string.Join("\n", leftovers));
+        using var engine = compute.Podman.Client();
+        var containers = await engine.ListContainersAsync(cancellationToken: Ct);
+        Assert.DoesNotContain(containers, c => instances.Contains(c.Labels?.GetValueOrDefault("edgeplane.compute.instance")));
     }
 
     [Fact]

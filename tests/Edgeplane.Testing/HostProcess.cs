@@ -15,11 +15,14 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly List<TempDirectory> _temps = [];
 
-    private HostProcess(Process process, int port, string adminKey, string dataDirectory)
+    private HostProcess(Process process, int port, string adminKey, string dataDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         _process = process;
         AdminKey = adminKey;
         DataDirectory = dataDirectory;
+        DatabaseProvider = environment.GetValueOrDefault("Edgeplane__Database__Provider") ?? "sqlite";
+        ConnectionString = environment.GetValueOrDefault("Edgeplane__Database__ConnectionString")
+            ?? $"Data Source={System.IO.Path.Combine(dataDirectory, "edgeplane.db")}";
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -32,6 +35,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The first admin's API key (host admin), given to the host through configuration.</summary>
     public string AdminKey { get; }
     public string DataDirectory { get; }
+    /// <summary>The host's database: <c>sqlite</c> (by default a file in <see cref="DataDirectory"/>) or <c>postgres</c>.</summary>
+    public string DatabaseProvider { get; }
+    public string ConnectionString { get; }
     /// <summary>The bootstrap admin's password (user <c>admin</c>), for session-only operations.</summary>
     public const string AdminPassword = "test-admin-password-0123456789";
 
@@ -100,7 +106,7 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment) info.Environment[key] = value;
 
-        var host = new HostProcess(Process.Start(info)!, port, environment["Edgeplane__Bootstrap__AdminApiKey"]!, dataDirectory);
+        var host = new HostProcess(Process.Start(info)!, port, environment["Edgeplane__Bootstrap__AdminApiKey"]!, environment["Edgeplane__DataDirectory"]!, environment);
         host._temps.AddRange(temps);
         host._process.OutputDataReceived += (_, e) => host.Append(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);

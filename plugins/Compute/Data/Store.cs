@@ -202,6 +202,23 @@ public sealed class Store(IDbConnectionFactory db, TimeProvider clock)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Every instance of the team, deleted ones too (a deleted team's instances).</summary>
+    public async Task<IReadOnlyList<InstanceRow>> ListTeamInstancesAsync(string teamId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<InstanceRow>($"SELECT {InstanceColumns} FROM compute_instances WHERE team_id = @teamId", new { teamId })).AsList();
+    }
+
+    /// <summary>Removes the instance's rows for good (its team is gone and so is its container).</summary>
+    public async Task PurgeInstanceAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await c.ExecuteAsync("DELETE FROM compute_ports WHERE instance_id = @id", new { id }, tx);
+        await c.ExecuteAsync("DELETE FROM compute_instances WHERE id = @id", new { id }, tx);
+        await tx.CommitAsync(ct);
+    }
+
     /// <summary>Instances still deploying since before <paramref name="before"/> (their deploy was interrupted).</summary>
     public async Task<IReadOnlyList<InstanceRow>> StaleDeploysAsync(DateTimeOffset before, CancellationToken ct)
     {

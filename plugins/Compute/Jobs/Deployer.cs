@@ -86,8 +86,8 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
                 throw new EngineException(500, $"the container did not stay running: {state?.Status ?? "gone"} (exit code {state?.ExitCode}) {state?.Error}".Trim());
             await store.UpdateStateAsync(instance.Id, InstanceState.Running, null, containerId, ct: ct);
 
-            // Deleted while we were deploying: the delete could not see the container yet.
-            if ((await store.FindInstanceAsync(instance.Id, ct))?.DeletedAt is not null)
+            // Deleted (or its team deleted) while we were deploying: the delete could not see the container yet.
+            if (await store.FindInstanceAsync(instance.Id, ct) is not { DeletedAt: null })
                 await client.DestroyContainerAsync(containerId, ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
             await events.PublishAsync("compute.instance.running", new { instance.Id, instance.Name, instance.NodeId, containerId }, instance.TeamId, ct);

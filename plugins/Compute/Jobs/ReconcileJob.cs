@@ -1,5 +1,6 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Jobs;
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,8 @@ public sealed class ReconcileJob(ILeaseManager leases, TimeProvider clock, ILogg
     protected override Task RunOnceAsync(CancellationToken cancellationToken) => reconciler.RunAsync(cancellationToken);
 }
 
-public sealed class Reconciler(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, TimeProvider clock, ILogger<Reconciler> logger)
+public sealed class Reconciler(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ITeamService teams, TimeProvider clock,
+    ILogger<Reconciler> logger)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -95,6 +97,7 @@ public sealed class Reconciler(Store store, EngineClients clients, ComputeOption
             if (known?.DeletedAt is null) continue; // not ours (another installation may share the engine)
             logger.LogInformation("Removing container {Container} of deleted instance {Instance}", byInstance[id].Id, id);
             await client.DestroyContainerAsync(byInstance[id].Id, ct);
+            if (await teams.FindAsync(known.TeamId, ct) is null) await store.PurgeInstanceAsync(id, ct);
         }
     }
 

@@ -115,6 +115,16 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Deletes every zone of <paramref name="teamId"/> as <see cref="DeleteZoneAsync"/> does (a deleted team's zones); returns how many.</summary>
+    public async Task<int> DeleteTeamZonesAsync(string teamId, CancellationToken ct = default)
+    {
+        List<ZoneRow> zones;
+        await using (var c = await db.OpenAsync(ct))
+            zones = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE team_id = @teamId", new { teamId })).Select(r => (ZoneRow)Zone(r)).ToList();
+        foreach (var zone in zones) await DeleteZoneAsync(zone, ct);
+        return zones.Count;
+    }
+
     // ---- records ----
 
     private const string RecordColumns = "idx, name, type, ttl, value, priority, weight, port, flags, tag";

@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Security;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +8,10 @@ namespace Edgeplane.Plugins.Ebpf.Data;
 /// any other plugin), deletes every node, object, history row and enrollment token of the team in one
 /// transaction: nodes of a deleted team stop reporting (their credentials no longer match a node).
 /// </summary>
-public sealed class TeamDeletedHandler(EbpfStore store, ILogger<TeamDeletedHandler> logger) : IEventHandler
+public sealed class TeamDeletedHandler(EbpfStore store, ILogger<TeamDeletedHandler> logger) : TeamDataCleanup
 {
-    public async Task HandleAsync(EdgeplaneEvent @event, CancellationToken cancellationToken)
+    public override async Task DeleteTeamDataAsync(string teamId, CancellationToken cancellationToken)
     {
-        if (@event.Type != TeamDeletedEvent.Type) return;
-        var teamId = @event.TeamId ?? (@event.Data as TeamInfo)?.Id;
-        if (teamId is null) return;
         var (nodes, objects) = await store.DeleteTeamAsync(teamId, cancellationToken);
         logger.LogInformation("Team {Team} deleted: removed {Nodes} nodes and {Objects} object lifetimes", teamId, nodes, objects);
     }

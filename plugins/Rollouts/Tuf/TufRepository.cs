@@ -262,6 +262,28 @@ public sealed class TufRepository(IDbConnectionFactory db, KeyProtector protecto
             return versions;
         }, ct);
 
+    /// <summary>
+    /// Takes every target of <paramref name="teamId"/> out of the repository (a deleted team's): new targets, snapshot
+    /// and timestamp versions without them, their rows, and each payload no other target has; then, in the same
+    /// transaction, <paramref name="record"/> runs (the rest of the team's rows). Nothing is signed when the team has no target.
+    /// </summary>
+    public Task<int> RemoveTeamTargetsAsync(string teamId, Func<DbConnection, DbTransaction, Task> record, CancellationToken ct) =>
+        WriteAsync(async (conn, tx, keys) =>
+        {
+            var names = (await conn.QueryAsync<string>("SELECT name FROM rollouts_tuf_targets WHERE team_id = @teamId", new { teamId }, tx)).AsList();
+            if (names.Count > 0)
+            {
+                var latest = await LatestAsync(conn, tx, "targets");
+                var map = latest is null ? new JsonObject() : JsonNode.Parse(latest.Document)!["signed"]!["targets"]!.AsObject().DeepClone().AsObject();
+                foreach (var name in names) map.Remove(name);
+                await PublishChainAsync(conn, tx, keys, map, bumpTargets: true, bumpSnapshot: true, clock.GetUtcNow());
+                await conn.ExecuteAsync("DELETE FROM rollouts_tuf_targets WHERE team_id = @teamId", new { teamId }, tx);
+                await conn.ExecuteAsync("DELETE FROM rollouts_artifact_blobs WHERE sha256 NOT IN (SELECT sha256 FROM rollouts_tuf_targets)", transaction: tx);
+            }
+            await record(conn, tx);
+            return names.Count;
+        }, ct);
+
     /// <summary>Re-signs whatever expires within half its lifetime (the refresh job); returns the roles re-signed.</summary>
     public Task<IReadOnlyList<string>> RefreshAsync(CancellationToken ct) =>
         WriteAsync<IReadOnlyList<string>>(async (conn, tx, keys) =>

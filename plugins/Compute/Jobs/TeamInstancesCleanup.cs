@@ -1,0 +1,40 @@
+using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Compute.Data;
+using Edgeplane.Plugins.Compute.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Edgeplane.Plugins.Compute.Jobs;
+
+/// <summary>
+/// A deleted team's instances go with it: each container is removed from its node, then the instance's rows. An
+/// instance whose node does not answer is marked deleted; reconciliation removes its container when the node is back
+/// and then its rows (the <see cref="Reconciler"/> purges deleted instances of teams the host no longer has).
+/// </summary>
+public sealed class TeamInstancesCleanup(Store store, EngineClients clients, ILogger<TeamInstancesCleanup> logger) : TeamDataCleanup
+{
+    public override async Task DeleteTeamDataAsync(string teamId, CancellationToken cancellationToken)
+    {
+        var instances = await store.ListTeamInstancesAsync(teamId, cancellationToken);
+        foreach (var instance in instances)
+        {
+            if (await RemoveContainerAsync(instance, cancellationToken)) await store.PurgeInstanceAsync(instance.Id, cancellationToken);
+            else await store.MarkDeletedAsync(instance.Id, cancellationToken);
+        }
+        if (instances.Count > 0) logger.LogInformation("Team {Team} deleted: removed its {Instances} instances", teamId, instances.Count);
+    }
+
+    private async Task<bool> RemoveContainerAsync(InstanceRow instance, CancellationToken cancellationToken)
+    {
+        if (await store.FindNodeAsync(instance.NodeId, cancellationToken) is not { } node) return true;
+        try
+        {
+            await clients.For(node).DestroyContainerAsync(instance.ContainerId ?? instance.ContainerName, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is EngineException or EngineUnreachableException)
+        {
+            logger.LogWarning("Instance {Instance} of a deleted team keeps its container on node {Node} until reconciliation removes it: {Message}", instance.Id, node.Name, e.Message);
+            return false;
+        }
+    }
+}
