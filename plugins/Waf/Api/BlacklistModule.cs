@@ -32,7 +32,7 @@ public sealed class BlacklistModule : ICarterModule
             await store.InsertBlacklistAsync(row);
             await audit.RecordAsync("waf.blacklist.added", row.Id, new { row.Network, row.Reason, row.ExpiresAt });
             await sync.RefreshAsync();
-            return Json.Created($"api/v1/blacklist/{row.Id}", View(row, now));
+            return Json.Created(View(row, now));
         }).RequirePermission("waf.blacklist.write");
 
         app.MapGet("/api/v1/blacklist", async ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>

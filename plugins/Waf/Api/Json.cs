@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Http;
+using Edgeplane.Abstractions.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -15,11 +16,31 @@ internal static class Json
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>On the seed profile times are written as SecBeat's document shows them: UTC to the second, <c>2025-11-08T10:30:00Z</c>.</summary>
+    private static readonly JsonSerializerOptions SeedOptions = new(Options) { Converters = { new UtcSecondsConverter() } };
+
     private static readonly JsonSerializerOptions ReadOptions = RequestBody.Strict(Options);
 
-    public static IResult Ok(object value) => Results.Json(value, Options);
+    public static IResult Ok(object value) => new Answer(value, StatusCodes.Status200OK);
 
-    public static IResult Created(string location, object value) => Results.Json(value, Options, statusCode: StatusCodes.Status201Created);
+    public static IResult Created(object value) => new Answer(value, StatusCodes.Status201Created);
+
+    public static IResult Accepted(object value) => new Answer(value, StatusCodes.Status202Accepted);
+
+    /// <summary>The response in the form of the profile of the mount that serves it.</summary>
+    private sealed class Answer(object value, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http) =>
+            Results.Json(value, http.IsSeedProfile() ? SeedOptions : Options, statusCode: status).ExecuteAsync(http);
+    }
+
+    private sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     /// <summary>
     /// Reads a JSON body whatever its Content-Type (the seed's <c>curl -d</c> examples for /scale send

@@ -93,7 +93,7 @@ public sealed class NodesModule : ICarterModule
             var credential = Secrets.Generate(NodeAuth.CredentialPrefix);
             var credentialId = await store.IssueNodeCredentialAsync(body.Id!, Secrets.Hash(credential), caller.UserId);
             await audit.RecordAsync("waf.node.registered", body.Id!, new { credential_id = credentialId });
-            return Json.Created($"api/v1/nodes/{body.Id}", new { id = body.Id, credential, credential_id = credentialId, header = NodeAuth.Header, created_at = clock.GetUtcNow() });
+            return Json.Created(new { id = body.Id, credential, credential_id = credentialId, header = NodeAuth.Header, created_at = clock.GetUtcNow() });
         }).RequirePermission("waf.nodes.write");
 
         app.MapDelete("/api/v1/nodes/{id}/credentials", async (string id, WafStore store, IAuditLog audit) =>
@@ -170,8 +170,7 @@ public sealed class NodesModule : ICarterModule
             await store.InsertScaleRequestAsync(row);
             await audit.RecordAsync("waf.scale.requested", row.Id, new { row.Action, count = row.NodeCount, desired_nodes = desired });
             await publisher.PublishAsync("waf.scale_requested", new { id = row.Id, action = row.Action, count = row.NodeCount, desired_nodes = desired, current_nodes = current }, caller.TeamId);
-            return Results.Json(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt },
-                Json.Options, statusCode: StatusCodes.Status202Accepted);
+            return Json.Accepted(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt });
         }).RequirePermission("waf.nodes.write");
 
         app.MapGet("/api/v1/threats", async (WafStore store, WafEngine engine, WafOptions options) =>

@@ -30,7 +30,7 @@ public sealed class PolicyModule : ICarterModule
             var row = await store.DeployPolicyAsync(body.Name!, body.Rules!, caller.UserId);
             await audit.RecordAsync("waf.policy.deployed", row.Name, new { rules = body.Rules });
             await sync.RefreshAsync();
-            return Json.Created($"api/v1/policy/{row.Name}", new
+            return Json.Created(new
             {
                 id = row.Id,
                 name = row.Name,

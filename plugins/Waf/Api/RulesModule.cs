@@ -21,6 +21,9 @@ public sealed class RulesModule : ICarterModule
 
     public const int MaxBulk = 10_000;
 
+    /// <summary>Operators' rules are named as in SecBeat's document (<c>rule_…</c>); rules added before keep their ids.</summary>
+    public const string RuleIdPrefix = "rule_";
+
     /// <summary>Validates one rule; field names get <paramref name="prefix"/> (e.g. <c>rules[3].</c>).</summary>
     private static RuleRow? Validate(NewRule body, string prefix, FieldErrors errors, string? by, DateTimeOffset now, string? patternError = null, bool patternChecked = false)
     {
@@ -36,7 +39,7 @@ public sealed class RulesModule : ICarterModule
         var tags = body.Tags ?? [];
         errors.Check(tags.Length <= 20 && tags.All(t => t is { Length: > 0 and <= 64 } && !t.Contains(',')), prefix + "tags", "must be up to 20 non-empty tags of at most 64 characters without commas");
         if (errors.ToDictionary().Count != before) return null;
-        return new RuleRow(Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
+        return new RuleRow(RuleIdPrefix + Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
             string.Join(',', tags), 0, by, now);
     }
 
@@ -52,7 +55,7 @@ public sealed class RulesModule : ICarterModule
             await store.InsertRuleAsync(row);
             await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
             await sync.RefreshAsync();
-            return Json.Created($"api/v1/rules/{row.Id}", new { id = row.Id, status = "active", created_at = row.CreatedAt });
+            return Json.Created(new { id = row.Id, status = "active", created_at = row.CreatedAt });
         }).RequirePermission("waf.rules.write");
 
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
@@ -73,10 +76,10 @@ public sealed class RulesModule : ICarterModule
             await store.InsertRulesAsync(rows!);
             await audit.RecordAsync("waf.rules.imported", $"{rows.Count} rules");
             await sync.RefreshAsync();
-            return Json.Created("api/v1/rules", new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
+            return Json.Created(new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
         }).RequirePermission("waf.rules.write");
 
-        app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source) =>
+        app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source, HttpContext http) =>
         {
             var pageErrors = page.Validate();
             if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
@@ -99,6 +102,18 @@ public sealed class RulesModule : ICarterModule
                 var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
                 var items = loaded.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "crs", null)).ToList();
                 return Json.Ok(new { rules = items, total = loaded.Count, limit = page.Take, offset = page.Skip });
+            }
+            if (source is null && http.IsSeedProfile())
+            {
+                // SecBeat's GET /rules: every active rule (the default set, the CRS, the operator's), and total counts them
+                var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
+                var setOn = builder.DefaultRuleSetEnabled(await store.LoadConfigAsync());
+                var defaults = setOn ? DefaultRules.All.Where(r => (states.GetValueOrDefault(r.Id)?.Enabled ?? 1) == 1)
+                    .Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "default", null)) : Enumerable.Empty<object>();
+                var crs = (engine.Snapshot.SecLang?.Rules ?? []).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "crs", null));
+                var (custom, _) = await store.ListRulesAsync(int.MaxValue, 0);
+                var active = defaults.Concat(crs).Concat(custom.Select(r => View(r.ToRule(), Hits(r.Id, r.Hits), true, "custom", r.CreatedAt))).ToList();
+                return Json.Ok(new { rules = active, total = active.Count });
             }
             var (rows, total) = await store.ListRulesAsync(page.Take, page.Skip);
             return Json.Ok(new
@@ -127,7 +142,7 @@ public sealed class RulesModule : ICarterModule
             return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
         }).RequirePermission("waf.rules.read");
 
-        app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
+        app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit, HttpContext http) =>
         {
             if (DefaultRules.All.Any(r => r.Id == id))
                 await store.SetDefaultRuleEnabledAsync(id, false); // a default rule is disabled (POST …/enable brings it back)
@@ -135,7 +150,7 @@ public sealed class RulesModule : ICarterModule
                 return Results.Problem(statusCode: 404, title: $"Rule {id} not found");
             await audit.RecordAsync("waf.rule.deleted", id);
             await sync.RefreshAsync();
-            return Results.NoContent();
+            return http.IsSeedProfile() ? Json.Ok(new { id, status = "deleted" }) : Results.NoContent();
         }).RequirePermission("waf.rules.write");
 
         app.MapPost("/api/v1/rules/{id}/enable", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>

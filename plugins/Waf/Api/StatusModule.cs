@@ -15,9 +15,14 @@ public sealed class StatusModule : ICarterModule
     {
         app.MapGet("/api/v1/status", (WafStatus status) => Json.Ok(status.Status())).RequirePermission("waf.status.read");
         app.MapGet("/api/v1/stats", (WafStatus status) => Json.Ok(status.Stats())).RequirePermission("waf.status.read");
-        app.MapGet("/metrics", (WafEngine engine, WafMetrics metrics, WafStatus status) =>
-            Results.Text(Prometheus(engine, metrics, status), "text/plain; version=0.0.4; charset=utf-8")).RequirePermission("waf.status.read");
+        app.MapGet("/metrics", Metrics).RequirePermission("waf.status.read").ForProfiles(ApiProfiles.Native);
+        // SecBeat's "public metrics" (its port 9090): a mount with the seed profile serves them without a key;
+        // keep internal ones (9191) on a native mount, which needs one
+        app.MapGet("/metrics", Metrics).AllowAnonymous().ForProfiles(ApiProfiles.Seed);
     }
+
+    private static IResult Metrics(WafEngine engine, WafMetrics metrics, WafStatus status) =>
+        Results.Text(Prometheus(engine, metrics, status), "text/plain; version=0.0.4; charset=utf-8");
 
     /// <summary>The seed's metric names in the Prometheus text exposition format.</summary>
     internal static string Prometheus(WafEngine engine, WafMetrics metrics, WafStatus status)

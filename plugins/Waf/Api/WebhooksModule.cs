@@ -32,7 +32,7 @@ public sealed class WebhooksModule : ICarterModule
             var row = new WebhookRow(Ids.New(), body.Url!, string.Join(',', events.Distinct()), sender.ProtectSecret(secret), caller.UserId, clock.GetUtcNow());
             await store.InsertWebhookAsync(row);
             await audit.RecordAsync("waf.webhook.created", row.Id, new { row.Url, row.Events });
-            return Json.Created($"api/v1/webhooks/{row.Id}", new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
+            return Json.Created(new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
         }).RequirePermission("waf.webhooks.write");
 
         app.MapGet("/api/v1/webhooks", async (WafStore store) =>

@@ -1,0 +1,1 @@
+curl http://localhost:9999/api/v1/status

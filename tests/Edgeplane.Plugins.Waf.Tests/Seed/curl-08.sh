@@ -1,0 +1,1 @@
+curl http://localhost:3030/api/v1/nodes
