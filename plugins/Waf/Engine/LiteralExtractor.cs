@@ -14,15 +14,21 @@ public static class LiteralExtractor
     private const int MaxLiteralLength = 64;
 
     /// <summary>The required literals (lowercase), or null when the rule cannot be indexed.</summary>
-    public static IReadOnlyList<string>? Extract(string pattern)
+    public static IReadOnlyList<string>? Extract(string pattern) => Extract(pattern, MinLiteralLength, MaxSetSize);
+
+    /// <summary>
+    /// The same with other limits: a prefilter of one rule (SecLang) can use short literals (one of the few
+    /// characters a match must contain) and larger sets than the shared index of the operator's rules.
+    /// </summary>
+    public static IReadOnlyList<string>? Extract(string pattern, int minLength, int maxSetSize)
     {
         try
         {
-            var parser = new Parser(pattern);
+            var parser = new Parser(pattern, maxSetSize);
             var node = parser.ParseAlternation();
             if (parser.Position != pattern.Length) return null;
-            var set = Best(node.Required, node.Exact);
-            if (set is null || set.Count == 0 || set.Any(s => s.Length < MinLiteralLength)) return null;
+            var set = parser.Best(node.Required, node.Exact);
+            if (set is null || set.Count == 0 || set.Any(s => s.Length < minLength)) return null;
             return set.Select(s => s.ToLowerInvariant()).Distinct().ToList();
         }
         catch (GiveUp)
@@ -39,15 +45,15 @@ public static class LiteralExtractor
     private static readonly Info Unknown = new(null, null);
     private static readonly Info Empty = new([""], null);
 
-    private static int Score(HashSet<string>? set) =>
-        set is null || set.Count == 0 || set.Count > MaxSetSize ? -1 : set.Min(s => s.Length);
-
-    private static HashSet<string>? Best(HashSet<string>? a, HashSet<string>? b) => Score(a) >= Score(b) ? (Score(a) < 0 ? null : a) : b;
-
-    private sealed class Parser(string p)
+    private sealed class Parser(string p, int maxSetSize)
     {
         public int Position;
         private bool _ignoreWhitespace;
+
+        private int Score(HashSet<string>? set) =>
+            set is null || set.Count == 0 || set.Count > maxSetSize ? -1 : set.Min(s => s.Length);
+
+        public HashSet<string>? Best(HashSet<string>? a, HashSet<string>? b) => Score(a) >= Score(b) ? (Score(a) < 0 ? null : a) : b;
 
         private bool End => Position >= p.Length;
         private char Peek => p[Position];
@@ -69,8 +75,8 @@ public static class LiteralExtractor
                 var r = Best(b.Required, b.Exact);
                 if (required is not null && r is not null) required.UnionWith(r); else required = null;
             }
-            if (exact is { Count: > MaxSetSize }) exact = null;
-            if (required is { Count: > MaxSetSize }) required = null;
+            if (exact is not null && exact.Count > maxSetSize) exact = null;
+            if (required is not null && required.Count > maxSetSize) required = null;
             return new Info(exact, required);
         }
 
@@ -85,9 +91,10 @@ public static class LiteralExtractor
                 if (atom.Exact is not null && run is not null)
                 {
                     var product = new HashSet<string>();
-                    foreach (var a in run)
-                        foreach (var b in atom.Exact) product.Add(a + b);
-                    if (product.Count > MaxSetSize || product.Any(s => s.Length > MaxLiteralLength))
+                    if ((long)run.Count * atom.Exact.Count <= maxSetSize)
+                        foreach (var a in run)
+                            foreach (var b in atom.Exact) product.Add(a + b);
+                    if ((long)run.Count * atom.Exact.Count > maxSetSize || product.Any(s => s.Length > MaxLiteralLength))
                     {
                         best = Best(best, run);
                         run = null;

@@ -14,6 +14,10 @@ public sealed class SecLangRule
     public int Phase { get; set; }
     public string? Marker { get; init; }
     public List<VariableSpec> Targets { get; init; } = [];
+    /// <summary>The targets that exclude (<c>!ARGS:password</c>), set when the rule set is built (targets change while loading).</summary>
+    public VariableSpec[] Exclusions { get; private set; } = [];
+    /// <summary>This rule's place in the rule set's <see cref="LiteralIndex"/> when its regex has required literals; -1 otherwise.</summary>
+    public int PrefilterSlot { get; internal set; } = -1;
     public SecOperator? Operator { get; init; }
     public bool Negated { get; init; }
     public required RuleActions Actions { get; init; }
@@ -29,6 +33,12 @@ public sealed class SecLangRule
     public int Line { get; init; }
 
     public bool IsMarker => Marker is not null;
+
+    /// <summary>Fixes what evaluation reads from the final targets, for this rule and its chain.</summary>
+    internal void Complete()
+    {
+        foreach (var link in Chain()) link.Exclusions = [.. link.Targets.Where(t => t.Exclude)];
+    }
 
     public IEnumerable<SecLangRule> Chain()
     {

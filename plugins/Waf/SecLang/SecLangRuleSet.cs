@@ -16,20 +16,38 @@ public sealed class SecLangRuleSet
         Mode = mode;
         RequestBodyAccess = requestBodyAccess;
         Files = files;
+        foreach (var rule in rules) rule.Complete();
+        Literals = LiteralIndex.Build(rules.Where(r => !r.IsMarker));
         for (var phase = 1; phase <= 5; phase++)
         {
             var p = phase;
             Phases[phase] = [.. rules.Where(r => r.IsMarker || r.Phase == p)];
+            SkipTargets[phase] = SkipAfterTargets(Phases[phase]);
         }
         ById = rules.Where(r => !r.IsMarker).ToDictionary(r => r.Id);
     }
 
     public IReadOnlyList<SecLangRule> Rules { get; }
     public SecLangRule[][] Phases { get; } = new SecLangRule[6][];
+    /// <summary>For each rule of a phase with <c>skipAfter</c>: the index of the first following marker of that name (the phase's length when none follows).</summary>
+    public int[][] SkipTargets { get; } = new int[6][];
     public IReadOnlyDictionary<int, SecLangRule> ById { get; }
+    public LiteralIndex Literals { get; }
     public RuleEngineMode Mode { get; }
     public bool RequestBodyAccess { get; }
     public IReadOnlyList<string> Files { get; }
+
+    private static int[] SkipAfterTargets(SecLangRule[] rules)
+    {
+        var targets = new int[rules.Length];
+        var next = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = rules.Length - 1; i >= 0; i--)
+        {
+            if (rules[i].Actions.SkipAfter is { } marker) targets[i] = next.GetValueOrDefault(marker, rules.Length);
+            if (rules[i].Marker is { } name) next[name] = i;
+        }
+        return targets;
+    }
 
     public static SecLangRuleSet Empty { get; } = new([], RuleEngineMode.On, true, []);
 }

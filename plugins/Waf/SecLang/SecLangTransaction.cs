@@ -19,16 +19,20 @@ public sealed class SecLangTransaction : IMatchContext
 {
     private readonly SecLangRuleSet _rules;
     private readonly SecLangRequest _request;
-    private readonly Dictionary<string, Collection> _collections = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _single = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string), string> _transformed = [];
+    /// <summary>The request's collections and single values by variable number (<see cref="VariableNames"/>).</summary>
+    private readonly Collection?[] _collections = new Collection?[VariableNames.Count];
+    private readonly string?[] _single = new string?[VariableNames.Count];
+    private readonly Dictionary<(string Value, string Chain), string> _transformed = new(ValueAndChain.Comparer);
+    private readonly Stack<List<VariableValue>> _valueLists = [];
+    private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
+    private readonly Collection _argsGet = new(), _argsPost = new();
     private readonly HashSet<int> _removedIds = [];
     private readonly List<(int From, int To)> _removedRanges = [];
     private readonly List<Regex> _removedTags = [];
     private readonly List<(int Id, VariableSpec Target)> _removedTargetsById = [];
     private readonly List<(Regex Tag, VariableSpec Target)> _removedTargetsByTag = [];
-    private List<VariableValue> _matchedVars = [];
+    private IReadOnlyList<VariableValue> _matchedVars = [];
     private string _matchedVar = "", _matchedVarName = "";
     private SecLangRule? _currentRule;
     private XmlDocument? _xml;
@@ -46,7 +50,9 @@ public sealed class SecLangTransaction : IMatchContext
         _request = request;
         _mode = rules.Mode;
         _bodyAccess = rules.RequestBodyAccess;
-        foreach (var name in new[] { "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "GEO", "ENV" }) _collections[name] = new Collection();
+        foreach (var name in new[] { "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "GEO", "ENV" }) Named(name);
+        _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
+        _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
         ReadRequestLine();
     }
 
@@ -67,13 +73,11 @@ public sealed class SecLangTransaction : IMatchContext
         return new SecLangResult(_interrupting, _status, _log, (int)NumericOperator.ToInt(Tx("anomaly_score") ?? Tx("inbound_anomaly_score") ?? "0"));
     }
 
-    public string? Tx(string key) => _collections["TX"].Get(key);
+    public string? Tx(string key) => Named("TX").Get(key);
 
-    private Collection Named(string name)
-    {
-        if (!_collections.TryGetValue(name, out var c)) _collections[name] = c = new Collection();
-        return c;
-    }
+    private Collection Named(string name) => _collections[VariableNames.IdOf(name)] ??= new Collection();
+
+    private void SetSingle(string name, string value) => _single[VariableNames.IdOf(name)] = value;
 
     // ---- the request's variables ----
 
@@ -90,24 +94,24 @@ public sealed class SecLangTransaction : IMatchContext
             rawPath = slash < 0 ? "/" : rawPath[slash..];
         }
         var path = PercentDecode(rawPath);
-        _single["REQUEST_METHOD"] = r.Method;
-        _single["REQUEST_PROTOCOL"] = r.Protocol;
-        _single["REQUEST_LINE"] = $"{r.Method} {uri} {r.Protocol}";
-        _single["REQUEST_URI_RAW"] = uri;
-        _single["REQUEST_URI"] = PercentDecode(q < 0 ? rawPath : rawPath + "?" + query);
-        _single["REQUEST_FILENAME"] = path;
-        _single["REQUEST_BASENAME"] = path[(path.LastIndexOfAny(['/', '\\']) + 1)..];
-        _single["QUERY_STRING"] = query;
-        _single["REMOTE_ADDR"] = r.RemoteAddress;
-        _single["REMOTE_HOST"] = r.RemoteAddress;
-        _single["REMOTE_PORT"] = r.RemotePort.ToString(CultureInfo.InvariantCulture);
-        _single["UNIQUE_ID"] = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
-        _single["REQBODY_ERROR"] = "0";
-        _single["REQBODY_PROCESSOR_ERROR"] = "0";
-        _single["MULTIPART_STRICT_ERROR"] = "0";
-        _single["MULTIPART_UNMATCHED_BOUNDARY"] = "0";
-        _single["URLENCODED_ERROR"] = "0";
-        _single["INBOUND_DATA_ERROR"] = "0";
+        SetSingle("REQUEST_METHOD", r.Method);
+        SetSingle("REQUEST_PROTOCOL", r.Protocol);
+        SetSingle("REQUEST_LINE", $"{r.Method} {uri} {r.Protocol}");
+        SetSingle("REQUEST_URI_RAW", uri);
+        SetSingle("REQUEST_URI", PercentDecode(q < 0 ? rawPath : rawPath + "?" + query));
+        SetSingle("REQUEST_FILENAME", path);
+        SetSingle("REQUEST_BASENAME", path[(path.LastIndexOfAny(['/', '\\']) + 1)..]);
+        SetSingle("QUERY_STRING", query);
+        SetSingle("REMOTE_ADDR", r.RemoteAddress);
+        SetSingle("REMOTE_HOST", r.RemoteAddress);
+        SetSingle("REMOTE_PORT", r.RemotePort.ToString(CultureInfo.InvariantCulture));
+        SetSingle("UNIQUE_ID", Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
+        SetSingle("REQBODY_ERROR", "0");
+        SetSingle("REQBODY_PROCESSOR_ERROR", "0");
+        SetSingle("MULTIPART_STRICT_ERROR", "0");
+        SetSingle("MULTIPART_UNMATCHED_BOUNDARY", "0");
+        SetSingle("URLENCODED_ERROR", "0");
+        SetSingle("INBOUND_DATA_ERROR", "0");
         var headers = Named("REQUEST_HEADERS");
         var headerNames = Named("REQUEST_HEADERS_NAMES");
         var cookies = Named("REQUEST_COOKIES");
@@ -116,7 +120,7 @@ public sealed class SecLangTransaction : IMatchContext
         {
             headers.Add(name, value);
             headerNames.Add(name, name);
-            if (name.Equals("host", StringComparison.OrdinalIgnoreCase)) _single["SERVER_NAME"] = value.Split(':')[0];
+            if (name.Equals("host", StringComparison.OrdinalIgnoreCase)) SetSingle("SERVER_NAME", value.Split(':')[0]);
             if (!name.Equals("cookie", StringComparison.OrdinalIgnoreCase)) continue;
             foreach (var part in value.TrimEnd().Split(';'))
             {
@@ -127,9 +131,7 @@ public sealed class SecLangTransaction : IMatchContext
                 cookieNames.Add(cookieName, cookieName);
             }
         }
-        var argsGet = Named("ARGS_GET");
-        UrlEncodedBody.Parse(query, argsGet);
-        Named("ARGS_POST");
+        UrlEncodedBody.Parse(query, _argsGet);
         Named("FILES");
         Named("FILES_NAMES");
         Named("FILES_SIZES");
@@ -156,7 +158,7 @@ public sealed class SecLangTransaction : IMatchContext
     private void ReadBody()
     {
         var body = _request.Body ?? [];
-        _single["REQUEST_BODY_LENGTH"] = body.Length.ToString(CultureInfo.InvariantCulture);
+        SetSingle("REQUEST_BODY_LENGTH", body.Length.ToString(CultureInfo.InvariantCulture));
         var contentType = Named("REQUEST_HEADERS").Get("content-type") ?? "";
         var type = contentType.Split(';')[0].Trim().ToLowerInvariant();
         _bodyProcessor ??= type switch
@@ -167,19 +169,19 @@ public sealed class SecLangTransaction : IMatchContext
             _ when type.EndsWith("/xml", StringComparison.Ordinal) || type.EndsWith("+xml", StringComparison.Ordinal) => "XML",
             _ => null,
         };
-        if (_bodyProcessor is not null) _single["REQBODY_PROCESSOR"] = _bodyProcessor;
+        if (_bodyProcessor is not null) SetSingle("REQBODY_PROCESSOR", _bodyProcessor);
         if (!_bodyAccess || body.Length == 0) return;
         var text = Encoding.Latin1.GetString(body);
-        _single["REQUEST_BODY"] = text;
-        _single["FULL_REQUEST_LENGTH"] = body.Length.ToString(CultureInfo.InvariantCulture);
+        SetSingle("REQUEST_BODY", text);
+        SetSingle("FULL_REQUEST_LENGTH", body.Length.ToString(CultureInfo.InvariantCulture));
         string? error = null;
         switch (_bodyProcessor)
         {
             case "URLENCODED":
-                UrlEncodedBody.Parse(text, Named("ARGS_POST"));
+                UrlEncodedBody.Parse(text, _argsPost);
                 break;
             case "JSON":
-                error = JsonBody.Parse(body, Named("ARGS_POST"));
+                error = JsonBody.Parse(body, _argsPost);
                 break;
             case "XML":
                 _xml = XmlBody.Parse(body, out error);
@@ -187,7 +189,7 @@ public sealed class SecLangTransaction : IMatchContext
             case "MULTIPART":
                 {
                     var multipart = MultipartBody.Parse(text, contentType);
-                    foreach (var (k, v) in multipart.Fields.Items) Named("ARGS_POST").Add(k, v);
+                    foreach (var (k, v) in multipart.Fields.Items) _argsPost.Add(k, v);
                     foreach (var (k, v) in multipart.Files.Items)
                     {
                         Named("FILES").Add(k, v);
@@ -195,67 +197,86 @@ public sealed class SecLangTransaction : IMatchContext
                     }
                     foreach (var (k, v) in multipart.FileSizes.Items) Named("FILES_SIZES").Add(k, v);
                     foreach (var (k, v) in multipart.PartHeaders.Items) Named("MULTIPART_PART_HEADERS").Add(k, v);
-                    _single["MULTIPART_STRICT_ERROR"] = multipart.StrictError ? "1" : "0";
-                    _single["MULTIPART_UNMATCHED_BOUNDARY"] = multipart.UnmatchedBoundary ? "1" : "0";
-                    _single["FILES_COMBINED_SIZE"] = multipart.FileSizes.Items.Sum(s => long.Parse(s.Value, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+                    SetSingle("MULTIPART_STRICT_ERROR", multipart.StrictError ? "1" : "0");
+                    SetSingle("MULTIPART_UNMATCHED_BOUNDARY", multipart.UnmatchedBoundary ? "1" : "0");
+                    SetSingle("FILES_COMBINED_SIZE", multipart.FileSizes.Items.Sum(s => long.Parse(s.Value, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture));
                     error = multipart.Error;
                     break;
                 }
         }
         if (error is not null)
         {
-            _single["REQBODY_ERROR"] = "1";
-            _single["REQBODY_PROCESSOR_ERROR"] = "1";
-            _single["REQBODY_ERROR_MSG"] = error;
+            SetSingle("REQBODY_ERROR", "1");
+            SetSingle("REQBODY_PROCESSOR_ERROR", "1");
+            SetSingle("REQBODY_ERROR_MSG", error);
         }
     }
 
-    private IEnumerable<KeyValuePair<string, string>> Args() =>
-        Named("ARGS_GET").Items.Concat(Named("ARGS_POST").Items);
-
-    /// <summary>The values a target names, before exclusions.</summary>
-    internal IEnumerable<VariableValue> Resolve(VariableSpec spec)
+    /// <summary>Appends the values a target names, before exclusions.</summary>
+    private void AddValues(VariableSpec spec, List<VariableValue> into)
     {
         var name = spec.Collection;
-        switch (name)
+        switch (spec.Id)
         {
-            case "ARGS": return Members(name, Args(), spec);
-            case "ARGS_NAMES": return Members(name, Args().Select(a => new KeyValuePair<string, string>(a.Key, a.Key)), spec);
-            case "ARGS_GET_NAMES": return Members(name, Named("ARGS_GET").Items.Select(a => new KeyValuePair<string, string>(a.Key, a.Key)), spec);
-            case "ARGS_POST_NAMES": return Members(name, Named("ARGS_POST").Items.Select(a => new KeyValuePair<string, string>(a.Key, a.Key)), spec);
-            case "ARGS_COMBINED_SIZE":
-                return [new(name, Args().Sum(a => a.Key.Length + a.Value.Length).ToString(CultureInfo.InvariantCulture))];
-            case "MATCHED_VARS": return Members(name, _matchedVars.Select(v => new KeyValuePair<string, string>(v.Name, v.Value)), spec, keepNames: true);
-            case "MATCHED_VARS_NAMES": return Members(name, _matchedVars.Select(v => new KeyValuePair<string, string>(v.Name, v.Name)), spec, keepNames: true);
-            case "MATCHED_VAR": return [new(name, _matchedVar)];
-            case "MATCHED_VAR_NAME": return [new(name, _matchedVarName)];
-            case "XML": return Xml(spec);
-            case "RULE": return RuleValue(spec.Key);
-            case "DURATION": return [new(name, "0")];
-            case "TIME_EPOCH": return [new(name, DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))];
+            case VariableNames.Args:
+                AddMembers(name, _argsGet, spec, into, names: false);
+                AddMembers(name, _argsPost, spec, into, names: false);
+                return;
+            case VariableNames.ArgsNames:
+                AddMembers(name, _argsGet, spec, into, names: true);
+                AddMembers(name, _argsPost, spec, into, names: true);
+                return;
+            case VariableNames.ArgsGetNames: AddMembers(name, _argsGet, spec, into, names: true); return;
+            case VariableNames.ArgsPostNames: AddMembers(name, _argsPost, spec, into, names: true); return;
+            case VariableNames.ArgsCombinedSize:
+                {
+                    var size = 0L;
+                    foreach (var (k, v) in _argsGet.Items) size += k.Length + v.Length;
+                    foreach (var (k, v) in _argsPost.Items) size += k.Length + v.Length;
+                    into.Add(new(name, null, size.ToString(CultureInfo.InvariantCulture)));
+                    return;
+                }
+            case VariableNames.MatchedVars:
+                foreach (var v in _matchedVars) if (spec.Selects(v.Name)) into.Add(v);
+                return;
+            case VariableNames.MatchedVarsNames:
+                foreach (var v in _matchedVars) if (spec.Selects(v.Name)) into.Add(v with { Value = v.Name });
+                return;
+            case VariableNames.MatchedVar: into.Add(new(name, null, _matchedVar)); return;
+            case VariableNames.MatchedVarName: into.Add(new(name, null, _matchedVarName)); return;
+            case VariableNames.Xml:
+                if (_xml is not null && spec.Key is not null)
+                    foreach (var text in XmlBody.Select(_xml, spec.Key)) into.Add(new(name, spec.Key, text));
+                return;
+            case VariableNames.Rule:
+                if (RuleValue(spec.Key) is { } ruleValue) into.Add(new(name, spec.Key, ruleValue));
+                return;
+            case VariableNames.Duration: into.Add(new(name, null, "0")); return;
+            case VariableNames.TimeEpoch: into.Add(new(name, null, DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))); return;
         }
-        if (_collections.TryGetValue(name, out var collection)) return Members(name, collection.Items, spec);
-        if (_single.TryGetValue(name, out var value)) return [new(name, value)];
-        return [];
+        if (spec.Id < 0) return;
+        if (_collections[spec.Id] is { } collection) AddMembers(name, collection, spec, into, names: false);
+        else if (_single[spec.Id] is { } value) into.Add(new(name, null, value));
     }
 
-    private static IEnumerable<VariableValue> Members(string collection, IEnumerable<KeyValuePair<string, string>> items, VariableSpec spec, bool keepNames = false)
+    private static void AddMembers(string collection, Collection items, VariableSpec spec, List<VariableValue> into, bool names)
     {
-        foreach (var (key, value) in items)
-            if (spec.Selects(key)) yield return new VariableValue(keepNames ? key : collection + ":" + key, value);
+        var members = items.Items;
+        var (from, left) = (0, members.Count);
+        if (spec.Key is { } key && spec.KeyPattern is null) (from, left) = items.Find(key);
+        for (var i = from; i < members.Count && left > 0; i++)
+        {
+            if (!spec.Selects(members[i].Key)) continue;
+            into.Add(new(collection, members[i].Key, names ? members[i].Key : members[i].Value));
+            left--;
+        }
     }
 
-    private IEnumerable<VariableValue> Xml(VariableSpec spec)
-    {
-        if (_xml is null || spec.Key is null) yield break;
-        foreach (var text in XmlBody.Select(_xml, spec.Key)) yield return new VariableValue("XML:" + spec.Key, text);
-    }
-
-    private IEnumerable<VariableValue> RuleValue(string? key)
+    private string? RuleValue(string? key)
     {
         var rule = _currentRule;
-        if (rule is null || key is null) yield break;
-        var value = key.ToLowerInvariant() switch
+        if (rule is null || key is null) return null;
+        return key.ToLowerInvariant() switch
         {
             "id" => rule.Id.ToString(CultureInfo.InvariantCulture),
             "phase" => rule.Phase.ToString(CultureInfo.InvariantCulture),
@@ -265,7 +286,6 @@ public sealed class SecLangTransaction : IMatchContext
             "ver" => rule.Actions.Ver ?? "",
             _ => null,
         };
-        if (value is not null) yield return new VariableValue("RULE:" + key, value);
     }
 
     // ---- evaluation ----
@@ -273,6 +293,7 @@ public sealed class SecLangTransaction : IMatchContext
     private void RunPhase(int phase)
     {
         var rules = _rules.Phases[phase];
+        var skipTargets = _rules.SkipTargets[phase];
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
@@ -293,11 +314,7 @@ public sealed class SecLangTransaction : IMatchContext
                     return;
             }
             if (_mode == RuleEngineMode.Off) return;
-            if (rule.Actions.SkipAfter is { } marker)
-            {
-                var at = Array.FindIndex(rules, i + 1, r => r.Marker == marker);
-                i = at < 0 ? rules.Length : at;
-            }
+            if (rule.Actions.SkipAfter is not null) i = skipTargets[i];
             else if (rule.Actions.Skip > 0)
             {
                 var skipped = 0;
@@ -309,9 +326,11 @@ public sealed class SecLangTransaction : IMatchContext
 
     private bool IsRemoved(SecLangRule rule)
     {
-        if (_removedIds.Contains(rule.Id)) return true;
+        if (_removedIds.Count > 0 && _removedIds.Contains(rule.Id)) return true;
         foreach (var (from, to) in _removedRanges) if (rule.Id >= from && rule.Id <= to) return true;
-        foreach (var tag in _removedTags) if (rule.Actions.Tags.Any(tag.IsMatch)) return true;
+        foreach (var tag in _removedTags)
+            foreach (var t in rule.Actions.Tags)
+                if (tag.IsMatch(t)) return true;
         return false;
     }
 
@@ -319,73 +338,119 @@ public sealed class SecLangTransaction : IMatchContext
     private bool Run(SecLangRule rule, SecLangRule top)
     {
         _currentRule = rule;
-        var matched = new List<VariableValue>();
+        List<VariableValue>? matched = null;
         if (rule.Targets.Count == 0)
         {
             if (!(rule.Operator!.Match(this, "") ^ rule.Negated)) return false;
             RunActions(rule);
-            matched.Add(new VariableValue("", ""));
+            matched = [new VariableValue("", null, "")];
         }
         else
         {
-            foreach (var value in Values(rule, top).ToList()) // setvar may change the collection being read
+            // all values are read before any action runs: setvar may change the collection being read
+            var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
+            CollectValues(rule, top, values);
+            foreach (var value in values)
             {
-                _currentRule = rule;
-                var input = Transform(value.Value, rule);
-                if (!(rule.Operator!.Match(this, input) ^ rule.Negated)) continue;
-                _matchedVar = input;
-                _matchedVarName = value.Name;
-                matched.Add(new VariableValue(value.Name, input));
-                RunActions(rule);
+                if (!rule.Actions.MultiMatch)
+                {
+                    Test(rule, value, Transform(value.Value, rule), ref matched);
+                    continue;
+                }
+                // multiMatch: the value before the transformations and after each one that changes it
+                var form = value.Value;
+                Test(rule, value, form, ref matched);
+                foreach (var transformation in rule.Transformations)
+                {
+                    var next = transformation(form);
+                    if (next != form) Test(rule, value, next, ref matched);
+                    form = next;
+                }
             }
+            values.Clear();
+            _valueLists.Push(values);
         }
-        if (matched.Count == 0) return false;
+        if (matched is null) return false;
         _matchedVars = matched;
         return rule.Next is null || Run(rule.Next, top);
     }
 
-    private IEnumerable<VariableValue> Values(SecLangRule rule, SecLangRule top)
+    /// <summary>The operator on one form of a value; at a match, the rule's per-match actions.</summary>
+    private void Test(SecLangRule rule, VariableValue value, string input, ref List<VariableValue>? matched)
     {
-        var exclusions = rule.Targets.Where(t => t.Exclude).ToList();
-        foreach (var (id, target) in _removedTargetsById) if (id == top.Id) exclusions.Add(target);
-        foreach (var (tag, target) in _removedTargetsByTag) if (top.Actions.Tags.Any(tag.IsMatch)) exclusions.Add(target);
-        var matchedSnapshot = _matchedVars;
+        _currentRule = rule;
+        var match = (rule.PrefilterSlot < 0 || LiteralIndex.Contains(Candidates(input), rule.PrefilterSlot)) && rule.Operator!.Match(this, input);
+        if (!(match ^ rule.Negated)) return;
+        _matchedVar = input;
+        _matchedVarName = value.Name;
+        (matched ??= []).Add(value with { Value = input });
+        RunActions(rule);
+    }
+
+    /// <summary>The regexes that can match a value, searched once per value (by reference, like the transformation cache).</summary>
+    private ulong[] Candidates(string value)
+    {
+        if (!_candidates.TryGetValue(value, out var found)) _candidates[value] = found = _rules.Literals.Search(value);
+        return found;
+    }
+
+    /// <summary>The values of a rule's targets after its exclusions and those <c>ctl:ruleRemoveTarget…</c> added for this request.</summary>
+    private void CollectValues(SecLangRule rule, SecLangRule top, List<VariableValue> into)
+    {
+        var exclusions = rule.Exclusions;
+        if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0)
+        {
+            var more = new List<VariableSpec>(exclusions);
+            foreach (var (id, target) in _removedTargetsById) if (id == top.Id) more.Add(target);
+            foreach (var (tag, target) in _removedTargetsByTag)
+                if (top.Actions.Tags.Any(tag.IsMatch)) more.Add(target);
+            exclusions = [.. more];
+        }
         foreach (var spec in rule.Targets)
         {
             if (spec.Exclude) continue;
-            var values = Resolve(spec).Where(v => !Excluded(spec, v, exclusions));
-            if (spec.Collection is "MATCHED_VARS" or "MATCHED_VARS_NAMES") values = values.ToList();
+            var start = into.Count;
+            AddValues(spec, into);
+            if (exclusions.Length > 0)
+            {
+                var kept = start;
+                for (var j = start; j < into.Count; j++)
+                    if (!Excluded(spec, into[j], exclusions)) into[kept++] = into[j];
+                into.RemoveRange(kept, into.Count - kept);
+            }
             if (spec.Count)
             {
-                yield return new VariableValue(spec.Collection, values.Count().ToString(CultureInfo.InvariantCulture));
-                continue;
+                var count = into.Count - start;
+                into.RemoveRange(start, count);
+                into.Add(new(spec.Collection, null, count.ToString(CultureInfo.InvariantCulture)));
             }
-            foreach (var v in values) yield return v;
         }
-        _matchedVars = matchedSnapshot;
     }
 
-    private static bool Excluded(VariableSpec spec, VariableValue value, List<VariableSpec> exclusions)
+    private static bool Excluded(VariableSpec spec, VariableValue value, VariableSpec[] exclusions)
     {
-        if (exclusions.Count == 0) return false;
-        var colon = value.Name.IndexOf(':');
-        var key = colon < 0 ? "" : value.Name[(colon + 1)..];
         foreach (var e in exclusions)
         {
             if (e.Collection != spec.Collection) continue;
             if (e.Key is null && e.KeyPattern is null) return true;
-            if (colon >= 0 && e.Selects(key)) return true;
+            if (value.Key is { } key && e.Selects(key)) return true;
         }
         return false;
     }
 
+    /// <summary>A rule's transformations, memoized per value (by reference: values come from the request's collections) and chain.</summary>
     private string Transform(string value, SecLangRule rule)
     {
         if (rule.Transformations.Length == 0) return value;
         var key = (value, rule.TransformationKey);
         if (_transformed.TryGetValue(key, out var cached)) return cached;
         var result = value;
-        foreach (var t in rule.Transformations) result = t(result);
+        foreach (var t in rule.Transformations)
+        {
+            var next = t(result);
+            // an unchanged value keeps its instance, so that what is cached by reference (the literals found in it) is shared
+            if (!string.Equals(next, result, StringComparison.Ordinal)) result = next;
+        }
         _transformed[key] = result;
         return result;
     }
@@ -515,8 +580,9 @@ public sealed class SecLangTransaction : IMatchContext
         var separator = name.IndexOfAny(['.', ':']);
         var collection = (separator < 0 ? name : name[..separator]).ToUpperInvariant();
         if (!VariableNames.IsKnown(collection)) return "";
-        var spec = new VariableSpec(collection, separator < 0 ? null : name[(separator + 1)..], null, false, false);
-        foreach (var v in Resolve(spec)) return v.Value;
-        return "";
+        if (separator >= 0 && _collections[VariableNames.IdOf(collection)] is { } members) return members.Get(name[(separator + 1)..]) ?? "";
+        var values = new List<VariableValue>();
+        AddValues(new VariableSpec(collection, separator < 0 ? null : name[(separator + 1)..], null, false, false), values);
+        return values.Count > 0 ? values[0].Value : "";
     }
 }

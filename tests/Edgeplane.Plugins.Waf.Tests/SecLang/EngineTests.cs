@@ -285,4 +285,40 @@ public sealed class EngineTests
         Assert.False(new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1, "GET", "/?a=" + new string('a', 20000) + "!", "HTTP/1.1", [], null)).Evaluate().Blocked);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public void MultiMatch_tests_the_value_before_and_after_each_transformation_that_changes_it()
+    {
+        const string rule = "SecRule ARGS \"@rx evil\" \"id:1,phase:2,deny,t:none,t:urlDecodeUni,t:base64Decode,multiMatch\"";
+        Assert.True(Blocks(rule, "/?a=evil"));
+        Assert.True(Blocks(rule, "/?a=ZXZpbA=="));
+        Assert.False(Blocks(rule.Replace(",multiMatch", ""), "/?a=evil"));
+        // as in ModSecurity v3, the actions run at each form that matches: "EVIL evil" and "evil evil"
+        const string scoring = "SecRule ARGS \"@rx evil\" \"id:1,phase:2,pass,t:lowercase,multiMatch,setvar:tx.score=+1\"\n" +
+            "SecRule TX:score \"@eq 2\" \"id:2,phase:2,deny\"";
+        Assert.True(Blocks(scoring, "/?a=EVIL+evil"));
+        Assert.False(Blocks(scoring, "/?a=evil"));
+    }
+
+    [Theory]
+    [InlineData("@rx (?i)union\\s+select", "/?q=1+UnIoN+SeLeCt+2", true)]
+    [InlineData("@rx (?:;|\\||`)\\s*cat\\b", "/?q=x%7C+cat", true)]
+    [InlineData("@rx (?:;|\\||`)\\s*cat\\b", "/?q=concatenate", false)]
+    [InlineData("!@rx ^(?:get|head)$", "/?q=GET", true)]
+    [InlineData("!@rx ^(?:get|head)$", "/?q=get", false)]
+    public void The_literal_prefilter_never_hides_a_match(string op, string uri, bool blocked) =>
+        Assert.Equal(blocked, Blocks($"SecRule ARGS \"{op}\" \"id:1,phase:2,deny\"", uri));
+
+    [Fact]
+    public void Rules_reading_the_same_value_each_find_their_own_literals()
+    {
+        var words = Enumerable.Range(0, 40).Select(i => $"word{i:00}x").ToArray();
+        var rules = $"SecRule ARGS \"@rx (?i)(?:{string.Join('|', words)})\" \"id:1,phase:2,pass,setvar:tx.a=1\"\n" +
+            "SecRule ARGS \"@rx needle\" \"id:2,phase:2,pass,setvar:tx.b=1\"\n" +
+            "SecRule TX:a \"@eq 1\" \"id:3,phase:2,deny,chain\"\nSecRule TX:b \"@eq 1\"";
+        Assert.True(Blocks(rules, "/?p=a+WORD39X+and+a+needle"));
+        Assert.False(Blocks(rules, "/?p=a+word39x+and+a+NEEDLE")); // the search ignores case, the regex does not
+        Assert.False(Blocks(rules, "/?p=a+word40x+and+a+needle"));
+        Assert.False(Blocks(rules, "/?p=a+word39x+only"));
+    }
 }

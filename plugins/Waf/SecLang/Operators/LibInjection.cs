@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
@@ -14,6 +15,8 @@ public static unsafe class LibInjection
     public static readonly string[] Libraries = ["libmodsecurity.so.3", "libinjection.so", "libinjection.so.1"];
 
     private static readonly Lazy<(IntPtr Sqli, IntPtr Xss, string? Error)> Exports = new(Load);
+    /// <summary>Values up to this length are handed to libinjection from the stack, longer ones from a pooled buffer.</summary>
+    private const int StackBytes = 1024;
 
     public static string? LoadError => Exports.Value.Error;
 
@@ -33,11 +36,14 @@ public static unsafe class LibInjection
     {
         var exports = Exports.Value;
         if (exports.Error is not null) throw new InvalidOperationException(exports.Error);
-        var bytes = Encoding.Latin1.GetBytes(value);
+        var rented = value.Length > StackBytes ? ArrayPool<byte>.Shared.Rent(value.Length) : null;
+        Span<byte> bytes = rented is null ? stackalloc byte[StackBytes] : rented;
+        var length = Encoding.Latin1.GetBytes(value, bytes);
         var print = stackalloc byte[8];
         int result;
         fixed (byte* p = bytes)
-            result = ((delegate* unmanaged<byte*, nuint, byte*, int>)exports.Sqli)(p, (nuint)bytes.Length, print);
+            result = ((delegate* unmanaged<byte*, nuint, byte*, int>)exports.Sqli)(p, (nuint)length, print);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         fingerprint = result != 0 ? Marshal.PtrToStringAnsi((IntPtr)print) ?? "" : "";
         return result != 0;
     }
@@ -46,9 +52,14 @@ public static unsafe class LibInjection
     {
         var exports = Exports.Value;
         if (exports.Error is not null) throw new InvalidOperationException(exports.Error);
-        var bytes = Encoding.Latin1.GetBytes(value);
+        var rented = value.Length > StackBytes ? ArrayPool<byte>.Shared.Rent(value.Length) : null;
+        Span<byte> bytes = rented is null ? stackalloc byte[StackBytes] : rented;
+        var length = Encoding.Latin1.GetBytes(value, bytes);
+        int result;
         fixed (byte* p = bytes)
-            return ((delegate* unmanaged<byte*, nuint, int>)exports.Xss)(p, (nuint)bytes.Length) != 0;
+            result = ((delegate* unmanaged<byte*, nuint, int>)exports.Xss)(p, (nuint)length);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        return result != 0;
     }
 }
 

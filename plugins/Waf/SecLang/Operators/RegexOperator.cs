@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 using Edgeplane.Plugins.Waf.Engine;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
@@ -8,21 +7,25 @@ namespace Edgeplane.Plugins.Waf.SecLang.Operators;
 /// <summary>
 /// <c>@rx</c>: PCRE semantics of ModSecurity (dot matches newlines, multi-line anchors) on .NET's linear-time
 /// engine whenever the pattern allows it, otherwise backtracking with a match timeout (reported in the rule list).
-/// A value that contains none of the pattern's required literals is not matched at all.
+/// The literals every match contains (<see cref="RequiredLiterals"/>) are the rule set's prefilter (<see cref="LiteralIndex"/>).
 /// </summary>
 public sealed class RegexOperator : SecOperator
 {
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+    /// <summary>At most this many literals in a rule's prefilter (the CRS's keyword alternations have dozens).</summary>
+    private const int PrefilterLiterals = 128;
     private const RegexOptions Common = RegexOptions.Singleline | RegexOptions.Multiline | RegexOptions.CultureInvariant;
 
     private readonly Regex _regex;
-    private readonly SearchValues<string>? _required;
 
-    private RegexOperator(string parameter, Regex regex, SearchValues<string>? required) : base("rx", parameter)
+    private RegexOperator(string parameter, Regex regex, IReadOnlyList<string>? required) : base("rx", parameter)
     {
         _regex = regex;
-        _required = required;
+        RequiredLiterals = required;
     }
+
+    /// <summary>Literals one of which every match contains (compared case-insensitively); null when the pattern has none.</summary>
+    public IReadOnlyList<string>? RequiredLiterals { get; }
 
     /// <summary>True when the pattern runs on the backtracking engine (with <see cref="MatchTimeout"/>).</summary>
     public bool Backtracking => (_regex.Options & RegexOptions.NonBacktracking) == 0;
@@ -54,13 +57,15 @@ public sealed class RegexOperator : SecOperator
         IReadOnlyList<string>? literals = null;
         try
         {
-            literals = LiteralExtractor.Extract(translated);
+            literals = LiteralExtractor.Extract(translated, minLength: 1, maxSetSize: PrefilterLiterals);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException or IndexOutOfRangeException)
         {
             // no prefilter for this rule: its regex runs on every value
         }
-        return new RegexOperator(pattern, regex, literals is { Count: > 0 } ? SearchValues.Create([.. literals], StringComparison.OrdinalIgnoreCase) : null);
+        // a set with a single letter or digit lets nearly every value through, and would stop the shared search at every character
+        if (literals is not null && literals.Any(l => l.Length == 1 && char.IsAsciiLetterOrDigit(l[0]))) literals = null;
+        return new RegexOperator(pattern, regex, literals is { Count: > 0 } ? literals : null);
     }
 
     private static Regex Backtrack(string translated, string pattern, string where)
@@ -77,7 +82,6 @@ public sealed class RegexOperator : SecOperator
 
     public override bool Match(IMatchContext context, string input)
     {
-        if (_required is not null && input.AsSpan().IndexOfAny(_required) < 0) return false;
         try
         {
             if (!context.Capturing) return _regex.IsMatch(input);

@@ -208,7 +208,7 @@ public sealed class RuleSetLoader
         }
         names.RemoveAll(n => n.Equals("none", StringComparison.OrdinalIgnoreCase));
         rule.Transformations = [.. names.Select(n => Transformation.Find(n)!)];
-        rule.TransformationKey = string.Join(',', names).ToLowerInvariant();
+        rule.TransformationKey = string.Intern(string.Join(',', names).ToLowerInvariant());
     }
 
     private void CloseChain(Directive d)

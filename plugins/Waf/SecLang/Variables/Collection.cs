@@ -1,31 +1,49 @@
 namespace Edgeplane.Plugins.Waf.SecLang.Variables;
 
-/// <summary>An ordered multi-map of a request's values (<c>ARGS</c>, <c>REQUEST_HEADERS</c>, …); keys compare case-insensitively.</summary>
+/// <summary>
+/// An ordered multi-map of a request's values (<c>ARGS</c>, <c>REQUEST_HEADERS</c>, <c>TX</c>, …); keys compare
+/// case-insensitively. Lookups by key go through an index (the CRS reads and writes its <c>TX</c> variables by
+/// name some hundred times per request).
+/// </summary>
 public sealed class Collection
 {
     private readonly List<KeyValuePair<string, string>> _items = [];
+    private readonly Dictionary<string, (int First, int Count)> _index = new(StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<KeyValuePair<string, string>> Items => _items;
     public int Count => _items.Count;
 
-    public void Add(string key, string value) => _items.Add(new(key, value));
+    public void Add(string key, string value)
+    {
+        _index[key] = _index.TryGetValue(key, out var at) ? (at.First, at.Count + 1) : (_items.Count, 1);
+        _items.Add(new(key, value));
+    }
 
+    /// <summary>Replaces the value of the key's first member, or adds the key.</summary>
     public void Set(string key, string value)
     {
-        var at = _items.FindIndex(i => i.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
-        if (at >= 0) _items[at] = new(_items[at].Key, value);
-        else _items.Add(new(key, value));
+        if (_index.TryGetValue(key, out var at)) _items[at.First] = new(_items[at.First].Key, value);
+        else Add(key, value);
     }
 
-    public void Remove(string key) => _items.RemoveAll(i => i.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
-
-    public string? Get(string key)
+    public void Remove(string key)
     {
-        foreach (var (k, v) in _items)
-            if (k.Equals(key, StringComparison.OrdinalIgnoreCase)) return v;
-        return null;
+        if (!_index.ContainsKey(key)) return;
+        _items.RemoveAll(i => i.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
+        _index.Clear();
+        for (var i = 0; i < _items.Count; i++)
+            _index[_items[i].Key] = _index.TryGetValue(_items[i].Key, out var at) ? (at.First, at.Count + 1) : (i, 1);
     }
+
+    public string? Get(string key) => _index.TryGetValue(key, out var at) ? _items[at.First].Value : null;
+
+    /// <summary>Where the members named <paramref name="key"/> start and how many there are ((-1, 0) for none).</summary>
+    public (int First, int Count) Find(string key) => _index.TryGetValue(key, out var at) ? at : (-1, 0);
 }
 
-/// <summary>One value a rule inspects, with its name as <c>MATCHED_VAR_NAME</c> shows it (<c>ARGS:id</c>).</summary>
-public readonly record struct VariableValue(string Name, string Value);
+/// <summary>One value a rule inspects: its collection, its member's key (none for a single variable) and the value.</summary>
+public readonly record struct VariableValue(string Collection, string? Key, string Value)
+{
+    /// <summary>As <c>MATCHED_VAR_NAME</c> shows it: <c>ARGS:id</c>, <c>REQUEST_URI</c>.</summary>
+    public string Name => Key is null ? Collection : Collection + ":" + Key;
+}

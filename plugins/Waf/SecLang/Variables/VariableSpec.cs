@@ -10,6 +10,9 @@ namespace Edgeplane.Plugins.Waf.SecLang.Variables;
 /// </summary>
 public sealed record VariableSpec(string Collection, string? Key, Regex? KeyPattern, bool Count, bool Exclude)
 {
+    /// <summary>The variable's number (<see cref="VariableNames.IdOf"/>).</summary>
+    public int Id { get; } = VariableNames.IdOf(Collection);
+
     public bool Selects(string key) =>
         KeyPattern is not null ? KeyPattern.IsMatch(key) : Key is null || Key.Equals(key, StringComparison.OrdinalIgnoreCase);
 
