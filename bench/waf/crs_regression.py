@@ -7,6 +7,9 @@ A test whose output says log_contains: id "N" is an attack on rule N: it counts 
 Tests of rules above the paranoia level, of response rules, and tests that assert something other than a rule
 (server errors, response bodies) are excluded and listed with the reason.
 
+Tests the WAFs answered differently are listed at the end; with EDGEPLANE_API (the host's URL) and EDGEPLANE_KEY in
+the environment, each request Edgeplane blocked there comes with its reason (the rules and what they matched).
+
 Usage: crs_regression.py CRS_CHECKOUT RULES_DIR PARANOIA name=port [name=port ...]
 """
 import base64, collections, glob, os, re, socket, sys
@@ -54,25 +57,41 @@ def raw_request(inp):
     return head.encode("utf-8") + body
 
 
-def status(port, payload):
+def answer(port, payload):
+    """The status of the answer and its X-Request-Id header (Edgeplane's id of a blocked request)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
             s.sendall(payload)
             buf = b""
-            while b"\r\n" not in buf and len(buf) < 4096:
+            while b"\r\n\r\n" not in buf and len(buf) < 16384:
                 chunk = s.recv(4096)
                 if not chunk:
                     break
                 buf += chunk
         m = re.match(rb"HTTP/\d(?:\.\d)? (\d{3})", buf)
-        return int(m.group(1)) if m else 0
+        rid = re.search(rb"\r\nX-Request-Id: *([^\r\n]+)", buf, re.I)
+        return (int(m.group(1)) if m else 0), (rid.group(1).decode() if rid else None)
     except OSError:
-        return 0
+        return 0, None
+
+
+def why_blocked(request_id):
+    """Edgeplane's reason for a block (rules and what they matched), when EDGEPLANE_API and EDGEPLANE_KEY say where to ask."""
+    api, key = os.environ.get("EDGEPLANE_API"), os.environ.get("EDGEPLANE_KEY")
+    if not (api and key and request_id):
+        return ""
+    import json, urllib.request
+    try:
+        req = urllib.request.Request(f"{api}/waf/api/v1/blocks/{request_id}", headers={"X-SecBeat-API-Key": key})
+        return json.load(urllib.request.urlopen(req, timeout=5)).get("reason", "")
+    except OSError:
+        return ""
 
 
 excluded = []
 results = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0, 0, 0]))  # cat -> target -> [attacks, blocked, benign, fp]
 other_status = collections.Counter()
+differ = []  # (title, expectation, {name: status}) of tests the WAFs answered differently
 for path in sorted(glob.glob(os.path.join(crs, "tests/regression/tests/*/*.yaml"))):
     category = os.path.basename(os.path.dirname(path))
     category = re.sub(r"^REQUEST-(\d+)-(?:APPLICATION-ATTACK-)?", r"\1 ", category)
@@ -98,9 +117,13 @@ for path in sorted(glob.glob(os.path.join(crs, "tests/regression/tests/*/*.yaml"
         if level_of.get(rule, 1) > paranoia:
             excluded.append((title, f"targets a paranoia-level-{level_of[rule]} rule (above the level replayed)"))
             continue
+        answers, reasons = {}, {}
         for name, port in targets:
-            codes = [status(port, raw_request(s.get("input", {}))) for s in stages]
-            code = codes[-1]
+            replies = [answer(port, raw_request(s.get("input", {}))) for s in stages]
+            code, request_id = replies[-1]
+            answers[name] = code
+            if code == 403 and name == "Edgeplane":
+                reasons[name] = why_blocked(request_id)
             row = results[category][name]
             if code not in (200, 403):
                 other_status[(name, code)] += 1
@@ -110,6 +133,8 @@ for path in sorted(glob.glob(os.path.join(crs, "tests/regression/tests/*/*.yaml"
             else:
                 row[2] += 1
                 row[3] += code == 403
+        if len({c == 403 for c in answers.values()}) > 1:
+            differ.append((title, "attack" if wanted else "benign", answers, reasons))
 
 names = [n for n, _ in targets]
 print(f"\nCRS regression tests replayed at paranoia level {paranoia} (detection = 403 on a test expecting its rule; FP = 403 on a test expecting no match)\n")
@@ -137,3 +162,8 @@ for title, reason in excluded:
     by_reason[reason].append(title)
 for reason, titles in sorted(by_reason.items(), key=lambda r: -len(r[1])):
     print(f"- {reason}: {len(titles)} ({', '.join(titles[:12])}{', ...' if len(titles) > 12 else ''})")
+if differ:
+    print(f"\ntests the WAFs answered differently ({len(differ)}):")
+    for title, kind, answers, reasons in differ:
+        print(f"- {title} ({kind}): " + ", ".join(f"{n} {c}" for n, c in answers.items())
+              + "".join(f"; {n}: {r}" for n, r in reasons.items() if r))
