@@ -321,4 +321,15 @@ public sealed class EngineTests
         Assert.False(Blocks(rules, "/?p=a+word40x+and+a+needle"));
         Assert.False(Blocks(rules, "/?p=a+word39x+only"));
     }
+
+    [Fact]
+    public void A_regex_expands_its_macros_when_it_runs()
+    {
+        // CRS 920480: SecRule TX:1 "!@rx ^%{tx.allowed_request_content_type_charset}$"
+        const string rules = "SecAction \"id:1,phase:1,pass,setvar:'tx.allowed=utf-8|iso-8859-1'\"\n" +
+            "SecRule ARGS:cs \"!@rx ^%{tx.allowed}$\" \"id:2,phase:2,deny\"";
+        Assert.False(Blocks(rules, "/?cs=utf-8"));
+        Assert.False(Blocks(rules, "/?cs=iso-8859-1"));
+        Assert.True(Blocks(rules, "/?cs=utf-7"));
+    }
 }

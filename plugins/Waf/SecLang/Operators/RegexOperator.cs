@@ -16,9 +16,14 @@ public sealed class RegexOperator : SecOperator
     private const int PrefilterLiterals = 128;
     private const RegexOptions Common = RegexOptions.Singleline | RegexOptions.Multiline | RegexOptions.CultureInvariant;
 
-    private readonly Regex _regex;
+    /// <summary>At most this many expansions of a pattern with macros are kept compiled (the values come from the requests).</summary>
+    private const int KeptExpansions = 64;
 
-    private RegexOperator(string parameter, Regex regex, IReadOnlyList<string>? required) : base("rx", parameter)
+    /// <summary>Null when the pattern has macros (<c>^%{tx.allowed_charsets}$</c>): it is compiled when it runs, as expanded then.</summary>
+    private readonly Regex? _regex;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex?> _expansions = new(StringComparer.Ordinal);
+
+    private RegexOperator(string parameter, Regex? regex, IReadOnlyList<string>? required) : base("rx", parameter)
     {
         _regex = regex;
         RequiredLiterals = required;
@@ -28,7 +33,7 @@ public sealed class RegexOperator : SecOperator
     public IReadOnlyList<string>? RequiredLiterals { get; }
 
     /// <summary>True when the pattern runs on the backtracking engine (with <see cref="MatchTimeout"/>).</summary>
-    public bool Backtracking => (_regex.Options & RegexOptions.NonBacktracking) == 0;
+    public bool Backtracking => _regex is { } regex && (regex.Options & RegexOptions.NonBacktracking) == 0;
 
     /// <summary>Regex match timeouts so far (a timed-out match counts as a match: it fails closed).</summary>
     public static long Timeouts => Interlocked.Read(ref s_timeouts);
@@ -36,24 +41,10 @@ public sealed class RegexOperator : SecOperator
 
     public static RegexOperator Create(string pattern, string where)
     {
+        // ModSecurity expands macros in the pattern when the rule runs (CRS 920480); no literals are known before
+        if (pattern.Contains("%{", StringComparison.Ordinal)) return new RegexOperator(pattern, null, null);
         var translated = PcreTranslator.Translate(pattern);
-        Regex regex;
-        try
-        {
-            regex = new Regex(translated, Common | RegexOptions.NonBacktracking);
-        }
-        catch (NotSupportedException)
-        {
-            regex = Backtrack(translated, pattern, where);
-        }
-        catch (ArgumentException e) when (e is not RegexParseException)
-        {
-            regex = Backtrack(translated, pattern, where);
-        }
-        catch (RegexParseException e)
-        {
-            throw new SecLangException($"{where}: the pattern does not compile: {e.Error} at offset {e.Offset}");
-        }
+        var regex = Compile(translated, pattern, where);
         IReadOnlyList<string>? literals = null;
         try
         {
@@ -68,6 +59,26 @@ public sealed class RegexOperator : SecOperator
         return new RegexOperator(pattern, regex, literals is { Count: > 0 } ? literals : null);
     }
 
+    private static Regex Compile(string translated, string pattern, string where)
+    {
+        try
+        {
+            return new Regex(translated, Common | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            return Backtrack(translated, pattern, where);
+        }
+        catch (ArgumentException e) when (e is not RegexParseException)
+        {
+            return Backtrack(translated, pattern, where);
+        }
+        catch (RegexParseException e)
+        {
+            throw new SecLangException($"{where}: the pattern does not compile: {e.Error} at offset {e.Offset}");
+        }
+    }
+
     private static Regex Backtrack(string translated, string pattern, string where)
     {
         try
@@ -80,12 +91,32 @@ public sealed class RegexOperator : SecOperator
         }
     }
 
-    public override bool Match(IMatchContext context, string input)
+    /// <summary>The pattern as its macros expand now; null (no match) when that does not compile.</summary>
+    private Regex? Expanded(IMatchContext context)
     {
+        var pattern = context.Expand(Parameter);
+        if (_expansions.TryGetValue(pattern, out var cached)) return cached;
+        Regex? regex;
         try
         {
-            if (!context.Capturing) return _regex.IsMatch(input);
-            var match = _regex.Match(input);
+            regex = Compile(PcreTranslator.Translate(pattern), pattern, "@rx");
+        }
+        catch (Exception e) when (e is SecLangException or ArgumentException)
+        {
+            regex = null;
+        }
+        if (_expansions.Count < KeptExpansions) _expansions.TryAdd(pattern, regex);
+        return regex;
+    }
+
+    public override bool Match(IMatchContext context, string input)
+    {
+        var regex = _regex ?? Expanded(context);
+        if (regex is null) return false;
+        try
+        {
+            if (!context.Capturing) return regex.IsMatch(input);
+            var match = regex.Match(input);
             if (!match.Success) return false;
             for (var i = 0; i < Math.Min(match.Groups.Count, 10); i++) context.SetCapture(i, match.Groups[i].Value);
             return true;
