@@ -9,7 +9,7 @@
 # Needs: dotnet, nginx, libnginx-mod-http-modsecurity, modsecurity-crs, libmodsecurity3, wrk, curl, python3.
 # Usage: bench/waf/run.sh [seconds-per-run]   (DURATION, THREADS, CONNECTIONS, WARMUP, LATENCY_ROUNDS, LATENCY_SECONDS,
 #   OPERATOR_RULES (50000), CONFIGURATION (Release), BUILD=0 in the environment also work; MODE=latency runs only the
-#   latency part). A short smoke run: bench/waf/run.sh 1 with LATENCY_ROUNDS=1 LATENCY_SECONDS=1 WARMUP=1.
+#   latency part). A short smoke run: bench/waf/run.sh 1 with LATENCY_ROUNDS=1 LATENCY_SECONDS=1 WARMUP=1 OPERATOR_RULES=10000.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
