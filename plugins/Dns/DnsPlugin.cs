@@ -20,6 +20,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton<DnsStore>();
         services.AddSingleton<IEventHandler, TeamZonesCleanup>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
+        services.AddSingleton(new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot")));
         services.AddSingleton<ZoneViewProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
         services.AddSingleton<DnsServer>();

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
@@ -9,6 +10,9 @@ using Edgeplane.Plugins.Dns.Server;
 namespace Edgeplane.Plugins.Dns.Data;
 
 public sealed record ZoneRow(string Id, string Name, string TeamId, string OwnerUserId, long Serial, int NextIndex, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One row of the change feed (<see cref="ChangeKind"/>); removed and added are JSON lists of records.</summary>
+public sealed record ChangeRow(long Position, string ZoneId, string ZoneName, string Kind, long OldSerial, long Serial, string Removed, string Added);
 
 public sealed record NodeRow(string Id, string Name, string Address, int Port, string Location, double? Latitude, double? Longitude, bool Enabled, DateTimeOffset CreatedAt);
 
@@ -73,7 +77,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         var now = clock.GetUtcNow();
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zones WHERE name = @name", new { name }, tx) > 0) return (AddZoneOutcome.Taken, null, name);
         var retired = await c.ExecuteScalarAsync<long?>("SELECT serial FROM dns_zone_serials WHERE name = @name", new { name }, tx);
         var zone = new ZoneRow(Ids.New(), name, teamId, userId, retired is { } last ? NextSerial(last) : 1, 1, now, now);
@@ -97,6 +101,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         {
             return (AddZoneOutcome.Taken, null, name);
         }
+        await AppendChangeAsync(c, tx, zone.Id, name, ChangeKind.Zone, zone.Serial, zone.Serial, [], []);
         await tx.CommitAsync(ct);
         return (AddZoneOutcome.Added, zone, null);
     }
@@ -106,12 +111,13 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         var serial = await c.ExecuteScalarAsync<long>("SELECT serial FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);
         await c.ExecuteAsync(db.Dialect.Upsert("dns_zone_serials", ["name"], ["name", "serial"]), new { name = zone.Name, serial }, tx);
         foreach (var table in (string[])["dns_records", "dns_zone_users", "dns_notified"])
             await c.ExecuteAsync($"DELETE FROM {table} WHERE zone_id = @id", new { id = zone.Id }, tx);
         await c.ExecuteAsync("DELETE FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);
+        await AppendChangeAsync(c, tx, zone.Id, zone.Name, ChangeKind.Deleted, serial, serial, [], []);
         await tx.CommitAsync(ct);
     }
 
@@ -188,7 +194,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         var row = (await c.QueryAsync("SELECT name, next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
         if (row is null) return null;
         string zone = row.name;
@@ -205,9 +211,11 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
             "INSERT INTO dns_records (id, zone_id, idx, name, type, ttl, value, priority, weight, port, flags, tag, created_at) " +
             "VALUES (@id, @zoneId, @Index, @Name, @Type, @Ttl, @Value, @Priority, @Weight, @Port, @Flags, @Tag, @now)",
             added.Select(r => new { id = Ids.New(), zoneId, r.Index, r.Name, r.Type, r.Ttl, r.Value, r.Priority, r.Weight, r.Port, r.Flags, r.Tag, now }), tx);
+        var oldSerial = serial;
         serial = NextSerial(serial);
         await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
             new { zoneId, next = changes.NextIndex, serial, now }, tx);
+        await AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
         await tx.CommitAsync(ct);
         return new RecordWrite(serial, true, removed, added);
     }
@@ -228,7 +236,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_zone_users WHERE zone_id = @zoneId AND user_id = @userId", new { zoneId, userId }, tx) > 0) return false;
         await c.ExecuteAsync("INSERT INTO dns_zone_users (zone_id, user_id, added_at) VALUES (@zoneId, @userId, @now)", new { zoneId, userId, now = clock.GetUtcNow() }, tx);
         await tx.CommitAsync(ct);
@@ -295,7 +303,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_nodes WHERE name = @Name", node, tx) > 0) return null;
         await c.ExecuteAsync("INSERT INTO dns_nodes (id, name, address, port, location, latitude, longitude, enabled, created_at) VALUES (@Id, @Name, @Address, @Port, @Location, @Latitude, @Longitude, @Enabled, @CreatedAt)", node, tx);
         await tx.CommitAsync(ct);
@@ -306,7 +314,7 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        await BumpGenerationAsync(c, tx);
+        await LockWritersAsync(c, tx);
         var n = await c.ExecuteAsync("UPDATE dns_nodes SET enabled = @enabled WHERE id = @id", new { id, enabled }, tx);
         await tx.CommitAsync(ct);
         return n > 0;
@@ -320,7 +328,53 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
             await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dns_nodes"));
     }
 
-    // ---- the served view ----
+    // ---- the served view and its change feed ----
+
+    /// <summary>
+    /// Appends a change to the feed in the writer's transaction (every write that changes what is served
+    /// calls this once per zone it changes). Its position is the next value of <c>dns_state.generation</c>,
+    /// whose row lock the transaction holds until it commits, so positions become visible in order. On
+    /// PostgreSQL the commit also wakes every host listening on <c>dns_changes</c>.
+    /// </summary>
+    public async Task AppendChangeAsync(DbConnection c, DbTransaction tx, string zoneId, string zoneName, string kind, long oldSerial, long serial,
+        IReadOnlyList<DnsRecord> removed, IReadOnlyList<DnsRecord> added)
+    {
+        await c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
+        var position = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1", transaction: tx);
+        await c.ExecuteAsync(
+            "INSERT INTO dns_changes (position, zone_id, zone_name, kind, old_serial, serial, removed, added, created_at) " +
+            "VALUES (@position, @zoneId, @zoneName, @kind, @oldSerial, @serial, @removed, @added, @now)",
+            new { position, zoneId, zoneName, kind, oldSerial, serial, removed = ChangeRecords.Write(removed), added = ChangeRecords.Write(added), now = clock.GetUtcNow() }, tx);
+        if (db.Dialect.Provider == "postgres") await c.ExecuteAsync("SELECT pg_notify('" + ChangeChannel + "', '')", transaction: tx);
+    }
+
+    /// <summary>The PostgreSQL channel notified when a change commits.</summary>
+    public const string ChangeChannel = "dns_changes";
+
+    private const string ChangeColumns = "position, zone_id, zone_name, kind, old_serial, serial, removed, added";
+
+    private static ChangeRow Change(dynamic r) => new(Convert.ToInt64(r.position, CultureInfo.InvariantCulture), (string)r.zone_id, (string)r.zone_name, (string)r.kind,
+        Convert.ToInt64(r.old_serial, CultureInfo.InvariantCulture), Convert.ToInt64(r.serial, CultureInfo.InvariantCulture), (string)r.removed, (string)r.added);
+
+    /// <summary>
+    /// The change counter, then the changes after <paramref name="position"/>, oldest first, at most <paramref name="limit"/>
+    /// (read in that order: a change committed in between shows in the rows, never only in the counter).
+    /// </summary>
+    public async Task<(long Generation, List<ChangeRow> Changes)> ChangesAfterAsync(long position, int limit, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var generation = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1");
+        var changes = (await c.QueryAsync($"SELECT {ChangeColumns} FROM dns_changes WHERE position > @position ORDER BY position {db.Dialect.Paging("@limit", "@offset")}",
+            new { position, limit, offset = 0 })).Select(r => (ChangeRow)Change(r)).ToList();
+        return (generation, changes);
+    }
+
+    /// <summary>Deletes the feed's rows written before <paramref name="before"/>; a host that had not applied them sees the gap and loads every zone.</summary>
+    public async Task<int> PruneChangesAsync(DateTimeOffset before, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync("DELETE FROM dns_changes WHERE created_at < @before", new { before });
+    }
 
     public async Task<long> GenerationAsync(CancellationToken ct = default)
     {
@@ -328,11 +382,36 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1");
     }
 
-    /// <summary>Reads every zone and record (one consistent read) and builds the server's view.</summary>
+    /// <summary>The feed's last row at or before <paramref name="position"/> (its position and zone id), or null when there is none.</summary>
+    public async Task<(long Position, string ZoneId)?> LastChangeAsync(long position, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = (await c.QueryAsync($"SELECT position, zone_id FROM dns_changes WHERE position <= @position ORDER BY position DESC {db.Dialect.Paging("@limit", "@offset")}",
+            new { position, limit = 1, offset = 0 })).FirstOrDefault();
+        if (row is null) return null;
+        long last = Convert.ToInt64(row.position, CultureInfo.InvariantCulture);
+        string zoneId = row.zone_id;
+        return (last, zoneId);
+    }
+
+    /// <summary>One zone as served now (its row and records in one consistent read) with the <paramref name="journal"/> given, or null when it is gone.</summary>
+    public async Task<ZoneSnapshot?> LoadZoneAsync(string zoneId, IReadOnlyList<ZoneDelta> journal, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var row = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
+        if (row is null) return null;
+        ZoneRow zone = Zone(row);
+        var snapshot = Snapshot(zone, await ListRecordsAsync(c, tx, zoneId), journal);
+        await tx.CommitAsync(ct);
+        return snapshot;
+    }
+
+    /// <summary>Reads every zone and record (one consistent read, with the feed position it includes) and builds the server's view.</summary>
     public async Task<ZoneView> LoadViewAsync(CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var generation = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1", transaction: tx);
         var zones = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones", transaction: tx)).Select(r => (ZoneRow)Zone(r)).ToList();
         var records = (await c.QueryAsync($"SELECT zone_id, {RecordColumns} FROM dns_records ORDER BY zone_id, idx", transaction: tx))
@@ -341,14 +420,24 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return new ZoneView(zones.Select(z => Snapshot(z, records[z.Id].ToList())), generation);
     }
 
-    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records) =>
-        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records);
+    /// <summary>A zone as served, from a persisted snapshot's id, name, serial and records.</summary>
+    public ZoneSnapshot Snapshot(string id, string name, long serial, IReadOnlyList<DnsRecord> records) =>
+        Snapshot(new ZoneRow(id, name, "", "", serial, 0, default, default), records);
+
+    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, IReadOnlyList<ZoneDelta>? journal = null) =>
+        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Journal = journal ?? [] };
 
     public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
         options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);
 
-    private static Task BumpGenerationAsync(DbConnection c, DbTransaction tx) =>
-        c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
+    /// <summary>
+    /// Takes the change counter's row lock for the rest of the transaction without moving it, so writers
+    /// serialize. Only <see cref="AppendChangeAsync"/> moves the counter, one step per row: committed positions
+    /// are dense, and the view treats a gap (a write that moved the counter without a row, or pruned rows it
+    /// never applied) as a reason to load every zone.
+    /// </summary>
+    public static Task LockWritersAsync(DbConnection c, DbTransaction tx) =>
+        c.ExecuteAsync("UPDATE dns_state SET generation = generation WHERE id = 1", transaction: tx);
 
     /// <summary>Timestamps as each provider returns them (DateTimeOffset, DateTime in UTC, or ISO text on SQLite).</summary>
     public static DateTimeOffset Time(object value) => value switch

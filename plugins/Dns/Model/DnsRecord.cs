@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace Edgeplane.Plugins.Dns.Model;
 
@@ -48,6 +49,7 @@ public sealed record DnsRecord
     public string? Tag { get; init; }
 
     /// <summary>Identity of the RR's data (two records with the same key are duplicates).</summary>
+    [JsonIgnore]
     public string DataKey => $"{Name}|{Type}|{Presentation()}";
 
     /// <summary>The RDATA in master-file presentation form (RFC 1035 §5.1), names absolute with a trailing dot.</summary>

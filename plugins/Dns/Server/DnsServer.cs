@@ -30,9 +30,11 @@ public sealed class DnsServer : BackgroundService
         _options = options;
         _logger = logger;
         _views = views;
-        _handler = new QueryHandler(() => views.Current, options);
+        var meter = meters.Create("Edgeplane.Plugins.Dns");
+        var transfers = meter.CreateCounter<long>("edgeplane.dns.transfers", unit: "{transfer}", description: "Zone transfers answered, by kind: full (AXFR, or IXFR beyond the journal), incremental (IXFR), current (IXFR of an up-to-date secondary)");
+        _handler = new QueryHandler(() => views.Current, options, kind => transfers.Add(1, new KeyValuePair<string, object?>("kind", kind)));
         _tcpLimits = new TcpConnectionLimits(options.MaxTcpConnectionsPerClient, options.MaxTcpConnections);
-        _queries = meters.Create("Edgeplane.Plugins.Dns").CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
+        _queries = meter.CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
     }
 
     private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
@@ -97,10 +99,11 @@ public sealed class DnsServer : BackgroundService
 
     /// <summary>
     /// One blocking receive/answer/send loop per thread: for small UDP request/response work this
-    /// beats the async socket path. Allocation-free for a repeated question: the peer address is
-    /// received into a reused <see cref="SocketAddress"/> and the answer comes from the view's
-    /// <see cref="AnswerCache"/> into a reused buffer; only a miss runs (and allocates in) the
-    /// <see cref="QueryHandler"/>. Closing the socket on shutdown ends the loop.
+    /// beats the async socket path. Allocation-free for the common questions: the peer address is
+    /// received into a reused <see cref="SocketAddress"/> and the answer is written into a reused buffer,
+    /// from the view's <see cref="AnswerCache"/> (when enabled) or else by <see cref="WireAnswer"/> from the
+    /// zone's prebuilt wire data; only the rest (CNAME chains, referrals, ANY, EDNS options) runs (and
+    /// allocates in) the <see cref="QueryHandler"/>. Closing the socket on shutdown ends the loop.
     /// </summary>
     private void UdpLoop(Socket socket, CancellationToken ct)
     {
@@ -122,22 +125,21 @@ public sealed class DnsServer : BackgroundService
             try
             {
                 var query = buffer.AsSpan(0, received);
-                var cache = Answers();
-                var keyLength = AnswerCache.MakeKey(query, key);
-                if (keyLength > 0)
+                var cache = _options.AnswerCache ? Answers() : null;
+                var view = cache?.View ?? _views.Current;
+                var keyLength = cache is null ? 0 : AnswerCache.MakeKey(query, key);
+                var length = keyLength > 0 ? cache!.TryAnswer(key.AsSpan(0, keyLength), query, answer) : 0;
+                if (length == 0) length = WireAnswer.TryAnswer(view, _options, query, answer);
+                if (length > 0)
                 {
-                    var length = cache.TryAnswer(key.AsSpan(0, keyLength), query, answer);
-                    if (length > 0)
-                    {
-                        Count("udp", answer[3] & 0xF);
-                        socket.SendTo(answer.AsSpan(0, length), SocketFlags.None, address);
-                        continue;
-                    }
+                    Count("udp", answer[3] & 0xF);
+                    socket.SendTo(answer.AsSpan(0, length), SocketFlags.None, address);
+                    continue;
                 }
                 var remote = (IPEndPoint)endpointFactory.Create(address);
-                var responses = _handler.Handle(query, tcp: false, remote.Address, cache.View);
+                var responses = _handler.Handle(query, tcp: false, remote.Address, view);
                 if (responses.Count == 0) continue;
-                if (keyLength > 0) cache.Store(key.AsSpan(0, keyLength), responses[0]);
+                if (keyLength > 0) cache!.Store(key.AsSpan(0, keyLength), responses[0]);
                 Count("udp", responses[0].Length > 3 ? responses[0][3] & 0xF : 2);
                 socket.SendTo(responses[0], SocketFlags.None, address);
             }

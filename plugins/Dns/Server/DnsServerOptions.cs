@@ -33,8 +33,20 @@ public sealed class DnsServerOptions
     public int Retry { get; set; } = 600;
     public int Expire { get; set; } = 1209600;
     public int Minimum { get; set; } = 300;
-    /// <summary>How often the in-memory view checks the database for changes made by any host instance (ms).</summary>
+    /// <summary>Whether the UDP loop keeps complete answers of repeated questions (an extra: the common questions are answered without allocating anyway).</summary>
+    public bool AnswerCache { get; set; } = true;
+    /// <summary>Whether positive answers carry the zone's NS set in the authority section (and its in-zone addresses), as NSD and BIND do by default.</summary>
+    public bool NsInAuthority { get; set; } = true;
+    /// <summary>Changes kept in memory per zone for IXFR; a secondary further behind gets the whole zone.</summary>
+    public int IxfrJournal { get; set; } = 200;
+    /// <summary>How often the in-memory view reads the change feed for changes made by other host instances (ms); on PostgreSQL a notification wakes it sooner.</summary>
     public int RefreshIntervalMs { get; set; } = 250;
+    /// <summary>How long the change feed's rows are kept (s); a host away longer loads every zone when it is back.</summary>
+    public int ChangeRetentionSeconds { get; set; } = 86400;
+    /// <summary>Where the served view is persisted for a fast restart; default <c>snapshot</c> in the plugin's data directory (<c>{Edgeplane:DataDirectory}/dns</c>).</summary>
+    public string? SnapshotDirectory { get; set; }
+    /// <summary>How often the zones changed since the last write are persisted (ms).</summary>
+    public int SnapshotIntervalMs { get; set; } = 1000;
     /// <summary>Where <c>/debug/update_collector_monitoring</c> writes the Prometheus file_sd JSON; default <c>prometheus-nodes.json</c> in the plugin's data directory (<c>{Edgeplane:DataDirectory}/dns</c>).</summary>
     public string? PrometheusSdFile { get; set; }
     /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
@@ -56,6 +68,9 @@ public sealed class DnsServerOptions
         if (options.Listen.Count == 0) options.Listen = [DefaultListen];
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
         options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);
+        options.ChangeRetentionSeconds = Math.Clamp(options.ChangeRetentionSeconds, 1, 365 * 86400);
+        options.SnapshotIntervalMs = Math.Clamp(options.SnapshotIntervalMs, 10, 3_600_000);
+        options.IxfrJournal = Math.Clamp(options.IxfrJournal, 0, 100_000);
         options.MaxUdpPayload = Math.Clamp(options.MaxUdpPayload, 512, 4096);
         options.MaxTcpConnections = Math.Max(1, options.MaxTcpConnections);
         options.MaxTcpConnectionsPerClient = Math.Clamp(options.MaxTcpConnectionsPerClient, 1, options.MaxTcpConnections);

@@ -8,9 +8,12 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// Answers one DNS message from a <see cref="ZoneView"/> as an authoritative-only server:
 /// AA on authoritative data, NXDOMAIN/NODATA with the SOA in the authority section, CNAME chains
 /// inside served zones, referrals with glue below zone cuts, REFUSED outside served zones, EDNS(0),
-/// truncation to the client's UDP limit, minimal ANY (RFC 8482), and AXFR to allowed addresses.
+/// truncation to the client's UDP limit, minimal ANY (RFC 8482), the zone's NS set in the authority
+/// section of positive answers (<see cref="DnsServerOptions.NsInAuthority"/>), and AXFR and IXFR (RFC 1995,
+/// from the zone's journal; <paramref name="transferred"/> hears whether each was full, incremental or current)
+/// to allowed addresses.
 /// </summary>
-public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
+public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, Action<string>? transferred = null)
 {
     public const int NoError = 0, FormErr = 1, ServFail = 2, NxDomain = 3, NotImp = 4, Refused = 5, BadVers = 16;
     private const int MaxChase = 8;
@@ -42,7 +45,23 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
             if (!tcp)
                 // IXFR over UDP: answer with the SOA only, which tells the client to use TCP (RFC 1995 §2).
                 return query.Type == RrType.IXFR ? [Respond(w, query, tcp, NoError, true, [zone.SoaSet], [], [])] : [Respond(w, query, tcp, Refused, false, [], [], [])];
-            return Transfer(w, query, zone);
+            if (query.Type == RrType.IXFR && query.IxfrSerial is { } held)
+            {
+                // Up to date (or ahead): the current SOA alone (RFC 1995 §2).
+                if (!SerialIsNewer(zone.Soa.Serial, held))
+                {
+                    transferred?.Invoke("current");
+                    return [Respond(w, query, tcp, NoError, true, [zone.SoaSet], [], [])];
+                }
+                if (Since(zone, held) is { } deltas)
+                {
+                    transferred?.Invoke("incremental");
+                    return Transfer(w, query, Incremental(zone, deltas));
+                }
+            }
+            // AXFR, or IXFR from a serial the journal does not reach: the whole zone (RFC 1995 §4).
+            transferred?.Invoke("full");
+            return Transfer(w, query, Full(zone));
         }
 
         var answers = new List<RrSet>(2);
@@ -95,10 +114,18 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
             authority.Add(current.NegativeSoaSet);
             break;
         }
-        return [Respond(w, query, tcp, rcode, authoritative, answers, authority, additional)];
+        // NSD's (and BIND's) default: a positive answer names the zone's servers in the authority section.
+        List<RrSet>? nameServers = null;
+        if (options.NsInAuthority && authoritative && rcode == NoError && answers.Count > 0 && authority.Count == 0
+            && current.Nodes[current.Name][RrType.NS] is var apexNs && !answers.Contains(apexNs))
+        {
+            nameServers = [apexNs];
+            AddAddresses(current, apexNs.Targets, additional, null);
+        }
+        return [Respond(w, query, tcp, rcode, authoritative, answers, authority, additional, nameServers)];
     }
 
-    private static string? FindCut(ZoneSnapshot zone, string name)
+    internal static string? FindCut(ZoneSnapshot zone, string name)
     {
         if (zone.Cuts.Count == 0 || name == zone.Name) return null;
         // The topmost cut between the apex (exclusive) and the name (inclusive).
@@ -108,7 +135,7 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
         return found;
     }
 
-    private static void AddAddresses(ZoneSnapshot zone, IReadOnlyList<string> targets, List<RrSet> additional, string? cut)
+    internal static void AddAddresses(ZoneSnapshot zone, IReadOnlyList<string> targets, List<RrSet> additional, string? cut)
     {
         foreach (var target in targets)
         {
@@ -146,7 +173,12 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
         return w.ToArray();
     }
 
-    private byte[] Respond(DnsWriter w, DnsQuery query, bool tcp, int rcode, bool aa, List<RrSet> answers, List<RrSet> authority, List<RrSet> additional)
+    /// <summary>
+    /// Writes the response: the answer and authority sets are required (TC when they do not fit); the
+    /// optional <paramref name="nameServers"/> (authority) and the additional sets are dropped when they do not.
+    /// </summary>
+    private byte[] Respond(DnsWriter w, DnsQuery query, bool tcp, int rcode, bool aa, List<RrSet> answers, List<RrSet> authority, List<RrSet> additional,
+        List<RrSet>? nameServers = null)
     {
         var limit = Limit(query, tcp);
         var optSize = query.HasEdns ? 11 : 0;
@@ -160,6 +192,13 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
             w.Truncate(afterQuestion);
             w.PatchU16(2, (ushort)(w.Buffer[2] << 8 | w.Buffer[3] | 0x0200));
             an = ns = 0;
+        }
+        if (nameServers is not null && an > 0)
+        {
+            var beforeNs = w.Position;
+            var optional = WriteSets(w, nameServers, limit - optSize);
+            if (optional < 0) w.Truncate(beforeNs);
+            else ns += optional;
         }
         var beforeAdditional = w.Position;
         var ar = an + ns == 0 && rcode != NoError ? 0 : WriteSets(w, additional, limit - optSize);
@@ -199,10 +238,28 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
         return count;
     }
 
-    /// <summary>AXFR (RFC 5936): SOA, every RR, SOA, in messages of about 16 KB.</summary>
-    private static List<byte[]> Transfer(DnsWriter w, DnsQuery query, ZoneSnapshot zone)
+    /// <summary>RFC 1982 §3.2: whether serial <paramref name="a"/> is newer than <paramref name="b"/>.</summary>
+    private static bool SerialIsNewer(long a, long b) => a != b && (uint)(a - b) < 0x80000000u;
+
+    /// <summary>The journal's changes from serial <paramref name="held"/> to the zone's current serial, or null when it does not hold them all.</summary>
+    private static IReadOnlyList<ZoneDelta>? Since(ZoneSnapshot zone, long held)
     {
-        var messages = new List<byte[]>();
+        var journal = zone.Journal;
+        if (journal.Count == 0 || journal[^1].Serial != zone.Soa.Serial) return null;
+        for (var i = journal.Count - 1; i >= 0; i--)
+        {
+            if (i < journal.Count - 1 && journal[i].Serial != journal[i + 1].OldSerial) return null;
+            if (journal[i].OldSerial == held) return journal.Skip(i).ToList();
+        }
+        return null;
+    }
+
+    private static (string Owner, ushort Type, int Ttl, byte[] Rdata) Soa(ZoneSnapshot zone, long serial) =>
+        (zone.Name, RrType.SOA, zone.Soa.Ttl, (zone.Soa with { Serial = serial }).Rdata());
+
+    /// <summary>The records of an AXFR: SOA, every RR, SOA.</summary>
+    private static List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> Full(ZoneSnapshot zone)
+    {
         var records = new List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> { (zone.Name, RrType.SOA, zone.Soa.Ttl, zone.SoaSet.Rdata[0]) };
         foreach (var (owner, types) in zone.Nodes.OrderBy(n => n.Key.Length).ThenBy(n => n.Key, StringComparer.Ordinal))
             foreach (var (type, set) in types)
@@ -211,7 +268,28 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options)
                 foreach (var rdata in set.Rdata) records.Add((owner, type, set.Ttl, rdata));
             }
         records.Add(records[0]);
+        return records;
+    }
 
+    /// <summary>The records of an incremental IXFR (RFC 1995 §4): the new SOA, then per change the old SOA, the removed RRs, the new SOA, the added RRs; the new SOA last.</summary>
+    private static List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> Incremental(ZoneSnapshot zone, IReadOnlyList<ZoneDelta> deltas)
+    {
+        var records = new List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> { (zone.Name, RrType.SOA, zone.Soa.Ttl, zone.SoaSet.Rdata[0]) };
+        foreach (var delta in deltas)
+        {
+            records.Add(Soa(zone, delta.OldSerial));
+            records.AddRange(delta.Removed.Select(r => (DnsNames.Absolute(r.Name, zone.Name), RrType.Code(r.Type), r.Ttl, r.Rdata())));
+            records.Add(Soa(zone, delta.Serial));
+            records.AddRange(delta.Added.Select(r => (DnsNames.Absolute(r.Name, zone.Name), RrType.Code(r.Type), r.Ttl, r.Rdata())));
+        }
+        records.Add(records[0]);
+        return records;
+    }
+
+    /// <summary>A zone transfer's records in messages of about 16 KB, the question in the first.</summary>
+    private static List<byte[]> Transfer(DnsWriter w, DnsQuery query, List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> records)
+    {
+        var messages = new List<byte[]>();
         var first = true;
         var count = 0;
         void Start()

@@ -17,6 +17,10 @@ public sealed class RrSet(string owner, ushort type, int ttl, IReadOnlyList<byte
 /// <summary>An immutable view of one zone, built from the database's rows, that the server answers from.</summary>
 public sealed class ZoneSnapshot
 {
+    /// <summary>The zone's row id (a zone deleted and created again under its name has a new one).</summary>
+    public string Id { get; init; } = "";
+    /// <summary>The zone's latest changes, oldest first, as far as this host has followed them (for IXFR); the last one ends at <see cref="Soa"/>'s serial when complete.</summary>
+    public IReadOnlyList<ZoneDelta> Journal { get; init; } = [];
     public string Name { get; }
     public SoaData Soa { get; }
     public IReadOnlyList<string> NameServers { get; }
@@ -62,31 +66,74 @@ public sealed class ZoneSnapshot
             for (var n = owner; DnsNames.IsAtOrBelow(n, name) && existing.Add(n) && n != name; n = DnsNames.Parent(n)) { }
         Existing = existing.ToFrozenSet(StringComparer.Ordinal);
         Cuts = built.Where(n => n.Key != name && n.Value.ContainsKey(RrType.NS)).Select(n => n.Key).ToFrozenSet(StringComparer.Ordinal);
+        Wire = new WireZone(this);
     }
+
+    /// <summary>The zone prebuilt in wire format for the allocation-free UDP path (<see cref="WireAnswer"/>).</summary>
+    public WireZone Wire { get; }
 }
 
-/// <summary>Every zone the server serves, keyed by apex.</summary>
+/// <summary>Every zone the server serves, keyed by apex, and the change feed position it includes.</summary>
 public sealed class ZoneView
 {
-    public static readonly ZoneView Empty = new([], 0);
+    public static readonly ZoneView Empty = new(Array.Empty<ZoneSnapshot>(), 0);
 
-    public ZoneView(IEnumerable<ZoneSnapshot> zones, long generation)
+    private readonly Dictionary<string, ZoneSnapshot> _zones;
+    private readonly Dictionary<byte[], ZoneSnapshot> _wireZones;
+    private readonly Dictionary<byte[], ZoneSnapshot>.AlternateLookup<ReadOnlySpan<byte>> _wire;
+
+    public ZoneView(IEnumerable<ZoneSnapshot> zones, long generation) : this(zones.ToDictionary(z => z.Name, StringComparer.Ordinal), generation) { }
+
+    private ZoneView(Dictionary<string, ZoneSnapshot> zones, long generation)
+        : this(zones, zones.Values.ToDictionary(z => z.Wire.Apex, ByteKeys.Instance), generation) { }
+
+    private ZoneView(Dictionary<string, ZoneSnapshot> zones, Dictionary<byte[], ZoneSnapshot> wire, long generation)
     {
-        Zones = zones.ToFrozenDictionary(z => z.Name, StringComparer.Ordinal);
+        _zones = zones;
+        _wireZones = wire;
+        _wire = wire.GetAlternateLookup<ReadOnlySpan<byte>>();
         Generation = generation;
         LoadedAt = DateTimeOffset.UtcNow;
     }
 
-    public FrozenDictionary<string, ZoneSnapshot> Zones { get; }
+    public IReadOnlyDictionary<string, ZoneSnapshot> Zones => _zones;
+    /// <summary>The position in the change feed (<c>dns_changes</c>) up to which this view includes every change.</summary>
     public long Generation { get; }
     public DateTimeOffset LoadedAt { get; }
+
+    /// <summary>
+    /// A new view in which each zone named is replaced by its rebuilt snapshot, or removed (a null snapshot)
+    /// when the zone served under that name is the one deleted; every other zone is shared with this view.
+    /// </summary>
+    public ZoneView With(IEnumerable<(string Name, string Id, ZoneSnapshot? Zone)> changes, long generation)
+    {
+        var zones = new Dictionary<string, ZoneSnapshot>(_zones, StringComparer.Ordinal);
+        var wire = new Dictionary<byte[], ZoneSnapshot>(_wireZones, ByteKeys.Instance);
+        foreach (var (name, id, zone) in changes)
+        {
+            if (zone is not null)
+            {
+                zones[zone.Name] = zone;
+                wire[zone.Wire.Apex] = zone;
+            }
+            else if (zones.TryGetValue(name, out var served) && served.Id == id)
+            {
+                zones.Remove(name);
+                wire.Remove(served.Wire.Apex);
+            }
+        }
+        return new ZoneView(zones, wire, generation);
+    }
+
+    /// <summary>The zone whose apex is exactly <paramref name="apex"/> (lower-case wire format), if any.</summary>
+    public ZoneSnapshot? FindWire(ReadOnlySpan<byte> apex) => _wire.TryGetValue(apex, out var zone) ? zone : null;
 
     /// <summary>The zone with the longest apex that contains <paramref name="name"/>, if any.</summary>
     public ZoneSnapshot? Find(string name)
     {
         for (var n = name; ; n = DnsNames.Parent(n))
         {
-            if (Zones.TryGetValue(n, out var zone)) return zone;
+            if (_zones.TryGetValue(n, out var zone)) return zone;
             if (n.Length == 0) return null;
         }
     }

@@ -1,86 +1,194 @@
 using Edgeplane.Plugins.Dns.Data;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
-/// The server's in-memory view of every zone. It is rebuilt from the database whenever the change
-/// counter (<c>dns_state.generation</c>, bumped in every write transaction by any host instance)
-/// moves; the counter is polled every <see cref="DnsServerOptions.RefreshIntervalMs"/> and checked at
-/// once after a local change, so answers follow API changes well within a second.
+/// The server's in-memory view of every zone. It is loaded whole once, then follows the change feed
+/// (<c>dns_changes</c>, written in every write transaction by any host instance) from its position:
+/// each zone named by a new change is rebuilt from its own rows (or removed), every other zone is kept
+/// as it is. The feed is read at once after a change through this instance (<see cref="Poke"/>), when
+/// PostgreSQL notifies a change committed by another instance (<c>LISTEN dns_changes</c>), and at
+/// least every <see cref="DnsServerOptions.RefreshIntervalMs"/>. The view is persisted (<see cref="ViewSnapshot"/>,
+/// the zones changed since the last write, every <see cref="DnsServerOptions.SnapshotIntervalMs"/>); a restart
+/// serves the snapshot at once, checks it against the database's feed, then catches up from its position
+/// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
-public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, ILogger<ZoneViewProvider> logger) : BackgroundService
+public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
+    : BackgroundService
 {
+    private const int Batch = 1000;
     private volatile ZoneView _view = ZoneView.Empty;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly SemaphoreSlim _reload = new(1, 1);
+    private readonly SemaphoreSlim _update = new(1, 1);
+    // Guarded by _update: the zones changed since the snapshot was last written, or all of them.
+    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+    private bool _saveAll;
+    // The snapshot served at start, until it is checked against the database.
+    private volatile ViewSnapshot.Mark? _unchecked;
 
     public ZoneView Current => _view;
 
     /// <summary>Whether the view has been loaded from the database at least once.</summary>
     public bool Loaded { get; private set; }
 
-    /// <summary>Asks for an immediate check (after a change made through this instance).</summary>
+    /// <summary>Asks for an immediate read of the feed (after a change made through this instance).</summary>
     public void Poke()
     {
         if (_wake.CurrentCount == 0) _wake.Release();
     }
 
-    /// <summary>Reloads now, whatever the counter says (the debug refresh routes).</summary>
+    /// <summary>Reloads every zone now (at start, and the debug refresh routes).</summary>
     public async Task<ZoneView> ReloadAsync(CancellationToken ct = default)
     {
-        await _reload.WaitAsync(ct);
+        await _update.WaitAsync(ct);
         try
         {
-            var view = await store.LoadViewAsync(ct);
-            _view = view;
-            Loaded = true;
-            logger.LogDebug("DNS view reloaded: {Zones} zones, generation {Generation}", view.Zones.Count, view.Generation);
-            return view;
+            return await LoadAllAsync(ct);
         }
         finally
         {
-            _reload.Release();
+            _update.Release();
         }
     }
 
+    /// <summary>Loads and publishes every zone; the caller holds the update lock.</summary>
+    private async Task<ZoneView> LoadAllAsync(CancellationToken ct)
+    {
+        var view = await store.LoadViewAsync(ct);
+        _view = view;
+        _saveAll = true;
+        _unchecked = null;
+        Loaded = true;
+        logger.LogDebug("DNS view loaded: {Zones} zones, feed position {Position}", view.Zones.Count, view.Generation);
+        return view;
+    }
+
+    /// <summary>Applies the changes after the view's position: only the zones they name are read again.</summary>
+    public async Task<ZoneView> CatchUpAsync(CancellationToken ct = default)
+    {
+        await _update.WaitAsync(ct);
+        try
+        {
+            var view = _view;
+            while (true)
+            {
+                var (generation, changes) = await store.ChangesAfterAsync(view.Generation, Batch, ct);
+                if (changes.Count == 0 ? generation > view.Generation : !Dense(view.Generation, changes))
+                {
+                    // Rows pruned before this host applied them, or a write that moved the counter without a row.
+                    logger.LogWarning("DNS change feed has a gap after position {Position} (counter {Generation}); loading every zone", view.Generation, generation);
+                    view = await LoadAllAsync(ct);
+                    continue;
+                }
+                if (changes.Count == 0) return view;
+                var updates = new List<(string, string, ZoneSnapshot?)>();
+                foreach (var zone in changes.GroupBy(c => c.ZoneId).OrderBy(g => g.Last().Position))
+                {
+                    var last = zone.Last();
+                    updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null
+                        : await store.LoadZoneAsync(last.ZoneId, Journal(view, last.ZoneName, zone.Key, zone), ct)));
+                }
+                _view = view = view.With(updates, changes[^1].Position);
+                foreach (var (name, _, _) in updates) _unsaved.Add(name);
+                logger.LogDebug("DNS view at feed position {Position}: {Zones} zone(s) rebuilt", view.Generation, updates.Count);
+            }
+        }
+        finally
+        {
+            _update.Release();
+        }
+    }
+
+    /// <summary>Whether <paramref name="changes"/> follow <paramref name="position"/> one step at a time.</summary>
+    private static bool Dense(long position, List<ChangeRow> changes)
+    {
+        foreach (var change in changes)
+            if (change.Position != ++position) return false;
+        return true;
+    }
+
+    /// <summary>The zone's journal in <paramref name="view"/> followed by <paramref name="changes"/>, at most <see cref="DnsServerOptions.IxfrJournal"/> long.</summary>
+    private IReadOnlyList<ZoneDelta> Journal(ZoneView view, string name, string zoneId, IEnumerable<ChangeRow> changes)
+    {
+        List<ZoneDelta> journal = view.Zones.TryGetValue(name, out var served) && served.Id == zoneId ? [.. served.Journal] : [];
+        foreach (var change in changes)
+        {
+            if (change.Kind == ChangeKind.Zone) journal.Clear();
+            else if (change.Kind == ChangeKind.Records)
+                journal.Add(new ZoneDelta(change.OldSerial, change.Serial, ChangeRecords.Read(change.Removed), ChangeRecords.Read(change.Added)));
+        }
+        if (journal.Count > options.IxfrJournal) journal.RemoveRange(0, journal.Count - options.IxfrJournal);
+        return journal;
+    }
+
     /// <summary>
-    /// Loads the first view before the plugin counts as started (the DNS server starts after this), so that
-    /// a fresh start never answers from an empty view while the database holds zones.
+    /// Before the plugin counts as started (the DNS server starts after this): serves the persisted snapshot when
+    /// there is a sound one, otherwise loads every zone, so that a start never answers from an empty view while the
+    /// database holds zones.
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        try
+        if (snapshot.Load(store.Snapshot, out var problem) is { } saved)
         {
-            await ReloadAsync(cancellationToken);
+            _view = new ZoneView(saved.Zones, saved.Mark.Position);
+            _unchecked = saved.Mark;
+            Loaded = true;
+            logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}", snapshot.Directory, saved.Zones.Count, saved.Mark.Position);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        else
         {
-            logger.LogWarning(e, "DNS view could not be loaded at start; retrying in the background");
+            if (problem != "no snapshot") logger.LogWarning("DNS snapshot in {Directory} not used ({Problem}); loading every zone", snapshot.Directory, problem);
+            try
+            {
+                await ReloadAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "DNS view could not be loaded at start; retrying in the background");
+            }
         }
         await base.StartAsync(cancellationToken);
     }
 
+    /// <summary>Whether the database is the one the snapshot was taken from, at or after its position.</summary>
+    private async Task<bool> SnapshotHoldsAsync(ViewSnapshot.Mark mark, CancellationToken ct)
+    {
+        if (await store.GenerationAsync(ct) < mark.Position) return false;
+        var last = await store.LastChangeAsync(mark.Position, ct);
+        return last?.Position == mark.ChangePosition && last?.ZoneId == mark.ChangeZoneId;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var listening = store.Dialect.Provider == "postgres" ? ListenAsync(stoppingToken) : Task.CompletedTask;
+        var saving = SaveLoopAsync(stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var generation = await store.GenerationAsync(stoppingToken);
-                if (generation != _view.Generation || ReferenceEquals(_view, ZoneView.Empty)) await ReloadAsync(stoppingToken);
+                if (_unchecked is { } mark && !await SnapshotHoldsAsync(mark, stoppingToken))
+                {
+                    logger.LogWarning("DNS snapshot at feed position {Position} does not match the database; loading every zone", mark.Position);
+                    await ReloadAsync(stoppingToken);
+                }
+                _unchecked = null;
+                if (!Loaded) await ReloadAsync(stoppingToken);
+                else await CatchUpAsync(stoppingToken);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
                 // The migration may not have run yet at startup, or the database may be briefly away: keep serving the last view.
-                if (failures++ % 40 == 0) logger.LogWarning(e, "DNS view refresh failed; serving the last view");
+                if (failures++ % 40 == 0) logger.LogWarning(e, "DNS view update failed; serving the last view");
             }
             try
             {
@@ -88,7 +196,134 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, I
             }
             catch (OperationCanceledException)
             {
+                break;
+            }
+        }
+        await listening;
+        try
+        {
+            await saving;
+        }
+        catch (OperationCanceledException) { }
+        await SaveAsync(CancellationToken.None);
+    }
+
+    /// <summary>Persists the view every <see cref="DnsServerOptions.SnapshotIntervalMs"/>, and prunes the feed's old rows (at most once a minute).</summary>
+    private async Task SaveLoopAsync(CancellationToken ct)
+    {
+        var retention = TimeSpan.FromSeconds(options.ChangeRetentionSeconds);
+        var pruneEvery = TimeSpan.FromSeconds(Math.Min(60, options.ChangeRetentionSeconds));
+        var pruned = DateTimeOffset.MinValue;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.SnapshotIntervalMs, ct);
+            }
+            catch (OperationCanceledException)
+            {
                 return;
+            }
+            await SaveAsync(ct);
+            if (DateTimeOffset.UtcNow - pruned < pruneEvery) continue;
+            pruned = DateTimeOffset.UtcNow;
+            try
+            {
+                var deleted = await store.PruneChangesAsync(pruned - retention, ct);
+                if (deleted > 0) logger.LogDebug("DNS change feed: {Deleted} row(s) older than {Retention} pruned", deleted, retention);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "DNS change feed could not be pruned; retrying");
+            }
+        }
+    }
+
+    /// <summary>Writes the zones changed since the last write (all after a full load), then the position they include.</summary>
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        ZoneView view;
+        string[] changed;
+        bool all;
+        try
+        {
+            await _update.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            if (_unchecked is not null || (!_saveAll && _unsaved.Count == 0)) return;
+            view = _view;
+            changed = [.. _unsaved];
+            all = _saveAll;
+            _unsaved.Clear();
+            _saveAll = false;
+        }
+        finally
+        {
+            _update.Release();
+        }
+        try
+        {
+            if (all)
+            {
+                foreach (var zone in view.Zones.Values) snapshot.WriteZone(zone);
+                snapshot.DeleteOthers(view.Zones.Keys.ToHashSet(StringComparer.Ordinal));
+            }
+            else
+                foreach (var name in changed)
+                    if (view.Zones.TryGetValue(name, out var zone)) snapshot.WriteZone(zone);
+                    else snapshot.DeleteZone(name);
+            var last = await store.LastChangeAsync(view.Generation, ct);
+            snapshot.WriteMark(new ViewSnapshot.Mark(view.Generation, last?.Position, last?.ZoneId));
+        }
+        catch (Exception e)
+        {
+            if (!ct.IsCancellationRequested) logger.LogWarning(e, "DNS snapshot could not be written to {Directory}; retrying", snapshot.Directory);
+            // Written again next time (at the latest when the host stops).
+            await _update.WaitAsync(CancellationToken.None);
+            _saveAll |= all;
+            _unsaved.UnionWith(changed);
+            _update.Release();
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: one long-lived connection of its own (the host's connection string) listens on the feed's
+    /// channel and wakes the view at each committed change.
+    /// </summary>
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(configuration["Edgeplane:Database:ConnectionString"]);
+                await connection.OpenAsync(ct);
+                connection.Notification += (_, _) => Poke();
+                await using (var listen = new NpgsqlCommand("LISTEN " + DnsStore.ChangeChannel, connection))
+                    await listen.ExecuteNonQueryAsync(ct);
+                Poke(); // what committed before LISTEN took effect
+                while (true) await connection.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "DNS change notifications lost; polling every {Interval} ms until they resume", options.RefreshIntervalMs);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

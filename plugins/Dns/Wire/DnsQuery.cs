@@ -25,6 +25,9 @@ public sealed class DnsQuery
     public byte EdnsVersion { get; init; }
     public bool DnssecOk { get; init; }
 
+    /// <summary>For IXFR, the serial of the SOA the client sent in the authority section (the version it holds).</summary>
+    public uint? IxfrSerial { get; init; }
+
     /// <summary>The parse outcome: 0 ok, 1 FORMERR (header readable), -1 not even a header (drop).</summary>
     public int Error { get; init; }
 
@@ -52,6 +55,7 @@ public sealed class DnsQuery
         ushort payload = 0;
         byte version = 0;
         bool dnssecOk = false;
+        uint? ixfrSerial = null;
         for (var i = 0; i < an + ns + ar; i++)
         {
             if (!ReadName(m, ref pos, null) || pos + 10 > m.Length) return bad;
@@ -61,6 +65,13 @@ public sealed class DnsQuery
             var rdlen = BinaryPrimitives.ReadUInt16BigEndian(m[(pos + 8)..]);
             pos += 10;
             if (pos + rdlen > m.Length) return bad;
+            if (i >= an && i < an + ns && rrType == 6 && type == 251)
+            {
+                // IXFR (RFC 1995 §3): the client's SOA in the authority section gives the serial it holds.
+                var p = pos;
+                if (!ReadName(m, ref p, null) || !ReadName(m, ref p, null) || p + 20 > pos + rdlen) return bad;
+                ixfrSerial = BinaryPrimitives.ReadUInt32BigEndian(m[p..]);
+            }
             pos += rdlen;
             if (i >= an + ns && rrType == 41)
             {
@@ -87,7 +98,7 @@ public sealed class DnsQuery
         return new DnsQuery
         {
             Id = id, Flags = flags, QuestionCount = qd, Labels = labels, Name = name, Type = type, Class = cls,
-            HasEdns = hasEdns, EdnsPayload = payload, EdnsVersion = version, DnssecOk = dnssecOk,
+            HasEdns = hasEdns, EdnsPayload = payload, EdnsVersion = version, DnssecOk = dnssecOk, IxfrSerial = ixfrSerial,
         };
     }
 

@@ -105,6 +105,31 @@ public sealed class DnsServerTests(DnsServerTests.Fixture fixture) : IClassFixtu
         Assert.Contains("ANSWER: 0, AUTHORITY: 1", ent);
     }
 
+    /// <summary>NSD serving this zone's export answers every kind of question exactly as the server does (dig's sections, TTLs included).</summary>
+    [Fact]
+    public async Task Answers_match_nsd_serving_the_export()
+    {
+        using var dir = new Edgeplane.Testing.TempDirectory();
+        using (var export = await fixture.Api.GetAsync($"zone/{Zone}/export"))
+            await File.WriteAllTextAsync(dir.Combine(Zone + ".zone"), await export.Content.ReadAsStringAsync());
+        await using var nsd = await Nsd.StartAsync(dir, (Zone, [$"zonefile: \"{dir.Combine(Zone + ".zone")}\""]));
+        await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsd.Port, Zone, "SOA")).Count == 1);
+        (string Name, string Type)[] questions =
+        [
+            ("", "A"), ("www.", "A"), ("www.", "AAAA"), ("alias.", "A"), ("alias.", "CNAME"), ("", "MX"), ("mail.", "A"),
+            ("_sip._tcp.", "SRV"), ("", "TXT"), ("", "CAA"), ("", "NS"), ("", "SOA"),
+            ("missing.", "A"), ("www.", "MX"), ("ent.", "A"), ("sub.", "A"), ("host.sub.", "A"), ("ns1.sub.", "A"),
+        ];
+        foreach (var (name, type) in questions)
+        {
+            async Task<List<string>> Sections(int port) =>
+                (await Dig.DigAsync(port, "+norec", "+noall", "+answer", "+authority", "+additional", name + Zone, type))
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(' ', l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))).Order().ToList();
+            var (expected, actual) = (await Sections(nsd.Port), await Sections(Port));
+            Assert.True(expected.SequenceEqual(actual), $"{name}{Zone} {type}\nNSD:\n{string.Join('\n', expected)}\nEdgeplane:\n{string.Join('\n', actual)}");
+        }
+    }
+
     [Fact]
     public async Task Cname_is_followed_in_the_zone()
     {

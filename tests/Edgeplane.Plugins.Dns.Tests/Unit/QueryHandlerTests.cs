@@ -50,6 +50,44 @@ public sealed class QueryHandlerTests
         Assert.Contains(expected, r.Answers.Select(r.Render));
     }
 
+    [Theory]
+    [InlineData("www.example.com", RrType.A)]
+    [InlineData("example.com", RrType.MX)]
+    [InlineData("alias.example.com", RrType.A)]
+    [InlineData("example.com", RrType.SOA)]
+    public void Positive_answers_carry_the_zone_name_servers_in_authority(string name, ushort type)
+    {
+        var r = Ask(name, type);
+        Assert.NotEmpty(r.Answers);
+        Assert.All(r.Authority, a => Assert.Equal((RrType.NS, "example.com"), (a.Type, a.Name)));
+        Assert.Equal(["ns1.example.net.", "ns2.example.net."], r.Authority.Select(r.Render).Order());
+    }
+
+    [Fact]
+    public void Name_servers_are_not_repeated_in_authority_nor_given_when_switched_off()
+    {
+        Assert.Empty(Ask("example.com", RrType.NS).Authority);
+        var view = new ZoneView([TestZones.Snapshot("example.com", TestZones.Example)], 1);
+        var minimal = new QueryHandler(() => view, new DnsServerOptions { NsInAuthority = false });
+        var r = DnsResponse.Parse(Assert.Single(minimal.Handle(DnsResponse.Query(1, "www.example.com", RrType.A, 1232), false, IPAddress.Loopback)));
+        Assert.Equal(2, r.Answers.Count);
+        Assert.Empty(r.Authority);
+    }
+
+    [Fact]
+    public void Name_servers_in_authority_are_dropped_rather_than_truncating()
+    {
+        // An answer that fits in 512 octets only without the authority section is sent whole, without TC and without NS.
+        var view = new ZoneView([TestZones.Snapshot("example.com", new RecordInput("fill", "TXT", 300, new string('f', 420)))], 1);
+        var handler = new QueryHandler(() => view, new DnsServerOptions());
+        var r = DnsResponse.Parse(Assert.Single(handler.Handle(DnsResponse.Query(1, "fill.example.com", RrType.TXT), false, IPAddress.Loopback)));
+        Assert.False(r.Truncated);
+        Assert.Single(r.Answers);
+        Assert.Empty(r.Authority);
+        var withNs = DnsResponse.Parse(Assert.Single(handler.Handle(DnsResponse.Query(1, "fill.example.com", RrType.TXT, 1232), false, IPAddress.Loopback)));
+        Assert.Equal(2, withNs.Authority.Count);
+    }
+
     [Fact]
     public void Mx_answer_carries_the_exchange_address()
     {
@@ -155,6 +193,52 @@ public sealed class QueryHandlerTests
         Assert.Equal(RrType.SOA, records[0].Type);
         Assert.Equal(RrType.SOA, records[^1].Type);
         Assert.Equal(TestZones.Example.Length + 2 /* NS */ + 2 /* SOA twice */, records.Count);
+    }
+
+    /// <summary>An IXFR query carrying the client's SOA (serial <paramref name="held"/>) in the authority section.</summary>
+    private static byte[] Ixfr(string zone, long held)
+    {
+        var w = new DnsWriter(new byte[512]);
+        foreach (var value in (ushort[])[0x4242, 0, 1, 0, 1, 0]) w.U16(value);
+        w.Name(zone);
+        w.U16(RrType.IXFR);
+        w.U16(1);
+        w.Record(zone, RrType.SOA, 3600, TestZones.Soa(zone, held).Rdata());
+        return w.ToArray();
+    }
+
+    private static List<string> Transferred(IReadOnlyList<byte[]> messages) =>
+        messages.Select(DnsResponse.Parse).SelectMany(m => m.Answers.Select(a => a.Type == RrType.SOA ? "SOA " + m.Render(a).Split(' ')[2] : $"{a.Name} {m.Render(a)}")).ToList();
+
+    [Fact]
+    public void Ixfr_answers_from_the_journal_and_falls_back_to_the_whole_zone()
+    {
+        var added = TestZones.Records("example.com", new RecordInput("new", "A", 300, "192.0.2.7"));
+        var removed = TestZones.Records("example.com", new RecordInput("old", "TXT", 300, "gone"));
+        var zone = new ZoneSnapshot("example.com", TestZones.Soa("example.com", 9), ["ns1.example.net"], 86400, added)
+        {
+            Journal = [new ZoneDelta(7, 8, removed, []), new ZoneDelta(8, 9, [], added)],
+        };
+        var view = new ZoneView([zone], 1);
+        var handler = new QueryHandler(() => view, _options);
+
+        Assert.Equal(["SOA 9", "SOA 7", "old.example.com gone", "SOA 8", "SOA 8", "SOA 9", "new.example.com 192.0.2.7", "SOA 9"],
+            Transferred(handler.Handle(Ixfr("example.com", 7), true, IPAddress.Loopback)));
+        Assert.Equal(["SOA 9", "SOA 8", "SOA 9", "new.example.com 192.0.2.7", "SOA 9"],
+            Transferred(handler.Handle(Ixfr("example.com", 8), true, IPAddress.Loopback)));
+        Assert.Equal(["SOA 9"], Transferred(handler.Handle(Ixfr("example.com", 9), true, IPAddress.Loopback)));
+        Assert.Equal(["SOA 9"], Transferred(handler.Handle(Ixfr("example.com", 10), true, IPAddress.Loopback)));
+        // Older than the journal: the whole zone, AXFR's records.
+        var full = Transferred(handler.Handle(Ixfr("example.com", 6), true, IPAddress.Loopback));
+        Assert.Equal(Transferred(handler.Handle(DnsResponse.Query(1, "example.com", RrType.AXFR), true, IPAddress.Loopback)), full);
+        Assert.Equal(["SOA 9", "SOA 9"], full.Where(r => r.StartsWith("SOA")));
+        // Over UDP: the SOA alone, whatever the client holds (it retries over TCP).
+        Assert.Equal(["SOA 9"], Transferred(handler.Handle(Ixfr("example.com", 7), false, IPAddress.Loopback)));
+        // A journal that does not end at the zone's serial is not used.
+        var behind = new ZoneSnapshot("example.com", TestZones.Soa("example.com", 10), ["ns1.example.net"], 86400, added) { Journal = zone.Journal };
+        var stale = new ZoneView([behind], 1);
+        var full10 = Transferred(new QueryHandler(() => stale, _options).Handle(Ixfr("example.com", 8), true, IPAddress.Loopback));
+        Assert.Equal(["SOA 10", "SOA 10"], full10.Where(r => r.StartsWith("SOA")));
     }
 
     [Fact]

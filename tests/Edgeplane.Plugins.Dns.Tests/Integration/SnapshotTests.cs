@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text;
+using Edgeplane.Testing;
+
+namespace Edgeplane.Plugins.Dns.Tests.Integration;
+
+/// <summary>
+/// The persisted view on real SQLite and PostgreSQL: a restart serves the snapshot before reading any zone
+/// from the database, then applies the feed from the snapshot's position; a corrupt snapshot, or one that
+/// belongs to another database, is detected and every zone is loaded from the database instead.
+/// </summary>
+public sealed class SnapshotTests(Postgres postgres)
+{
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Restart_serves_the_snapshot_then_catches_up_and_a_bad_one_is_rebuilt(string provider)
+    {
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        var database = await TestSql.CreateAsync(provider, postgres, dir);
+        var port = FreePort.Next();
+        var options = ChangeFeedTests.Options(database, port, "ep_test_" + Guid.NewGuid().ToString("N")) with { DataDirectory = data.Path };
+        var snapshot = Path.Combine(data.Path, "dns", "snapshot");
+
+        await using (var first = await HostProcess.StartAsync(options))
+        {
+            using var api = Api(first);
+            foreach (var zone in new[] { "kept.example", "moved.example" })
+            {
+                await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+                await api.PostJsonAsync($"zone/{zone}/add", new { label = "www", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created);
+            }
+            await DnsServerTests.WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(snapshot, "moved.example.zone.json"))));
+            await first.StopAsync();
+        }
+        Assert.True(File.Exists(Path.Combine(snapshot, "view.json")));
+
+        // While the host is down: every record changes behind the feed's back, and the feed names moved.example only.
+        await database.QueryAsync("UPDATE dns_records SET value = '192.0.2.99'");
+        await database.QueryAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1");
+        await database.QueryAsync("INSERT INTO dns_changes (position, zone_id, zone_name, kind, old_serial, serial, removed, added, created_at) " +
+            "SELECT generation, (SELECT id FROM dns_zones WHERE name = 'moved.example'), 'moved.example', 'records', 2, 2, '[]', '[]', CURRENT_TIMESTAMP FROM dns_state WHERE id = 1");
+
+        await using (var second = await HostProcess.StartAsync(options))
+        {
+            // kept.example comes from the snapshot (a load of everything would serve .99); moved.example from the feed.
+            await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, "www.moved.example", "192.0.2.99"), 3000);
+            Assert.True(await Udp.HasAsync(port, "www.kept.example", "192.0.2.1"), "kept.example served from the snapshot\n" + second.Output);
+            await second.StopAsync();
+        }
+
+        // A corrupt zone file (one character changed, checksum kept): detected, every zone loaded from the database.
+        var kept = Path.Combine(snapshot, "kept.example.zone.json");
+        await File.WriteAllTextAsync(kept, (await File.ReadAllTextAsync(kept)).Replace("192.0.2.1", "192.0.2.7"), Encoding.ASCII);
+        await using (var third = await HostProcess.StartAsync(options))
+        {
+            await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, "www.kept.example", "192.0.2.99"), 3000); // the corrupt snapshot replaced by the database's zones
+            Assert.False(await Udp.HasAsync(port, "www.kept.example", "192.0.2.7"));
+            await DnsServerTests.WaitForAsync(async () => (await File.ReadAllTextAsync(kept)).Contains("192.0.2.99"));
+            await third.StopAsync();
+        }
+
+        // A stale snapshot: the host now uses another database (a restore, a fresh install). Its feed does not hold
+        // the snapshot's position, so the snapshot's zones are dropped for the database's (none).
+        using var otherDir = new TempDirectory();
+        var other = await TestSql.CreateAsync(provider, postgres, otherDir);
+        await using (var fourth = await HostProcess.StartAsync(ChangeFeedTests.Options(other, port, "ep_test_" + Guid.NewGuid().ToString("N")) with { DataDirectory = data.Path }))
+        {
+            await DnsServerTests.WaitForAsync(async () => (await Udp.AskAsync(port, "www.kept.example", 1))?.Rcode == 5, 3000);
+            await DnsServerTests.WaitForAsync(() => Task.FromResult(!File.Exists(kept)));
+        }
+    }
+
+    private static HttpClient Api(HostProcess host)
+    {
+        var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
+        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+        return api;
+    }
+}

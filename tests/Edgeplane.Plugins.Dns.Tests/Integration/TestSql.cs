@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Edgeplane.Testing;
+using Npgsql;
+
+namespace Edgeplane.Plugins.Dns.Tests.Integration;
+
+/// <summary>
+/// A host database for tests that read or change the plugin's tables directly: a SQLite file (through
+/// the <c>sqlite3</c> program) or a fresh PostgreSQL database.
+/// </summary>
+public sealed class TestSql(string provider, Dictionary<string, string?> settings)
+{
+    public string Provider { get; } = provider;
+    public Dictionary<string, string?> Settings { get; } = settings;
+
+    public static async Task<TestSql> CreateAsync(string provider, Postgres postgres, TempDirectory dir)
+    {
+        if (provider == "postgres") return new TestSql(provider, await postgres.CreateDatabaseAsync(dir.Path));
+        if (!File.Exists("/usr/bin/sqlite3")) Assert.Skip("sqlite3 is not installed (Debian sqlite3)");
+        return new TestSql(provider, new()
+        {
+            ["Edgeplane__Database__Provider"] = "sqlite",
+            ["Edgeplane__Database__ConnectionString"] = $"Data Source={dir.Combine("dns.db")}",
+        });
+    }
+
+    private string ConnectionString => Settings["Edgeplane__Database__ConnectionString"]!;
+
+    /// <summary>Runs one statement; the rows it returns, each as its columns joined with <c>|</c>.</summary>
+    public async Task<List<string>> QueryAsync(string sql)
+    {
+        if (Provider == "postgres")
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+                rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            return rows;
+        }
+        var file = ConnectionString["Data Source=".Length..];
+        var info = new ProcessStartInfo("sqlite3", ["-cmd", ".timeout 10000", file, sql]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var sqlite = Process.Start(info)!;
+        var output = await sqlite.StandardOutput.ReadToEndAsync();
+        var errors = await sqlite.StandardError.ReadToEndAsync();
+        await sqlite.WaitForExitAsync();
+        Assert.True(sqlite.ExitCode == 0 && errors.Length == 0, errors);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+}
