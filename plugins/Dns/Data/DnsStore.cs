@@ -128,6 +128,9 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         await using (var c = await db.OpenAsync(ct))
             zones = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE team_id = @teamId", new { teamId })).Select(r => (ZoneRow)Zone(r)).ToList();
         foreach (var zone in zones) await DeleteZoneAsync(zone, ct);
+        // The team's records leave the change feed too; a host that had not applied the deletions sees the gap and loads every zone.
+        await using (var c = await db.OpenAsync(ct))
+            foreach (var zone in zones) await c.ExecuteAsync("DELETE FROM dns_changes WHERE zone_id = @id", new { id = zone.Id });
         return zones.Count;
     }
 
