@@ -6,6 +6,7 @@ using Edgeplane.Plugins.Rollouts.Device;
 using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
 using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Teams;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Rollouts;

@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Rollouts;
+namespace Edgeplane.Plugins.Rollouts.Teams;
 
 /// <summary>
 /// A deleted team's fleet, artifacts, evidence and deployments go with it, in one transaction: its targets leave the
