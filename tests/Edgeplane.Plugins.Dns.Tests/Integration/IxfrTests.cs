@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -98,8 +99,11 @@ public abstract partial class IxfrTestsBase(DnsHostFixture fixture)
                 live.Add((int)added["index"]!);
             }
 
-            var serial = (await Dig.ShortAsync(Port, zone, "SOA")).Single().Split(' ')[2];
-            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsd.Port, zone, "SOA")).SingleOrDefault()?.Split(' ')[2] == serial, 60000);
+            // The serial the API committed last; the primary's view and then NSD reach it (each a moment later).
+            var serial = ((long)(await api.GetJsonAsync($"zone/{zone}/records"))["serial"]!).ToString(CultureInfo.InvariantCulture);
+            async Task<string?> Serial(int port) => (await Dig.ShortAsync(port, zone, "SOA")).SingleOrDefault()?.Split(' ')[2];
+            await DnsServerTests.WaitForAsync(async () => await Serial(Port) == serial);
+            await nsd.WaitForAsync(async () => await Serial(nsd.Port) == serial, 60000);
             async Task<List<string>> Axfr(int port) => Transfer(await Dig.DigAsync(port, "+noall", "+answer", zone, "AXFR")).Order().ToList();
             var primary = await Axfr(Port);
             Assert.Equal(live.Count + 4, primary.Count); // + SOA twice and the apex NS pair
