@@ -12,11 +12,12 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// <summary>
 /// The plugin's background work queue: NOTIFY (RFC 1996) to every secondary (configured
 /// <see cref="DnsServerOptions.Notify"/> targets and enabled DNS nodes) for every zone whose serial
-/// the secondary has not acknowledged. The queue is the difference between the zones' serials and
-/// <c>dns_notified</c>, so it lives in the database; the job runs on one host instance at a time
-/// under the lease <c>dns-notify</c>.
+/// the secondary has not acknowledged. The queue is the difference between the serials this host's DNS
+/// server answers with and <c>dns_notified</c>; the job runs on one host instance at a time under the
+/// lease <c>dns-notify</c>. A serial committed but not yet served here is not announced: the secondary
+/// would ask for the SOA at once, find the old serial and ignore the NOTIFY until its refresh timer.
 /// </summary>
-public sealed class NotifyJob(DnsStore store, DnsServerOptions options, ILeaseManager leases, TimeProvider clock, ILogger<NotifyJob> logger)
+public sealed class NotifyJob(DnsStore store, ZoneViewProvider views, DnsServerOptions options, ILeaseManager leases, TimeProvider clock, ILogger<NotifyJob> logger)
     : LeasedJob(leases, clock, logger)
 {
     private int _running;
@@ -39,9 +40,9 @@ public sealed class NotifyJob(DnsStore store, DnsServerOptions options, ILeaseMa
     public async Task<List<Pending>> PendingAsync(CancellationToken ct)
     {
         var targets = await TargetsAsync(ct);
-        if (targets.Count == 0) return [];
+        if (targets.Count == 0 || !views.Loaded) return [];
+        var zones = views.Current.Zones.Values.Select(z => (z.Id, z.Name, z.Soa.Serial)).ToList();
         await using var c = await store.OpenAsync(ct);
-        var zones = (await c.QueryAsync("SELECT id, name, serial FROM dns_zones")).Select(r => ((string)r.id, (string)r.name, Convert.ToInt64(r.serial, CultureInfo.InvariantCulture))).ToList();
         var done = (await c.QueryAsync("SELECT zone_id, target, serial FROM dns_notified"))
             .ToDictionary(r => ((string)r.zone_id, (string)r.target), r => Convert.ToInt64(r.serial, CultureInfo.InvariantCulture));
         return zones.SelectMany(z => targets.Where(t => !done.TryGetValue((z.Item1, t), out var s) || s != z.Item3).Select(t => new Pending(z.Item1, z.Item2, z.Item3, t))).ToList();

@@ -19,10 +19,13 @@ public sealed class Nsd : IAsyncDisposable
     }
 
     /// <summary>Starts NSD with the given <c>zone:</c> clauses (each a list of option lines).</summary>
-    public static async Task<Nsd> StartAsync(TempDirectory dir, params (string Zone, string[] Options)[] zones)
+    public static Task<Nsd> StartAsync(TempDirectory dir, params (string Zone, string[] Options)[] zones) =>
+        StartAsync(dir, FreePort.Next(), zones);
+
+    /// <summary>Starts NSD on <paramref name="port"/> (known before, e.g. to configure a primary's NOTIFY target).</summary>
+    public static async Task<Nsd> StartAsync(TempDirectory dir, int port, params (string Zone, string[] Options)[] zones)
     {
         if (!File.Exists("/usr/sbin/nsd")) Assert.Skip("nsd is not installed (Debian nsd)");
-        var port = FreePort.Next();
         var config = $"""
             server:
               ip-address: 127.0.0.1@{port}

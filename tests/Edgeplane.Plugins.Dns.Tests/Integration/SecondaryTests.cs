@@ -68,8 +68,8 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
 
         // NSD is gone: a new change stays queued for it, the health check reports it, clear_queue empties the queue.
         await api.PostJsonAsync($"zone/{zone}/add", new { label = "late", type = "A", value = "192.0.2.81" }, HttpStatusCode.Created);
-        var status = await admin.GetJsonAsync("debug/queue_status");
-        Assert.True((int)status["ready"]! >= 1, status.ToJsonString());
+        // (queued once this host's server answers with the new serial, a moment after the API's 201)
+        await DnsServerTests.WaitForAsync(async () => (int)(await admin.GetJsonAsync("debug/queue_status"))["ready"]! >= 1);
         var unhealthy = await admin.GetJsonAsync("debug/healthcheck");
         Assert.False((bool)unhealthy["healthy"]!);
         Assert.True((int)(await admin.GetJsonAsync("debug/clear_queue"))["cleared"]! >= 1);
