@@ -24,9 +24,9 @@ public static class PluginRouteMapper
         {
             var staging = new StagingRouteBuilder(app);
             foreach (var mount in entry.Mounts.Where(m => m.Listener is null))
-                MapModules(app, entry, staging.MapGroup(mount.Prefix), [mount], building);
+                MapModules(app, entry, staging.MapGroup(mount.Prefix), mount.Prefix, [mount], building);
             foreach (var listeners in entry.Mounts.Where(m => m.Listener is not null).GroupBy(m => m.Profile))
-                MapModules(app, entry, staging.MapGroup(""), listeners.ToList(), building);
+                MapModules(app, entry, staging.MapGroup(""), "", listeners.ToList(), building);
             var sources = staging.DataSources.Select(source => new ServedEndpointDataSource(source)).ToList();
             foreach (var source in sources) source.Build();
             return sources;
@@ -45,11 +45,11 @@ public static class PluginRouteMapper
         public string? Name { get; set; }
     }
 
-    private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, IReadOnlyList<PluginMount> mounts, RouteBeingBuilt building)
+    private static void MapModules(WebApplication app, PluginEntry entry, RouteGroupBuilder group, string prefix, IReadOnlyList<PluginMount> mounts, RouteBeingBuilt building)
     {
         ((IEndpointConventionBuilder)group).Add(endpoint => building.Name = endpoint.DisplayName?.Replace("HTTP: ", "", StringComparison.Ordinal));
         group.WithTags(entry.Id)
-            .WithMetadata(new PluginEndpointMetadata(entry.Id), new ApiProfileMetadata(mounts[0].Profile))
+            .WithMetadata(new PluginEndpointMetadata(entry.Id), new ApiProfileMetadata(mounts[0].Profile), new PluginMountMetadata(prefix))
             .RequireAuthorization(); // secure by default: a route opts out with AllowAnonymous()
         // after the route's own conventions, which may limit it to some profiles
         ((IEndpointConventionBuilder)group).Finally(endpoint => PlaceOnMounts(endpoint, mounts));
