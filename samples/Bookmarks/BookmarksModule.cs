@@ -26,7 +26,7 @@ public sealed class BookmarksModule : ICarterModule
         bookmarks.MapDelete("/{id}", DeleteAsync).RequirePermission("bookmarks.write");
     }
 
-    private static async Task<IResult> AddAsync(NewBookmark body, ICaller caller, BookmarkStore store, IAuditLog audit,
+    private static async Task<IResult> AddAsync(NewBookmark body, HttpContext http, ICaller caller, BookmarkStore store, IAuditLog audit,
         IEventPublisher events, BookmarkMetrics metrics, TimeProvider clock)
     {
         var errors = new FieldErrors()
@@ -40,7 +40,7 @@ public sealed class BookmarksModule : ICarterModule
         await audit.RecordAsync("bookmarks.add", bookmark.Id, new { bookmark.Url });
         await events.PublishAsync("bookmarks.added", new { bookmark.Id, bookmark.Url }, caller.TeamId);
         metrics.Created();
-        return TypedResults.Created($"api/bookmarks/{bookmark.Id}", View(bookmark));
+        return TypedResults.Created(http.PluginLink($"/api/bookmarks/{bookmark.Id}"), View(bookmark));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, BookmarkStore store)

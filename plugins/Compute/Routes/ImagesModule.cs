@@ -60,7 +60,7 @@ public sealed class ImagesModule : ICarterModule
                 return Problems.Conflict($"an image named '{name}' already exists");
             }
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
-            return TypedResults.Created($"/api/images/{image.Id}", ImageView.From(image));
+            return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.images.write").RequireHostAdmin();
 
         app.MapDelete("/api/images/delete", async (HttpRequest request, Store store, IAuditLog audit, CancellationToken ct) =>

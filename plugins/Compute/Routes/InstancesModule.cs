@@ -32,7 +32,7 @@ public sealed class InstancesModule : ICarterModule
             var (instance, errors) = await instances.DeployAsync(body, ct);
             if (errors is not null) return errors.ToProblem();
             await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
-            return TypedResults.Created($"/api/instances/{instance.Id}", InstanceView.From(instance, options.PublishAddress));
+            return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
         app.MapDelete("/api/instance/delete", async (HttpRequest request, InstanceService instances, Store store, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>

@@ -91,7 +91,7 @@ public sealed class NodesModule : ICarterModule
                 return Problems.Conflict($"a node named '{name}' already exists");
             }
             await audit.RecordAsync("compute.node.create", node.Id, new { node.Name, address = endpoint.ToString(), node.Engine }, ct);
-            return TypedResults.Created($"/api/nodes/{node.Id}", NodeView.From(node, new NodeUsage()));
+            return TypedResults.Json(NodeView.From(node, new NodeUsage()), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
         app.MapDelete("/api/nodes/delete", async (HttpRequest request, Store store, EngineClients clients, IAuditLog audit, CancellationToken ct) =>

@@ -42,7 +42,7 @@ public sealed class AdminModule : ICarterModule
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
-            return TypedResults.Created($"/api/nodes/list", NodeJson(node));
+            return TypedResults.Created(request.HttpContext.PluginLink("/api/nodes/list"), NodeJson(node));
         }).RequirePermission("dns.admin");
 
         api.MapGet("/nodes/list", async Task<IResult> (DnsStore store, CancellationToken ct) =>

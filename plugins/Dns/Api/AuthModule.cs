@@ -25,7 +25,7 @@ public sealed class AuthModule : ICarterModule
             try
             {
                 var user = await identity.SignUpAsync(username.Trim(), password, cancellationToken: ct);
-                return TypedResults.Created($"/api/users/{user.Id}", new { message = "account created", id = user.Id, username = user.Username });
+                return TypedResults.Json(new { message = "account created", id = user.Id, username = user.Username }, statusCode: StatusCodes.Status201Created); // no URL shows one user
             }
             catch (IdentityValidationException e)
             {

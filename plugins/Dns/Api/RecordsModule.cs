@@ -61,7 +61,7 @@ public sealed class RecordsModule : ICarterModule
             }
             views.Poke();
             await audit.RecordAsync("dns.record.add", row.Name, new { stored!.Index, stored.Name, stored.Type, rdata = stored.Presentation() }, ct);
-            return TypedResults.Created($"/api/zone/{row.Name}/records", RecordJson(row.Name, stored));
+            return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
         }).RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>

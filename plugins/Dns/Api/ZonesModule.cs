@@ -55,7 +55,7 @@ public sealed class ZonesModule : ICarterModule
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);
-            return TypedResults.Created($"/api/zone/{name}/records", ZoneJson(zone));
+            return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
         }).RequirePermission("dns.zones.write");
 
         api.MapGet("/zones/list", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>

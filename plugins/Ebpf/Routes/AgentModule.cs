@@ -50,7 +50,7 @@ public sealed class AgentModule : ICarterModule
             await TeamAccess.AuditAsync(context, reenrolled ? "ebpf.node.reenroll" : "ebpf.node.enroll", enrolled.Id, new { enrolled.TeamId, enrolled.Name, enrolled.TokenId });
             var answer = new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds);
             // a machine enrolling again gets its node back (200) with the new credential; a new machine gets a new node (201)
-            return reenrolled ? TypedResults.Ok(answer) : TypedResults.Created($"teams/{enrolled.TeamId}/nodes/{enrolled.Id}", answer);
+            return reenrolled ? TypedResults.Ok(answer) : TypedResults.Created(context.PluginLink($"/api/v1/teams/{enrolled.TeamId}/nodes/{enrolled.Id}"), answer);
         }).AllowAnonymous();
 
         app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>

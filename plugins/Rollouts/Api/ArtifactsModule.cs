@@ -102,11 +102,11 @@ public sealed class ArtifactsModule : ICarterModule
         var payload = new byte[file!.Length];
         await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(payload, ct);
         var contentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType;
-        return await PublishAsync(store, audit, logger, new NewArtifact(caller.TeamId!, caller.UserId, name!, version!, deviceTypes, description ?? "", labels, fileName!,
+        return await PublishAsync(http, store, audit, logger, new NewArtifact(caller.TeamId!, caller.UserId, name!, version!, deviceTypes, description ?? "", labels, fileName!,
             contentType, new JsonObject { ["kind"] = "upload" }), payload, ct);
     }
 
-    internal static async Task<IResult> PublishAsync(ArtifactStore store, IAuditLog audit, ILogger logger, NewArtifact artifact, byte[] payload, CancellationToken ct)
+    internal static async Task<IResult> PublishAsync(HttpContext http, ArtifactStore store, IAuditLog audit, ILogger logger, NewArtifact artifact, byte[] payload, CancellationToken ct)
     {
         ArtifactRow row;
         try
@@ -123,7 +123,7 @@ public sealed class ArtifactsModule : ICarterModule
             return TypedResults.Problem(statusCode: 503, title: "Signing failed", detail: "the update-signing repository could not sign; nothing was published");
         }
         await audit.RecordAsync("rollouts.artifact.publish", row.Id, new { row.Name, row.Version, row.Sha256, row.Size, row.TargetName, row.TargetsVersion });
-        return TypedResults.Created($"api/v1/artifacts/{row.Id}", ArtifactView.From(row));
+        return TypedResults.Created(http.PluginLink($"/api/v1/artifacts/{row.Id}"), ArtifactView.From(row));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? name, string? deviceType, ICaller caller, ArtifactStore store)

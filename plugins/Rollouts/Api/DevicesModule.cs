@@ -95,7 +95,7 @@ public sealed class DeviceLogsModule : ICarterModule
         logs.MapGet("/{id}/download", DownloadAsync).RequirePermission("rollouts.logs.read");
     }
 
-    private static async Task<IResult> RequestAsync(string name, NewLogRequest? body, ICaller caller, DeviceStore devices, LogStore logs, RolloutsOptions options, IAuditLog audit)
+    private static async Task<IResult> RequestAsync(string name, NewLogRequest? body, HttpContext http, ICaller caller, DeviceStore devices, LogStore logs, RolloutsOptions options, IAuditLog audit)
     {
         var sources = body?.Sources is { Count: > 0 } s ? s : ["agent"];
         var maxBytes = body?.MaxBytes ?? options.MaxLogBytes;
@@ -107,7 +107,7 @@ public sealed class DeviceLogsModule : ICarterModule
         if (await devices.FindAsync(caller.TeamId!, name) is not { } device) return TypedResults.NotFound();
         var row = await logs.RequestAsync(device, sources, maxBytes, caller.UserId);
         await audit.RecordAsync("rollouts.device.logs.request", device.Id, new { name, request = row.Id });
-        return TypedResults.Accepted($"api/v1/devices/{name}/logs/{row.Id}", LogRequestView.From(row));
+        return TypedResults.Accepted(http.PluginLink($"/api/v1/devices/{name}/logs/{row.Id}"), LogRequestView.From(row));
     }
 
     private static async Task<IResult> ListAsync(string name, [AsParameters] PageRequest page, ICaller caller, DeviceStore devices, LogStore logs)

@@ -28,7 +28,7 @@ public sealed class EnrollTokensModule : ICarterModule
         tokens.MapDelete("/{id}", RevokeAsync).RequirePermission("rollouts.enroll-tokens.write").RequireSession();
     }
 
-    private static async Task<IResult> CreateAsync(NewEnrollToken body, ICaller caller, EnrollTokenStore store, GroupStore groups, DeviceCa ca,
+    private static async Task<IResult> CreateAsync(NewEnrollToken body, HttpContext http, ICaller caller, EnrollTokenStore store, GroupStore groups, DeviceCa ca,
         RolloutsOptions options, IAuditLog audit, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
@@ -46,7 +46,7 @@ public sealed class EnrollTokensModule : ICarterModule
         var (row, secret) = await store.CreateAsync(caller.TeamId!, caller.UserId, body.Name!, body.GroupId, body.Labels ?? [], body.MaxUses, expiresAt, now);
         await audit.RecordAsync("rollouts.enroll-token.create", row.Id, new { row.Name, row.GroupId, row.MaxUses, row.ExpiresAt });
         var view = EnrollTokenView.From(row, now);
-        return TypedResults.Created($"api/v1/enroll-tokens/{row.Id}", new
+        return TypedResults.Created(http.PluginLink($"/api/v1/enroll-tokens/{row.Id}"), new
         {
             view.Id, view.Name, view.Prefix, view.GroupId, view.Labels, view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State,
             token = secret,

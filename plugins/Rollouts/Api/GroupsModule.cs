@@ -38,7 +38,7 @@ public sealed class GroupsModule : ICarterModule
         return errors;
     }
 
-    private static async Task<IResult> CreateAsync(NewGroup body, ICaller caller, GroupStore store, DeviceStore devices, IDbConnectionFactory db,
+    private static async Task<IResult> CreateAsync(NewGroup body, HttpContext http, ICaller caller, GroupStore store, DeviceStore devices, IDbConnectionFactory db,
         IAuditLog audit, TimeProvider clock)
     {
         var errors = Check(body.Name, body.Description, body.Selector, nameRequired: true);
@@ -65,7 +65,7 @@ public sealed class GroupsModule : ICarterModule
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"a group named '{body.Name}' exists");
         }
         await audit.RecordAsync("rollouts.group.create", row.Id, new { row.Name });
-        return TypedResults.Created($"api/v1/groups/{row.Id}", await store.ViewAsync(row));
+        return TypedResults.Created(http.PluginLink($"/api/v1/groups/{row.Id}"), await store.ViewAsync(row));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, GroupStore store)

@@ -56,7 +56,7 @@ public sealed class IncidentsModule : ICarterModule
         }
     }
 
-    private static async Task<IResult> CreateAsync(NewIncident body, ICaller caller, IncidentStore store, DeviceStore devices, IAuditLog audit, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(NewIncident body, HttpContext http, ICaller caller, IncidentStore store, DeviceStore devices, IAuditLog audit, TimeProvider clock)
     {
         var errors = Check(body.Title, body.Description, body.Severity, body.Status, create: true, clock, body.OccurredAt);
         var now = clock.GetUtcNow();
@@ -86,7 +86,7 @@ public sealed class IncidentsModule : ICarterModule
         };
         await store.CreateAsync(row, links, Event("created", caller, now, new { row.Title, row.Severity, row.Status }));
         await audit.RecordAsync("rollouts.incident.create", row.Id, new { row.Title, row.Severity, row.Status, devices = links.Count(l => l.Kind == "device") });
-        return TypedResults.Created($"api/v1/incidents/{row.Id}", await store.ViewAsync(row));
+        return TypedResults.Created(http.PluginLink($"/api/v1/incidents/{row.Id}"), await store.ViewAsync(row));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? status, string? severity, string? device, string? artifact,

@@ -47,7 +47,7 @@ public sealed partial class RegistriesModule : ICarterModule
 
     private static IResult Problem(RegistryException e) => TypedResults.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not Found" : "Registry error", detail: e.Message);
 
-    private static async Task<IResult> CreateAsync(NewRegistry body, ICaller caller, RegistryStore store, IDbConnectionFactory db, IAuditLog audit, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(NewRegistry body, HttpContext http, ICaller caller, RegistryStore store, IDbConnectionFactory db, IAuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors()
             .Check(Names.IsValidName(body.Name), "name", "must be 1-63 letters, digits, '.', '-' or '_'")
@@ -82,7 +82,7 @@ public sealed partial class RegistriesModule : ICarterModule
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"a registry named '{body.Name}' exists");
         }
         await audit.RecordAsync("rollouts.registry.create", row.Id, new { row.Name, row.Url, row.Username });
-        return TypedResults.Created($"api/v1/registries/{row.Id}", RegistryView.From(row));
+        return TypedResults.Created(http.PluginLink($"/api/v1/registries/{row.Id}"), RegistryView.From(row));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, RegistryStore store)
@@ -126,7 +126,7 @@ public sealed partial class RegistriesModule : ICarterModule
         }
     }
 
-    private static async Task<IResult> ImportAsync(string id, ImportRequest body, ICaller caller, RegistryStore store, ArtifactStore artifacts, IAuditLog audit,
+    private static async Task<IResult> ImportAsync(string id, ImportRequest body, HttpContext http, ICaller caller, RegistryStore store, ArtifactStore artifacts, IAuditLog audit,
         ILogger<RegistriesModule> logger, CancellationToken ct)
     {
         var errors = new FieldErrors()
@@ -159,7 +159,7 @@ public sealed partial class RegistriesModule : ICarterModule
             ["kind"] = "registry", ["registryId"] = row.Id, ["registry"] = row.Url, ["repository"] = body.Repository, ["tag"] = body.Tag,
             ["digest"] = manifest.Digest, ["mediaType"] = manifest.MediaType,
         };
-        return await ArtifactsModule.PublishAsync(artifacts, audit, logger, new NewArtifact(caller.TeamId!, caller.UserId, name!, version!, body.DeviceTypes!.Distinct().ToList(),
+        return await ArtifactsModule.PublishAsync(http, artifacts, audit, logger, new NewArtifact(caller.TeamId!, caller.UserId, name!, version!, body.DeviceTypes!.Distinct().ToList(),
             body.Description ?? $"{body.Repository}@{manifest.Digest}", [], "manifest.json", manifest.MediaType, source), manifest.Data, ct);
     }
 }

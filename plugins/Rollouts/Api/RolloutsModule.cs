@@ -29,7 +29,7 @@ public sealed class RolloutsModule : ICarterModule
         rollouts.MapPost("/{id}/abort", AbortAsync).RequirePermission("rollouts.rollouts.write");
     }
 
-    private static async Task<IResult> CreateAsync(NewRollout body, ICaller caller, ArtifactStore artifacts, GroupStore groups, DeviceStore devices, DeploymentStore store,
+    private static async Task<IResult> CreateAsync(NewRollout body, HttpContext http, ICaller caller, ArtifactStore artifacts, GroupStore groups, DeviceStore devices, DeploymentStore store,
         RolloutEvents events, IAuditLog audit, TimeProvider clock)
     {
         var errors = new FieldErrors()
@@ -70,7 +70,7 @@ public sealed class RolloutsModule : ICarterModule
         await store.CreateAsync(rollout, DeploymentStore.AssignPhases(rollout.Id, targets, phases));
         await audit.RecordAsync("rollouts.rollout.create", rollout.Id, new { rollout.Name, rollout.ArtifactId, rollout.GroupId, phases, rollout.FailureThreshold, approval, devices = targets.Count });
         await events.PublishAsync(rollout, "rollouts.rollout.created", new { rolloutId = rollout.Id, name = rollout.Name, devices = targets.Count, state = rollout.State });
-        return TypedResults.Created($"api/v1/rollouts/{rollout.Id}", await ViewAsync(store, rollout, devices: true));
+        return TypedResults.Created(http.PluginLink($"/api/v1/rollouts/{rollout.Id}"), await ViewAsync(store, rollout, devices: true));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? state, ICaller caller, DeploymentStore store)

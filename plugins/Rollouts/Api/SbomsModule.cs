@@ -67,7 +67,7 @@ public sealed class SbomsModule : ICarterModule
         if (await artifacts.FindAsync(caller.TeamId!, id) is not { } artifact) return TypedResults.NotFound();
         var row = await store.AttachAsync(caller.TeamId!, artifact.Id, caller.UserId, parsed, text);
         await audit.RecordAsync("rollouts.sbom.attach", row.Id, new { artifact = artifact.Id, row.Format, row.SpecVersion, row.Components, row.Sha256 });
-        return TypedResults.Created($"api/v1/artifacts/{artifact.Id}/sboms/{row.Id}", SbomView.From(row));
+        return TypedResults.Created(http.PluginLink($"/api/v1/artifacts/{artifact.Id}/sboms/{row.Id}"), SbomView.From(row));
     }
 
     private static async Task<IResult> ListAsync(string id, ICaller caller, ArtifactStore artifacts, SbomStore store)

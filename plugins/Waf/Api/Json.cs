@@ -25,13 +25,19 @@ internal static class Json
 
     public static IResult Created(object value) => new Answer(value, StatusCodes.Status201Created);
 
+    /// <summary>201 with a <c>Location</c>: <paramref name="route"/> as the module maps it, under the mount serving the request.</summary>
+    public static IResult Created(object value, string route) => new Answer(value, StatusCodes.Status201Created, route);
+
     public static IResult Accepted(object value) => new Answer(value, StatusCodes.Status202Accepted);
 
     /// <summary>The response in the form of the profile of the mount that serves it.</summary>
-    private sealed class Answer(object value, int status) : IResult
+    private sealed class Answer(object value, int status, string? location = null) : IResult
     {
-        public Task ExecuteAsync(HttpContext http) =>
-            Results.Json(value, http.IsSeedProfile() ? SeedOptions : Options, statusCode: status).ExecuteAsync(http);
+        public Task ExecuteAsync(HttpContext http)
+        {
+            if (location is not null) http.Response.Headers.Location = http.PluginLink(location);
+            return Results.Json(value, http.IsSeedProfile() ? SeedOptions : Options, statusCode: status).ExecuteAsync(http);
+        }
     }
 
     private sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset>

@@ -55,7 +55,7 @@ public sealed class RulesModule : ICarterModule
             await store.InsertRuleAsync(row);
             await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
             await sync.RefreshAsync();
-            return Json.Created(new { id = row.Id, status = "active", created_at = row.CreatedAt });
+            return Json.Created(new { id = row.Id, status = "active", created_at = row.CreatedAt }, $"/api/v1/rules/{row.Id}");
         }).RequirePermission("waf.rules.write");
 
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
