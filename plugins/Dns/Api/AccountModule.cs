@@ -13,32 +13,38 @@ public sealed class AccountModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
 
-        api.MapGet("/admin", IResult (ICaller caller) => TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
+        // The original answered whether the caller is an admin in "success" (and "200" as the message).
+        api.MapGet("/admin", IResult (HttpContext http, ICaller caller) => http.IsSeedProfile()
+            ? SeedAnswer.Of(caller.IsHostAdmin, "200", new { admin = caller.IsHostAdmin, username = caller.Username })
+            : TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
 
-        api.MapGet("/user/acl", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/user/acl", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
-            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
+            var acl = await store.ListAclAsync(caller.UserId, ct);
+            return http.IsSeedProfile() ? SeedAnswer.Ok(acl) : TypedResults.Ok(new { acl });
         }).RequirePermission("dns.account.write");
 
-        // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }.
-        api.MapPut("/user/acl", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
+        // (the original's field "address" on a seed mount).
+        api.MapPut("/user/acl", async Task<IResult> (HttpRequest request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var fields = await Fields.ReadAsync(request);
-            var entry = fields.Required("acl").Trim();
+            var field = http.IsSeedProfile() && !fields.Has("acl") ? "address" : "acl";
+            var entry = fields.Required(field).Trim();
             if (fields.Errors.Any) return fields.Errors.ToProblem();
-            if (!UserAcl.IsValidEntry(entry)) return Problems.Field("acl", "must be an IP address or a CIDR prefix such as 192.0.2.0/24");
+            if (!UserAcl.IsValidEntry(entry)) return Problems.Field(field, "must be an IP address or a CIDR prefix such as 192.0.2.0/24");
             entry = UserAcl.Canonical(entry);
             // Refuse an entry that would lock the caller's own key out at once.
             var current = await store.ListAclAsync(caller.UserId, ct);
             if (caller.Credential == CredentialKind.ApiKey && current.Count == 0 && !UserAcl.Allows([entry], caller.SourceAddress))
-                return Problems.Field("acl", $"the first entry must allow the address you are calling from ({caller.SourceAddress})");
+                return Problems.Field(field, $"the first entry must allow the address you are calling from ({caller.SourceAddress})");
             if (!await store.AddAclAsync(caller.UserId, entry, ct)) return Problems.Conflict("the ACL already has that entry");
             await audit.RecordAsync("dns.acl.add", caller.UserId, new { entry }, ct);
-            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
+            return TypedResults.Ok(new { message = "ACL updated", acl = await store.ListAclAsync(caller.UserId, ct) });
         }).RequirePermission("dns.account.write");
 
         // Extension: removes one entry; ?acl=192.0.2.0/24.
@@ -87,10 +93,12 @@ public sealed class AccountModule : ICarterModule
             });
         }).RequirePermission("dns.nodes.read");
 
-        api.MapGet("/nodes/geoloc", async Task<IResult> (DnsStore store, CancellationToken ct) =>
-            TypedResults.Ok(new
-            {
-                nodes = (await store.ListNodesAsync(ct)).Select(n => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled }),
-            })).RequirePermission("dns.nodes.read");
+        api.MapGet("/nodes/geoloc", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
+        {
+            var nodes = await store.ListNodesAsync(ct);
+            object Geoloc(NodeRow n) => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled };
+            // The original's message maps each node's name to its location.
+            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes.ToDictionary(n => n.Name, Geoloc)) : TypedResults.Ok(new { nodes = nodes.Select(Geoloc) });
+        }).RequirePermission("dns.nodes.read");
     }
 }

@@ -19,10 +19,10 @@ public sealed class AdminModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
-        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var fields = await Fields.ReadAsync(request);
             var name = fields.Required("name").Trim();
@@ -42,17 +42,22 @@ public sealed class AdminModule : ICarterModule
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
+            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, NodeJson(node));
             return TypedResults.Created(request.HttpContext.PluginLink("/api/nodes/list"), NodeJson(node));
         }).RequirePermission("dns.admin");
 
-        api.MapGet("/nodes/list", async Task<IResult> (DnsStore store, CancellationToken ct) =>
-            TypedResults.Ok(new { nodes = (await store.ListNodesAsync(ct)).Select(NodeJson) })).RequirePermission("dns.admin");
+        api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
+        {
+            var nodes = (await store.ListNodesAsync(ct)).Select(NodeJson);
+            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes) : TypedResults.Ok(new { nodes });
+        }).RequirePermission("dns.admin");
 
-        // Body: node (id or name), state (true = enabled). A disabled node gets no NOTIFY and is left out of monitoring.
-        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
+        // node gets no NOTIFY and is left out of monitoring.
+        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var fields = await Fields.ReadAsync(request);
-            var which = fields.Required("node").Trim();
+            var which = fields.Required(http.IsSeedProfile() && !fields.Has("node") ? "name" : "node").Trim();
             var state = fields.Bool("state");
             if (state is null && !fields.Errors.Any) fields.Errors.Add("state", "is required (true to enable, false to disable)");
             if (fields.Errors.Any) return fields.Errors.ToProblem();
@@ -61,6 +66,7 @@ public sealed class AdminModule : ICarterModule
             await store.SetNodeEnabledAsync(node.Id, state!.Value, ct);
             views.Poke();
             await audit.RecordAsync("dns.node.power", node.Name, new { enabled = state }, ct);
+            if (http.IsSeedProfile()) return SeedAnswer.Ok($"Set {node.Name} to {(state.Value ? "on" : "off")}", NodeJson(node with { Enabled = state.Value }));
             return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
         }).RequirePermission("dns.admin");
 
@@ -70,10 +76,11 @@ public sealed class AdminModule : ICarterModule
             return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
         }).RequirePermission("dns.admin");
 
-        api.MapGet("/users", async Task<IResult> (IIdentityService identity, CancellationToken ct) => TypedResults.Ok(new
+        api.MapGet("/users", async Task<IResult> (HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
-            users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt }),
-        })).RequirePermission("dns.admin");
+            var users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt });
+            return http.IsSeedProfile() ? SeedAnswer.Ok(users) : TypedResults.Ok(new { users });
+        }).RequirePermission("dns.admin");
 
         api.MapPost("/user/{user}/toggle", async Task<IResult> (string user, ICaller caller, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
@@ -82,7 +89,7 @@ public sealed class AdminModule : ICarterModule
             if (target.Id == caller.UserId) return Problems.Conflict("you cannot disable yourself");
             await identity.SetUserEnabledAsync(target.Id, !target.Enabled, ct);
             await audit.RecordAsync("dns.user.toggle", target.Username, new { enabled = !target.Enabled }, ct);
-            return TypedResults.Ok(new { id = target.Id, username = target.Username, enabled = !target.Enabled });
+            return TypedResults.Ok(new { message = $"User enabled state is now {!target.Enabled}", id = target.Id, username = target.Username, enabled = !target.Enabled });
         }).RequirePermission("dns.admin");
 
         // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.

@@ -21,7 +21,7 @@ public sealed class BulkModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
 
         api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>

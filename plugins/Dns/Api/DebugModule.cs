@@ -16,7 +16,7 @@ public sealed class DebugModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var debug = app.MapGroup("/api/debug").AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
+        var debug = app.MapGroup("/api/debug").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
 
         // Reloads every zone from the database into the DNS server now.
         debug.MapGet("/refresh_zones", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>

@@ -23,7 +23,7 @@ public sealed class ImportModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
 
         // The master file as the body (Content-Type text/dns or text/plain, ?mode=), or fields {zonefile, mode}.
         api.MapPost("/zone/{zone}/import", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views,

@@ -31,23 +31,25 @@ public sealed class RecordsModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
 
-        api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, ICaller caller, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
             var records = await store.ListRecordsAsync(row.Id, ct);
+            if (http.IsSeedProfile()) return SeedAnswer.Ok(SeedForms.Records(row.Name, records), new { zone = row.Name, serial = row.Serial });
             return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
         }).RequirePermission("dns.zones.read");
 
-        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, HttpRequest request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
             var fields = await Fields.ReadAsync(request);
             var input = new RecordInput(fields.String("label"), fields.String("type"), fields.Int("ttl"), fields.String("value"),
                 fields.Int("priority"), fields.Int("weight"), fields.Int("port"), fields.Int("flags"), fields.String("tag"));
+            if (http.IsSeedProfile()) input = SeedForms.Input(row.Name, input, fields.Errors);
             if (fields.Errors.Any) return fields.Errors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
             if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
@@ -61,18 +63,39 @@ public sealed class RecordsModule : ICarterModule
             }
             views.Poke();
             await audit.RecordAsync("dns.record.add", row.Name, new { stored!.Index, stored.Name, stored.Type, rdata = stored.Presentation() }, ct);
+            if (http.IsSeedProfile())
+            {
+                var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == stored.Index);
+                return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, stored, position));
+            }
             return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
         }).RequirePermission("dns.zones.write");
 
-        api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
+            if (http.IsSeedProfile()) return await DeleteAtPositionAsync(row, index, store, views, audit, ct);
             if (!int.TryParse(index, out var i) || i < 1) return Problems.Field("index", "must be a positive integer (see /zone/[ZONE]/records)");
             if (!await store.DeleteRecordAsync(row.Id, i, ct)) return Problems.NotFound("Record");
             views.Poke();
             await audit.RecordAsync("dns.record.delete", row.Name, new { index = i }, ct);
             return TypedResults.Ok(new { message = $"record {i} deleted from {row.Name}" });
         }).RequirePermission("dns.zones.write");
+    }
+
+    /// <summary>The seed's delete: the index is the record's position in the list (from 0), resolved in the write's transaction.</summary>
+    private static async Task<IResult> DeleteAtPositionAsync(ZoneRow row, string index, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct)
+    {
+        if (!int.TryParse(index, out var position) || position < 0)
+            return Problems.Field("index", "must be a record's position in the list, from 0 (see /zone/[ZONE]/records)");
+        DnsRecord? deleted = null;
+        var write = await store.WriteRecordsAsync(row.Id, changes =>
+            changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied, ct);
+        if (write is null) return Problems.NotFound("Zone");
+        if (deleted is null) return TypedResults.Problem(statusCode: 404, title: "Record not found", detail: $"Record at index {position} doesn't exist in {row.Name}");
+        views.Poke();
+        await audit.RecordAsync("dns.record.delete", row.Name, new { index = deleted.Index, position }, ct);
+        return TypedResults.Ok(new { message = $"Record deleted at index {position} from {row.Name}", id = deleted.Index });
     }
 }

@@ -28,9 +28,9 @@ public sealed class ZonesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
 
-        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
+        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
             IAuditLog audit, ILogger<ZonesModule> logger, CancellationToken ct) =>
         {
             var fields = await Fields.ReadAsync(request);
@@ -55,12 +55,18 @@ public sealed class ZonesModule : ICarterModule
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);
+            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, ZoneJson(zone));
             return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
         }).RequirePermission("dns.zones.write");
 
-        api.MapGet("/zones/list", async Task<IResult> (ICaller caller, DnsStore store, CancellationToken ct) =>
-            TypedResults.Ok(new { zones = (await store.ListZonesAsync(caller, ct)).Select(ZoneJson) }))
-            .RequirePermission("dns.zones.read");
+        api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        {
+            var zones = await store.ListZonesAsync(caller, ct);
+            if (!http.IsSeedProfile()) return TypedResults.Ok(new { zones = zones.Select(ZoneJson) });
+            var seedZones = new List<object>();
+            foreach (var zone in zones.OrderBy(z => z.Name, StringComparer.Ordinal)) seedZones.Add(await SeedForms.ZoneAsync(zone, store, identity, ct));
+            return SeedAnswer.Ok(seedZones);
+        }).RequirePermission("dns.zones.read");
 
         api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -83,10 +89,11 @@ public sealed class ZonesModule : ICarterModule
         }).RequirePermission("dns.zones.read");
 
         // Zone users: the owner and every user the zone is shared with.
-        api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
+            if (http.IsSeedProfile()) return SeedAnswer.Ok(await SeedForms.UsernamesAsync(row, store, identity, ct));
             var users = new List<object>();
             var owner = await identity.FindUserAsync(row.OwnerUserId, ct);
             users.Add(new { userId = row.OwnerUserId, username = owner?.Username, role = "owner" });

@@ -6,7 +6,11 @@ using Edgeplane.Abstractions.Network;
 namespace Edgeplane.Plugins.Dns.Model;
 
 /// <summary>A record as a client submits it to <c>/zone/[ZONE]/add</c> (seed fields plus the type's options).</summary>
-public sealed record RecordInput(string? Label, string? Type, int? Ttl, string? Value, int? Priority = null, int? Weight = null, int? Port = null, int? Flags = null, string? Tag = null);
+public sealed record RecordInput(string? Label, string? Type, int? Ttl, string? Value, int? Priority = null, int? Weight = null, int? Port = null, int? Flags = null, string? Tag = null)
+{
+    /// <summary>The largest TTL accepted: <see cref="RecordValidator.MaxTtl"/>, or RFC 2181's 2^31-1 that PacketFrame allowed (the seed profile).</summary>
+    public int MaxTtl { get; init; } = RecordValidator.MaxTtl;
+}
 
 /// <summary>Field-level validation of records; errors are keyed by the request's field names.</summary>
 public static class RecordValidator
@@ -30,7 +34,7 @@ public static class RecordValidator
         else if (!RrType.UserTypes.Contains(type)) Err("type", $"must be one of {string.Join(", ", RrType.UserTypes)}");
 
         var ttl = input.Ttl ?? DefaultTtl;
-        if (ttl is < MinTtl or > MaxTtl) Err("ttl", $"must be between {MinTtl} and {MaxTtl} seconds");
+        if (ttl < MinTtl || ttl > input.MaxTtl) Err("ttl", $"must be between {MinTtl} and {input.MaxTtl} seconds");
 
         // Owner name: "@" or empty is the apex; a name ending with a dot, or equal to / ending with the
         // zone, is absolute and must be inside the zone; anything else is relative to the zone.
