@@ -41,14 +41,14 @@ public static class EdgeplaneApplication
         var options = EdgeplaneOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
         var strayFolders = new List<string>();
         var plugins = PluginDiscovery.Discover(builder.Configuration, options.PluginDirectories, strayFolders);
-        var autofacModules = PluginComposition.LoadAndRegister(builder, plugins, options.DataDirectory);
+        var containerConfiguration = PluginComposition.LoadAndRegister(builder, plugins, options.DataDirectory);
 
         builder.WebHost.UseUrls(ListenUrls.For(builder.Configuration, plugins));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Edgeplane:MaxRequestBodyBytes") ?? 10 * 1024 * 1024);
-        // Autofac composes the host when a plugin brings an Autofac module (or Edgeplane:UseAutofac says so);
+        // Autofac composes the host when a plugin configures Autofac's container (or Edgeplane:UseAutofac says so);
         // otherwise the platform's container, which costs a third of the CPU per request (bench/host).
-        if (autofacModules.Count > 0 || builder.Configuration.GetValue<bool>("Edgeplane:UseAutofac"))
-            builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory(c => PluginComposition.RegisterModules(c, autofacModules)));
+        if (containerConfiguration.Count > 0 || builder.Configuration.GetValue<bool>("Edgeplane:UseAutofac"))
+            builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory(c => PluginComposition.Configure(c, containerConfiguration)));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PluginCatalog(plugins));
         builder.Services.AddProblemDetails();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Autofac;
-using Autofac.Core;
 using Edgeplane.Host.Plugins;
 using Microsoft.Extensions.Hosting;
 
@@ -10,7 +9,7 @@ namespace Edgeplane.Host.Composition;
 public static class PluginComposition
 {
     /// <param name="dataDirectory">The host's data directory: each plugin gets its own folder in it, named by its id.</param>
-    public static List<IModule> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins, string dataDirectory)
+    public static List<Action<ContainerBuilder>> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins, string dataDirectory)
     {
         // Loading is independent per plugin (each has its own load context), so it runs in parallel;
         // registration stays in discovery order, so that the container's last-wins is predictable.
@@ -21,17 +20,17 @@ public static class PluginComposition
             PluginLoader.Load(entry);
             entry.LoadTime += clock.Elapsed;
         });
-        var modules = new List<IModule>();
+        var container = new List<Action<ContainerBuilder>>();
         foreach (var entry in active.Where(p => p.IsLive))
         {
             var clock = Stopwatch.StartNew();
-            Register(builder, entry, modules, dataDirectory);
+            Register(builder, entry, container, dataDirectory);
             entry.LoadTime += clock.Elapsed;
         }
-        return modules;
+        return container;
     }
 
-    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<IModule> modules, string dataDirectory)
+    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<Action<ContainerBuilder>> container, string dataDirectory)
     {
         PluginBuilder pluginBuilder;
         try
@@ -57,7 +56,7 @@ public static class PluginComposition
         builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
                 hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
                 sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
-        modules.AddRange(pluginBuilder.AutofacModules);
+        container.AddRange(pluginBuilder.ContainerConfiguration);
     }
 
     /// <summary>
@@ -73,8 +72,8 @@ public static class PluginComposition
             ?? d.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.CreateInstance(services, d.ImplementationType!));
 
-    public static void RegisterModules(ContainerBuilder container, IEnumerable<IModule> modules)
+    public static void Configure(ContainerBuilder container, IEnumerable<Action<ContainerBuilder>> configuration)
     {
-        foreach (var module in modules) container.RegisterModule(module);
+        foreach (var configure in configuration) configure(container);
     }
 }

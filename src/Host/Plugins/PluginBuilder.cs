@@ -1,4 +1,4 @@
-using Autofac.Core;
+using Autofac;
 using Edgeplane.Abstractions.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,14 +12,16 @@ namespace Edgeplane.Host.Plugins;
 /// </summary>
 public sealed class PluginBuilder(PluginDescriptor plugin, IConfiguration configuration, IHostEnvironment environment, string dataDirectory) : IPluginBuilder
 {
-    private readonly List<IModule> _modules = [];
+    private readonly List<Action<ContainerBuilder>> _container = [];
 
     public PluginDescriptor Plugin { get; } = plugin;
     public IConfiguration Configuration { get; } = configuration;
     public IHostEnvironment Environment { get; } = environment;
     public string DataDirectory { get; } = dataDirectory;
     public IServiceCollection Services { get; } = new ServiceCollection();
-    public IReadOnlyList<IModule> AutofacModules => _modules;
+    public IReadOnlyList<Action<ContainerBuilder>> ContainerConfiguration => _container;
 
-    public void AddAutofacModule(IModule module) => _modules.Add(module);
+    public void ConfigureContainer<TContainerBuilder>(Action<TContainerBuilder> configure) where TContainerBuilder : notnull =>
+        _container.Add(configure as Action<ContainerBuilder> ?? throw new NotSupportedException(
+            $"The host composes with Autofac: ConfigureContainer takes Autofac's ContainerBuilder, not {typeof(TContainerBuilder).FullName}."));
 }

@@ -1,6 +1,8 @@
 using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Host.Data;
 using Edgeplane.Host.Plugins;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +14,18 @@ namespace Edgeplane.Host.Tests.Units;
 
 public sealed class PluginPartsTests
 {
+    [Fact]
+    public void A_plugin_configures_the_container_with_autofac_or_is_refused_naming_the_type()
+    {
+        var builder = new PluginBuilder(new PluginDescriptor("p", "P", "1.0.0", "", []), new ConfigurationBuilder().Build(), new HostingEnvironment(), "/tmp");
+        builder.ConfigureContainer<Autofac.ContainerBuilder>(_ => { });
+        Assert.Single(builder.ContainerConfiguration);
+
+        var refused = Assert.Throws<NotSupportedException>(() => builder.ConfigureContainer<ServiceCollection>(_ => { }));
+        Assert.Contains("Microsoft.Extensions.DependencyInjection.ServiceCollection", refused.Message);
+        Assert.Single(builder.ContainerConfiguration);
+    }
+
     [Theory]
     [InlineData("[1.0,2.0)", "1.0.0", true)]
     [InlineData("[1.0,2.0)", "1.9.9", true)]

@@ -5,7 +5,7 @@ namespace Edgeplane.TestPlugins.Shouter;
 
 public sealed class ShouterPlugin : IPlugin
 {
-    public void ConfigureServices(IPluginBuilder builder) => builder.AddAutofacModule(new VoiceModule());
+    public void ConfigureServices(IPluginBuilder builder) => builder.ConfigureContainer<ContainerBuilder>(c => c.RegisterModule(new VoiceModule()));
 }
 
 /// <summary>Registers through Autofac, so a host with this plugin composes on Autofac.</summary>

@@ -2,7 +2,7 @@ using Edgeplane.Abstractions.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 
-namespace Edgeplane.Host.Tests.Units;
+namespace Edgeplane.Abstractions.Tests;
 
 public sealed class LeasedJobTests
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using Edgeplane.Abstractions.Network;
 
-namespace Edgeplane.Host.Tests.Units;
+namespace Edgeplane.Abstractions.Tests;
 
 public sealed class IpTextTests
 {
