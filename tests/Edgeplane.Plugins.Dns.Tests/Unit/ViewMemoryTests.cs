@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Server;
+
+namespace Edgeplane.Plugins.Dns.Tests.Unit;
+
+[CollectionDefinition(nameof(ViewMemoryTests), DisableParallelization = true)]
+public sealed class ViewMemoryCollection;
+
+/// <summary>
+/// The served view holds each record once, in its compact wire form: the memory a view of 10,000 records keeps
+/// (zones whose whole content is also their IXFR journal, as a bulk load leaves them) stays near the wire bytes.
+/// </summary>
+[Collection(nameof(ViewMemoryTests))]
+public sealed class ViewMemoryTests(ITestOutputHelper output)
+{
+    private const int Zones = 20, PerZone = 500;
+
+    [Fact]
+    public void A_view_keeps_a_few_hundred_bytes_per_record()
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var view = Build();
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(view);
+        var perRecord = (after - before) / (Zones * PerZone);
+        output.WriteLine($"{perRecord} bytes retained per record");
+        Assert.InRange(perRecord, 1, 600);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ZoneView Build() =>
+        new(Enumerable.Range(1, Zones).Select(z =>
+        {
+            var zone = $"z{z}.example";
+            var records = TestZones.Records(zone, Inputs(zone));
+            return new ZoneSnapshot(zone, TestZones.Soa(zone), ["ns1.example.net", "ns2.example.net"], 86400, records)
+            {
+                Journal = [new ZoneDelta(6, 7, [], TestZones.Records(zone, Inputs(zone)))],
+            };
+        }).ToList(), 1);
+
+    private static RecordInput[] Inputs(string zone) =>
+        Enumerable.Range(0, PerZone).Select(i => (i % 10) switch
+        {
+            0 => new RecordInput($"host{i}", "AAAA", 300, $"2001:db8::{i:x}"),
+            1 => new RecordInput($"host{i}", "TXT", 300, $"v=spf1 include:_spf.{zone} -all"),
+            2 => new RecordInput($"alias{i}", "CNAME", 300, $"host{i - 2}.{zone}"),
+            3 => new RecordInput($"host{i}", "MX", 300, $"mail.{zone}", Priority: 10),
+            _ => new RecordInput($"host{i}", "A", 300, $"192.0.{i / 250}.{i % 250 + 1}"),
+        }).ToArray();
+}
