@@ -423,9 +423,9 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return new ZoneView(zones.Select(z => Snapshot(z, records[z.Id].ToList())), generation);
     }
 
-    /// <summary>A zone as served, from a persisted snapshot's id, name, serial and records.</summary>
-    public ZoneSnapshot Snapshot(string id, string name, long serial, IReadOnlyList<DnsRecord> records) =>
-        Snapshot(new ZoneRow(id, name, "", "", serial, 0, default, default), records);
+    /// <summary>A zone as served, from a persisted snapshot's id, name, serial, records and journal.</summary>
+    public ZoneSnapshot Snapshot(string id, string name, long serial, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
+        new(name, Soa(new ZoneRow(id, name, "", "", serial, 0, default, default)), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
 
     public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, IReadOnlyList<ZoneDelta>? journal = null) =>
         new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Journal = journal ?? [] };

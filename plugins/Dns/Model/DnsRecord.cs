@@ -137,6 +137,26 @@ public static class WireName
         Append(buffer, name);
         return [.. buffer];
     }
+
+    /// <summary>An uncompressed wire name as the plugin keeps names (labels joined by dots, "" for the root).</summary>
+    public static string Decode(ReadOnlySpan<byte> name)
+    {
+        var text = new StringBuilder(name.Length);
+        for (var at = 0; name[at] != 0; at += 1 + name[at])
+        {
+            if (text.Length > 0) text.Append('.');
+            foreach (var b in name.Slice(at + 1, name[at])) text.Append((char)b);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The octets of the uncompressed wire name at the start of <paramref name="data"/>, its root label included.</summary>
+    public static int Length(ReadOnlySpan<byte> data)
+    {
+        var at = 0;
+        while (data[at] != 0) at += 1 + data[at];
+        return at + 1;
+    }
 }
 
 /// <summary>Master-file text helpers: quoting and escaping of character-strings.</summary>

@@ -78,14 +78,14 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
             {
                 // Referral: the child's NS set in authority, glue in additional, no AA (RFC 1034 §4.3.2).
                 if (hop == 0) authoritative = false;
-                var ns = current.Nodes[cut][RrType.NS];
+                var ns = current.Node(cut)![RrType.NS];
                 authority.Add(ns);
                 AddAddresses(current, ns.Targets, additional, cut);
                 break;
             }
-            if (!current.Nodes.TryGetValue(name, out var node))
+            if (current.Node(name) is not { } node)
             {
-                if (!current.Existing.Contains(name)) rcode = NxDomain;
+                if (!current.Exists(name)) rcode = NxDomain;
                 authority.Add(current.NegativeSoaSet);
                 break;
             }
@@ -117,7 +117,7 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
         // NSD's (and BIND's) default: a positive answer names the zone's servers in the authority section.
         List<RrSet>? nameServers = null;
         if (options.NsInAuthority && authoritative && rcode == NoError && answers.Count > 0 && authority.Count == 0
-            && current.Nodes[current.Name][RrType.NS] is var apexNs && !answers.Contains(apexNs))
+            && current.ApexNsSet is var apexNs && !Contains(answers, apexNs))
         {
             nameServers = [apexNs];
             AddAddresses(current, apexNs.Targets, additional, null);
@@ -127,11 +127,11 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
 
     internal static string? FindCut(ZoneSnapshot zone, string name)
     {
-        if (zone.Cuts.Count == 0 || name == zone.Name) return null;
+        if (!zone.HasCuts || name == zone.Name) return null;
         // The topmost cut between the apex (exclusive) and the name (inclusive).
         string? found = null;
         for (var n = name; n != zone.Name && n.Length > 0; n = DnsNames.Parent(n))
-            if (zone.Cuts.Contains(n)) found = n;
+            if (zone.IsCut(n)) found = n;
         return found;
     }
 
@@ -139,13 +139,16 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
     {
         foreach (var target in targets)
         {
-            if (!DnsNames.IsAtOrBelow(target, zone.Name) || !zone.Nodes.TryGetValue(target, out var node)) continue;
+            if (!DnsNames.IsAtOrBelow(target, zone.Name) || zone.Node(target) is not { } node) continue;
             // Outside a referral, data below a cut is not ours to give (except as glue of that cut).
             if (cut is null && FindCut(zone, target) is not null) continue;
-            if (node.TryGetValue(RrType.A, out var a) && !additional.Contains(a)) additional.Add(a);
-            if (node.TryGetValue(RrType.AAAA, out var aaaa) && !additional.Contains(aaaa)) additional.Add(aaaa);
+            if (node.TryGetValue(RrType.A, out var a) && !Contains(additional, a)) additional.Add(a);
+            if (node.TryGetValue(RrType.AAAA, out var aaaa) && !Contains(additional, aaaa)) additional.Add(aaaa);
         }
     }
+
+    /// <summary>Whether the list holds the RRset (the same owner and type: sets are built on demand).</summary>
+    private static bool Contains(List<RrSet> sets, RrSet set) => sets.Exists(s => s.Type == set.Type && s.Owner == set.Owner);
 
     private int Limit(DnsQuery query, bool tcp) =>
         tcp ? 65535 : query.HasEdns ? Math.Clamp((int)query.EdnsPayload, 512, options.MaxUdpPayload) : 512;
@@ -261,11 +264,12 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
     private static List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> Full(ZoneSnapshot zone)
     {
         var records = new List<(string Owner, ushort Type, int Ttl, byte[] Rdata)> { (zone.Name, RrType.SOA, zone.Soa.Ttl, zone.SoaSet.Rdata[0]) };
-        foreach (var (owner, types) in zone.Nodes.OrderBy(n => n.Key.Length).ThenBy(n => n.Key, StringComparer.Ordinal))
-            foreach (var (type, set) in types)
+        foreach (var (owner, node) in zone.Wire.Nodes())
+            foreach (var set in node.Sets)
             {
-                if (type == RrType.SOA) continue;
-                foreach (var rdata in set.Rdata) records.Add((owner, type, set.Ttl, rdata));
+                if (set.Type == RrType.SOA) continue;
+                var expanded = set.Expand(owner);
+                foreach (var rdata in expanded.Rdata) records.Add((owner, set.Type, expanded.Ttl, rdata));
             }
         records.Add(records[0]);
         return records;
@@ -278,9 +282,9 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
         foreach (var delta in deltas)
         {
             records.Add(Soa(zone, delta.OldSerial));
-            records.AddRange(delta.Removed.Select(r => (DnsNames.Absolute(r.Name, zone.Name), RrType.Code(r.Type), r.Ttl, r.Rdata())));
+            records.AddRange(WireRecords.Read(delta.Removed));
             records.Add(Soa(zone, delta.Serial));
-            records.AddRange(delta.Added.Select(r => (DnsNames.Absolute(r.Name, zone.Name), RrType.Code(r.Type), r.Ttl, r.Rdata())));
+            records.AddRange(WireRecords.Read(delta.Added));
         }
         records.Add(records[0]);
         return records;

@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Edgeplane.Plugins.Dns.Model;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
 /// The served view persisted in the plugin's data directory, so that a restart answers at once: one file per
-/// zone (<c>{zone}.zone.json</c>: its id, serial and records) and <c>view.json</c> (the change feed position
+/// zone (<c>{zone}.zone.json</c>: its id, serial and records in wire form) and <c>view.json</c> (the change feed position
 /// the zone files include, and the feed's last row at or before it, to recognise the database). Every file
 /// starts with the SHA-256 of the rest; each is written to a temporary file and renamed. Zone files are
 /// written before <c>view.json</c>, so a zone file is never older than the position that names it.
@@ -23,10 +22,10 @@ public sealed class ViewSnapshot(string directory)
     /// <summary>The position a snapshot includes, and the feed's last row at or before it (null when the feed was empty).</summary>
     public sealed record Mark(long Position, long? ChangePosition, string? ChangeZoneId);
 
-    private sealed record ZoneFile(string Id, string Name, long Serial, List<DnsRecord> Records);
+    private sealed record ZoneFile(string Id, string Name, long Serial, byte[] Records);
 
     public void WriteZone(ZoneSnapshot zone) =>
-        Write(zone.Name + ZoneSuffix, JsonSerializer.SerializeToUtf8Bytes(new ZoneFile(zone.Id, zone.Name, zone.Soa.Serial, zone.Records.ToList()), Json));
+        Write(zone.Name + ZoneSuffix, JsonSerializer.SerializeToUtf8Bytes(new ZoneFile(zone.Id, zone.Name, zone.Soa.Serial, zone.Records()), Json));
 
     public void DeleteZone(string name) => File.Delete(Path.Combine(Directory, name + ZoneSuffix));
 
@@ -41,10 +40,10 @@ public sealed class ViewSnapshot(string directory)
     public void WriteMark(Mark mark) => Write(ViewFile, JsonSerializer.SerializeToUtf8Bytes(mark, Json));
 
     /// <summary>
-    /// The snapshot's mark and zones (each built by <paramref name="build"/> from its id, name, serial and records),
+    /// The snapshot's mark and zones (each built by <paramref name="build"/> from its id, name, serial, records and journal),
     /// or null with the reason when there is none or any file fails its checksum or cannot be read.
     /// </summary>
-    public (Mark Mark, List<ZoneSnapshot> Zones)? Load(Func<string, string, long, IReadOnlyList<DnsRecord>, ZoneSnapshot> build, out string? problem)
+    public (Mark Mark, List<ZoneSnapshot> Zones)? Load(Func<string, string, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build, out string? problem)
     {
         problem = null;
         var viewPath = Path.Combine(Directory, ViewFile);
@@ -61,11 +60,11 @@ public sealed class ViewSnapshot(string directory)
             {
                 var zone = JsonSerializer.Deserialize<ZoneFile>(Read(file), Json) ?? throw new InvalidDataException($"{file}: empty");
                 if (zone.Name + ZoneSuffix != Path.GetFileName(file)) throw new InvalidDataException($"{file}: holds zone {zone.Name}");
-                zones.Add(build(zone.Id, zone.Name, zone.Serial, zone.Records));
+                zones.Add(build(zone.Id, zone.Name, zone.Serial, zone.Records ?? throw new InvalidDataException($"{file}: no records"), []));
             }
             return (mark, zones);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {
             problem = e.Message;
             return null;

@@ -1,48 +1,74 @@
-using System.Buffers.Binary;
 using Edgeplane.Plugins.Dns.Model;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
-/// One RRset prebuilt for <see cref="WireAnswer"/>: its records as wire bytes without the owner name (type,
-/// class, TTL, length, RDATA, each record to be preceded by a compression pointer), and the additional
-/// section that goes with it as complete records (in-zone addresses of MX/SRV/NS targets, and with
-/// <see cref="AdditionalWithNs"/> those of the apex name servers too, as <see cref="QueryHandler"/> adds them).
+/// One RRset: its records as wire bytes without the owner name (type, class, TTL, length, RDATA, each record to be
+/// preceded by a compression pointer), and the additional section that goes with it as complete records (in-zone
+/// addresses of MX/SRV/NS targets, and with <see cref="AdditionalWithNs"/> those of the apex name servers too, as
+/// <see cref="QueryHandler"/> adds them).
 /// </summary>
-public sealed class WireSet(ushort type, byte[] bodies, int count, byte[] additional, int additionalCount, byte[] additionalWithNs, int additionalWithNsCount, bool isApexNs)
+public sealed class WireSet(ushort type, byte[] bodies, int count, bool isApexNs)
 {
     public ushort Type { get; } = type;
     public byte[] Bodies { get; } = bodies;
     public int Count { get; } = count;
-    public byte[] Additional { get; } = additional;
-    public int AdditionalCount { get; } = additionalCount;
-    public byte[] AdditionalWithNs { get; } = additionalWithNs;
-    public int AdditionalWithNsCount { get; } = additionalWithNsCount;
+    public byte[] Additional { get; internal set; } = [];
+    public int AdditionalCount { get; internal set; }
+    public byte[] AdditionalWithNs { get; internal set; } = [];
+    public int AdditionalWithNsCount { get; internal set; }
     /// <summary>The apex NS set: its answer carries no NS set in authority.</summary>
     public bool IsApexNs { get; } = isApexNs;
+
+    /// <summary>The set as the full handler writes it: each record's RDATA and, for name-valued types, the names they point at.</summary>
+    public RrSet Expand(string owner)
+    {
+        var rdata = new List<byte[]>(Count);
+        var targets = new List<string>();
+        var nameAt = TargetOffset(Type);
+        for (var at = 0; at < Bodies.Length; at += WireRecords.BodyLength(Bodies.AsSpan(at)))
+        {
+            var data = WireRecords.Rdata(Bodies.AsSpan(at));
+            rdata.Add(data.ToArray());
+            if (nameAt >= 0) targets.Add(WireName.Decode(data[nameAt..]));
+        }
+        return new RrSet(owner, Type, WireRecords.Ttl(Bodies), rdata, targets);
+    }
+
+    /// <summary>Where the host name starts in the RDATA of name-valued types (CNAME, NS, PTR, MX, SRV); -1 for the others.</summary>
+    private static int TargetOffset(ushort type) => type switch
+    {
+        RrType.CNAME or RrType.NS or RrType.PTR => 0,
+        RrType.MX => 2,
+        RrType.SRV => 6,
+        _ => -1,
+    };
 }
 
 /// <summary>The RRsets of one owner name, and whether it holds a CNAME (answered by the full handler).</summary>
 public sealed class WireNode(WireSet[] sets, bool hasCname)
 {
     public bool HasCname { get; } = hasCname;
+    public WireSet[] Sets { get; } = sets;
 
     public WireSet? Find(ushort type)
     {
-        foreach (var set in sets)
+        foreach (var set in Sets)
             if (set.Type == type) return set;
         return null;
     }
 }
 
 /// <summary>
-/// A zone in the form the allocation-free UDP path reads: owner names as lower-case wire-format labels
-/// (looked up by the question's bytes), RRsets and the negative SOA prebuilt as wire bytes.
+/// A zone in the one form the server keeps it: owner names as lower-case wire-format labels (looked up by the
+/// question's bytes), RRsets and the negative SOA as wire bytes. The allocation-free UDP path reads it directly;
+/// the full handler, transfers and the snapshot read it through <see cref="ZoneSnapshot"/>.
 /// </summary>
 public sealed class WireZone
 {
+    private readonly Dictionary<byte[], WireNode> _table;
     private readonly Dictionary<byte[], WireNode>.AlternateLookup<ReadOnlySpan<byte>> _nodes;
-    private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _existing;
+    private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _emptyNonTerminals;
     private readonly HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> _cuts;
 
     /// <summary>The apex in lower-case wire format.</summary>
@@ -50,74 +76,131 @@ public sealed class WireZone
     public bool HasCuts { get; }
     /// <summary>The SOA of negative answers (one record body).</summary>
     public byte[] NegativeSoa { get; }
-    /// <summary>The apex NS set's record bodies, for the authority section of positive answers.</summary>
+    /// <summary>The apex NS set, for the authority section of positive answers.</summary>
     public WireSet ApexNs { get; }
 
-    public WireZone(ZoneSnapshot zone)
+    /// <param name="zone">the zone's name, SOA and apex NS sets</param>
+    /// <param name="records">the zone's other records in <see cref="WireRecords"/> form (RRsets given several TTLs get the lowest)</param>
+    public WireZone(ZoneSnapshot zone, byte[] records)
     {
         Apex = WireName.Encode(zone.Name);
         NegativeSoa = Bodies(zone.NegativeSoaSet);
-        var apexNs = zone.Nodes[zone.Name][RrType.NS];
-        var nodes = new Dictionary<byte[], WireNode>(zone.Nodes.Count, ByteKeys.Instance);
-        WireSet? apexSet = null;
-        foreach (var (owner, types) in zone.Nodes)
+        ApexNs = new WireSet(RrType.NS, Bodies(zone.ApexNsSet), zone.ApexNsSet.Rdata.Count, isApexNs: true);
+        var soa = new WireSet(RrType.SOA, Bodies(zone.SoaSet), 1, isApexNs: false);
+
+        var owners = new Dictionary<byte[], List<(ushort Type, Range Body)>>(ByteKeys.Instance);
+        var byBytes = owners.GetAlternateLookup<ReadOnlySpan<byte>>();
+        foreach (var (owner, body) in WireRecords.Each(records))
         {
-            var sets = new List<WireSet>(types.Count);
-            foreach (var (type, set) in types)
-            {
-                var own = new List<RrSet>();
-                if (type is RrType.MX or RrType.SRV or RrType.NS) QueryHandler.AddAddresses(zone, set.Targets, own, null);
-                var withNs = new List<RrSet>(own);
-                QueryHandler.AddAddresses(zone, apexNs.Targets, withNs, null);
-                var wire = new WireSet(type, Bodies(set), set.Rdata.Count, Records(own), own.Sum(s => s.Rdata.Count),
-                    Records(withNs), withNs.Sum(s => s.Rdata.Count), ReferenceEquals(set, apexNs));
-                if (wire.IsApexNs) apexSet = wire;
-                sets.Add(wire);
-            }
-            nodes[WireName.Encode(owner)] = new WireNode([.. sets], types.ContainsKey(RrType.CNAME));
+            if (!byBytes.TryGetValue(records.AsSpan(owner), out var list)) owners[records[owner]] = list = [];
+            list.Add((WireRecords.Type(records.AsSpan(body)), body));
         }
-        ApexNs = apexSet!;
-        _nodes = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _existing = new HashSet<byte[]>(zone.Existing.Select(WireName.Encode), ByteKeys.Instance).GetAlternateLookup<ReadOnlySpan<byte>>();
-        HasCuts = zone.Cuts.Count > 0;
-        _cuts = new HashSet<byte[]>(zone.Cuts.Select(WireName.Encode), ByteKeys.Instance).GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (!owners.ContainsKey(Apex)) owners[Apex] = [];
+        _table = new Dictionary<byte[], WireNode>(owners.Count, ByteKeys.Instance);
+        var cuts = new HashSet<byte[]>(ByteKeys.Instance);
+        foreach (var (owner, list) in owners)
+        {
+            var sets = new List<WireSet>();
+            foreach (var group in list.GroupBy(r => r.Type))
+            {
+                var ttl = group.Min(r => WireRecords.Ttl(records.AsSpan(r.Body)));
+                var bodies = new List<byte>();
+                foreach (var (type, body) in group) WireRecords.AppendBody(bodies, type, ttl, WireRecords.Rdata(records.AsSpan(body)));
+                sets.Add(new WireSet(group.Key, [.. bodies], group.Count(), isApexNs: false));
+            }
+            var isApex = owner.AsSpan().SequenceEqual(Apex);
+            if (isApex) sets.AddRange([soa, ApexNs]);
+            else if (list.Exists(r => r.Type == RrType.NS)) cuts.Add(owner);
+            _table[owner] = new WireNode([.. sets], list.Exists(r => r.Type == RrType.CNAME));
+        }
+        _nodes = _table.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+        // Names between the apex and an owner that own nothing themselves exist too (RFC 8020: NODATA, not NXDOMAIN).
+        var empty = new HashSet<byte[]>(ByteKeys.Instance);
+        var emptyByBytes = empty.GetAlternateLookup<ReadOnlySpan<byte>>();
+        foreach (var owner in _table.Keys)
+            for (var at = 1 + owner[0]; owner.Length - at > Apex.Length; at += 1 + owner[at])
+            {
+                var parent = owner.AsSpan(at);
+                if (_nodes.ContainsKey(parent)) continue;
+                if (!emptyByBytes.Add(parent)) break;
+            }
+        _emptyNonTerminals = emptyByBytes;
+        HasCuts = cuts.Count > 0;
+        _cuts = cuts.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Prebuilds each RRset's additional section, once the zone can be read through <paramref name="zone"/>.</summary>
+    internal void AddAdditional(ZoneSnapshot zone)
+    {
+        var nameServers = zone.ApexNsSet.Targets;
+        var forNameServers = new List<RrSet>();
+        QueryHandler.AddAddresses(zone, nameServers, forNameServers, null);
+        var (withNs, withNsCount) = Records(forNameServers);
+        foreach (var node in _table.Values)
+            foreach (var set in node.Sets)
+            {
+                if (set.Type is not (RrType.MX or RrType.SRV or RrType.NS))
+                {
+                    (set.AdditionalWithNs, set.AdditionalWithNsCount) = (withNs, withNsCount);
+                    continue;
+                }
+                var own = new List<RrSet>();
+                QueryHandler.AddAddresses(zone, set.Expand("").Targets, own, null);
+                (set.Additional, set.AdditionalCount) = Records(own);
+                QueryHandler.AddAddresses(zone, nameServers, own, null);
+                (set.AdditionalWithNs, set.AdditionalWithNsCount) = Records(own);
+            }
     }
 
     public WireNode? Node(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
 
-    public bool Exists(ReadOnlySpan<byte> name) => _existing.Contains(name);
+    public bool Exists(ReadOnlySpan<byte> name) => _nodes.ContainsKey(name) || _emptyNonTerminals.Contains(name);
 
     public bool IsCut(ReadOnlySpan<byte> name) => _cuts.Contains(name);
+
+    /// <summary>Every owner name (decoded) with its node, shorter names first, then in ordinal order.</summary>
+    public IEnumerable<(string Owner, WireNode Node)> Nodes() =>
+        _table.Select(n => (Owner: WireName.Decode(n.Key), Node: n.Value)).OrderBy(n => n.Owner.Length).ThenBy(n => n.Owner, StringComparer.Ordinal);
+
+    /// <summary>The zone's records without the SOA and apex NS sets, in <see cref="WireRecords"/> form (what the zone was built from).</summary>
+    public byte[] Records()
+    {
+        var bytes = new List<byte>();
+        foreach (var (owner, node) in _table)
+            foreach (var set in node.Sets)
+            {
+                if (set.Type == RrType.SOA || set.IsApexNs) continue;
+                for (var at = 0; at < set.Bodies.Length;)
+                {
+                    var length = WireRecords.BodyLength(set.Bodies.AsSpan(at));
+                    bytes.AddRange(owner);
+                    bytes.AddRange(set.Bodies.AsSpan(at, length));
+                    at += length;
+                }
+            }
+        return [.. bytes];
+    }
 
     /// <summary>Each record of the set as type, class IN, TTL, RDATA length and RDATA.</summary>
     private static byte[] Bodies(RrSet set)
     {
         var bytes = new List<byte>();
-        foreach (var rdata in set.Rdata) Body(bytes, set, rdata);
+        foreach (var rdata in set.Rdata) WireRecords.AppendBody(bytes, set.Type, set.Ttl, rdata);
         return [.. bytes];
     }
 
-    /// <summary>Complete records: the owner name (uncompressed) and the body.</summary>
-    private static byte[] Records(List<RrSet> sets)
+    /// <summary>Complete records: the owner name (uncompressed) and the body; and how many.</summary>
+    private static (byte[] Records, int Count) Records(List<RrSet> sets)
     {
+        if (sets.Count == 0) return ([], 0);
         var bytes = new List<byte>();
         foreach (var set in sets)
             foreach (var rdata in set.Rdata)
             {
                 WireName.Append(bytes, set.Owner);
-                Body(bytes, set, rdata);
+                WireRecords.AppendBody(bytes, set.Type, set.Ttl, rdata);
             }
-        return [.. bytes];
-    }
-
-    private static void Body(List<byte> bytes, RrSet set, byte[] rdata)
-    {
-        Span<byte> fixedPart = stackalloc byte[10];
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart, set.Type);
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[2..], 1);
-        BinaryPrimitives.WriteUInt32BigEndian(fixedPart[4..], (uint)set.Ttl);
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[8..], (ushort)rdata.Length);
-        bytes.AddRange(fixedPart);
-        bytes.AddRange(rdata);
+        return ([.. bytes], sets.Sum(s => s.Rdata.Count));
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Edgeplane.Plugins.Dns.Model;
 
 namespace Edgeplane.Plugins.Dns.Server;
@@ -14,7 +13,10 @@ public sealed class RrSet(string owner, ushort type, int ttl, IReadOnlyList<byte
     public IReadOnlyList<string> Targets { get; } = targets;
 }
 
-/// <summary>An immutable view of one zone, built from the database's rows, that the server answers from.</summary>
+/// <summary>
+/// An immutable view of one zone that the server answers from. The records are kept once, in <see cref="Wire"/>'s
+/// compact form; the full handler and transfers read RRsets built from it on demand.
+/// </summary>
 public sealed class ZoneSnapshot
 {
     /// <summary>The zone's row id (a zone deleted and created again under its name has a new one).</summary>
@@ -24,53 +26,50 @@ public sealed class ZoneSnapshot
     public string Name { get; }
     public SoaData Soa { get; }
     public IReadOnlyList<string> NameServers { get; }
-    public IReadOnlyList<DnsRecord> Records { get; }
     public RrSet SoaSet { get; }
     /// <summary>The SOA as put in the authority section of negative answers (TTL per RFC 2308 §5).</summary>
     public RrSet NegativeSoaSet { get; }
-    /// <summary>Owner name → type → RRset (the apex holds SOA and NS too).</summary>
-    public FrozenDictionary<string, FrozenDictionary<ushort, RrSet>> Nodes { get; }
-    /// <summary>Every name that exists, including empty non-terminals (RFC 8020: those are NODATA, not NXDOMAIN).</summary>
-    public FrozenSet<string> Existing { get; }
-    /// <summary>Names below the apex that own NS records: zone cuts.</summary>
-    public FrozenSet<string> Cuts { get; }
+    /// <summary>The apex NS set (from configuration).</summary>
+    public RrSet ApexNsSet { get; }
+    /// <summary>The zone in wire format: what every answer, transfer and snapshot is read from.</summary>
+    public WireZone Wire { get; }
 
-    public ZoneSnapshot(string name, SoaData soa, IReadOnlyList<string> nameServers, int nsTtl, IReadOnlyList<DnsRecord> records)
+    public ZoneSnapshot(string name, SoaData soa, IReadOnlyList<string> nameServers, int nsTtl, IEnumerable<DnsRecord> records)
+        : this(name, soa, nameServers, nsTtl, WireRecords.Of(name, records)) { }
+
+    /// <param name="records">the zone's records (without SOA and apex NS) in <see cref="WireRecords"/> form</param>
+    public ZoneSnapshot(string name, SoaData soa, IReadOnlyList<string> nameServers, int nsTtl, byte[] records)
     {
         Name = name;
         Soa = soa;
         NameServers = nameServers;
-        Records = records;
         SoaSet = new RrSet(name, RrType.SOA, soa.Ttl, [soa.Rdata()], []);
         NegativeSoaSet = new RrSet(name, RrType.SOA, Math.Min(soa.Ttl, soa.Minimum), SoaSet.Rdata, []);
-        var nodes = new Dictionary<string, Dictionary<ushort, List<DnsRecord>>>(StringComparer.Ordinal);
-        foreach (var r in records)
-        {
-            var owner = DnsNames.Absolute(r.Name, name);
-            if (!nodes.TryGetValue(owner, out var types)) nodes[owner] = types = [];
-            var code = RrType.Code(r.Type);
-            if (!types.TryGetValue(code, out var list)) types[code] = list = [];
-            list.Add(r);
-        }
-        var built = nodes.ToDictionary(n => n.Key, n => n.Value.ToDictionary(
-            t => t.Key,
-            t => new RrSet(n.Key, t.Key, t.Value.Min(r => r.Ttl), t.Value.Select(r => r.Rdata()).ToList(),
-                t.Key is RrType.CNAME or RrType.NS or RrType.MX or RrType.SRV or RrType.PTR ? t.Value.Select(r => r.Value).ToList() : [])));
-        if (!built.TryGetValue(name, out var apex)) built[name] = apex = [];
-        apex[RrType.SOA] = SoaSet;
-        apex[RrType.NS] = new RrSet(name, RrType.NS, nsTtl, nameServers.Select(WireName.Encode).ToList(), nameServers);
-        Nodes = built.ToFrozenDictionary(n => n.Key, n => n.Value.ToFrozenDictionary(), StringComparer.Ordinal);
-
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var owner in built.Keys)
-            for (var n = owner; DnsNames.IsAtOrBelow(n, name) && existing.Add(n) && n != name; n = DnsNames.Parent(n)) { }
-        Existing = existing.ToFrozenSet(StringComparer.Ordinal);
-        Cuts = built.Where(n => n.Key != name && n.Value.ContainsKey(RrType.NS)).Select(n => n.Key).ToFrozenSet(StringComparer.Ordinal);
-        Wire = new WireZone(this);
+        ApexNsSet = new RrSet(name, RrType.NS, nsTtl, nameServers.Select(WireName.Encode).ToList(), nameServers);
+        Wire = new WireZone(this, records);
+        Wire.AddAdditional(this);
     }
 
-    /// <summary>The zone prebuilt in wire format for the allocation-free UDP path (<see cref="WireAnswer"/>).</summary>
-    public WireZone Wire { get; }
+    /// <summary>The RRsets at <paramref name="owner"/> by type, or null when the name owns none.</summary>
+    public Dictionary<ushort, RrSet>? Node(string owner)
+    {
+        if (!DnsNames.IsAtOrBelow(owner, Name) || Wire.Node(WireName.Encode(owner)) is not { } node) return null;
+        var sets = new Dictionary<ushort, RrSet>(node.Sets.Length);
+        foreach (var set in node.Sets)
+            sets[set.Type] = set.Type == RrType.SOA ? SoaSet : set.IsApexNs ? ApexNsSet : set.Expand(owner);
+        return sets;
+    }
+
+    /// <summary>Whether the name exists in the zone (owns records, or is an empty non-terminal).</summary>
+    public bool Exists(string name) => DnsNames.IsAtOrBelow(name, Name) && Wire.Exists(WireName.Encode(name));
+
+    /// <summary>Whether the name below the apex owns NS records (a zone cut).</summary>
+    public bool IsCut(string name) => Wire.HasCuts && DnsNames.IsAtOrBelow(name, Name) && Wire.IsCut(WireName.Encode(name));
+
+    public bool HasCuts => Wire.HasCuts;
+
+    /// <summary>The zone's records without the SOA and apex NS sets, in <see cref="WireRecords"/> form (as persisted).</summary>
+    public byte[] Records() => Wire.Records();
 }
 
 /// <summary>Every zone the server serves, keyed by apex, and the change feed position it includes.</summary>

@@ -119,7 +119,7 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, V
         {
             if (change.Kind == ChangeKind.Zone) journal.Clear();
             else if (change.Kind == ChangeKind.Records)
-                journal.Add(new ZoneDelta(change.OldSerial, change.Serial, ChangeRecords.Read(change.Removed), ChangeRecords.Read(change.Added)));
+                journal.Add(ZoneDelta.Of(name, change.OldSerial, change.Serial, ChangeRecords.Read(change.Removed), ChangeRecords.Read(change.Added)));
         }
         if (journal.Count > options.IxfrJournal) journal.RemoveRange(0, journal.Count - options.IxfrJournal);
         return journal;

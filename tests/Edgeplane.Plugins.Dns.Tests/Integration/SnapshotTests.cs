@@ -50,14 +50,16 @@ public sealed class SnapshotTests(Postgres postgres)
             await second.StopAsync();
         }
 
-        // A corrupt zone file (one character changed, checksum kept): detected, every zone loaded from the database.
+        // A corrupt zone file (one character of its records changed, checksum kept): detected, every zone loaded from the database.
         var kept = Path.Combine(snapshot, "kept.example.zone.json");
-        await File.WriteAllTextAsync(kept, (await File.ReadAllTextAsync(kept)).Replace("192.0.2.1", "192.0.2.7"), Encoding.ASCII);
+        var text = await File.ReadAllTextAsync(kept);
+        var at = text.IndexOf("\"records\":\"", StringComparison.Ordinal) + "\"records\":\"".Length;
+        var corrupt = text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..];
+        await File.WriteAllTextAsync(kept, corrupt, Encoding.ASCII);
         await using (var third = await HostProcess.StartAsync(options))
         {
             await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, "www.kept.example", "192.0.2.99"), 3000); // the corrupt snapshot replaced by the database's zones
-            Assert.False(await Udp.HasAsync(port, "www.kept.example", "192.0.2.7"));
-            await DnsServerTests.WaitForAsync(async () => (await File.ReadAllTextAsync(kept)).Contains("192.0.2.99"));
+            await DnsServerTests.WaitForAsync(async () => await File.ReadAllTextAsync(kept) != corrupt); // written out again
             await third.StopAsync();
         }
 

@@ -217,7 +217,7 @@ public sealed class QueryHandlerTests
         var removed = TestZones.Records("example.com", new RecordInput("old", "TXT", 300, "gone"));
         var zone = new ZoneSnapshot("example.com", TestZones.Soa("example.com", 9), ["ns1.example.net"], 86400, added)
         {
-            Journal = [new ZoneDelta(7, 8, removed, []), new ZoneDelta(8, 9, [], added)],
+            Journal = [ZoneDelta.Of("example.com", 7, 8, removed, []), ZoneDelta.Of("example.com", 8, 9, [], added)],
         };
         var view = new ZoneView([zone], 1);
         var handler = new QueryHandler(() => view, _options);

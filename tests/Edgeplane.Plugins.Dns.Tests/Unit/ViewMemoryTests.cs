@@ -36,7 +36,7 @@ public sealed class ViewMemoryTests(ITestOutputHelper output)
             var records = TestZones.Records(zone, Inputs(zone));
             return new ZoneSnapshot(zone, TestZones.Soa(zone), ["ns1.example.net", "ns2.example.net"], 86400, records)
             {
-                Journal = [new ZoneDelta(6, 7, [], TestZones.Records(zone, Inputs(zone)))],
+                Journal = [ZoneDelta.Of(zone, 6, 7, [], TestZones.Records(zone, Inputs(zone)))],
             };
         }).ToList(), 1);
 
