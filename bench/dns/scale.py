@@ -6,6 +6,7 @@
   scale.py queries NAMES ZONES COUNT OUT                   the query mix for dnsperf
   scale.py same EP_PORT NSD_PORT NAMES COUNT               compares both servers' answers on a sample
   scale.py propagation BASE KEY PORT ZONES EDITS           API 201 -> answer over UDP, per edit
+  scale.py concurrent BASE KEY ZONES CLIENTS ADDS          single adds from concurrent API clients: adds/s and latency
   scale.py answered PORT NAME TIMEOUT                      waits until NAME has an A answer; prints the seconds it took
 Only the standard library; everything goes to 127.0.0.1.
 """
@@ -195,6 +196,38 @@ def propagation(base, key, port, zones, edits):
           f"p99 {percentile(delays, .99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms" + (f", {lost} not answered within 10 s" if lost else ""))
 
 
+def concurrent(base, key, zones, clients, adds):
+    """ADDS single adds (POST /zone/{zone}/add, one record each) from CLIENTS concurrent API clients, each on its own
+    connection, to random zones: the adds/s the host sustains and each add's latency."""
+    import threading
+    times, failures = [], []
+    lock = threading.Lock()
+    def client(c):
+        api = Api(base, key)
+        rng = random.Random(100 + c)
+        mine = []
+        for i in range(c, adds, clients):
+            zone = zone_name(rng.randrange(1, zones + 1))
+            start = time.perf_counter()
+            status, body = api.call("POST", f"/zone/{zone}/add", {"label": f"c{c}-{i}", "type": "A", "ttl": 60, "value": f"203.0.113.{i % 250 + 1}"})
+            mine.append(time.perf_counter() - start)
+            if status != 201:
+                failures.append(f"{status} {body[:200]!r}")
+        with lock:
+            times.extend(mine)
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        sys.exit(f"{len(failures)} adds failed, e.g. {failures[0]}")
+    print(f"   {adds} single adds from {clients} concurrent clients in {elapsed:.1f} s = {adds / elapsed:,.0f} adds/s, "
+          f"latency p50 {percentile(times, .5) * 1000:.1f} ms p99 {percentile(times, .99) * 1000:.1f} ms max {max(times) * 1000:.1f} ms")
+
+
 def answered(port, name, timeout):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     start = time.perf_counter()
@@ -218,6 +251,8 @@ if __name__ == "__main__":
         same(int(args[0]), int(args[1]), args[2], int(args[3]))
     elif command == "propagation":
         propagation(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
+    elif command == "concurrent":
+        concurrent(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
     elif command == "answered":
         answered(int(args[0]), args[1], float(args[2]))
     else:

@@ -5,8 +5,9 @@
 # bulk API; both timed), exports every zone and serves the exports with NSD (server-count = Edgeplane's UdpWorkers),
 # then measures the query mix (70 % existing names across all zones, 20 % names that do not exist in existing
 # zones, 10 % names outside any zone) with dnsperf against both: q/s, latency, RSS of both, restart -> last zone
-# answered, and API 201 -> answer over UDP over EDITS edits.
+# answered, API 201 -> answer over UDP over EDITS edits, and ADDS single adds from CLIENTS concurrent API clients.
 # Environment: UDP_WORKERS (default nproc), SINGLE_PERCENT (10), QUERIES (100000 in the query file), EDITS (200),
+# CLIENTS (16), ADDS (5000),
 # BUILD=0 to reuse the last Release build. Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
 # only; every process started here is stopped on exit.
 set -euo pipefail
@@ -17,6 +18,8 @@ WORKERS=${UDP_WORKERS:-$(nproc)}
 SINGLE_ZONES=$(( ZONES * ${SINGLE_PERCENT:-10} / 100 ))
 QUERIES=${QUERIES:-100000}
 EDITS=${EDITS:-200}
+CLIENTS=${CLIENTS:-16}
+ADDS=${ADDS:-5000}
 [ "$RECORDS" -ge 10 ] || { echo "records per zone: at least 10" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HELPER="$ROOT/bench/dns/scale.py"
@@ -122,6 +125,9 @@ echo "== memory with $TOTAL records: Edgeplane RSS $EP_RSS MiB (Pss $EP_PSS), NS
 
 echo "== API 201 -> answer over UDP ($EDITS single adds to random zones, polled in a tight UDP loop)"
 python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
+
+echo "== single adds from $CLIENTS concurrent API clients ($ADDS adds to random zones)"
+python3 "$HELPER" concurrent "$BASE" "$KEY" "$ZONES" "$CLIENTS" "$ADDS"
 
 echo "== restart -> $LAST answered"
 stop "$NSD_PID"; T0=$(now); start_nsd
