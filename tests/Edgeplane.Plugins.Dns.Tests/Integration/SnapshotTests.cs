@@ -74,6 +74,38 @@ public sealed class SnapshotTests(Postgres postgres)
         }
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Restart_keeps_the_ixfr_journal_so_secondaries_get_incremental_transfers(string provider)
+    {
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        var database = await TestSql.CreateAsync(provider, postgres, dir);
+        var port = FreePort.Next();
+        var options = ChangeFeedTests.Options(database, port, "ep_test_" + Guid.NewGuid().ToString("N")) with { DataDirectory = data.Path };
+        const string zone = "journal.example";
+        await using (var first = await HostProcess.StartAsync(options))
+        {
+            using var api = Api(first);
+            await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);                                                  // serial 1
+            await api.PostJsonAsync($"zone/{zone}/add", new { label = "a", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created); // 2
+            await api.PostJsonAsync($"zone/{zone}/add", new { label = "b", type = "TXT", value = "two" }, HttpStatusCode.Created);     // 3
+            await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, "a." + zone, "192.0.2.1"));
+            await first.StopAsync();
+        }
+
+        await using var second = await HostProcess.StartAsync(options);
+        await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, "a." + zone, "192.0.2.1"));
+        // A secondary holding serial 2 gets the one change since, not the whole zone (RFC 1995 §4).
+        var transfer = (await Dig.DigAsync(port, "+noall", "+answer", zone, "IXFR=2"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => f[3] == "SOA" ? "SOA " + f[6] : $"{f[0]} {f[3]} {string.Join(' ', f[4..])}")
+            .ToList();
+        Assert.Equal(["SOA 3", "SOA 2", "SOA 3", $"b.{zone}. TXT \"two\"", "SOA 3"], transfer);
+    }
+
     private static HttpClient Api(HostProcess host)
     {
         var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
