@@ -6,7 +6,7 @@ namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
 /// The served view persisted in the plugin's data directory, so that a restart answers at once: one file per
-/// zone (<c>{zone}.zone.json</c>: its id, serial and records in wire form) and <c>view.json</c> (the change feed position
+/// zone (<c>{zone}.zone.json</c>: its id, serial, records in wire form and IXFR journal) and <c>view.json</c> (the change feed position
 /// the zone files include, and the feed's last row at or before it, to recognise the database). Every file
 /// starts with the SHA-256 of the rest; each is written to a temporary file and renamed. Zone files are
 /// written before <c>view.json</c>, so a zone file is never older than the position that names it.
@@ -22,10 +22,10 @@ public sealed class ViewSnapshot(string directory)
     /// <summary>The position a snapshot includes, and the feed's last row at or before it (null when the feed was empty).</summary>
     public sealed record Mark(long Position, long? ChangePosition, string? ChangeZoneId);
 
-    private sealed record ZoneFile(string Id, string Name, long Serial, byte[] Records);
+    private sealed record ZoneFile(string Id, string Name, long Serial, byte[] Records, List<ZoneDelta>? Journal);
 
     public void WriteZone(ZoneSnapshot zone) =>
-        Write(zone.Name + ZoneSuffix, JsonSerializer.SerializeToUtf8Bytes(new ZoneFile(zone.Id, zone.Name, zone.Soa.Serial, zone.Records()), Json));
+        Write(zone.Name + ZoneSuffix, JsonSerializer.SerializeToUtf8Bytes(new ZoneFile(zone.Id, zone.Name, zone.Soa.Serial, zone.Records(), [.. zone.Journal]), Json));
 
     public void DeleteZone(string name) => File.Delete(Path.Combine(Directory, name + ZoneSuffix));
 
@@ -60,7 +60,7 @@ public sealed class ViewSnapshot(string directory)
             {
                 var zone = JsonSerializer.Deserialize<ZoneFile>(Read(file), Json) ?? throw new InvalidDataException($"{file}: empty");
                 if (zone.Name + ZoneSuffix != Path.GetFileName(file)) throw new InvalidDataException($"{file}: holds zone {zone.Name}");
-                zones.Add(build(zone.Id, zone.Name, zone.Serial, zone.Records ?? throw new InvalidDataException($"{file}: no records"), []));
+                zones.Add(build(zone.Id, zone.Name, zone.Serial, zone.Records ?? throw new InvalidDataException($"{file}: no records"), zone.Journal ?? []));
             }
             return (mark, zones);
         }
