@@ -62,6 +62,7 @@ start_host() {
     Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789" \
     Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net" \
     Edgeplane__Plugins__dns__UdpWorkers="$WORKERS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+    Logging__LogLevel__Edgeplane.Plugins.Dns.Server.ZoneViewProvider=Information \
     dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >>"$WORK/host.log" 2>&1 &
   HOST_PID=$!
 }
@@ -135,6 +136,7 @@ python3 "$HELPER" answered "$NSD_PORT" "$LAST" 120 >/dev/null; NSD_RESTART=$(ela
 stop "$HOST_PID"; T0=$(now); start_host
 python3 "$HELPER" answered "$EP_PORT" "$LAST" 120 >/dev/null; EP_RESTART=$(elapsed "$T0" "$(now)")
 echo "   NSD $NSD_RESTART s, Edgeplane $EP_RESTART s (process start included)"
+grep -o 'DNS view served from the snapshot.*' "$WORK/host.log" | tail -1 | sed 's/^/   Edgeplane: /' || echo "   Edgeplane did not serve a snapshot"
 
 python3 - "$WORK" "$TOTAL" "$EP_RSS" "$NSD_RSS" <<'PY'
 import sys

@@ -132,12 +132,14 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, V
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         if (snapshot.Load(store.Snapshot, out var problem) is { } saved)
         {
             _view = new ZoneView(saved.Zones, saved.Mark.Position);
             _unchecked = saved.Mark;
             Loaded = true;
-            logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}", snapshot.Directory, saved.Zones.Count, saved.Mark.Position);
+            logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}, read in {Milliseconds} ms",
+                snapshot.Directory, saved.Zones.Count, saved.Mark.Position, started.ElapsedMilliseconds);
         }
         else
         {
