@@ -16,14 +16,20 @@ namespace Edgeplane.Plugins.Compute.Routes;
 /// <summary>The seed's instance routes (bodies, verbs and status codes as written), team-scoped.</summary>
 public sealed class InstancesModule : ICarterModule
 {
+    /// <summary>Every row in one query: lists the document gives no paging to are never cut.</summary>
+    private static readonly PageRequest Everything = new(int.MaxValue, 0);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, ICaller caller, Store store, ComputeOptions options, CancellationToken ct) =>
+        // Native: a page. Seed: the document's "List of instances", every one as a plain array like its other lists.
+        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, HttpContext http, ICaller caller, Store store, ComputeOptions options, CancellationToken ct) =>
         {
-            var invalid = page.Validate();
+            var seed = http.IsSeedProfile();
+            var invalid = seed ? new Dictionary<string, string[]>() : page.Validate();
             if (invalid.Count > 0) return (IResult)TypedResults.ValidationProblem(invalid);
-            var result = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, null, page, ct);
-            return TypedResults.Ok(new Page<InstanceView>(result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList(), result.Total, result.Limit, result.Offset));
+            var result = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
+            var views = result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList();
+            return seed ? TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
         }).RequirePermission("compute.instances.read");
 
         app.MapPost("/api/instances/deploy", async (HttpRequest request, InstanceService instances, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
@@ -71,7 +77,7 @@ public sealed class InstancesModule : ICarterModule
             if ((body.String("userId") ?? body.String("user")) is not { } userKey) return Problems.Field("userId", "is required");
             var user = await instances.FindVisibleUserAsync(userKey, ct);
             if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
-            var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, new PageRequest(PageRequest.MaxLimit, 0), ct);
+            var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
         }).RequirePermission("compute.instances.read");
 
