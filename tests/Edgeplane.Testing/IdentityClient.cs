@@ -56,13 +56,21 @@ public sealed class IdentityClient : IDisposable
     /// <summary>A new user who is a member of <paramref name="teamId"/> with <paramref name="role"/>, and an API key of that role for it.</summary>
     public async Task<string> KeyForNewMemberAsync(string teamId, string role, DateTimeOffset? expiresAt = null)
     {
+        var (session, key) = await NewMemberAsync(teamId, role, expiresAt);
+        session.Dispose();
+        return key;
+    }
+
+    /// <summary>A new user who is a member of <paramref name="teamId"/> with <paramref name="role"/>: a session of it in the team, and an API key of that role it minted.</summary>
+    public async Task<(HttpClient Session, string Key)> NewMemberAsync(string teamId, string role, DateTimeOffset? expiresAt = null)
+    {
         var username = $"{role}-{Guid.NewGuid():N}"[..20];
         var (userId, _) = await CreateUserAsync(username);
         await AddMemberAsync(teamId, userId, role);
-        using var session = await SignInAsync(_host, username, PasswordFor(username), teamId);
+        var session = await SignInAsync(_host, username, PasswordFor(username), teamId);
         using var response = await session.PostAsJsonAsync("/api/v1/api-keys", new { name = "test", teamId, role, expiresAt });
         await EnsureAsync(response);
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["plaintext"]!;
+        return (session, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["plaintext"]!);
     }
 
     private async Task<JsonObject> PostAsync(string path, object body)

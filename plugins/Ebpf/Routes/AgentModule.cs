@@ -51,7 +51,7 @@ public sealed class AgentModule : ICarterModule
             var answer = new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds);
             // a machine enrolling again gets its node back (200) with the new credential; a new machine gets a new node (201)
             return reenrolled ? TypedResults.Ok(answer) : TypedResults.Created(context.PluginLink($"/api/v1/teams/{enrolled.TeamId}/nodes/{enrolled.Id}"), answer);
-        }).AllowAnonymous();
+        }).WithSummary("Enroll a node with an enrollment token (agents)").AllowAnonymous();
 
         app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, EbpfStore store, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
         {
@@ -105,7 +105,7 @@ public sealed class AgentModule : ICarterModule
                 "Node {Node}: {Programs} programs, {Maps} maps, {Appeared} appeared, {Disappeared} disappeared",
                 node.Id, result.Programs, result.Maps, result.Appeared, result.Disappeared);
             return TypedResults.Ok(new { nodeId = node.Id, accepted = true, result.Programs, result.Maps, result.Appeared, result.Disappeared, result.Changed, reportIntervalSeconds = options.ReportIntervalSeconds });
-        }).AllowAnonymous().DisableRequestAudit(); // periodic telemetry; enrollment and node changes are audited by the plugin
+        }).WithSummary("Report a node's inventory (agents, with the node's credential)").AllowAnonymous().DisableRequestAudit(); // periodic telemetry; enrollment and node changes are audited by the plugin
     }
 
     private static IResult TooLarge(EbpfOptions options, EbpfMetrics metrics)

@@ -39,7 +39,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
             await store.InsertTokenAsync(token, Secrets.Hash(secret), ct);
             await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.create", token.Id, new { teamId, token.Name, token.ExpiresAt, token.MaxUses });
             return TypedResults.Created(context.PluginLink($"/api/v1/teams/{teamId}/enrollment-tokens/{token.Id}"), new IssuedTokenView(TokenView.From(token, now), secret));
-        }).RequirePermission("ebpf.enrollment.manage");
+        }).WithSummary("Issue an enrollment token (its secret is shown once)").RequirePermission("ebpf.enrollment.manage");
 
         app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
         {
@@ -48,7 +48,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
             var tokens = await store.ListTokensAsync(teamId, page, ct);
             var now = clock.GetUtcNow();
             return TypedResults.Ok(new Page<TokenView>(tokens.Items.Select(t => TokenView.From(t, now)).ToList(), tokens.Total, tokens.Limit, tokens.Offset));
-        }).RequirePermission("ebpf.enrollment.manage");
+        }).WithSummary("The team's enrollment tokens").RequirePermission("ebpf.enrollment.manage");
 
         app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
         {
@@ -56,7 +56,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
             return await store.GetTokenAsync(teamId, tokenId, ct) is { } token
                 ? Results.Ok(TokenView.From(token, clock.GetUtcNow()))
                 : TeamAccess.NotFound("enrollment token");
-        }).RequirePermission("ebpf.enrollment.manage");
+        }).WithSummary("One enrollment token").RequirePermission("ebpf.enrollment.manage");
 
         app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
@@ -65,6 +65,6 @@ public sealed class EnrollmentTokensModule : ICarterModule
             if (await store.RevokeTokenAsync(teamId, tokenId, clock.GetUtcNow(), ct))
                 await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.revoke", tokenId, new { teamId });
             return TypedResults.NoContent();
-        }).RequirePermission("ebpf.enrollment.manage");
+        }).WithSummary("Revoke an enrollment token").RequirePermission("ebpf.enrollment.manage");
     }
 }

@@ -15,22 +15,22 @@ public sealed class InventoryModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/teams/{teamId}/bpfprograms", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            TeamListAsync(teamId, ObjectKinds.Program, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            TeamListAsync(teamId, ObjectKinds.Program, page, caller, teams, store, http, ct)).WithSummary("The team's eBPF programs on every node").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/bpfmaps", (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            TeamListAsync(teamId, ObjectKinds.Map, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            TeamListAsync(teamId, ObjectKinds.Map, page, caller, teams, store, http, ct)).WithSummary("The team's eBPF maps on every node").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            NodeListAsync(teamId, nodeId, ObjectKinds.Program, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            NodeListAsync(teamId, nodeId, ObjectKinds.Program, page, caller, teams, store, http, ct)).WithSummary("A node's eBPF programs").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps", (string teamId, string nodeId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            NodeListAsync(teamId, nodeId, ObjectKinds.Map, page, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            NodeListAsync(teamId, nodeId, ObjectKinds.Map, page, caller, teams, store, http, ct)).WithSummary("A node's eBPF maps").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfprograms/{programId}", (string teamId, string nodeId, string programId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            OneAsync(teamId, nodeId, ObjectKinds.Program, programId, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            OneAsync(teamId, nodeId, ObjectKinds.Program, programId, caller, teams, store, http, ct)).WithSummary("One eBPF program of a node").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/bpfmaps/{mapId}", (string teamId, string nodeId, string mapId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct) =>
-            OneAsync(teamId, nodeId, ObjectKinds.Map, mapId, caller, teams, store, http, ct)).RequirePermission("ebpf.inventory.read");
+            OneAsync(teamId, nodeId, ObjectKinds.Map, mapId, caller, teams, store, http, ct)).WithSummary("One eBPF map of a node").RequirePermission("ebpf.inventory.read");
     }
 
     private static async Task<IResult> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)

@@ -22,7 +22,7 @@ public sealed class NodesModule : ICarterModule
             var nodes = await store.ListNodesAsync(teamId, SeedProfile.Paging(http, page), ct);
             var now = clock.GetUtcNow();
             return SeedProfile.List(http, new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
-        }).RequirePermission("ebpf.inventory.read");
+        }).WithSummary("The team's nodes").RequirePermission("ebpf.inventory.read");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
@@ -31,7 +31,7 @@ public sealed class NodesModule : ICarterModule
             if (ambiguous is not null) return ambiguous;
             var node = await store.GetNodeAsync(teamId, id!, withFeatures: true, ct);
             return node is null ? TeamAccess.NotFound("node") : TypedResults.Ok(NodeView.From(node, clock.GetUtcNow(), options, withFeatures: true));
-        }).RequirePermission("ebpf.inventory.read");
+        }).WithSummary("One node with its kernel features").RequirePermission("ebpf.inventory.read");
 
         app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
@@ -41,7 +41,7 @@ public sealed class NodesModule : ICarterModule
             if (!await store.DeleteNodeAsync(teamId, id!, ct)) return TeamAccess.NotFound("node");
             await TeamAccess.AuditAsync(context, "ebpf.node.delete", id!, new { teamId });
             return context.IsSeedProfile() ? TypedResults.Ok(new { id, deleted = true }) : (IResult)TypedResults.NoContent();
-        }).RequirePermission("ebpf.nodes.delete");
+        }).WithSummary("Remove a node and its inventory").RequirePermission("ebpf.nodes.delete");
 
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
         {
@@ -52,6 +52,6 @@ public sealed class NodesModule : ICarterModule
             if (await store.GetNodeAsync(teamId, nodeId, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");
             var rows = await store.ListObjectsAsync(teamId, nodeId, kind, history: true, page, ct);
             return TypedResults.Ok(new Page<System.Text.Json.Nodes.JsonObject>(rows.Items.Select(ObjectViews.History).ToList(), rows.Total, rows.Limit, rows.Offset));
-        }).RequirePermission("ebpf.inventory.read");
+        }).WithSummary("A node's inventory changes").RequirePermission("ebpf.inventory.read");
     }
 }

@@ -24,7 +24,7 @@ public sealed class TeamModule : ICarterModule
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var team = await teams.FindAsync(teamId, ct);
             return team is null ? TeamAccess.NotFound("team") : TypedResults.Ok(await ViewAsync(team, store, ct));
-        }).RequirePermission("ebpf.team.read");
+        }).WithSummary("The team and its inventory counts").RequirePermission("ebpf.team.read");
 
         app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
         {
@@ -52,7 +52,7 @@ public sealed class TeamModule : ICarterModule
             await store.ClearTeamDisplayNameAsync(teamId, ct); // a name kept by earlier versions of the plugin
             await TeamAccess.AuditAsync(context, "ebpf.team.update", teamId, new { name });
             return TypedResults.Ok(await ViewAsync(team, store, ct));
-        }).RequirePermission("ebpf.team.write");
+        }).WithSummary("Rename the team").RequirePermission("ebpf.team.write");
 
         // The host team is deleted first: when the host refuses (a user's personal team, 409) nothing has
         // changed. The host then publishes host.team.deleted, on which TeamDeletedHandler deletes this
@@ -74,7 +74,7 @@ public sealed class TeamModule : ICarterModule
             if (!deleted && nodes == 0 && objects == 0) return TeamAccess.NotFound("team");
             await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { hostTeamDeleted = deleted });
             return context.IsSeedProfile() ? TypedResults.Ok(new { id = teamId, deleted = true }) : (IResult)TypedResults.NoContent();
-        }).RequirePermission("ebpf.team.delete");
+        }).WithSummary("Delete the team and its eBPF inventory").RequirePermission("ebpf.team.delete");
     }
 
     private static async Task<TeamView> ViewAsync(TeamInfo team, EbpfStore store, CancellationToken ct)

@@ -36,6 +36,39 @@ public sealed class DatabaseScan(string provider, string connectionString)
         return found;
     }
 
+    /// <summary>Rows per table.</summary>
+    public async Task<Dictionary<string, long>> RowCountsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await connection.OpenAsync(cancellationToken);
+        var tables = (await ColumnsAsync(connection, cancellationToken)).Select(t => t.Table).ToList();
+        await using var count = connection.CreateCommand();
+        count.CommandText = string.Join(" UNION ALL ", tables.Select(t => $"SELECT '{t}', COUNT(*) FROM \"{t}\""));
+        var counts = new Dictionary<string, long>();
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    public async Task<long> CountAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs one statement on the database (a test's deliberate damage, e.g. a changed migration checksum).</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = provider == "sqlite" ? new SqliteConnection(connectionString) : Open();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private DbConnection Open() => provider switch
     {
         "sqlite" => new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30 }.ToString()),

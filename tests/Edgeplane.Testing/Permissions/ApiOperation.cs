@@ -33,4 +33,10 @@ public sealed record ApiOperation(string Method, string Path, string? Plugin, bo
             }
         return operations;
     }
+
+    /// <summary>Reads first, then changes, then deletions, and the deletion of a team itself last of all (so that a matrix tries every route on live objects).</summary>
+    public static int Destructiveness(ApiOperation o) =>
+        o.Method == "DELETE" && o.Path.EndsWith("/teams/{teamId}", StringComparison.Ordinal) ? 3
+        : o.Method == "DELETE" || o.Path.Contains("delete", StringComparison.OrdinalIgnoreCase) ? 2
+        : o.Method is "GET" or "HEAD" ? 0 : 1;
 }

@@ -5,10 +5,11 @@ namespace Edgeplane.Testing.Permissions;
 
 /// <summary>
 /// One API key per <see cref="Credential"/>, made through the host's own API: a team with a viewer, an operator and an
-/// admin member (each minting their own key), a viewer key the host admin mints for that team, an admin of another
-/// team, a revoked key, an expired key, a key that was never issued, and the host's first admin's host-admin key.
+/// admin member (each minting their own key, and signed in: <see cref="Sessions"/>), a viewer key the host admin mints for
+/// that team, an admin of another team, a revoked key, an expired key, a key that was never issued, and the host's first
+/// admin's host-admin key.
 /// </summary>
-public sealed class MatrixCredentials
+public sealed class MatrixCredentials : IDisposable
 {
     private readonly Dictionary<Credential, string?> _keys = [];
 
@@ -16,6 +17,11 @@ public sealed class MatrixCredentials
     public string OtherTeamId { get; private set; } = "";
 
     public string? this[Credential credential] => _keys[credential];
+
+    public static readonly string[] Roles = ["viewer", "operator", "admin"];
+
+    /// <summary>A browser session (cookie and CSRF header) of the team's viewer, operator and admin, by role.</summary>
+    public Dictionary<string, HttpClient> Sessions { get; } = [];
 
     public static async Task<MatrixCredentials> CreateAsync(HostProcess host)
     {
@@ -27,10 +33,11 @@ public sealed class MatrixCredentials
         var team = credentials.TeamId;
         // expires while the rest is made; never used before
         var expiring = await MintAsync(identity.Session, team, "admin", DateTimeOffset.UtcNow.AddSeconds(2));
-        var roles = await Task.WhenAll(new[] { "viewer", "operator", "admin" }.Select(role => identity.KeyForNewMemberAsync(team, role)));
-        credentials._keys[Credential.Viewer] = roles[0];
-        credentials._keys[Credential.Operator] = roles[1];
-        credentials._keys[Credential.Admin] = roles[2];
+        var roles = await Task.WhenAll(Roles.Select(role => identity.NewMemberAsync(team, role)));
+        credentials._keys[Credential.Viewer] = roles[0].Key;
+        credentials._keys[Credential.Operator] = roles[1].Key;
+        credentials._keys[Credential.Admin] = roles[2].Key;
+        for (var i = 0; i < Roles.Length; i++) credentials.Sessions[Roles[i]] = roles[i].Session;
         credentials._keys[Credential.ViewerMintedByHostAdmin] = (await MintAsync(identity.Session, team, "viewer", null)).Plaintext;
         credentials._keys[Credential.OtherTeamAdmin] = await identity.KeyForNewMemberAsync(credentials.OtherTeamId, "admin");
         var revoked = await MintAsync(identity.Session, team, "admin", null);
@@ -52,5 +59,10 @@ public sealed class MatrixCredentials
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"minting a key: {(int)response.StatusCode} {body}");
         return ((string)body!["key"]!["id"]!, (string)body["plaintext"]!, expiresAt ?? DateTimeOffset.MaxValue);
+    }
+
+    public void Dispose()
+    {
+        foreach (var session in Sessions.Values) session.Dispose();
     }
 }

@@ -3,7 +3,8 @@ using System.Text;
 namespace Edgeplane.Testing.Permissions;
 
 /// <summary>
-/// Sends one operation with every <see cref="Credential"/> (a host admin's only where the route is for host admins) and
+/// Sends one operation with every <see cref="Credential"/> (a host admin's only where the route is for host admins), and
+/// with the team's viewer, operator and admin sessions, and
 /// compares each answer with the route's <see cref="RouteAccess"/>.
 /// Path parameters name the team's real objects where the caller supplies one, otherwise an object that does not
 /// exist; bodies are an empty JSON object. So an allowed call answers 2xx or a 4xx about its content, and another
@@ -37,14 +38,36 @@ public sealed class PermissionMatrix(HostProcess host, MatrixCredentials credent
         foreach (var credential in Order)
         {
             if (credential == Credential.HostAdmin && access.Access != Access.HostAdmin) continue;
-            using var request = new HttpRequestMessage(new HttpMethod(operation.Method), path.ToString());
-            if (operation.Method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var request = Request(operation, path.ToString());
             if (credentials[credential] is { } key) request.Headers.Authorization = new("Bearer", key);
             using var response = await host.Client.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (access.Verdict(credential, (int)response.StatusCode, body, namesTheTeamsObject) is { } wrong)
                 failures.Add($"{operation.Key} ({path}) {credential}: {wrong}");
+            if (SessionOf(credential) is not { } role || !credentials.Sessions.TryGetValue(role, out var session)) continue;
+            // Logging a session out would end it for the routes tried after this one; a team the key just deleted ends its sessions.
+            if (operation.Path.EndsWith("/logout", StringComparison.Ordinal)) continue;
+            if (ApiOperation.Destructiveness(operation) == 3 && response.IsSuccessStatusCode) continue;
+            using var bySession = Request(operation, path.ToString());
+            using var sessionResponse = await session.SendAsync(bySession, cancellationToken);
+            var sessionBody = await sessionResponse.Content.ReadAsStringAsync(cancellationToken);
+            if (access.Verdict(role, session: true, (int)sessionResponse.StatusCode, sessionBody) is { } wrongForSession)
+                failures.Add($"{operation.Key} ({path}) {role} session: {wrongForSession}");
         }
         return failures;
     }
+
+    private static HttpRequestMessage Request(ApiOperation operation, string path) => new(new HttpMethod(operation.Method), path)
+    {
+        Content = operation.Method is "POST" or "PUT" or "PATCH" ? new StringContent("{}", Encoding.UTF8, "application/json") : null,
+    };
+
+    /// <summary>The team role whose browser session is tried right after this credential's key.</summary>
+    private static string? SessionOf(Credential credential) => credential switch
+    {
+        Credential.Viewer => "viewer",
+        Credential.Operator => "operator",
+        Credential.Admin => "admin",
+        _ => null,
+    };
 }

@@ -63,6 +63,8 @@ public sealed record RouteAccess(Access Access, string? Permission = null, strin
     public string? Verdict(string role, bool session, int status, string body)
     {
         if (status >= 500) return $"{status}, a server error";
+        if (Access == Access.Anonymous) return null;
+        if (Access == Access.OwnCredential) return status is >= 200 and < 300 ? $"{status}: a host credential got in" : null;
         var roleHolds = Permission is null || Rank(role) >= Rank(LowestRole ?? "none");
         var allowed = Access switch
         {
