@@ -27,6 +27,7 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
     private readonly Collection _argsGet = new(), _argsPost = new();
+    private StringBuilder? _expansion = new();
     private readonly HashSet<int> _removedIds = [];
     private readonly List<(int From, int To)> _removedRanges = [];
     private readonly List<Regex> _removedTags = [];
@@ -50,11 +51,15 @@ public sealed class SecLangTransaction : IMatchContext
         _request = request;
         _mode = rules.Mode;
         _bodyAccess = rules.RequestBodyAccess;
-        foreach (var name in new[] { "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "GEO", "ENV" }) Named(name);
+        foreach (var id in Persistent) _collections[id] = new Collection();
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
         _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
         ReadRequestLine();
     }
+
+    /// <summary>The collections that exist whether or not a rule wrote to them.</summary>
+    private static readonly int[] Persistent = [.. new[] { "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "GEO", "ENV" }.Select(VariableNames.IdOf)];
+    private static readonly int UniqueId = VariableNames.IdOf("UNIQUE_ID");
 
     public bool Capturing => _currentRule?.Actions.Capture == true;
 
@@ -105,7 +110,6 @@ public sealed class SecLangTransaction : IMatchContext
         SetSingle("REMOTE_ADDR", r.RemoteAddress);
         SetSingle("REMOTE_HOST", r.RemoteAddress);
         SetSingle("REMOTE_PORT", r.RemotePort.ToString(CultureInfo.InvariantCulture));
-        SetSingle("UNIQUE_ID", Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
         SetSingle("REQBODY_ERROR", "0");
         SetSingle("REQBODY_PROCESSOR_ERROR", "0");
         SetSingle("MULTIPART_STRICT_ERROR", "0");
@@ -257,6 +261,7 @@ public sealed class SecLangTransaction : IMatchContext
         if (spec.Id < 0) return;
         if (_collections[spec.Id] is { } collection) AddMembers(name, collection, spec, into, names: false);
         else if (_single[spec.Id] is { } value) into.Add(new(name, null, value));
+        else if (spec.Id == UniqueId) into.Add(new(name, null, _single[spec.Id] = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())));
     }
 
     private static void AddMembers(string collection, Collection items, VariableSpec spec, List<VariableValue> into, bool names)
@@ -469,30 +474,22 @@ public sealed class SecLangTransaction : IMatchContext
     {
         foreach (var action in rule.Actions.Runtime)
         {
-            if (action.Name == "setvar") SetVar(action.Value);
+            if (action.SetVar is { } setVar) SetVar(setVar);
             else Control(action.Value, rule);
         }
     }
 
-    private void SetVar(string text)
+    private void SetVar(SetVarAction action)
     {
-        var spec = text.Trim();
-        var remove = spec.StartsWith('!');
-        if (remove) spec = spec[1..];
-        var eq = spec.IndexOf('=');
-        var target = Expand(eq < 0 ? spec : spec[..eq]).Trim();
-        var dot = target.IndexOf('.');
-        if (dot <= 0) return;
-        var collection = target[..dot].ToUpperInvariant();
-        var key = target[(dot + 1)..];
-        if (!VariableNames.IsWritable(collection)) return;
-        var store = Named(collection);
-        if (remove)
+        var (collection, key) = action.Target.Parts is null ? (action.CollectionId, action.Key) : SetVarAction.Resolve(Expand(action.Target));
+        if (collection < 0) return;
+        var store = _collections[collection] ??= new Collection();
+        if (action.Remove)
         {
             store.Remove(key);
             return;
         }
-        var value = eq < 0 ? "1" : Expand(spec[(eq + 1)..]);
+        var value = action.Value is null ? "1" : Expand(action.Value);
         if (value.Length > 1 && value[0] is '+' or '-' && long.TryParse(value.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var delta))
         {
             var current = NumericOperator.ToInt(store.Get(key) ?? "0");
@@ -553,36 +550,38 @@ public sealed class SecLangTransaction : IMatchContext
 
     // ---- macros ----
 
-    public void SetCapture(int index, string value) => Named("TX").Set(index.ToString(CultureInfo.InvariantCulture), value);
+    public void SetCapture(int index, string value) => _collections[TxId]!.Set(CaptureKeys[index], value);
+
+    private static readonly int TxId = VariableNames.IdOf("TX");
+    private static readonly string[] CaptureKeys = [.. Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
     /// <summary>Replaces each <c>%{collection.key}</c> or <c>%{VARIABLE}</c> with its first value (empty when there is none).</summary>
-    public string Expand(string text)
+    public string Expand(MacroText text)
     {
-        var start = text.IndexOf("%{", StringComparison.Ordinal);
-        if (start < 0) return text;
-        var sb = new StringBuilder(text.Length + 32);
-        var i = 0;
-        while (start >= 0)
-        {
-            var end = text.IndexOf('}', start + 2);
-            if (end < 0) break;
-            sb.Append(text, i, start - i);
-            sb.Append(MacroValue(text[(start + 2)..end]));
-            i = end + 1;
-            start = text.IndexOf("%{", i, StringComparison.Ordinal);
-        }
-        sb.Append(text, i, text.Length - i);
-        return sb.ToString();
+        if (text.Parts is not { } parts) return text.Text;
+        if (parts.Length == 1) return MacroValue(parts[0]);
+        // taken while in use: a RULE:msg part expands macros in turn
+        var sb = _expansion ?? new StringBuilder();
+        _expansion = null;
+        foreach (var part in parts) sb.Append(MacroValue(part));
+        var expanded = sb.ToString();
+        _expansion = sb.Clear();
+        return expanded;
     }
 
-    private string MacroValue(string name)
+    private string Expand(string text) => text.Contains("%{", StringComparison.Ordinal) ? Expand(MacroText.Parse(text)) : text;
+
+    private string MacroValue(MacroPart part)
     {
-        var separator = name.IndexOfAny(['.', ':']);
-        var collection = (separator < 0 ? name : name[..separator]).ToUpperInvariant();
-        if (!VariableNames.IsKnown(collection)) return "";
-        if (separator >= 0 && _collections[VariableNames.IdOf(collection)] is { } members) return members.Get(name[(separator + 1)..]) ?? "";
-        var values = new List<VariableValue>();
-        AddValues(new VariableSpec(collection, separator < 0 ? null : name[(separator + 1)..], null, false, false), values);
-        return values.Count > 0 ? values[0].Value : "";
+        if (part.Text is { } literal) return literal;
+        if (part.Variable is not { } variable) return "";
+        if (variable.Key is { } key && _collections[variable.Id] is { } members) return members.Get(key) ?? "";
+        // a list of its own: a RULE:msg value expands macros in turn
+        var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
+        AddValues(variable, values);
+        var first = values.Count > 0 ? values[0].Value : "";
+        values.Clear();
+        _valueLists.Push(values);
+        return first;
     }
 }

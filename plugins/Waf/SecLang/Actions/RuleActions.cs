@@ -15,8 +15,8 @@ public enum Disruptive
     Redirect,
 }
 
-/// <summary>An action run when a rule matches, in the order the rule lists it (<c>setvar</c>, <c>ctl</c>, …).</summary>
-public sealed record RuntimeAction(string Name, string Value);
+/// <summary>An action run when a rule matches, in the order the rule lists it (<c>setvar</c>, compiled; <c>ctl</c>, …).</summary>
+public sealed record RuntimeAction(string Name, string Value, SetVarAction? SetVar = null);
 
 /// <summary>The actions of one rule (<c>"id:1,phase:2,deny,t:lowercase,setvar:tx.x=+1"</c>), parsed.</summary>
 public sealed class RuleActions
@@ -105,8 +105,10 @@ public sealed class RuleActions
             case "skip": Skip = int.TryParse(value, out var n) ? n : 0; break;
             case "t": Transformations.Add(value ?? ""); break;
             case "setvar":
+                Runtime.Add(new RuntimeAction("setvar", value ?? "", SetVarAction.Parse(value ?? "")));
+                break;
             case "ctl":
-                Runtime.Add(new RuntimeAction(name.ToLowerInvariant(), value ?? ""));
+                Runtime.Add(new RuntimeAction("ctl", value ?? ""));
                 break;
             default:
                 if (!Ignored.Contains(name)) throw new SecLangException($"{where}: unknown action '{name}'");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
 
 namespace Edgeplane.Plugins.Waf.SecLang.Operators;
@@ -21,11 +22,13 @@ public sealed class RegexOperator : SecOperator
 
     /// <summary>Null when the pattern has macros (<c>^%{tx.allowed_charsets}$</c>): it is compiled when it runs, as expanded then.</summary>
     private readonly Regex? _regex;
+    private readonly MacroText _pattern;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex?> _expansions = new(StringComparer.Ordinal);
 
     private RegexOperator(string parameter, Regex? regex, IReadOnlyList<string>? required) : base("rx", parameter)
     {
         _regex = regex;
+        _pattern = MacroText.Parse(parameter);
         RequiredLiterals = required;
     }
 
@@ -94,7 +97,7 @@ public sealed class RegexOperator : SecOperator
     /// <summary>The pattern as its macros expand now; null (no match) when that does not compile.</summary>
     private Regex? Expanded(IMatchContext context)
     {
-        var pattern = context.Expand(Parameter);
+        var pattern = context.Expand(_pattern);
         if (_expansions.TryGetValue(pattern, out var cached)) return cached;
         Regex? regex;
         try

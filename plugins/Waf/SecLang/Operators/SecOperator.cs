@@ -1,10 +1,12 @@
+using Edgeplane.Plugins.Waf.SecLang.Actions;
+
 namespace Edgeplane.Plugins.Waf.SecLang.Operators;
 
 /// <summary>What an operator may ask of the transaction it runs in.</summary>
 public interface IMatchContext
 {
     /// <summary>Expands macros (<c>%{tx.allowed_methods}</c>) in an operator's parameter.</summary>
-    string Expand(string text);
+    string Expand(MacroText text);
     /// <summary>Whether the rule has the <c>capture</c> action (TX:0–9 receive the match and its groups).</summary>
     bool Capturing { get; }
     void SetCapture(int index, string value);

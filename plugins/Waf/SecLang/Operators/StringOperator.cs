@@ -1,4 +1,5 @@
 using System.Globalization;
+using Edgeplane.Plugins.Waf.SecLang.Actions;
 
 namespace Edgeplane.Plugins.Waf.SecLang.Operators;
 
@@ -15,11 +16,11 @@ public enum StringTest
 /// <summary>Case-sensitive string comparisons with a macro-expanded parameter (<c>@within %{tx.allowed_methods}</c>).</summary>
 public sealed class StringOperator(string name, string parameter, StringTest test) : SecOperator(name, parameter)
 {
-    private readonly bool _expand = parameter.Contains("%{", StringComparison.Ordinal);
+    private readonly MacroText _parameter = MacroText.Parse(parameter);
 
     public override bool Match(IMatchContext context, string input)
     {
-        var p = _expand ? context.Expand(Parameter) : Parameter;
+        var p = context.Expand(_parameter);
         var matched = test switch
         {
             // as in ModSecurity, an empty value is "within" any list
@@ -51,10 +52,12 @@ public sealed class StringOperator(string name, string parameter, StringTest tes
 /// <summary><c>@eq @ge @gt @le @lt</c>: both sides read as integers the way C's <c>atoi</c> does (no number is 0).</summary>
 public sealed class NumericOperator(string name, string parameter, Func<int, bool> test) : SecOperator(name, parameter)
 {
-    private readonly bool _expand = parameter.Contains("%{", StringComparison.Ordinal);
+    private readonly MacroText _parameter = MacroText.Parse(parameter);
+    /// <summary>The parameter's number when it has no macros.</summary>
+    private readonly long _constant = ToInt(parameter);
 
     public override bool Match(IMatchContext context, string input) =>
-        test(ToInt(input).CompareTo(ToInt(_expand ? context.Expand(Parameter) : Parameter)));
+        test(ToInt(input).CompareTo(_parameter.Parts is null ? _constant : ToInt(context.Expand(_parameter))));
 
     public static long ToInt(string s)
     {
