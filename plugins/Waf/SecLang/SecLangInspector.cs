@@ -17,6 +17,8 @@ public sealed class SecLangInspector
 {
     public const string IdPrefix = "crs-";
     private readonly Dictionary<int, WafRule> _rules;
+    /// <summary>This thread's transaction, reused from request to request (its collections and caches keep their storage).</summary>
+    [ThreadStatic] private static SecLangTransaction? t_transaction;
 
     private SecLangInspector(SecLangRuleSet set, ISecLangSettings settings)
     {
@@ -49,9 +51,18 @@ public sealed class SecLangInspector
     {
         var uri = request.RawQuery.Length > 0 ? request.RawPath + "?" + request.RawQuery : request.RawPath;
         var body = request.Body is null ? null : System.Text.Encoding.UTF8.GetBytes(request.Body);
-        var transaction = new SecLangTransaction(RuleSet, SecLangRequest.FromText(request.ClientAddress?.ToString() ?? "", 0, request.Method, uri,
-            request.Protocol ?? "HTTP/1.1", request.Headers, body));
-        var result = transaction.Evaluate();
+        var transaction = t_transaction is { } reused && reused.RuleSet == RuleSet ? reused : t_transaction = new SecLangTransaction(RuleSet);
+        SecLangResult result;
+        try
+        {
+            transaction.Start(SecLangRequest.FromText(request.ClientAddress?.ToString() ?? "", 0, request.Method, uri,
+                request.Protocol ?? "HTTP/1.1", request.Headers, body));
+            result = transaction.Evaluate();
+        }
+        finally
+        {
+            transaction.Clear();
+        }
         if (result.Matches.Count == 0) return new SecLangFinding(null, null, null, []);
         var matches = result.Matches.Select(m => new RuleMatcher.RuleMatch(_rules[m.Id], Part(m.VariableName))).ToArray();
         if (result.Interrupting is not { } rule) return new SecLangFinding(null, null, null, matches);

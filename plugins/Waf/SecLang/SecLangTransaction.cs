@@ -13,12 +13,13 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 /// <summary>
 /// Evaluates one request against a rule set: phase 1 (request headers), then the body processor, then phase 2,
 /// with ModSecurity's semantics for chains, per-match actions, <c>skipAfter</c>, <c>ctl:</c>, <c>setvar</c>
-/// and macros. Not thread-safe: one transaction per request.
+/// and macros. Not thread-safe: one request at a time; <see cref="Start"/> reuses the transaction's collections and
+/// caches for the next one (<see cref="SecLangInspector"/> keeps one per thread).
 /// </summary>
 public sealed class SecLangTransaction : IMatchContext
 {
     private readonly SecLangRuleSet _rules;
-    private readonly SecLangRequest _request;
+    private SecLangRequest _request = null!;
     /// <summary>The request's collections and single values by variable number (<see cref="VariableNames"/>).</summary>
     private readonly Collection?[] _collections = new Collection?[VariableNames.Count];
     private readonly string?[] _single = new string?[VariableNames.Count];
@@ -45,16 +46,59 @@ public sealed class SecLangTransaction : IMatchContext
     private SecLangRule? _interrupting;
     private int _status;
 
-    public SecLangTransaction(SecLangRuleSet rules, SecLangRequest request)
+    public SecLangTransaction(SecLangRuleSet rules, SecLangRequest request) : this(rules) => Start(request);
+
+    /// <summary>A transaction to <see cref="Start"/> requests in, one after the other.</summary>
+    public SecLangTransaction(SecLangRuleSet rules)
     {
         _rules = rules;
-        _request = request;
-        _mode = rules.Mode;
-        _bodyAccess = rules.RequestBodyAccess;
         foreach (var id in Persistent) _collections[id] = new Collection();
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
         _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
+    }
+
+    public SecLangRuleSet RuleSet => _rules;
+
+    /// <summary>Begins the evaluation of a request: what the previous one left is forgotten, its storage kept.</summary>
+    public void Start(SecLangRequest request)
+    {
+        Clear();
+        _request = request;
         ReadRequestLine();
+    }
+
+    /// <summary>Lets go of the last request (its values and what the rules wrote), keeping the storage for the next.</summary>
+    public void Clear()
+    {
+        foreach (var collection in _collections) collection?.Clear();
+        Array.Clear(_single);
+        ClearCache(_transformed);
+        ClearCache(_candidates);
+        _log.Clear();
+        _removedIds.Clear();
+        _removedRanges.Clear();
+        _removedTags.Clear();
+        _removedTargetsById.Clear();
+        _removedTargetsByTag.Clear();
+        _matchedVars = [];
+        _matchedVar = _matchedVarName = "";
+        _currentRule = null;
+        _xml = null;
+        _bodyProcessor = null;
+        _mode = _rules.Mode;
+        _bodyAccess = _rules.RequestBodyAccess;
+        _allowAll = _allowRequest = false;
+        _interrupting = null;
+        _status = 0;
+        _request = null!;
+    }
+
+    /// <summary>A cache that grew large for one request is let go rather than cleared at every request after it.</summary>
+    private static void ClearCache<TKey, TValue>(Dictionary<TKey, TValue> cache) where TKey : notnull
+    {
+        var count = cache.Count;
+        cache.Clear();
+        if (count > 1024) cache.TrimExcess();
     }
 
     /// <summary>The collections that exist whether or not a rule wrote to them.</summary>
@@ -75,7 +119,7 @@ public sealed class SecLangTransaction : IMatchContext
                 RunPhase(2);
             }
         }
-        return new SecLangResult(_interrupting, _status, _log, (int)NumericOperator.ToInt(Tx("anomaly_score") ?? Tx("inbound_anomaly_score") ?? "0"));
+        return new SecLangResult(_interrupting, _status, _log.Count == 0 ? [] : [.. _log], (int)NumericOperator.ToInt(Tx("anomaly_score") ?? Tx("inbound_anomaly_score") ?? "0"));
     }
 
     public string? Tx(string key) => Named("TX").Get(key);

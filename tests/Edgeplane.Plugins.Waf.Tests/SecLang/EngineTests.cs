@@ -323,6 +323,31 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void A_reused_transaction_forgets_the_previous_request()
+    {
+        var set = RuleSetLoader.LoadText("""
+            SecRule ARGS:remove "@streq 1" "id:1,phase:1,pass,nolog,ctl:ruleRemoveById=3"
+            SecRule ARGS:score "@streq 1" "id:2,phase:1,pass,nolog,setvar:tx.score=+5"
+            SecRule ARGS "@contains evil" "id:3,phase:2,deny"
+            SecRule TX:score "@ge 5" "id:4,phase:2,deny"
+            """);
+        var transaction = new SecLangTransaction(set);
+        SecLangResult Send(string uri)
+        {
+            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", uri, "HTTP/1.1", [], null));
+            var result = transaction.Evaluate();
+            transaction.Clear();
+            return result;
+        }
+        var scored = Send("/?score=1");
+        Assert.True(scored.Blocked);
+        Assert.False(Send("/?a=1").Blocked);
+        Assert.False(Send("/?remove=1&a=evil").Blocked);
+        Assert.True(Send("/?a=evil").Blocked);
+        Assert.Equal(4, Assert.Single(scored.Matches).Id);
+    }
+
+    [Fact]
     public void A_regex_expands_its_macros_when_it_runs()
     {
         // CRS 920480: SecRule TX:1 "!@rx ^%{tx.allowed_request_content_type_charset}$"

@@ -35,6 +35,19 @@ public sealed class Collection
             _index[_items[i].Key] = _index.TryGetValue(_items[i].Key, out var at) ? (at.First, at.Count + 1) : (i, 1);
     }
 
+    /// <summary>Empties the collection for the next request (a large index is let go rather than cleared).</summary>
+    public void Clear()
+    {
+        var count = _items.Count;
+        _items.Clear();
+        _index.Clear();
+        if (count > 256)
+        {
+            _items.TrimExcess();
+            _index.TrimExcess();
+        }
+    }
+
     public string? Get(string key) => _index.TryGetValue(key, out var at) ? _items[at.First].Value : null;
 
     /// <summary>Where the members named <paramref name="key"/> start and how many there are ((-1, 0) for none).</summary>
