@@ -18,6 +18,12 @@ public sealed class SecLangRule
     public VariableSpec[] Exclusions { get; private set; } = [];
     /// <summary>This rule's place in the rule set's <see cref="LiteralIndex"/> when its regex has required literals; -1 otherwise.</summary>
     public int PrefilterSlot { get; internal set; } = -1;
+    /// <summary>
+    /// The rule set's number for this rule's targets and transformations when the values they give cannot change
+    /// within a phase (no <c>TX</c>, <c>MATCHED_VAR</c>, …): rules with the same ones share the transformed values,
+    /// collected once per phase. -1 otherwise.
+    /// </summary>
+    public int ValueSet { get; internal set; } = -1;
     public SecOperator? Operator { get; init; }
     public bool Negated { get; init; }
     public required RuleActions Actions { get; init; }

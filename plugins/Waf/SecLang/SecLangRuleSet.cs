@@ -1,3 +1,5 @@
+using Edgeplane.Plugins.Waf.SecLang.Variables;
+
 namespace Edgeplane.Plugins.Waf.SecLang;
 
 public enum RuleEngineMode
@@ -18,6 +20,7 @@ public sealed class SecLangRuleSet
         Files = files;
         foreach (var rule in rules) rule.Complete();
         Literals = LiteralIndex.Build(rules.Where(r => !r.IsMarker));
+        ValueSets = NumberValueSets(rules.Where(r => !r.IsMarker).SelectMany(r => r.Chain()));
         for (var phase = 1; phase <= 5; phase++)
         {
             var p = phase;
@@ -33,9 +36,32 @@ public sealed class SecLangRuleSet
     public int[][] SkipTargets { get; } = new int[6][];
     public IReadOnlyDictionary<int, SecLangRule> ById { get; }
     public LiteralIndex Literals { get; }
+    /// <summary>How many distinct <see cref="SecLangRule.ValueSet"/>s the rules have.</summary>
+    public int ValueSets { get; }
     public RuleEngineMode Mode { get; }
     public bool RequestBodyAccess { get; }
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Variables whose values rules change while a phase runs (<c>setvar</c>, captures, the last match, the rule running).</summary>
+    private static readonly HashSet<int> Changing =
+    [
+        .. new[] { "TX", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "MATCHED_VAR", "MATCHED_VARS", "MATCHED_VAR_NAME", "MATCHED_VARS_NAMES",
+            "RULE", "DURATION", "TIME", "TIME_DAY", "TIME_HOUR", "TIME_MIN", "TIME_MON", "TIME_SEC", "TIME_WDAY", "TIME_YEAR", "TIME_EPOCH",
+            "HIGHEST_SEVERITY" }.Select(VariableNames.IdOf),
+    ];
+
+    private static int NumberValueSets(IEnumerable<SecLangRule> links)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var link in links)
+        {
+            if (link.Targets.Count == 0 || link.Actions.MultiMatch || link.Targets.Any(t => Changing.Contains(t.Id))) continue;
+            var key = string.Join('|', link.Targets) + " " + link.TransformationKey;
+            if (!numbers.TryGetValue(key, out var number)) numbers[key] = number = numbers.Count;
+            link.ValueSet = number;
+        }
+        return numbers.Count;
+    }
 
     private static int[] SkipAfterTargets(SecLangRule[] rules)
     {

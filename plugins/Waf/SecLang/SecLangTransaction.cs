@@ -25,6 +25,10 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly string?[] _single = new string?[VariableNames.Count];
     private readonly Dictionary<(string Value, string Chain), string> _transformed = new(ValueAndChain.Comparer);
     private readonly Stack<List<VariableValue>> _valueLists = [];
+    /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
+    private readonly List<CollectedValue>?[] _collected;
+    private readonly int[] _collectedStamp;
+    private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
     private readonly Collection _argsGet = new(), _argsPost = new();
@@ -52,6 +56,8 @@ public sealed class SecLangTransaction : IMatchContext
     public SecLangTransaction(SecLangRuleSet rules)
     {
         _rules = rules;
+        _collected = new List<CollectedValue>?[rules.ValueSets];
+        _collectedStamp = new int[rules.ValueSets];
         foreach (var id in Persistent) _collections[id] = new Collection();
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
         _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
@@ -75,6 +81,8 @@ public sealed class SecLangTransaction : IMatchContext
         ClearCache(_transformed);
         ClearCache(_candidates);
         _log.Clear();
+        foreach (var list in _collected) list?.Clear();
+        _phaseStamp++;
         _removedIds.Clear();
         _removedRanges.Clear();
         _removedTags.Clear();
@@ -343,6 +351,7 @@ public sealed class SecLangTransaction : IMatchContext
     {
         var rules = _rules.Phases[phase];
         var skipTargets = _rules.SkipTargets[phase];
+        _phaseStamp++; // the body was read since the last phase
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
@@ -396,23 +405,38 @@ public sealed class SecLangTransaction : IMatchContext
         }
         else
         {
+            if (rule.ValueSet >= 0 && _removedTargetsById.Count == 0 && _removedTargetsByTag.Count == 0)
+            {
+                var collected = Collected(rule, top);
+                for (var i = 0; i < collected.Count; i++)
+                {
+                    var value = collected[i];
+                    Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
+                    collected[i] = value;
+                }
+                if (matched is null) return false;
+                _matchedVars = matched;
+                return rule.Next is null || Run(rule.Next, top);
+            }
             // all values are read before any action runs: setvar may change the collection being read
             var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
             CollectValues(rule, top, values);
             foreach (var value in values)
             {
+                ulong[]? candidates = null;
                 if (!rule.Actions.MultiMatch)
                 {
-                    Test(rule, value, Transform(value.Value, rule), ref matched);
+                    Test(rule, value, Transform(value.Value, rule), ref candidates, ref matched);
                     continue;
                 }
                 // multiMatch: the value before the transformations and after each one that changes it
                 var form = value.Value;
-                Test(rule, value, form, ref matched);
+                Test(rule, value, form, ref candidates, ref matched);
                 foreach (var transformation in rule.Transformations)
                 {
                     var next = transformation(form);
-                    if (next != form) Test(rule, value, next, ref matched);
+                    candidates = null;
+                    if (next != form) Test(rule, value, next, ref candidates, ref matched);
                     form = next;
                 }
             }
@@ -424,11 +448,34 @@ public sealed class SecLangTransaction : IMatchContext
         return rule.Next is null || Run(rule.Next, top);
     }
 
+    /// <summary>The values of a rule's <see cref="SecLangRule.ValueSet"/>, transformed: collected by the first rule of the phase that reads them.</summary>
+    private List<CollectedValue> Collected(SecLangRule rule, SecLangRule top)
+    {
+        var collected = _collected[rule.ValueSet] ??= [];
+        if (_collectedStamp[rule.ValueSet] == _phaseStamp) return collected;
+        collected.Clear();
+        var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
+        CollectValues(rule, top, values);
+        foreach (var value in values) collected.Add(new CollectedValue { Value = value, Input = Transform(value.Value, rule) });
+        values.Clear();
+        _valueLists.Push(values);
+        _collectedStamp[rule.ValueSet] = _phaseStamp;
+        return collected;
+    }
+
+    /// <summary>A value of a rule's targets, after its transformations, and the regexes that can match it (found when first needed).</summary>
+    private struct CollectedValue
+    {
+        public VariableValue Value;
+        public string Input;
+        public ulong[]? Candidates;
+    }
+
     /// <summary>The operator on one form of a value; at a match, the rule's per-match actions.</summary>
-    private void Test(SecLangRule rule, VariableValue value, string input, ref List<VariableValue>? matched)
+    private void Test(SecLangRule rule, VariableValue value, string input, ref ulong[]? candidates, ref List<VariableValue>? matched)
     {
         _currentRule = rule;
-        var match = (rule.PrefilterSlot < 0 || LiteralIndex.Contains(Candidates(input), rule.PrefilterSlot)) && rule.Operator!.Match(this, input);
+        var match = (rule.PrefilterSlot < 0 || LiteralIndex.Contains(candidates ??= Candidates(input), rule.PrefilterSlot)) && rule.Operator!.Match(this, input);
         if (!(match ^ rule.Negated)) return;
         _matchedVar = input;
         _matchedVarName = value.Name;
