@@ -1,11 +1,12 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
 using Edgeplane.Plugins.Compute.Jobs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Compute;
 
@@ -26,6 +27,6 @@ public sealed class ComputePlugin : IPlugin
         services.AddScoped<InstanceService>();
         services.AddHostedService<DeployWorker>();
         services.AddHostedService<ReconcileJob>();
-        services.AddSingleton<IEventHandler, TeamInstancesCleanup>();
+        services.AddSingleton<IEventHandler<TeamDeleted>, TeamInstancesCleanup>();
     }
 }

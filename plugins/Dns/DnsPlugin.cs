@@ -1,9 +1,10 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Server;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Dns;
 
@@ -18,7 +19,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
-        services.AddSingleton<IEventHandler, TeamZonesCleanup>();
+        services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
         services.AddSingleton(new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot")));
         services.AddSingleton<ZoneViewProvider>();

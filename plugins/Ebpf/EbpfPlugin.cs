@@ -1,8 +1,9 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Ebpf;
 
@@ -15,7 +16,7 @@ public sealed class EbpfPlugin : IPlugin
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Routes.EbpfJson.Default));
         builder.Services.AddSingleton<EbpfStore>();
         builder.Services.AddSingleton<IngestQueue>();
-        builder.Services.AddSingleton<IEventHandler, TeamDeletedHandler>();
+        builder.Services.AddSingleton<IEventHandler<TeamDeleted>, TeamDeletedHandler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EbpfMetrics>();

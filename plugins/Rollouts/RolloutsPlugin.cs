@@ -1,12 +1,13 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Artifacts;
 using Edgeplane.Plugins.Rollouts.Ca;
 using Edgeplane.Plugins.Rollouts.Device;
 using Edgeplane.Plugins.Rollouts.Evidence;
 using Edgeplane.Plugins.Rollouts.Fleet;
-using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Teams;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Rollouts;
@@ -52,6 +53,6 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<Deployments.DeploymentStore>();
         builder.Services.AddSingleton<Deployments.RolloutEvents>();
         builder.Services.AddHostedService<Deployments.DeploymentOrchestrator>();
-        builder.Services.AddSingleton<IEventHandler, TeamCleanup>();
+        builder.Services.AddSingleton<IEventHandler<TeamDeleted>, TeamCleanup>();
     }
 }

@@ -38,7 +38,7 @@ public sealed class BookmarksModule : ICarterModule
         var bookmark = new Bookmark { Id = Ids.New(), Url = body.Url!, Title = body.Title!, Notes = body.Notes ?? "", CreatedAt = clock.GetUtcNow() };
         await store.AddAsync(caller.TeamId!, bookmark);
         await audit.RecordAsync("bookmarks.add", bookmark.Id, new { bookmark.Url });
-        await events.PublishAsync("bookmarks.added", new { bookmark.Id, bookmark.Url }, caller.TeamId);
+        await events.PublishAsync(new BookmarkAdded(bookmark.Id, bookmark.Url), caller.TeamId);
         metrics.Created();
         return TypedResults.Created(http.PluginLink($"/api/bookmarks/{bookmark.Id}"), View(bookmark));
     }

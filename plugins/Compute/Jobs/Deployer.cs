@@ -1,3 +1,4 @@
+using Edgeplane.Plugins.Compute.Domain;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -90,7 +91,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             if (await store.FindInstanceAsync(instance.Id, ct) is not { DeletedAt: null })
                 await client.DestroyContainerAsync(containerId, ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
-            await events.PublishAsync("compute.instance.running", new { instance.Id, instance.Name, instance.NodeId, containerId }, instance.TeamId, ct);
+            await events.PublishAsync(new InstanceRunning(instance.Id, instance.Name, instance.NodeId, containerId), instance.TeamId, ct);
         }
         catch (Exception e) when (e is EngineException or EngineUnreachableException)
         {
@@ -105,7 +106,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             }
             await store.UpdateStateAsync(instance.Id, InstanceState.Failed, e.Message, ct: ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: false);
-            await events.PublishAsync("compute.instance.failed", new { instance.Id, instance.Name, instance.NodeId, message = e.Message }, instance.TeamId, ct);
+            await events.PublishAsync(new InstanceFailed(instance.Id, instance.Name, instance.NodeId, e.Message), instance.TeamId, ct);
         }
     }
 

@@ -1,3 +1,4 @@
+using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Abstractions.Security;
@@ -105,7 +106,7 @@ public sealed class Reconciler(Store store, EngineClients clients, ComputeOption
     {
         if (instance.State == state && instance.Message == message && instance.ExitCode == exitCode) return;
         if (!await store.UpdateObservedStateAsync(instance, state, message, containerId, exitCode, ct)) return; // changed meanwhile: next round
-        await events.PublishAsync("compute.instance.state", new { instance.Id, instance.Name, state, previous = instance.State, message, exitCode }, instance.TeamId, ct);
+        await events.PublishAsync(new InstanceStateChanged(instance.Id, instance.Name, state, instance.State, message, exitCode), instance.TeamId, ct);
         if (instance.State != state)
         {
             metrics.StateChanged(state);

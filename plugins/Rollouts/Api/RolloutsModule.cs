@@ -69,7 +69,7 @@ public sealed class RolloutsModule : ICarterModule
         };
         await store.CreateAsync(rollout, DeploymentStore.AssignPhases(rollout.Id, targets, phases));
         await audit.RecordAsync("rollouts.rollout.create", rollout.Id, new { rollout.Name, rollout.ArtifactId, rollout.GroupId, phases, rollout.FailureThreshold, approval, devices = targets.Count });
-        await events.PublishAsync(rollout, "rollouts.rollout.created", new { rolloutId = rollout.Id, name = rollout.Name, devices = targets.Count, state = rollout.State });
+        await events.PublishAsync(rollout, new RolloutCreated(rollout.Id, rollout.Name, targets.Count, rollout.State));
         return TypedResults.Created(http.PluginLink($"/api/v1/rollouts/{rollout.Id}"), await ViewAsync(store, rollout, devices: true));
     }
 
@@ -130,7 +130,7 @@ public sealed class RolloutsModule : ICarterModule
         });
         if (result is not null) return result;
         await audit.RecordAsync("rollouts.rollout.approve", id);
-        await events.PublishAsync(row!, "rollouts.rollout.approved", new { rolloutId = id, approvedBy = caller.UserId });
+        await events.PublishAsync(row!, new RolloutApproved(id, caller.UserId));
         return TypedResults.Ok(await ViewAsync(store, row!, devices: false));
     }
 
@@ -152,7 +152,7 @@ public sealed class RolloutsModule : ICarterModule
         });
         if (result is not null) return result;
         await audit.RecordAsync("rollouts.rollout.resume", id);
-        await events.PublishAsync(row!, "rollouts.rollout.resumed", new { rolloutId = id, by = caller.UserId, acknowledgedFailures = row!.FailureBaseline });
+        await events.PublishAsync(row!, new RolloutResumed(id, caller.UserId, row!.FailureBaseline));
         return TypedResults.Ok(await ViewAsync(store, row, devices: false));
     }
 
@@ -171,7 +171,7 @@ public sealed class RolloutsModule : ICarterModule
         });
         if (result is not null) return result;
         await audit.RecordAsync("rollouts.rollout.abort", id, new { stopped });
-        await events.PublishAsync(row!, "rollouts.rollout.aborted", new { rolloutId = id, by = caller.UserId, stoppedDevices = stopped });
+        await events.PublishAsync(row!, new RolloutAborted(id, caller.UserId, stopped));
         return TypedResults.Ok(await ViewAsync(store, row!, devices: false));
     }
 }

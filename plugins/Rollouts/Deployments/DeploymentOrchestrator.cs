@@ -33,11 +33,12 @@ public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publish
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Publishes an event; <paramref name="recorded"/> when the caller already wrote it to the timeline in its transaction.</summary>
-    public async Task PublishAsync(RolloutRow rollout, string type, object data, bool recorded = false)
+    public async Task PublishAsync<TData>(RolloutRow rollout, TData data, bool recorded = false) where TData : IEventData
     {
+        var type = TData.Type;
         if (!recorded)
-            await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, type, data);
-        await publisher.PublishAsync(type, data, rollout.TeamId);
+            await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, data);
+        await publisher.PublishAsync(data, rollout.TeamId);
         if (options.WebhookUrl is { } url)
         {
             try
@@ -101,12 +102,9 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
                 rollout.PausedReason = $"{failed - rollout.FailureBaseline} of {released} released devices failed ({rate:0.#}% > {rollout.FailureThreshold:0.#}%)";
                 rollout.UpdatedAt = now;
                 await DeploymentStore.SaveAsync(conn, tx, rollout);
-                object pausedData = new
-                {
-                    rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, failed = failed - rollout.FailureBaseline, released,
-                    failureRate = Math.Round(rate, 2), threshold = rollout.FailureThreshold, reason = rollout.PausedReason,
-                };
-                await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.paused", pausedData);
+                var pausedData = new RolloutPaused(rollout.Id, rollout.Name, rollout.CurrentPhase, failed - rollout.FailureBaseline, released,
+                    Math.Round(rate, 2), rollout.FailureThreshold, rollout.PausedReason);
+                await store.AddEventAsync(conn, tx, rollout, pausedData);
                 return ("paused", rollout, pausedData);
             }
             var soakEnds = (rollout.PhaseStartedAt ?? now) + TimeSpan.FromSeconds(phases[rollout.CurrentPhase].SoakSeconds);
@@ -119,19 +117,24 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
                 rollout.FinishedAt = now;
                 rollout.UpdatedAt = now;
                 await DeploymentStore.SaveAsync(conn, tx, rollout);
-                object completedData = new { rolloutId = rollout.Id, name = rollout.Name, released, failed };
-                await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.completed", completedData);
+                var completedData = new RolloutCompleted(rollout.Id, rollout.Name, released, failed);
+                await store.AddEventAsync(conn, tx, rollout, completedData);
                 return ("completed", rollout, completedData);
             }
             await store.StartPhaseAsync(conn, tx, rollout, rollout.CurrentPhase + 1);
-            object phaseData = new { rolloutId = rollout.Id, name = rollout.Name, phase = rollout.CurrentPhase, percent = phases[rollout.CurrentPhase].Percent };
-            await store.AddEventAsync(conn, tx, rollout, "rollouts.rollout.phase_started", phaseData);
+            var phaseData = new RolloutPhaseStarted(rollout.Id, rollout.Name, rollout.CurrentPhase, phases[rollout.CurrentPhase].Percent);
+            await store.AddEventAsync(conn, tx, rollout, phaseData);
             return ("advanced", rollout, phaseData);
         });
         if (result.Row is not null)
         {
-            var type = result.Outcome switch { "paused" => "rollouts.rollout.paused", "completed" => "rollouts.rollout.completed", _ => "rollouts.rollout.phase_started" };
-            await events.PublishAsync(result.Row, type, result.Data!, recorded: true);
+            await (result.Data switch
+            {
+                RolloutPaused paused => events.PublishAsync(result.Row, paused, recorded: true),
+                RolloutCompleted completed => events.PublishAsync(result.Row, completed, recorded: true),
+                RolloutPhaseStarted started => events.PublishAsync(result.Row, started, recorded: true),
+                _ => throw new InvalidOperationException($"no event for outcome {result.Outcome}"),
+            });
             if (result.Outcome == "paused") logger.LogWarning("Rollout {Rollout} paused: {Reason}", result.Row.Id, result.Row.PausedReason);
         }
         return result.Outcome;

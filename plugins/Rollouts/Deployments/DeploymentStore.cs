@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
 using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Plugins.Rollouts.Fleet;
 
 namespace Edgeplane.Plugins.Rollouts.Deployments;
@@ -174,9 +175,9 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
             """, new { rolloutId })).ToList();
     }
 
-    public async Task AddEventAsync(DbConnection conn, DbTransaction? tx, RolloutRow rollout, string type, object data) =>
+    public async Task AddEventAsync<TData>(DbConnection conn, DbTransaction? tx, RolloutRow rollout, TData data) where TData : IEventData =>
         await conn.ExecuteAsync("INSERT INTO rollouts_rollout_events (id, rollout_id, team_id, type, data, created_at) VALUES (@id, @rollout, @team, @type, @data, @now)",
-            new { id = Ids.New(), rollout = rollout.Id, team = rollout.TeamId, type, data = Json.Write(data), now = clock.GetUtcNow() }, tx);
+            new { id = Ids.New(), rollout = rollout.Id, team = rollout.TeamId, type = TData.Type, data = Json.Write(data), now = clock.GetUtcNow() }, tx);
 
     public async Task<IReadOnlyList<JsonNode?>> EventsAsync(string rolloutId)
     {

@@ -169,7 +169,7 @@ public sealed class NodesModule : ICarterModule
             var row = new ScaleRow(Ids.New(), body.Action!, body.Count!.Value, desired, caller.UserId, clock.GetUtcNow());
             await store.InsertScaleRequestAsync(row);
             await audit.RecordAsync("waf.scale.requested", row.Id, new { row.Action, count = row.NodeCount, desired_nodes = desired });
-            await publisher.PublishAsync("waf.scale_requested", new { id = row.Id, action = row.Action, count = row.NodeCount, desired_nodes = desired, current_nodes = current }, caller.TeamId);
+            await publisher.PublishAsync(new ScaleRequested(row.Id, row.Action, row.NodeCount, current, desired), caller.TeamId);
             return Json.Accepted(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt });
         }).RequirePermission("waf.nodes.write");
 

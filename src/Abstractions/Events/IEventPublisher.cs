@@ -1,15 +1,8 @@
 namespace Edgeplane.Abstractions.Events;
 
-/// <summary>Publishes domain events to in-process handlers (<see cref="IEventHandler"/>) in every plugin.</summary>
+/// <summary>Publishes domain events to the in-process handlers (<see cref="IEventHandler{TData}"/>) of every plugin.</summary>
 public interface IEventPublisher
 {
-    Task PublishAsync(string type, object data, string? teamId = null, CancellationToken cancellationToken = default);
+    /// <summary>Publishes <paramref name="data"/> as an event of type <c>TData.Type</c>, for <paramref name="teamId"/> when it belongs to a team.</summary>
+    Task PublishAsync<TData>(TData data, string? teamId = null, CancellationToken cancellationToken = default) where TData : IEventData;
 }
-
-/// <summary>Receives every published event; register as a service. Handlers must be quick and must not throw.</summary>
-public interface IEventHandler
-{
-    Task HandleAsync(EdgeplaneEvent @event, CancellationToken cancellationToken);
-}
-
-public sealed record EdgeplaneEvent(string Id, string Type, string? TeamId, DateTimeOffset OccurredAt, object Data);

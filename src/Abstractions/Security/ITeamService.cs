@@ -2,7 +2,7 @@ namespace Edgeplane.Abstractions.Security;
 
 /// <summary>
 /// The host's teams, for plugins whose API document renames or deletes the team a credential is bound to.
-/// Deleting a team publishes the <see cref="TeamDeletedEvent"/> event so every plugin can drop the team's data.
+/// Deleting a team publishes the <see cref="TeamDeleted"/> event so every plugin can drop the team's data.
 /// </summary>
 public interface ITeamService
 {
@@ -23,8 +23,3 @@ public interface ITeamService
 
 public sealed record TeamInfo(string Id, string Name, string? OrganizationId, DateTimeOffset CreatedAt);
 
-/// <summary>The event type published after a team is deleted; its data is the deleted <see cref="TeamInfo"/>.</summary>
-public static class TeamDeletedEvent
-{
-    public const string Type = "host.team.deleted";
-}

@@ -49,7 +49,7 @@ public sealed class TeamService(DbConnectionFactory connections, ApiKeyCache key
             await transaction.CommitAsync(cancellationToken);
         }
         keys.Clear();
-        await events.PublishAsync(TeamDeletedEvent.Type, team, teamId, cancellationToken);
+        await events.PublishAsync(new TeamDeleted(team), teamId, cancellationToken);
         return true;
     }
 
