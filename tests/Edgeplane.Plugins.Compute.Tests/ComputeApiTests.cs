@@ -97,6 +97,27 @@ public abstract class ComputeApiTests(ComputeHost compute)
     }
 
     [Fact]
+    public async Task Registering_a_node_lists_its_engines_local_images_in_the_catalog()
+    {
+        compute.SkipIfUnavailable();
+        static IEnumerable<JsonNode> Local(JsonArray catalog) => catalog.Where(i => (string?)i!["name"] == PodmanEngine.TestImage).Select(i => i!);
+        var imported = Assert.Single(Local((await Admin.GetFromJsonAsync<JsonArray>("/compute/api/images", Ct))!));
+        Assert.Equal(PodmanEngine.TestImage, (string?)imported["reference"]);
+        Assert.Equal(256L * 1024 * 1024, (long)imported["memoryBytes"]!);
+        Assert.Contains("local", (string?)imported["description"]);
+
+        // Another node on the same engine adds nothing twice; the catalog entry is managed like any other.
+        var node = await ComputeHost.Created(await Admin.PostAsJsonAsync("/compute/api/nodes/create",
+            new { name = Unique("again"), ram = "1g", disk = "1g", processor = "1", address = compute.Podman.Address }, Ct));
+        Assert.Single(Local((await Admin.GetFromJsonAsync<JsonArray>("/compute/api/images", Ct))!));
+        using (var deleted = await Admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/compute/api/images/delete") { Content = JsonContent.Create(new { id = (string)imported["id"]! }) }, Ct))
+            Assert.Equal(HttpStatusCode.Created, deleted.StatusCode);
+        Assert.Empty(Local((await Admin.GetFromJsonAsync<JsonArray>("/compute/api/images", Ct))!));
+        using var nodeDeleted = await Admin.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/compute/api/nodes/delete") { Content = JsonContent.Create(new { nodeId = (string)node["id"]! }) }, Ct);
+        Assert.Equal(HttpStatusCode.Created, nodeDeleted.StatusCode);
+    }
+
+    [Fact]
     public async Task Deleting_a_team_removes_its_instances_rows_and_containers()
     {
         compute.SkipIfUnavailable();
