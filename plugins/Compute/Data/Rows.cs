@@ -50,6 +50,9 @@ public sealed class NodeRow
 
 public sealed class ImageRow
 {
+    public const string DefaultMemory = "256m";
+    public const string DefaultCpu = "1";
+
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
     public string Reference { get; set; } = "";

@@ -54,6 +54,10 @@ public sealed class DockerEngineClient : IDisposable
 
     // ---- images
 
+    /// <summary>The images the engine has locally (<c>docker images</c>).</summary>
+    public Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken = default) =>
+        GetJsonAsync<IReadOnlyList<ImageSummary>>("/images/json", cancellationToken);
+
     /// <summary>The image, or null when the engine does not have it.</summary>
     public async Task<ImageInspect?> InspectImageAsync(string reference, CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,8 @@ public sealed record EngineComponent(string? Name, string? Version);
 
 public sealed record ImageInspect(string Id, IReadOnlyList<string>? RepoTags, long Size, DateTimeOffset? Created, ImageConfig? Config);
 
+public sealed record ImageSummary(string Id, IReadOnlyList<string>? RepoTags);
+
 public sealed record ImageConfig(IReadOnlyList<string>? Cmd, IReadOnlyList<string>? Entrypoint, Dictionary<string, object>? ExposedPorts);
 
 public sealed record PortBinding(string HostIp, string HostPort);

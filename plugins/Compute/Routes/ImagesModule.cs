@@ -33,9 +33,9 @@ public sealed class ImagesModule : ICarterModule
             var reference = body.String("reference") ?? body.String("image");
             if (reference is null) errors.Add("reference", "is required");
             else if (reference.Length > 300 || reference.Any(char.IsWhiteSpace)) errors.Add("reference", "is not an image reference");
-            var memory = ResourceSpec.ParseMemory(body.String("memory") ?? "256m", out error);
+            var memory = ResourceSpec.ParseMemory(body.String("memory") ?? ImageRow.DefaultMemory, out error);
             if (error is not null) errors.Add("memory", error);
-            var cpu = ResourceSpec.ParseCpu(body.String("cpu") ?? "1", out error);
+            var cpu = ResourceSpec.ParseCpu(body.String("cpu") ?? ImageRow.DefaultCpu, out error);
             if (error is not null) errors.Add("cpu", error);
             var command = body.StringArray("command");
             if (command is { Count: 0 }) command = null;

@@ -91,6 +91,7 @@ public sealed class NodesModule : ICarterModule
                 return Problems.Conflict($"a node named '{name}' already exists");
             }
             await audit.RecordAsync("compute.node.create", node.Id, new { node.Name, address = endpoint.ToString(), node.Engine }, ct);
+            await LocalImages.AddToCatalogAsync(store, clients.For(endpoint), node, audit, clock, ct);
             return TypedResults.Json(NodeView.From(node, new NodeUsage()), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
