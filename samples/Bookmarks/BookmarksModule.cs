@@ -20,10 +20,10 @@ public sealed class BookmarksModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var bookmarks = app.MapGroup("/api/bookmarks");
-        bookmarks.MapPost("/", AddAsync).RequirePermission("bookmarks.write");
-        bookmarks.MapGet("/", ListAsync).RequirePermission("bookmarks.read");
-        bookmarks.MapGet("/{id}", GetAsync).RequirePermission("bookmarks.read");
-        bookmarks.MapDelete("/{id}", DeleteAsync).RequirePermission("bookmarks.write");
+        bookmarks.MapPost("/", AddAsync).WithSummary("Add a bookmark").RequirePermission("bookmarks.write");
+        bookmarks.MapGet("/", ListAsync).WithSummary("The team's bookmarks, newest first").RequirePermission("bookmarks.read");
+        bookmarks.MapGet("/{id}", GetAsync).WithSummary("One bookmark").RequirePermission("bookmarks.read");
+        bookmarks.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a bookmark").RequirePermission("bookmarks.write");
     }
 
     private static async Task<IResult> AddAsync(NewBookmark body, HttpContext http, ICaller caller, BookmarkStore store, IAuditLog audit,
