@@ -38,4 +38,10 @@ public sealed class BookmarkStore(IDbConnectionFactory db)
         await using var connection = await db.OpenAsync();
         return await connection.ExecuteAsync("DELETE FROM bookmarks WHERE team_id = @teamId AND id = @id", new { teamId, id }) == 1;
     }
+
+    public async Task<int> DeleteTeamAsync(string teamId)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteAsync("DELETE FROM bookmarks WHERE team_id = @teamId", new { teamId });
+    }
 }

@@ -1,4 +1,6 @@
+using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
+using Edgeplane.Abstractions.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Acme.Bookmarks;
@@ -10,5 +12,6 @@ public sealed class BookmarksPlugin : IPlugin
     {
         builder.Services.AddSingleton<BookmarkStore>();
         builder.Services.AddSingleton<BookmarkMetrics>();
+        builder.Services.AddSingleton<IEventHandler<TeamDeleted>, TeamBookmarksCleanup>();
     }
 }
