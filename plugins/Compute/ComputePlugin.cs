@@ -17,6 +17,7 @@ public sealed class ComputePlugin : IPlugin
     {
         var services = builder.Services;
         services.AddSingleton(ComputeOptions.From(builder.Configuration));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Routes.ComputeJson.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Store>();
         services.AddSingleton<EngineClients>();

@@ -22,6 +22,7 @@ public sealed class WafPlugin : IPlugin
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.WafJson.Default));
         services.AddSingleton<WafCounters>();
         services.AddSingleton<WafEngine>();
         services.AddSingleton<WafMetrics>();

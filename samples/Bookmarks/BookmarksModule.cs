@@ -45,8 +45,6 @@ public sealed class BookmarksModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, BookmarkStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var result = await store.ListAsync(caller.TeamId!, page);
         return TypedResults.Ok(new Page<BookmarkView>(result.Items.Select(View).ToList(), result.Total, result.Limit, result.Offset));
     }

@@ -33,34 +33,34 @@ public sealed partial class InstanceService(Store store, ICaller caller, IIdenti
 
     public static string NoUser(string key) => $"no user '{key}'";
 
-    public async Task<DeployResult> DeployAsync(JsonBody body, CancellationToken ct)
+    public async Task<DeployResult> DeployAsync(DeployRequest body, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var name = body.String("name");
+        var name = body.Name.Clean();
         if (name is null) errors.Add("name", "is required");
         else if (!NamePattern().IsMatch(name)) errors.Add("name", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
         ImageRow? image = null;
-        if (body.String("image") is not { } imageKey) errors.Add("image", "is required");
+        if (body.Image.Clean() is not { } imageKey) errors.Add("image", "is required");
         else if ((image = await store.FindImageAsync(imageKey, ct)) is null) errors.Add("image", $"'{imageKey}' is not in the images catalog");
 
         long? memory = image?.MemoryBytes, nanoCpus = image?.NanoCpus;
         string? error;
-        if (body.String("memory") is { } memoryText)
+        if (body.Memory.Clean() is { } memoryText)
         {
             memory = ResourceSpec.ParseMemory(memoryText, out error);
             if (error is not null) errors.Add("memory", error);
         }
-        if (body.String("cpu") is { } cpuText)
+        if (body.Cpu.Clean() is { } cpuText)
         {
             nanoCpus = ResourceSpec.ParseCpu(cpuText, out error);
             if (error is not null) errors.Add("cpu", error);
         }
-        var ports = ResourceSpec.ParsePorts(body.String("ports"), out error);
+        var ports = ResourceSpec.ParsePorts(body.Ports.Clean(), out error);
         if (error is not null) errors.Add("ports", error);
 
         int? primary = null;
-        if (body.String("primary") is { } primaryText)
+        if (body.Primary.Clean() is { } primaryText)
         {
             primary = ResourceSpec.ParsePort(primaryText, out error);
             if (error is not null) errors.Add("primary", error);
@@ -77,14 +77,14 @@ public sealed partial class InstanceService(Store store, ICaller caller, IIdenti
         }
 
         var ownerId = caller.UserId!;
-        if ((body.String("user") ?? body.String("userId")) is { } userKey)
+        if ((body.User.Clean() ?? body.UserId.Clean()) is { } userKey)
         {
             if (await FindVisibleUserAsync(userKey, ct) is { } user) ownerId = user.Id;
             else errors.Add("user", NoUser(userKey));
         }
 
         NodeRow? requestedNode = null;
-        if ((body.String("nodeId") ?? body.String("node")) is { } nodeKey)
+        if ((body.NodeId.Clean() ?? body.Node.Clean()) is { } nodeKey)
         {
             requestedNode = (await store.ListNodesAsync(ct)).FirstOrDefault(n => n.Id == nodeKey || n.Name == nodeKey);
             if (requestedNode is null) errors.Add("nodeId", $"no node '{nodeKey}'");

@@ -7,8 +7,6 @@ internal static class Problems
 {
     public static IResult Field(string field, string message) => new FieldErrors().Add(field, message).ToProblem();
 
-    public static IResult BadBody() => Field("body", "must be one JSON object (no repeated keys) or a form within the limits");
-
     public static IResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
     public static IResult NotFound(string what) => TypedResults.Problem($"{what} was not found", statusCode: StatusCodes.Status404NotFound, title: "Not found");

@@ -22,22 +22,22 @@ public sealed class ImagesModule : ICarterModule
         app.MapGet("/api/images", async (Store store, CancellationToken ct) =>
             TypedResults.Ok((await store.ListImagesAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
 
-        app.MapPost("/api/images/create", async (HttpRequest request, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/images/create", async (Body<NewImage> request, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var body = request.Value;
             var errors = new FieldErrors();
             string? error;
-            var name = body.String("name");
+            var name = body.Name.Clean();
             if (name is null) errors.Add("name", "is required");
             else if (name.Length > 100) errors.Add("name", "must be at most 100 characters");
-            var reference = body.String("reference") ?? body.String("image");
+            var reference = body.Reference.Clean() ?? body.Image.Clean();
             if (reference is null) errors.Add("reference", "is required");
             else if (reference.Length > 300 || reference.Any(char.IsWhiteSpace)) errors.Add("reference", "is not an image reference");
-            var memory = ResourceSpec.ParseMemory(body.String("memory") ?? ImageRow.DefaultMemory, out error);
+            var memory = ResourceSpec.ParseMemory(body.Memory.Clean() ?? ImageRow.DefaultMemory, out error);
             if (error is not null) errors.Add("memory", error);
-            var cpu = ResourceSpec.ParseCpu(body.String("cpu") ?? ImageRow.DefaultCpu, out error);
+            var cpu = ResourceSpec.ParseCpu(body.Cpu.Clean() ?? ImageRow.DefaultCpu, out error);
             if (error is not null) errors.Add("cpu", error);
-            var command = body.StringArray("command");
+            var command = body.Command;
             if (command is { Count: 0 }) command = null;
             if (errors.Any) return errors.ToProblem();
             var image = new ImageRow
@@ -48,7 +48,7 @@ public sealed class ImagesModule : ICarterModule
                 MemoryBytes = memory!.Value,
                 NanoCpus = cpu!.Value,
                 Command = command is null ? null : JsonSerializer.Serialize(command),
-                Description = body.String("description"),
+                Description = body.Description.Clean(),
                 CreatedAt = clock.GetUtcNow(),
             };
             try
@@ -63,10 +63,9 @@ public sealed class ImagesModule : ICarterModule
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.images.write").RequireHostAdmin();
 
-        app.MapDelete("/api/images/delete", async (HttpRequest request, Store store, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, Store store, IAuditLog audit, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            if ((body.String("id") ?? body.String("name")) is not { } key) return Problems.Field("id", "is required");
+            if ((body.Value.Id.Clean() ?? body.Value.Name.Clean()) is not { } key) return Problems.Field("id", "is required");
             if (await store.FindImageAsync(key, ct) is not { } image || !await store.DeleteImageAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
             await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
             return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);

@@ -1,5 +1,6 @@
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
@@ -25,26 +26,22 @@ public sealed class InstancesModule : ICarterModule
         app.MapGet("/api/instances", async ([AsParameters] PageRequest page, HttpContext http, ICaller caller, Store store, ComputeOptions options, CancellationToken ct) =>
         {
             var seed = http.IsSeedProfile();
-            var invalid = seed ? new Dictionary<string, string[]>() : page.Validate();
-            if (invalid.Count > 0) return (IResult)TypedResults.ValidationProblem(invalid);
             var result = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
             var views = result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList();
-            return seed ? TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
+            return seed ? (IResult)TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
         }).RequirePermission("compute.instances.read");
 
-        app.MapPost("/api/instances/deploy", async (HttpRequest request, InstanceService instances, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/instances/deploy", async Task<IResult> (Body<DeployRequest> body, InstanceService instances, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            var (instance, errors) = await instances.DeployAsync(body, ct);
+            var (instance, errors) = await instances.DeployAsync(body.Value, ct);
             if (errors is not null) return errors.ToProblem();
             await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
             return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
-        app.MapDelete("/api/instance/delete", async (HttpRequest request, InstanceService instances, Store store, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
+        app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, Store store, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            if (body.String("id") is not { } id) return Problems.Field("id", "is required");
+            if (body.Value.Id.Clean() is not { } id) return Problems.Field("id", "is required");
             var instance = await instances.FindVisibleAsync(id, ct);
             if (instance is null) return Problems.Field("id", $"no instance '{id}'");
             if (instance.DeletedAt is null)
@@ -71,20 +68,18 @@ public sealed class InstancesModule : ICarterModule
             return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
-        app.MapPost("/api/getUserInstance", async (HttpRequest request, ICaller caller, Store store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getUserInstance", async (Body<UserInstancesQuery> body, ICaller caller, Store store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            if ((body.String("userId") ?? body.String("user")) is not { } userKey) return Problems.Field("userId", "is required");
+            if ((body.Value.UserId.Clean() ?? body.Value.User.Clean()) is not { } userKey) return Problems.Field("userId", "is required");
             var user = await instances.FindVisibleUserAsync(userKey, ct);
             if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
             var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
         }).RequirePermission("compute.instances.read");
 
-        app.MapPost("/api/getInstance", async (HttpRequest request, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getInstance", async (Body<InstanceReference> body, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            if (body.String("id") is not { } id) return Problems.Field("id", "is required");
+            if (body.Value.Id.Clean() is not { } id) return Problems.Field("id", "is required");
             var instance = await instances.FindVisibleAsync(id, ct);
             if (instance is null || instance.DeletedAt is not null) return Problems.Field("id", $"no instance '{id}'");
             return TypedResults.Ok(InstanceView.From(instance, options.PublishAddress));

@@ -27,30 +27,30 @@ public sealed class NodesModule : ICarterModule
             return TypedResults.Ok(views);
         }).RequirePermission("compute.nodes.read");
 
-        app.MapPost("/api/nodes/create", async (HttpRequest request, Store store, EngineClients clients, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/nodes/create", async (Body<NewNode> request, Store store, EngineClients clients, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
+            var body = request.Value;
             var errors = new FieldErrors();
             string? error;
-            var name = body.String("name");
+            var name = body.Name.Clean();
             if (name is null) errors.Add("name", "is required");
             else if (name.Length > 100) errors.Add("name", "must be at most 100 characters");
-            var tags = (body.StringArray("tags") ?? [])
+            var tags = (body.Tags ?? [])
                 .SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToList();
-            var ram = ResourceSpec.ParseSize(body.String("ram"), out error);
+            var ram = ResourceSpec.ParseSize(body.Ram.Clean(), out error);
             if (error is not null) errors.Add("ram", error);
-            var disk = ResourceSpec.ParseSize(body.String("disk"), out error);
+            var disk = ResourceSpec.ParseSize(body.Disk.Clean(), out error);
             if (error is not null) errors.Add("disk", error);
-            var processor = ResourceSpec.ParseCpu(body.String("processor"), out error);
+            var processor = ResourceSpec.ParseCpu(body.Processor.Clean(), out error);
             if (error is not null) errors.Add("processor", error + " (the number of cores instances may use)");
             int? port = null;
-            if (body.String("port") is { } portText)
+            if (body.Port.Clean() is { } portText)
             {
                 port = ResourceSpec.ParsePort(portText, out error);
                 if (error is not null) errors.Add("port", error);
             }
-            var tls = body.Bool("tls") ?? true;
-            var endpoint = EngineEndpoint.TryParse(body.String("address"), port, tls, out error);
+            var tls = body.Tls ?? true;
+            var endpoint = EngineEndpoint.TryParse(body.Address.Clean(), port, tls, out error);
             if (error is not null) errors.Add(error.StartsWith("port") ? "port" : "address", error);
             if (errors.Any) return errors.ToProblem();
 
@@ -95,12 +95,11 @@ public sealed class NodesModule : ICarterModule
             return TypedResults.Json(NodeView.From(node, new NodeUsage()), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
-        app.MapDelete("/api/nodes/delete", async (HttpRequest request, Store store, EngineClients clients, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/nodes/delete", async (Body<NodeDeletion> body, Store store, EngineClients clients, IAuditLog audit, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            if ((body.String("nodeId") ?? body.String("id")) is not { } id) return Problems.Field("nodeId", "is required");
+            if ((body.Value.NodeId.Clean() ?? body.Value.Id.Clean()) is not { } id) return Problems.Field("nodeId", "is required");
             if (await store.FindNodeAsync(id, ct) is not { } node) return Problems.Field("nodeId", $"no node '{id}'");
-            var force = body.Bool("force") ?? false;
+            var force = body.Value.Force ?? false;
             var instances = await store.ListLiveInstancesOnNodeAsync(node.Id, ct);
             if (instances.Count > 0 && !force)
                 return Problems.Conflict($"node {node.Name} has {instances.Count} instance(s); delete them first or pass \"force\": true");

@@ -1,5 +1,7 @@
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,12 +24,11 @@ public sealed class UsersModule : ICarterModule
             return TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From).ToList());
         }).RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/getUser", async (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/getUser", async (Body<UserLookup> body, IIdentityService identity, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            var type = body.String("type");
+            var type = body.Value.Type.Clean();
             if (type is not ("email" or "username")) return Problems.Field("type", "must be 'email' or 'username'");
-            if (body.String("value") is not { } value) return Problems.Field("value", "is required");
+            if (body.Value.Value.Clean() is not { } value) return Problems.Field("value", "is required");
             UserInfo? user = type == "username"
                 ? await identity.FindUserAsync(value, ct)
                 : (await identity.ListUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.Email, value, StringComparison.OrdinalIgnoreCase));
@@ -35,24 +36,24 @@ public sealed class UsersModule : ICarterModule
             return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/users/create", async (HttpRequest request, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/users/create", async (Body<NewComputeUser> request, IIdentityService identity, CancellationToken ct) =>
         {
-            if (await JsonBody.ReadAsync(request, ct) is not { } body) return Problems.BadBody();
-            var errors = new Edgeplane.Abstractions.Http.FieldErrors();
-            var username = body.String("username");
-            var password = body.String("password");
-            var email = body.String("email");
+            var body = request.Value;
+            var errors = new FieldErrors();
+            var username = body.Username.Clean();
+            var password = body.Password.Clean();
+            var email = body.Email.Clean();
             errors.Check(username is not null, "username", "is required");
             errors.Check(email is not null, "email", "is required");
             errors.Check(password is not null, "password", "is required");
-            errors.Check(body.String("userId") is null, "userId", "user ids are assigned by the host; leave it out");
+            errors.Check(body.UserId.Clean() is null, "userId", "user ids are assigned by the host; leave it out");
             if (errors.Any) return errors.ToProblem();
             var existing = await identity.ListUsersAsync(ct);
             if (existing.Any(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase) || string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase)))
                 return Problems.Conflict($"a user named '{username}' or with email '{email}' already exists");
             try
             {
-                var user = await identity.CreateUserAsync(new NewUser(username!, password!, email, body.Bool("admin") ?? false), ct);
+                var user = await identity.CreateUserAsync(new NewUser(username!, password!, email, body.Admin ?? false), ct);
                 return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
             }
             catch (IdentityValidationException e)

@@ -44,7 +44,6 @@ public sealed class EnrollmentTokensModule : ICarterModule
         app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            if (TeamAccess.BadPage(page) is { } bad) return bad;
             var tokens = await store.ListTokensAsync(teamId, page, ct);
             var now = clock.GetUtcNow();
             return TypedResults.Ok(new Page<TokenView>(tokens.Items.Select(t => TokenView.From(t, now)).ToList(), tokens.Total, tokens.Limit, tokens.Offset));

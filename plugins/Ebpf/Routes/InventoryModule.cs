@@ -36,14 +36,12 @@ public sealed class InventoryModule : ICarterModule
     private static async Task<IResult> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-        if (TeamAccess.BadPage(page) is { } bad) return bad;
         return SeedProfile.List(http, ObjectViews.Page(await store.ListObjectsAsync(teamId, null, kind, history: false, SeedProfile.Paging(http, page), ct)));
     }
 
     private static async Task<IResult> NodeListAsync(string teamId, string nodeId, string kind, PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-        if (TeamAccess.BadPage(page) is { } bad) return bad;
         var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, store, teamId, nodeId, ct);
         if (ambiguous is not null) return ambiguous;
         if (await store.GetNodeAsync(teamId, id!, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");

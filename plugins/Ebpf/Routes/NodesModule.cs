@@ -18,7 +18,6 @@ public sealed class NodesModule : ICarterModule
         app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            if (TeamAccess.BadPage(page) is { } bad) return bad;
             var nodes = await store.ListNodesAsync(teamId, SeedProfile.Paging(http, page), ct);
             var now = clock.GetUtcNow();
             return SeedProfile.List(http, new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
@@ -46,7 +45,6 @@ public sealed class NodesModule : ICarterModule
         app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            if (TeamAccess.BadPage(page) is { } bad) return bad;
             if (kind is not (null or ObjectKinds.Program or ObjectKinds.Map))
                 return new FieldErrors().Add("kind", "must be 'program' or 'map'").ToProblem();
             if (await store.GetNodeAsync(teamId, nodeId, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");

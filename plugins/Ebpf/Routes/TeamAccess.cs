@@ -23,12 +23,6 @@ internal static class TeamAccess
     public static IResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found");
 
-    public static IResult? BadPage(PageRequest page)
-    {
-        var errors = page.Validate();
-        return errors.Count == 0 ? null : new FieldErrors().AddRange(errors).ToProblem();
-    }
-
     public static async Task AuditAsync(HttpContext context, string action, string target, object? details = null)
     {
         var audit = context.RequestServices.GetService<IAuditLog>();

@@ -128,8 +128,6 @@ public sealed class ArtifactsModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? name, string? deviceType, ICaller caller, ArtifactStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var result = await store.ListAsync(caller.TeamId!, name, deviceType, page);
         return TypedResults.Ok(new Page<ArtifactView>(result.Items.Select(ArtifactView.From).ToList(), result.Total, result.Limit, result.Offset));
     }

@@ -32,7 +32,7 @@ public sealed class DevicesModule : ICarterModule
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? name, string? status, string? deviceType, string? group,
         [FromQuery(Name = "label")] string[]? label, ICaller caller, DeviceStore store, GroupStore groups)
     {
-        var errors = new FieldErrors().AddRange(page.Validate())
+        var errors = new FieldErrors()
             .Check(status is null or "online" or "offline" or "pending", "status", "must be online, offline or pending");
         var labels = new Dictionary<string, string>();
         foreach (var l in label ?? [])
@@ -72,8 +72,6 @@ public sealed class DevicesModule : ICarterModule
 
     private static async Task<IResult> HistoryAsync(string name, [AsParameters] PageRequest page, string? kind, ICaller caller, DeviceStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (await store.FindAsync(caller.TeamId!, name) is not { } device) return TypedResults.NotFound();
         var result = await store.HistoryAsync(device.Id, kind, page);
         return TypedResults.Ok(new Page<HistoryEntry>(result.Items.Select(e => new HistoryEntry(e.Id, e.Kind, e.At, Json.Node(e.Details))).ToList(),
@@ -112,8 +110,6 @@ public sealed class DeviceLogsModule : ICarterModule
 
     private static async Task<IResult> ListAsync(string name, [AsParameters] PageRequest page, ICaller caller, DeviceStore devices, LogStore logs)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (await devices.FindAsync(caller.TeamId!, name) is not { } device) return TypedResults.NotFound();
         var result = await logs.ListAsync(device.Id, page);
         return TypedResults.Ok(new Page<LogRequestView>(result.Items.Select(LogRequestView.From).ToList(), result.Total, result.Limit, result.Offset));

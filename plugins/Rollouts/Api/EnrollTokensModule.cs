@@ -57,8 +57,6 @@ public sealed class EnrollTokensModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, EnrollTokenStore store, TimeProvider clock)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var now = clock.GetUtcNow();
         var result = await store.ListAsync(caller.TeamId!, page);
         return TypedResults.Ok(new Page<EnrollTokenView>(result.Items.Select(r => EnrollTokenView.From(r, now)).ToList(), result.Total, result.Limit, result.Offset));

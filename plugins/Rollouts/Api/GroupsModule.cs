@@ -70,8 +70,6 @@ public sealed class GroupsModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, GroupStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await store.ListAsync(caller.TeamId!, page));
     }
 
@@ -107,8 +105,6 @@ public sealed class GroupsModule : ICarterModule
 
     private static async Task<IResult> MembersAsync(string id, [AsParameters] PageRequest page, ICaller caller, GroupStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (await store.FindAsync(caller.TeamId!, id) is not { } row) return TypedResults.NotFound();
         var members = await store.MembersAsync(row);
         return TypedResults.Ok(new Page<GroupMember>(members.Skip(page.Skip).Take(page.Take).ToList(), members.Count, page.Take, page.Skip));

@@ -92,7 +92,7 @@ public sealed class IncidentsModule : ICarterModule
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? status, string? severity, string? device, string? artifact,
         ICaller caller, IncidentStore store, DeviceStore devices)
     {
-        var errors = new FieldErrors().AddRange(page.Validate())
+        var errors = new FieldErrors()
             .Check(status is null || IncidentStore.Statuses.Contains(status), "status", "must be open, investigating, mitigated or resolved")
             .Check(severity is null || IncidentStore.Severities.Contains(severity), "severity", "must be low, medium, high or critical");
         if (errors.Any) return errors.ToProblem();

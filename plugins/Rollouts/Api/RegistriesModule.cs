@@ -87,8 +87,6 @@ public sealed partial class RegistriesModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, RegistryStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var rows = await store.ListAsync(caller.TeamId!, page);
         return TypedResults.Ok(new Page<RegistryView>(rows.Items.Select(RegistryView.From).ToList(), rows.Total, rows.Limit, rows.Offset));
     }

@@ -75,7 +75,7 @@ public sealed class RolloutsModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? state, ICaller caller, DeploymentStore store)
     {
-        var errors = new FieldErrors().AddRange(page.Validate())
+        var errors = new FieldErrors()
             .Check(state is null or "pending_approval" or "running" or "paused" or "completed" or "aborted", "state", "must be pending_approval, running, paused, completed or aborted");
         if (errors.Any) return errors.ToProblem();
         var rows = await store.ListAsync(caller.TeamId!, state, page);

@@ -86,8 +86,6 @@ public sealed class SbomsModule : ICarterModule
 
     private static async Task<IResult> ComponentsAsync(string id, string sbomId, [AsParameters] PageRequest page, ICaller caller, SbomStore store)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (await store.FindAsync(caller.TeamId!, id, sbomId) is null) return TypedResults.NotFound();
         return TypedResults.Ok(await store.ComponentsAsync(sbomId, page));
     }

@@ -47,8 +47,6 @@ public sealed class VulnerabilitiesModule : ICarterModule
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? severity, ICaller caller, VulnerabilityStore store)
     {
-        var errors = new FieldErrors().AddRange(page.Validate());
-        if (errors.Any) return errors.ToProblem();
         return TypedResults.Ok(await store.ListAsync(caller.TeamId!, severity, page));
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
@@ -13,14 +14,13 @@ namespace Edgeplane.Plugins.Waf.Api;
 
 public sealed class BlacklistModule : ICarterModule
 {
-    public sealed record NewEntry(string? Ip, string? Reason, long? DurationSeconds);
+    public sealed record NewEntry(string? Ip, string? Reason, [property: JsonPropertyName("duration_seconds")] long? DurationSeconds);
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/blacklist", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/blacklist", async (Body<NewEntry> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<NewEntry>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             if (!IpNetwork.TryParse(body.Ip, out var network, out var ipError)) errors.Add("ip", ipError!);
             errors.Check(body.Reason is null || body.Reason.Length <= 1000, "reason", "must be at most 1000 characters");
@@ -37,8 +37,6 @@ public sealed class BlacklistModule : ICarterModule
 
         app.MapGet("/api/v1/blacklist", async ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>
         {
-            var pageErrors = page.Validate();
-            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
             var (rows, total) = await store.ListBlacklistAsync(page.Take, page.Skip);
             var now = clock.GetUtcNow();
             return Json.Ok(new { entries = rows.Select(r => View(r, now)).ToList(), total, limit = page.Take, offset = page.Skip });

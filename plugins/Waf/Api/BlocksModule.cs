@@ -15,8 +15,6 @@ public sealed class BlocksModule : ICarterModule
     {
         app.MapGet("/api/v1/blocks", ([AsParameters] PageRequest page, WafEngine engine) =>
         {
-            var pageErrors = page.Validate();
-            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
             var (items, total) = engine.Blocks.Page(page.Take, page.Skip);
             return Json.Ok(new { blocks = items.Select(View).ToList(), total, limit = page.Take, offset = page.Skip });
         }).RequirePermission("waf.blocks.read");

@@ -6,7 +6,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Edgeplane.Plugins.Waf.Api;
 
-/// <summary>The seed's JSON is snake_case; these helpers read and write it whatever the host's defaults are.</summary>
+/// <summary>
+/// The seed's JSON is snake_case; these helpers write it whatever the host's defaults are. Request bodies are bound by
+/// the SDK's <see cref="Body{T}"/> (a JSON object whatever the Content-Type: the seed's <c>curl -d</c> examples for
+/// /scale send form encoding), their types in <see cref="WafJson"/>, with snake_case names where a name has two words.
+/// </summary>
 internal static class Json
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -18,8 +22,6 @@ internal static class Json
 
     /// <summary>On the seed profile times are written as SecBeat's document shows them: UTC to the second, <c>2025-11-08T10:30:00Z</c>.</summary>
     private static readonly JsonSerializerOptions SeedOptions = new(Options) { Converters = { new UtcSecondsConverter() } };
-
-    private static readonly JsonSerializerOptions ReadOptions = RequestBody.Strict(Options);
 
     public static IResult Ok(object value) => new Answer(value, StatusCodes.Status200OK);
 
@@ -47,11 +49,4 @@ internal static class Json
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
     }
-
-    /// <summary>
-    /// Reads a JSON body whatever its Content-Type (the seed's <c>curl -d</c> examples for /scale send
-    /// form encoding) with the SDK's reader: a malformed body is a field error, never an exception.
-    /// </summary>
-    public static Task<(T? Value, FieldErrors Errors)> ReadAsync<T>(HttpRequest request) where T : class =>
-        RequestBody.ReadJsonAsync<T>(request, ReadOptions);
 }

@@ -19,8 +19,6 @@ namespace Edgeplane.Plugins.Waf.Api;
 /// <summary>The orchestrator API: nodes, their configuration pull and heartbeats, scaling, threats.</summary>
 public sealed class NodesModule : ICarterModule
 {
-    private static readonly JsonSerializerOptions HeartbeatJson = RequestBody.Strict(JsonSerializerOptions.Web);
-
     public sealed record ScaleRequest(string? Action, int? Count);
 
     /// <summary>
@@ -82,10 +80,9 @@ public sealed class NodesModule : ICarterModule
 
         // what a node pulls: the whole enforced configuration, with the version as ETag
         // registration: issues the node's own credential (shown once; only its hash is stored); again for the same id rotates it
-        app.MapPost("/api/v1/nodes", async (HttpRequest http, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/nodes", async (Body<NodeRegistration> request, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<NodeRegistration>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             errors.Check(body.Id is { Length: > 0 and <= 100 } && body.Id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "id",
                 "must be 1 to 100 letters, digits, '-', '_' or '.'");
@@ -115,25 +112,26 @@ public sealed class NodesModule : ICarterModule
             return Results.Json(config, JsonSerializerOptions.Web);
         }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header}, or an API key with waf.nodes.write.");
 
-        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, Body<Heartbeat> request, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
         {
             var (denied, node) = await NodeAuth.CheckAsync(http, caller, store, options);
             if (denied is not null) return denied;
             if (node is not null && node != id)
                 return Results.Problem(statusCode: 403, title: "Forbidden", detail: $"The credential of node {node} cannot report for node {id}");
-            var (beat, errors) = await RequestBody.ReadJsonAsync<Heartbeat>(http, HeartbeatJson);
+            var beat = request.Value;
+            var errors = new FieldErrors();
             errors.Check(id.Length is > 0 and <= 100, "id", "must be 1 to 100 characters");
-            errors.Check(beat is null || beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
-            errors.Check(beat?.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
-            var raised = beat?.Events ?? [];
+            errors.Check(beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
+            errors.Check(beat.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
+            var raised = beat.Events ?? [];
             errors.Check(raised.Count <= WebhookEvents.MaxEventsPerHeartbeat, "events", $"at most {WebhookEvents.MaxEventsPerHeartbeat} per heartbeat");
             errors.Check(raised.All(e => e is { Id.Length: > 0 and <= 26, Event: "attack_detected" or "rule_triggered" } && e.Data.ValueKind == JsonValueKind.Object), "events",
                 "each needs an id of 1 to 26 characters, an event attack_detected or rule_triggered, and a data object");
-            if (beat?.Address is { Length: > 0 and <= 200 } address && CheckNodeAddress(address) is { } addressError) errors.Add("address", addressError);
+            if (beat.Address is { Length: > 0 and <= 200 } address && CheckNodeAddress(address) is { } addressError) errors.Add("address", addressError);
             if (errors.Any) return errors.ToProblem();
             var now = clock.GetUtcNow();
             var existing = await store.GetNodeAsync(id);
-            var status = beat!.Status is "healthy" or "degraded" ? beat.Status : "healthy";
+            var status = beat.Status is "healthy" or "degraded" ? beat.Status : "healthy";
             await store.UpsertNodeAsync(new NodeRow(id, beat.Address ?? "", beat.Mode ?? "l7", status, beat.Load, beat.ConfigVersion,
                 JsonSerializer.Serialize(beat.Stats, JsonSerializerOptions.Web), existing?.RegisteredAt ?? now, now));
             if (beat.RuleHits is { Count: > 0 } hits) await store.AddHitsAsync(hits);
@@ -156,10 +154,9 @@ public sealed class NodesModule : ICarterModule
             return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
         }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header} (for its own id only), or an API key with waf.nodes.write.");
 
-        app.MapPost("/api/v1/scale", async (HttpRequest http, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/scale", async (Body<ScaleRequest> request, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<ScaleRequest>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             errors.Check(body.Action is "scale_up" or "scale_down", "action", "must be scale_up or scale_down");
             errors.Check(body.Count is >= 1 and <= 1000, "count", "must be between 1 and 1000");

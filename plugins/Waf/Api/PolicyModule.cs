@@ -16,10 +16,9 @@ public sealed class PolicyModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/policy", async (HttpRequest http, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/policy", async (Body<NewPolicy> request, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<NewPolicy>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             errors.Check(body.Name is { Length: > 0 and <= 100 } && body.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'), "name",
                 "is required: 1 to 100 letters, digits, '-', '_' or '.'");

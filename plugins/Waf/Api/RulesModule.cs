@@ -45,10 +45,9 @@ public sealed class RulesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/rules", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/rules", async (Body<NewRule> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<NewRule>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             var row = Validate(body, "", errors, caller.UserId, clock.GetUtcNow());
             if (row is null) return errors.ToProblem();
@@ -59,10 +58,9 @@ public sealed class RulesModule : ICarterModule
         }).RequirePermission("waf.rules.write");
 
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
-        app.MapPost("/api/v1/rules/bulk", async (HttpRequest http, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/rules/bulk", async (Body<BulkRules> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<BulkRules>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             errors.Check(body.Rules is { Count: > 0 and <= MaxBulk }, "rules", $"must hold 1 to {MaxBulk} rules");
             if (errors.Any) return errors.ToProblem();
@@ -81,8 +79,6 @@ public sealed class RulesModule : ICarterModule
 
         app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source, HttpContext http) =>
         {
-            var pageErrors = page.Validate();
-            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
             if (source is not null and not ("custom" or "default" or "crs"))
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom, default or crs"] });
             var pending = engine.Counters.PendingRuleHits;

@@ -18,10 +18,9 @@ public sealed class WebhooksModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/webhooks", async (HttpRequest http, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/webhooks", async (Body<NewWebhook> request, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
-            var (body, bodyErrors) = await Json.ReadAsync<NewWebhook>(http);
-            if (body is null) return bodyErrors.ToProblem("Invalid body");
+            var body = request.Value;
             var errors = new FieldErrors();
             errors.Check(Uri.TryCreate(body.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && body.Url!.Length <= 2000, "url", "must be an absolute http(s) URL");
             var events = body.Events ?? WebhookEvents.EventNames;
@@ -51,8 +50,6 @@ public sealed class WebhooksModule : ICarterModule
 
         app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
         {
-            var pageErrors = page.Validate();
-            if (pageErrors.Count > 0) return Results.ValidationProblem(pageErrors);
             if ((await store.ListWebhooksAsync()).All(h => h.Id != id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
             var log = await sender.ListDeliveriesAsync(new WebhookDeliveryQuery(WebhookEvents.PluginId, SubscriptionId: id), page);
             return Json.Ok(new

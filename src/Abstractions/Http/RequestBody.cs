@@ -18,7 +18,9 @@ public static class RequestBody
 
     /// <summary>
     /// The body's fields: a JSON object's properties, or a form's fields as strings (a repeated form field joined
-    /// with commas). No body is no fields. Null with errors when the body is not one JSON object or not a valid form.
+    /// with commas; a field left empty is absent). A form Content-Type whose body is a JSON object is read as JSON
+    /// (<c>curl -d '{…}'</c> sends that).
+    /// No body is no fields. Null with errors when the body is not one JSON object or not a valid form.
     /// </summary>
     public static async Task<(IReadOnlyDictionary<string, JsonElement>? Fields, FieldErrors Errors)> ReadFieldsAsync(HttpRequest request)
     {
@@ -26,10 +28,11 @@ public static class RequestBody
         var fields = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            if (request.HasFormContentType)
+            if (request.HasFormContentType && !await IsJsonObjectAsync(request))
             {
                 var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
-                foreach (var (key, value) in form) fields[key] = JsonSerializer.SerializeToElement(value.ToString());
+                foreach (var (key, value) in form)
+                    if (value.ToString() is { Length: > 0 } text) fields[key] = JsonSerializer.SerializeToElement(text);
                 return (fields, errors);
             }
             if (!HasBody(request)) return (fields, errors);
@@ -49,25 +52,6 @@ public static class RequestBody
         }
     }
 
-    /// <summary>The body deserialized as <typeparamref name="T"/> with <paramref name="options"/> (repeated keys refused).</summary>
-    public static async Task<(T? Value, FieldErrors Errors)> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options) where T : class
-    {
-        var errors = new FieldErrors();
-        if (!HasBody(request)) return (null, errors.Add("body", "a JSON object is required"));
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, request.HttpContext.RequestAborted);
-            return value is null ? (null, errors.Add("body", "a JSON object is required")) : (value, errors);
-        }
-        catch (JsonException e)
-        {
-            return (null, errors.Add(FieldOf(e), Describe(e)));
-        }
-    }
-
-    /// <summary>A copy of <paramref name="options"/> that refuses repeated keys, for plugins with JSON options of their own.</summary>
-    public static JsonSerializerOptions Strict(JsonSerializerOptions options) => new(options) { AllowDuplicateProperties = false };
-
     /// <summary>The field a JSON error is about: its path without the root (<c>$.selector.matchLabels</c> → <c>selector.matchLabels</c>), or <c>body</c>.</summary>
     public static string FieldOf(JsonException e) =>
         e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..]
@@ -85,6 +69,19 @@ public static class RequestBody
         if (message.Contains("doesn't allow setting null", StringComparison.Ordinal)) return "must not be null";
         if (message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong type";
         return "is not valid JSON: " + message;
+    }
+
+    private static async Task<bool> IsJsonObjectAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        var buffer = new byte[256];
+        int read;
+        var first = -1;
+        while (first < 0 && (read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            first = Array.FindIndex(buffer, 0, read, b => b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'));
+        first = first < 0 ? -1 : buffer[first];
+        request.Body.Position = 0;
+        return first == '{';
     }
 
     private static bool HasBody(HttpRequest request) =>

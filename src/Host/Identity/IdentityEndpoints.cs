@@ -8,7 +8,7 @@ public static class IdentityEndpoints
 {
     public static void MapIdentity(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("host").RequireAuthorization();
+        var api = app.MapGroup("/api/v1").WithTags("host").RequireAuthorization().ValidateRequests();
 
         api.MapPost("/auth/login", LoginAsync).AllowAnonymous();
         api.MapPost("/auth/logout", LogoutAsync).RequireSession();

@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -50,7 +51,8 @@ public static class PluginRouteMapper
         ((IEndpointConventionBuilder)group).Add(endpoint => building.Name = endpoint.DisplayName?.Replace("HTTP: ", "", StringComparison.Ordinal));
         group.WithTags(entry.Id)
             .WithMetadata(new PluginEndpointMetadata(entry.Id), new ApiProfileMetadata(mounts[0].Profile), new PluginMountMetadata(prefix))
-            .RequireAuthorization(); // secure by default: a route opts out with AllowAnonymous()
+            .RequireAuthorization() // secure by default: a route opts out with AllowAnonymous()
+            .ValidateRequests();
         // after the route's own conventions, which may limit it to some profiles
         ((IEndpointConventionBuilder)group).Finally(endpoint => PlaceOnMounts(endpoint, mounts));
 

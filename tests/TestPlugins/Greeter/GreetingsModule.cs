@@ -36,8 +36,6 @@ public sealed class GreetingsModule : ICarterModule
 
         app.MapGet("/greetings", async ([AsParameters] PageRequest page, ICaller caller, IDbConnectionFactory db) =>
         {
-            var errors = page.Validate();
-            if (errors.Count > 0) return (IResult)TypedResults.ValidationProblem(errors);
             await using var connection = await db.OpenAsync();
             var items = (await connection.QueryAsync<Greeting>(
                 $"SELECT id AS Id, text AS Text, created_at AS CreatedAt FROM greeter_greetings WHERE team_id = @team ORDER BY id {db.Dialect.Paging()}",
