@@ -18,9 +18,11 @@ namespace Edgeplane.Host.Tests.Plugins;
 /// </summary>
 public sealed class GeneratedJsonTests
 {
-    private static async Task<WebApplication> BuildAsync(TempDirectory dir)
+    [Fact]
+    public async Task Every_request_body_a_route_binds_has_generated_json_metadata()
     {
-        var app = await EdgeplaneApplication.BuildAsync([
+        using var dir = new TempDirectory();
+        await using var app = await EdgeplaneApplication.BuildAsync([
             $"--Edgeplane:DataDirectory={dir.Combine("data")}",
             $"--Edgeplane:Plugins:Directories:0={Path.Combine(RepoPaths.HostDirectory, "plugins")}",
             "--urls=http://127.0.0.1:0",
