@@ -36,9 +36,11 @@ public static class RequestBody
                 return (fields, errors);
             }
             if (!HasBody(request)) return (fields, errors);
-            using var document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
+            using var document = await JsonDocument.ParseAsync(request.Body, DocumentOptions with { AllowDuplicateProperties = true }, request.HttpContext.RequestAborted);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, errors.Add("body", "must be a JSON object"));
+            if (Repeated(document.RootElement, "") is { } repeated)
+                return (null, errors.Add(repeated, "repeats a property (parsers that keep the first and the last disagree)"));
             foreach (var property in document.RootElement.EnumerateObject()) fields[property.Name] = property.Value.Clone();
             return (fields, errors);
         }
@@ -69,6 +71,27 @@ public static class RequestBody
         if (message.Contains("doesn't allow setting null", StringComparison.Ordinal)) return "must not be null";
         if (message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong type";
         return "is not valid JSON: " + message;
+    }
+
+    /// <summary>The path of the first property an object repeats (<c>selector.matchLabels</c>, <c>rules[0].pattern</c>), or null.</summary>
+    private static string? Repeated(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+                if (Repeated(item, $"{(path.Length == 0 ? "body" : path)}[{index++}]") is { } inner) return inner;
+            return null;
+        }
+        if (element.ValueKind != JsonValueKind.Object) return null;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (!names.Add(property.Name)) return at;
+            if (Repeated(property.Value, at) is { } inner) return inner;
+        }
+        return null;
     }
 
     private static async Task<bool> IsJsonObjectAsync(HttpRequest request)

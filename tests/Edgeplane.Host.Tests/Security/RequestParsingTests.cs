@@ -30,13 +30,13 @@ public sealed class RequestParsingTests(AllPluginsFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("{\"username\":\"dup-a\",\"username\":\"dup-b\",\"password\":\"a-long-password-0123\"}")]
-    [InlineData("{\"username\":\"dup-c\",\"password\":\"a-long-password-0123\",\"password\":\"other-password-0123\"}")]
-    public async Task A_dns_signup_that_repeats_a_key_is_a_400_and_creates_nobody(string body)
+    [InlineData("{\"username\":\"dup-a\",\"username\":\"dup-b\",\"password\":\"a-long-password-0123\"}", "username")]
+    [InlineData("{\"username\":\"dup-c\",\"password\":\"a-long-password-0123\",\"password\":\"other-password-0123\"}", "password")]
+    public async Task A_dns_signup_that_repeats_a_key_is_a_400_naming_it_and_creates_nobody(string body, string field)
     {
         using var response = await fixture.Host.Client.PostAsync("/dns/api/auth/signup", Json(body), Ct);
 
-        await AssertFieldErrorAsync(response, "body");
+        await AssertFieldErrorAsync(response, field);
         using var admin = fixture.Host.AdminClient();
         var users = await admin.GetStringAsync("/dns/api/users", Ct);
         Assert.DoesNotContain("dup-", users);
@@ -103,16 +103,18 @@ public sealed class RequestParsingTests(AllPluginsFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("/waf/api/v1/rules", "pattern", "pattern")]     // WAF's typed reader: the error names the repeated field
-    [InlineData("/waf/api/v1/blacklist", "ip", "ip")]
-    [InlineData("/compute/api/nodes/create", "name", "body")]   // the field readers (Compute, DNS): the body
-    [InlineData("/dns/api/zones/add", "zone", "body")]
-    public async Task Every_plugins_own_reader_refuses_a_repeated_key(string route, string key, string field)
+    [InlineData("/waf/api/v1/rules", "pattern")]
+    [InlineData("/waf/api/v1/blacklist", "ip")]
+    [InlineData("/compute/api/nodes/create", "name")]
+    [InlineData("/dns/api/zones/add", "zone")]
+    public async Task Every_plugin_refuses_a_repeated_key_naming_it(string route, string key)
     {
         using var admin = fixture.Host.AdminClient();
 
         using var response = await admin.PostAsync(route, Json($"{{\"{key}\":\"192.0.2.1\",\"{key}\":\"192.0.2.2\"}}"), Ct);
+        using var nested = await admin.PostAsync(route, Json($"{{\"{key}\":\"192.0.2.1\",\"extra\":[{{\"a\":1,\"a\":2}}]}}"), Ct);
 
-        await AssertFieldErrorAsync(response, field);
+        await AssertFieldErrorAsync(response, key);
+        await AssertFieldErrorAsync(nested, "extra[0].a");
     }
 }
