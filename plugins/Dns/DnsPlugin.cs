@@ -16,6 +16,7 @@ public sealed class DnsPlugin : IPlugin
         options.PrometheusSdFile ??= Path.Combine(builder.DataDirectory, "prometheus-nodes.json");
         var services = builder.Services;
         services.AddSingleton(options);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.DnsJson.Default));
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();

@@ -1,4 +1,5 @@
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
@@ -13,7 +14,7 @@ public sealed class AccountModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
 
         // The original answered whether the caller is an admin in "success" (and "200" as the message).
         api.MapGet("/admin", IResult (HttpContext http, ICaller caller) => http.IsSeedProfile()
@@ -29,13 +30,12 @@ public sealed class AccountModule : ICarterModule
 
         // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
         // (the original's field "address" on a seed mount).
-        api.MapPut("/user/acl", async Task<IResult> (HttpRequest request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapPut("/user/acl", async Task<IResult> (DnsBody<AclEntry> request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
-            var fields = await Fields.ReadAsync(request);
-            var field = http.IsSeedProfile() && !fields.Has("acl") ? "address" : "acl";
-            var entry = fields.Required(field).Trim();
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var field = http.IsSeedProfile() && request.Value.Acl is null ? "address" : "acl";
+            var entry = (field == "acl" ? request.Value.Acl : request.Value.Address)?.Trim();
+            if (string.IsNullOrEmpty(entry)) return Problems.Field(field, "is required");
             if (!UserAcl.IsValidEntry(entry)) return Problems.Field(field, "must be an IP address or a CIDR prefix such as 192.0.2.0/24");
             entry = UserAcl.Canonical(entry);
             // Refuse an entry that would lock the caller's own key out at once.
@@ -63,17 +63,18 @@ public sealed class AccountModule : ICarterModule
         }).RequirePermission("dns.account.write");
 
         // Body: { "password": current, "new_password": new }.
-        api.MapPost("/user/change_password", async Task<IResult> (HttpRequest request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        api.MapPost("/user/change_password", async Task<IResult> (DnsBody<PasswordChange> request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
-            var fields = await Fields.ReadAsync(request);
-            var current = fields.Required("password");
-            var next = fields.String("new_password") ?? fields.String("newPassword");
-            if (string.IsNullOrEmpty(next)) fields.Errors.Add("new_password", "is required");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var current = request.Value.Password;
+            var next = request.Value.NewPassword ?? request.Value.NewPasswordCamelCase;
+            var errors = new FieldErrors()
+                .Check(!string.IsNullOrWhiteSpace(current), "password", "is required")
+                .Check(!string.IsNullOrEmpty(next), "new_password", "is required");
+            if (errors.Any) return errors.ToProblem();
             try
             {
-                if (!await identity.ChangePasswordAsync(current, next!, ct)) return Problems.Field("password", "is not the current password");
+                if (!await identity.ChangePasswordAsync(current!, next!, ct)) return Problems.Field("password", "is not the current password");
             }
             catch (IdentityValidationException e)
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
@@ -19,31 +20,31 @@ public sealed class AdminModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals).RequireHostAdmin();
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
-        api.MapPost("/nodes/add", async Task<IResult> (HttpRequest request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/nodes/add", async Task<IResult> (DnsBody<NewDnsNode> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
-            var fields = await Fields.ReadAsync(request);
-            var name = fields.Required("name").Trim();
-            var address = fields.Required("address").Trim();
-            var location = fields.Required("location").Trim();
-            var port = fields.Int("port") ?? 53;
-            var latitude = fields.Double("latitude");
-            var longitude = fields.Double("longitude");
-            if (name.Length > 100) fields.Errors.Add("name", "must be at most 100 characters");
-            if (location.Length > 100) fields.Errors.Add("location", "must be at most 100 characters");
-            if (address.Length > 0 && !IpText.TryParseAddress(address, out _)) fields.Errors.Add("address", IpText.AddressRule);
-            if (port is < 1 or > 65535) fields.Errors.Add("port", "must be between 1 and 65535");
-            if (latitude is < -90 or > 90) fields.Errors.Add("latitude", "must be between -90 and 90");
-            if (longitude is < -180 or > 180) fields.Errors.Add("longitude", "must be between -180 and 180");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var body = request.Value;
+            var errors = new FieldErrors();
+            var name = Required(body.Name, "name", errors);
+            var address = Required(body.Address, "address", errors);
+            var location = Required(body.Location, "location", errors);
+            var port = body.Port ?? 53;
+            var (latitude, longitude) = (body.Latitude, body.Longitude);
+            if (name.Length > 100) errors.Add("name", "must be at most 100 characters");
+            if (location.Length > 100) errors.Add("location", "must be at most 100 characters");
+            if (address.Length > 0 && !IpText.TryParseAddress(address, out _)) errors.Add("address", IpText.AddressRule);
+            if (port is < 1 or > 65535) errors.Add("port", "must be between 1 and 65535");
+            if (latitude is < -90 or > 90) errors.Add("latitude", "must be between -90 and 90");
+            if (longitude is < -180 or > 180) errors.Add("longitude", "must be between -180 and 180");
+            if (errors.Any) return errors.ToProblem();
             var node = new NodeRow(Ids.New(), name, IpText.TryParseAddress(address, out var parsed) ? parsed.ToString() : address, port, location, latitude, longitude, true, clock.GetUtcNow());
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, NodeJson(node));
-            return TypedResults.Created(request.HttpContext.PluginLink("/api/nodes/list"), NodeJson(node));
+            return TypedResults.Created(http.PluginLink("/api/nodes/list"), NodeJson(node));
         }).RequirePermission("dns.admin");
 
         api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
@@ -54,13 +55,14 @@ public sealed class AdminModule : ICarterModule
 
         // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
         // node gets no NOTIFY and is left out of monitoring.
-        api.MapPost("/nodes/power", async Task<IResult> (HttpRequest request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/nodes/power", async Task<IResult> (DnsBody<NodePower> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
-            var fields = await Fields.ReadAsync(request);
-            var which = fields.Required(http.IsSeedProfile() && !fields.Has("node") ? "name" : "node").Trim();
-            var state = fields.Bool("state");
-            if (state is null && !fields.Errors.Any) fields.Errors.Add("state", "is required (true to enable, false to disable)");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var errors = new FieldErrors();
+            var seedName = http.IsSeedProfile() && request.Value.Node is null;
+            var which = Required(seedName ? request.Value.Name : request.Value.Node, seedName ? "name" : "node", errors);
+            var state = request.Value.State;
+            if (state is null && !errors.Any) errors.Add("state", "is required (true to enable, false to disable)");
+            if (errors.Any) return errors.ToProblem();
             var node = (await store.ListNodesAsync(ct)).FirstOrDefault(n => n.Id == which || n.Name == which);
             if (node is null) return Problems.NotFound("Node");
             await store.SetNodeEnabledAsync(node.Id, state!.Value, ct);
@@ -101,5 +103,11 @@ public sealed class AdminModule : ICarterModule
             await audit.RecordAsync("dns.acl.clear", target.Username, new { cleared }, ct);
             return TypedResults.Ok(new { id = target.Id, username = target.Username, acl = Array.Empty<string>() });
         }).RequirePermission("dns.admin");
+    }
+
+    private static string Required(string? value, string field, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) errors.Add(field, "is required");
+        return value?.Trim() ?? "";
     }
 }

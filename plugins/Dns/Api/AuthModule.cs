@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Builder;
@@ -14,14 +15,12 @@ public sealed class AuthModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").AddEndpointFilter(SeedAnswer.Filter);
+        var auth = app.MapGroup("/api/auth").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(DnsBody.Refusals);
 
-        auth.MapPost("/signup", async Task<IResult> (HttpRequest request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
+        auth.MapPost("/signup", async Task<IResult> (DnsBody<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
-            var fields = await Fields.ReadAsync(request);
-            var username = fields.Required("username");
-            var password = fields.Required("password");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var (username, password, errors) = Required(request.Value);
+            if (errors.Any) return errors.ToProblem();
             try
             {
                 var user = await identity.SignUpAsync(username.Trim(), password, cancellationToken: ct);
@@ -36,12 +35,10 @@ public sealed class AuthModule : ICarterModule
 
         // Returns the user's login key (admin of the user's personal team), as the seed's "Returns: API Key";
         // each login replaces the previous login key.
-        auth.MapPost("/login", async Task<IResult> (HttpRequest request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
+        auth.MapPost("/login", async Task<IResult> (DnsBody<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
-            var fields = await Fields.ReadAsync(request);
-            var username = fields.Required("username");
-            var password = fields.Required("password");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var (username, password, errors) = Required(request.Value);
+            if (errors.Any) return errors.ToProblem();
             if (await identity.LogInAsync(username.Trim(), password, ct) is not { } login)
                 return TypedResults.Problem(statusCode: 401, title: "Invalid username or password");
             if (http.IsSeedProfile()) // the original's login answer: the key is the message
@@ -52,5 +49,13 @@ public sealed class AuthModule : ICarterModule
                 teamId = login.User.PersonalTeamId, expiresAt = login.Key.Key.ExpiresAt,
             });
         }).AllowAnonymous();
+    }
+
+    private static (string Username, string Password, FieldErrors Errors) Required(Credentials body)
+    {
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(body.Username), "username", "is required")
+            .Check(!string.IsNullOrWhiteSpace(body.Password), "password", "is required");
+        return (body.Username ?? "", body.Password ?? "", errors);
     }
 }

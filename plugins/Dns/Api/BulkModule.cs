@@ -21,24 +21,22 @@ public sealed class BulkModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
 
-        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, DnsBody<BulkRequest> request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            var fields = await Fields.ReadAsync(request);
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
-            if (fields.Element("changes") is not { ValueKind: JsonValueKind.Array } list)
+            if (request.Value.Changes is not { } list)
                 return Problems.Field("changes", "is required: a JSON array of changes ({op: add|edit|delete, ...})");
-            if (list.GetArrayLength() == 0) return Problems.Field("changes", "must hold at least one change");
-            if (list.GetArrayLength() > limits.MaxBulkChanges)
+            if (list.Count == 0) return Problems.Field("changes", "must hold at least one change");
+            if (list.Count > limits.MaxBulkChanges)
                 return Problems.Errors(StatusCodes.Status413PayloadTooLarge, "Too many changes",
                     new Dictionary<string, List<string>> { ["changes"] = [$"at most {limits.MaxBulkChanges} changes per request (MaxBulkChanges): send the rest in further requests"] });
 
             var errors = new Dictionary<string, List<string>>();
-            var items = list.EnumerateArray().Select((element, i) => Read(element, $"changes[{i}].", errors)).ToList();
+            var items = list.Select((element, i) => Read(element, $"changes[{i}].", errors)).ToList();
             var invalid = errors.Count > 0;
             var results = new ChangeResult?[items.Count];
             var write = await store.WriteRecordsAsync(row.Id, changes =>
@@ -82,7 +80,7 @@ public sealed class BulkModule : ICarterModule
                     record = results[i]!.Record is { } r ? RecordsModule.RecordJson(row.Name, item.Op != "delete" && records.TryGetValue(r.DataKey, out var stored) ? stored : r) : null,
                 }),
             });
-        }).RequirePermission("dns.zones.write");
+        }).Accepts<BulkChanges>("application/json", "*/*").RequirePermission("dns.zones.write");
     }
 
     /// <summary>One change's fields; an unreadable one has an empty <c>Op</c> and its errors in <paramref name="errors"/>.</summary>

@@ -11,8 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Edgeplane.Plugins.Dns.Api;
 
 /// <summary>
-/// A request's fields, from a JSON object body or a form (the seed speaks of "POST fields"):
-/// strings and integers are read leniently ("300" and 300 both work) and bad values become field errors.
+/// The fields of one JSON object inside a request body (a change of a bulk request), read one by one so that every
+/// bad value of every item is reported at once: strings and integers are read leniently ("300" and 300 both work), as
+/// <see cref="DnsBody{T}"/> reads whole bodies, and bad values become field errors.
 /// </summary>
 public sealed class Fields
 {
@@ -20,19 +21,9 @@ public sealed class Fields
     private readonly Dictionary<string, JsonElement> _elements = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _prefix;
 
-    private Fields(string prefix = "") => _prefix = prefix;
+    private Fields(string prefix) => _prefix = prefix;
 
     public FieldErrors Errors { get; } = new();
-
-    /// <summary>Reads the body with the SDK's one reader: a malformed body leaves no fields and a field error.</summary>
-    public static async Task<Fields> ReadAsync(HttpRequest request)
-    {
-        var fields = new Fields();
-        var (values, errors) = await RequestBody.ReadFieldsAsync(request);
-        fields.Errors.AddRange(errors.ToDictionary());
-        foreach (var (key, value) in values ?? new Dictionary<string, JsonElement>()) fields.Set(key, value);
-        return fields;
-    }
 
     /// <summary>The fields of one JSON object inside a body (an item of a list); errors are named <paramref name="prefix"/> + field.</summary>
     public static Fields Of(JsonElement item, string prefix)

@@ -8,6 +8,7 @@ using Edgeplane.Plugins.Dns.Model;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Dns.Api;
@@ -23,43 +24,26 @@ public sealed class ImportModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
 
         // The master file as the body (Content-Type text/dns or text/plain, ?mode=), or fields {zonefile, mode}.
-        api.MapPost("/zone/{zone}/import", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views,
-            BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/import", async Task<IResult> (string zone, ZoneFileBody body, [FromQuery(Name = "mode")] string? queryMode, ICaller caller,
+            DnsStore store, ZoneViewProvider views, BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            string? text, mode;
-            if (request.ContentType is { } type && (type.StartsWith("text/dns", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase)))
-            {
-                using var body = new MemoryStream();
-                await request.Body.CopyToAsync(body, ct);
-                text = MasterFileReader.Utf8(body.ToArray());
-                if (text is null) return Problems.Field("zonefile", "must be UTF-8 text");
-                mode = request.Query["mode"].ToString();
-            }
-            else
-            {
-                var fields = await Fields.ReadAsync(request);
-                text = fields.Required("zonefile");
-                mode = fields.String("mode");
-                if (fields.Errors.Any) return fields.Errors.ToProblem();
-            }
-            if (string.IsNullOrWhiteSpace(text)) return Problems.Field("zonefile", "is required: the zone's RFC 1035 master file");
-            return await ImportAsync(row, text, mode, "zonefile", "file", store, views, limits, audit, ct);
+            if (string.IsNullOrWhiteSpace(body.Zonefile)) return Problems.Field("zonefile", "is required: the zone's RFC 1035 master file");
+            return await ImportAsync(row, body.Zonefile, body.IsText ? queryMode : body.Mode, "zonefile", "file", store, views, limits, audit, ct);
         }).RequirePermission("dns.zones.write");
 
-        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, DnsBody<AxfrImport> request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            var fields = await Fields.ReadAsync(request);
-            var primaryText = fields.Required("primary").Trim();
-            var mode = fields.String("mode");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (string.IsNullOrWhiteSpace(request.Value.Primary)) return Problems.Field("primary", "is required");
+            var primaryText = request.Value.Primary.Trim();
+            var mode = request.Value.Mode;
             if (Primary(primaryText) is not { } primary) return Problems.Field("primary", "must be an IP address with an optional port (192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:53)");
             if (!limits.MayImportFrom(primary.Address))
                 return Problems.Field("primary", $"the operator has not allowed AXFR import from {primary.Address} (setting ImportPrimaries)");

@@ -1,4 +1,5 @@
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
@@ -31,7 +32,7 @@ public sealed class RecordsModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
 
         api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
         {
@@ -42,15 +43,14 @@ public sealed class RecordsModule : ICarterModule
             return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
         }).RequirePermission("dns.zones.read");
 
-        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, HttpRequest request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, DnsBody<NewRecord> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            var fields = await Fields.ReadAsync(request);
-            var input = new RecordInput(fields.String("label"), fields.String("type"), fields.Int("ttl"), fields.String("value"),
-                fields.Int("priority"), fields.Int("weight"), fields.Int("port"), fields.Int("flags"), fields.String("tag"));
-            if (http.IsSeedProfile()) input = SeedForms.Input(row.Name, input, fields.Errors);
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            var input = request.Value.ToInput();
+            var seedErrors = new FieldErrors();
+            if (http.IsSeedProfile()) input = SeedForms.Input(row.Name, input, seedErrors);
+            if (seedErrors.Any) return seedErrors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
             if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
             var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input, ct);
@@ -68,7 +68,7 @@ public sealed class RecordsModule : ICarterModule
                 var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == stored.Index);
                 return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, stored, position));
             }
-            return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
+            return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
         }).RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>

@@ -28,14 +28,13 @@ public sealed class ZonesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
 
-        api.MapPost("/zones/add", async Task<IResult> (HttpRequest request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
+        api.MapPost("/zones/add", async Task<IResult> (DnsBody<NewZone> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
             IAuditLog audit, ILogger<ZonesModule> logger, CancellationToken ct) =>
         {
-            var fields = await Fields.ReadAsync(request);
-            var name = DnsNames.Normalize(fields.Required("zone"));
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (string.IsNullOrWhiteSpace(request.Value.Zone)) return Problems.Field("zone", "is required");
+            var name = DnsNames.Normalize(request.Value.Zone);
             if (CheckZoneName(name) is { } problem) return Problems.Field("zone", problem);
             // Without the list nobody can tell co.uk from example.co.uk: no zone is added until it can be read.
             if (suffixes.Current() is not { } publicSuffixes)
@@ -56,7 +55,7 @@ public sealed class ZonesModule : ICarterModule
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, ZoneJson(zone));
-            return TypedResults.Created(request.HttpContext.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
+            return TypedResults.Created(http.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
         }).RequirePermission("dns.zones.write");
 
         api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
@@ -105,14 +104,12 @@ public sealed class ZonesModule : ICarterModule
         }).RequirePermission("dns.zones.read");
 
         // Extension: share a zone with another account (body: username).
-        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, DnsBody<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
             if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
-            var fields = await Fields.ReadAsync(request);
-            var username = fields.Required("username");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (request.Value.Username is not { } username || string.IsNullOrWhiteSpace(username)) return Problems.Field("username", "is required");
             var user = await identity.FindUserAsync(username.Trim(), ct);
             if (user is null) return Problems.Field("username", "no such user");
             if (user.Id == row.OwnerUserId || !await store.AddZoneUserAsync(row.Id, user.Id, ct)) return Problems.Conflict($"{user.Username} already has the zone");
@@ -121,14 +118,12 @@ public sealed class ZonesModule : ICarterModule
         }).RequirePermission("dns.zones.write");
 
         // Extension: stop sharing (body: username).
-        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, HttpRequest request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, DnsBody<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
             if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
-            var fields = await Fields.ReadAsync(request);
-            var username = fields.Required("username");
-            if (fields.Errors.Any) return fields.Errors.ToProblem();
+            if (request.Value.Username is not { } username || string.IsNullOrWhiteSpace(username)) return Problems.Field("username", "is required");
             var user = await identity.FindUserAsync(username.Trim(), ct);
             if (user is null || !await store.RemoveZoneUserAsync(row.Id, user.Id, ct)) return Problems.NotFound("Zone user");
             await audit.RecordAsync("dns.zone.unshare", row.Name, new { user = user.Username }, ct);
