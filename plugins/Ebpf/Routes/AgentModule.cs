@@ -105,7 +105,7 @@ public sealed class AgentModule : ICarterModule
                 "Node {Node}: {Programs} programs, {Maps} maps, {Appeared} appeared, {Disappeared} disappeared",
                 node.Id, result.Programs, result.Maps, result.Appeared, result.Disappeared);
             return TypedResults.Ok(new { nodeId = node.Id, accepted = true, result.Programs, result.Maps, result.Appeared, result.Disappeared, result.Changed, reportIntervalSeconds = options.ReportIntervalSeconds });
-        }).WithSummary("Report a node's inventory (agents, with the node's credential)").AllowAnonymous().DisableRequestAudit(); // periodic telemetry; enrollment and node changes are audited by the plugin
+        }).WithSummary("Report a node's inventory (agents, with the node's credential)").Accepts<Dictionary<string, object>>("application/json", "*/*").AllowAnonymous().DisableRequestAudit(); // periodic telemetry; enrollment and node changes are audited by the plugin
     }
 
     private static IResult TooLarge(EbpfOptions options, EbpfMetrics metrics)

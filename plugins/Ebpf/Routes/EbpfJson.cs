@@ -11,4 +11,5 @@ namespace Edgeplane.Plugins.Ebpf.Routes;
 [JsonSerializable(typeof(EnrollRequest))]
 [JsonSerializable(typeof(NewEnrollmentToken))]
 [JsonSerializable(typeof(TeamUpdate))]
+[JsonSerializable(typeof(Dictionary<string, object>))]
 internal sealed partial class EbpfJson : JsonSerializerContext;

@@ -34,11 +34,15 @@ public sealed class ArtifactsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var artifacts = app.MapGroup("/api/v1/artifacts");
-        artifacts.MapPost("/", UploadAsync).RequirePermission("rollouts.artifacts.write").DisableAntiforgery();
+        // multipart/form-data (another type is a 400 after authentication)
+        artifacts.MapPost("/", UploadAsync).Accepts<ArtifactUpload>("multipart/form-data", "*/*").RequirePermission("rollouts.artifacts.write").DisableAntiforgery();
         artifacts.MapGet("/", ListAsync).RequirePermission("rollouts.artifacts.read");
         artifacts.MapGet("/{id}", GetAsync).RequirePermission("rollouts.artifacts.read");
         artifacts.MapPatch("/{id}", PatchAsync).RequirePermission("rollouts.artifacts.write");
     }
+
+    /// <summary>The upload's form as the document describes it: <see cref="DeviceTypes"/> comma-separated or repeated, <see cref="Labels"/> <c>key=value</c>.</summary>
+    public sealed record ArtifactUpload(string Name, string Version, string DeviceTypes, string? Description, string[]? Labels, string? FileName, IFormFile File);
 
     internal static bool IsValidVersion(string? v) =>
         v is { Length: > 0 and <= 64 } && char.IsAsciiLetterOrDigit(v[0]) && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+');

@@ -22,7 +22,6 @@ public sealed class BrandingModule : ICarterModule
         branding.MapGet("/", GetAsync).RequirePermission("rollouts.branding.read");
         branding.MapPut("/", PutAsync).RequirePermission("rollouts.branding.write");
         branding.MapGet("/logo", GetLogoAsync).RequirePermission("rollouts.branding.read");
-        // No Accepts() metadata: routing would answer 415 before authentication; the body is checked in the handler.
         // The image as the body (PNG or JPEG, sniffed; a declared type must agree): any declared type reaches the handler, which names the mismatch.
         branding.MapPut("/logo", PutLogoAsync).Accepts<byte[]>("image/png", "image/jpeg", "application/octet-stream", "*/*").RequirePermission("rollouts.branding.write");
         branding.MapDelete("/logo", DeleteLogoAsync).RequirePermission("rollouts.branding.write");

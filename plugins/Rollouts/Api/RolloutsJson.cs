@@ -23,4 +23,5 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 [JsonSerializable(typeof(RegistriesModule.ImportRequest))]
 [JsonSerializable(typeof(RolloutsModule.NewRollout))]
 [JsonSerializable(typeof(ArtifactsModule.ArtifactPatch))]
+[JsonSerializable(typeof(Dictionary<string, object>))]
 internal sealed partial class RolloutsJson : JsonSerializerContext;

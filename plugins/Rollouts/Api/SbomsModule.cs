@@ -23,7 +23,8 @@ public sealed class SbomsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var sboms = app.MapGroup("/api/v1/artifacts/{id}/sboms");
-        sboms.MapPost("/", AttachAsync).RequirePermission("rollouts.artifacts.write");
+        // the SBOM document as the body; its Content-Type names the format (another type is a 415 after authentication)
+        sboms.MapPost("/", AttachAsync).Accepts<Dictionary<string, object>>(SbomParser.CycloneDxType, SbomParser.SpdxType, "*/*").RequirePermission("rollouts.artifacts.write");
         sboms.MapGet("/", ListAsync).RequirePermission("rollouts.artifacts.read");
         sboms.MapGet("/{sbomId}", DownloadAsync).RequirePermission("rollouts.artifacts.read");
         sboms.MapGet("/{sbomId}/components", ComponentsAsync).RequirePermission("rollouts.artifacts.read");

@@ -20,7 +20,8 @@ public sealed class VulnerabilitiesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var vulns = app.MapGroup("/api/v1/vulnerabilities");
-        vulns.MapPost("/", ImportAsync).RequirePermission("rollouts.vulnerabilities.write");
+        // the document as the body: one OSV entry, an array of them, or {"vulns": [...]} (osv-scanner's output), read whatever the Content-Type
+        vulns.MapPost("/", ImportAsync).Accepts<Dictionary<string, object>>("application/json", "*/*").RequirePermission("rollouts.vulnerabilities.write");
         vulns.MapGet("/", ListAsync).RequirePermission("rollouts.vulnerabilities.read");
         vulns.MapDelete("/{id}", DeleteAsync).RequirePermission("rollouts.vulnerabilities.write");
     }

@@ -11,7 +11,7 @@ namespace Edgeplane.Host.OpenApi;
 /// Per operation: the credentials it accepts (none for anonymous routes; API key headers, plus the
 /// owning plugin's declared credential headers, otherwise), what it requires, read from its typed requirement
 /// metadata (<c>x-edgeplane-permissions</c>, session only, <c>x-edgeplane-host-admin</c>), and the
-/// 401 / 403 problem-details responses that follow from it.
+/// 401 / 403 problem-details responses that follow from it; a <c>text/*</c> request body is described as text.
 /// </summary>
 public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperationFilter
 {
@@ -19,6 +19,7 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
     {
         var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
         TagByPlugin(operation, context, metadata);
+        DescribeTextBodies(operation);
         if (metadata.OfType<IAllowAnonymous>().Any()) return;
 
         var permissions = metadata.OfType<PermissionRequirement>().Select(r => r.Permission).Distinct().ToList();
@@ -48,6 +49,16 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
             ? "The credential lacks the permission; the problem detail names it."
             : hostAdmin ? "The caller is not a host administrator."
             : sessionOnly ? "Only a browser session may do this (never an API key)." : "The credential is not allowed to do this."));
+    }
+
+    /// <summary>
+    /// A <c>text/*</c> request body is the text itself (a route that also takes JSON fields, such as a zone import
+    /// of a master file, binds one type for all its content types): the document says so.
+    /// </summary>
+    private static void DescribeTextBodies(OpenApiOperation operation)
+    {
+        foreach (var (type, media) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
+            if (type.StartsWith("text/", StringComparison.OrdinalIgnoreCase)) media.Schema = new OpenApiSchema { Type = JsonSchemaType.String };
     }
 
     private static void Describe(OpenApiOperation operation, string note) =>
