@@ -20,6 +20,7 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
+        services.AddSingleton<ZoneBuilder>();
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
         services.AddSingleton(new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot")));

@@ -78,11 +78,11 @@ public sealed class ZonesModule : ICarterModule
             return TypedResults.Ok(new { message = $"zone {row.Name} deleted" });
         }).RequirePermission("dns.zones.write");
 
-        api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, DnsStore store, DnsServerOptions options, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneBuilder zones, DnsServerOptions options, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            var text = ZoneFile.Export(row.Name, store.Soa(row), options.NameServers, options.NsTtl, await store.ListRecordsAsync(row.Id, ct));
+            var text = ZoneFile.Export(row.Name, zones.Soa(row), options.NameServers, options.NsTtl, await store.ListRecordsAsync(row.Id, ct));
             return Results.Text(text, "text/dns; charset=utf-8");
         }).RequirePermission("dns.zones.read");
 

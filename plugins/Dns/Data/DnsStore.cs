@@ -5,7 +5,6 @@ using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Model;
-using Edgeplane.Plugins.Dns.Server;
 
 namespace Edgeplane.Plugins.Dns.Data;
 
@@ -17,7 +16,7 @@ public sealed record ChangeRow(long Position, string ZoneId, string ZoneName, st
 public sealed record NodeRow(string Id, string Name, string Address, int Port, string Location, double? Latitude, double? Longitude, bool Enabled, DateTimeOffset CreatedAt);
 
 /// <summary>Zones, records, zone users, ACLs and nodes in the host's database (Dapper, portable SQL).</summary>
-public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, TimeProvider clock)
+public sealed class DnsStore(IDbConnectionFactory db, TimeProvider clock)
 {
     public Task<DbConnection> OpenAsync(CancellationToken ct = default) => db.OpenAsync(ct);
 
@@ -397,21 +396,20 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         return (last, zoneId);
     }
 
-    /// <summary>One zone as served now (its row and records in one consistent read) with the <paramref name="journal"/> given, or null when it is gone.</summary>
-    public async Task<ZoneSnapshot?> LoadZoneAsync(string zoneId, IReadOnlyList<ZoneDelta> journal, CancellationToken ct = default)
+    /// <summary>One zone's row and records in one consistent read, or null when it is gone.</summary>
+    public async Task<StoredZone?> LoadZoneAsync(string zoneId, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var row = (await c.QueryAsync($"SELECT {ZoneColumns} FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
         if (row is null) return null;
-        ZoneRow zone = Zone(row);
-        var snapshot = Snapshot(zone, await ListRecordsAsync(c, tx, zoneId), journal);
+        var zone = new StoredZone(Zone(row), await ListRecordsAsync(c, tx, zoneId));
         await tx.CommitAsync(ct);
-        return snapshot;
+        return zone;
     }
 
-    /// <summary>Reads every zone and record (one consistent read, with the feed position it includes) and builds the server's view.</summary>
-    public async Task<ZoneView> LoadViewAsync(CancellationToken ct = default)
+    /// <summary>Reads every zone and record (one consistent read, with the feed position it includes).</summary>
+    public async Task<StoredView> LoadViewAsync(CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
@@ -420,18 +418,8 @@ public sealed class DnsStore(IDbConnectionFactory db, DnsServerOptions options, 
         var records = (await c.QueryAsync($"SELECT zone_id, {RecordColumns} FROM dns_records ORDER BY zone_id, idx", transaction: tx))
             .Select(r => ((string)r.zone_id, (DnsRecord)Record(r))).ToLookup(r => r.Item1, r => r.Item2);
         await tx.CommitAsync(ct);
-        return new ZoneView(zones.Select(z => Snapshot(z, records[z.Id].ToList())), generation);
+        return new StoredView(generation, zones.Select(z => new StoredZone(z, records[z.Id].ToList())).ToList());
     }
-
-    /// <summary>A zone as served, from a persisted snapshot's id, name, serial, records and journal.</summary>
-    public ZoneSnapshot Snapshot(string id, string name, long serial, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
-        new(name, Soa(new ZoneRow(id, name, "", "", serial, 0, default, default)), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
-
-    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, IReadOnlyList<ZoneDelta>? journal = null) =>
-        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Journal = journal ?? [] };
-
-    public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
-        options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);
 
     /// <summary>
     /// Takes the change counter's row lock for the rest of the transaction without moving it, so writers

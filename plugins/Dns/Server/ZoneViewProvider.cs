@@ -17,7 +17,7 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// serves the snapshot at once, checks it against the database's feed, then catches up from its position
 /// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
-public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
+public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
     : BackgroundService
 {
     private const int Batch = 1000;
@@ -58,7 +58,7 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, V
     /// <summary>Loads and publishes every zone; the caller holds the update lock.</summary>
     private async Task<ZoneView> LoadAllAsync(CancellationToken ct)
     {
-        var view = await store.LoadViewAsync(ct);
+        var view = builder.View(await store.LoadViewAsync(ct));
         _view = view;
         _saveAll = true;
         _unchecked = null;
@@ -90,7 +90,7 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, V
                 {
                     var last = zone.Last();
                     updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null
-                        : await store.LoadZoneAsync(last.ZoneId, Journal(view, last.ZoneName, zone.Key, zone), ct)));
+                        : await store.LoadZoneAsync(last.ZoneId, ct) is { } stored ? builder.Snapshot(stored.Zone, stored.Records, Journal(view, last.ZoneName, zone.Key, zone)) : null));
                 }
                 _view = view = view.With(updates, changes[^1].Position);
                 foreach (var (name, _, _) in updates) _unsaved.Add(name);
@@ -133,7 +133,7 @@ public sealed class ZoneViewProvider(DnsStore store, DnsServerOptions options, V
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        if (snapshot.Load(store.Snapshot, out var problem) is { } saved)
+        if (snapshot.Load(builder.Snapshot, out var problem) is { } saved)
         {
             _view = new ZoneView(saved.Zones, saved.Mark.Position);
             _unchecked = saved.Mark;

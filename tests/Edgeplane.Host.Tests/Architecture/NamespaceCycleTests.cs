@@ -17,7 +17,6 @@ public sealed class NamespaceCycleTests
     /// </summary>
     private static readonly Dictionary<string, string> BeingUntangled = new()
     {
-        ["Edgeplane.Plugins.Dns"] = "the DNS plugin is being reworked in parallel (issue 22: Data ↔ Server)",
         ["Edgeplane.Plugins.Waf"] = "the WAF plugin is being reworked in parallel (issue 22: Data ↔ Engine, the SecLang engine)",
         ["Edgeplane.Plugins.Compute"] = "InstanceService.DeployAsync (Domain) reads the request's JsonBody (Http), which the request edge of issue 22 "
             + "is replacing with typed bodies today; and ComputeOptions (the root) parses sizes with Domain's ResourceSpec",

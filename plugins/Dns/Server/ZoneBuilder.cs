@@ -1,0 +1,21 @@
+using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Model;
+
+namespace Edgeplane.Plugins.Dns.Server;
+
+/// <summary>Builds zones as the server serves them from the stored rows: the SOA and apex NS come from the server's settings.</summary>
+public sealed class ZoneBuilder(DnsServerOptions options)
+{
+    public ZoneView View(StoredView stored) =>
+        new(stored.Zones.Select(z => Snapshot(z.Zone, z.Records)), stored.Generation);
+
+    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, IReadOnlyList<ZoneDelta>? journal = null) =>
+        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Journal = journal ?? [] };
+
+    /// <summary>A zone as served, from a persisted snapshot's id, name, serial, records and journal.</summary>
+    public ZoneSnapshot Snapshot(string id, string name, long serial, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
+        new(name, Soa(new ZoneRow(id, name, "", "", serial, 0, default, default)), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
+
+    public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
+        options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);
+}
