@@ -19,6 +19,8 @@ public sealed class PostgresTests
         var port = FreePort.Next();
         var environment = RolloutsFixture.Settings(port);
         foreach (var (k, v) in await TestDatabases.CreateAsync("postgres", work.Path)) environment[k] = v;
+        // "online" means seen within three check-in intervals: a minute, so a loaded machine's slow steps do not age the device out
+        environment["Edgeplane__Plugins__rollouts__CheckInInterval"] = "00:01:00";
         await using var host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Rollouts"], Environment = environment });
         using var admin = await IdentityClient.SignInAsAdminAsync(host);
         using var key = host.AdminClient();
