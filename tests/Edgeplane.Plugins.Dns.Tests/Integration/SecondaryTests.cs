@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Edgeplane.Testing;
@@ -31,17 +30,17 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
 
         using var dir = new TempDirectory();
         var nsdPort = FreePort.Next();
-        using var nsd = await StartNsdAsync(dir, nsdPort, zone);
+        var nsd = await StartNsdAsync(dir, nsdPort, zone);
         try
         {
             await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
 
             // The initial transfer (NSD's log in the message if it does not come).
-            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"));
+            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "www." + zone, "A")).Contains("192.0.2.80"));
 
             // A change: NOTIFY from the plugin's queue, NSD transfers again and answers the new record.
             await api.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "TXT", value = "after notify" }, HttpStatusCode.Created);
-            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""));
+            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "TXT")).Contains("\"after notify\""));
             var primary = await Dig.ShortAsync(fixture.DnsPort, zone, "SOA");
             await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, zone, "SOA")).SequenceEqual(primary), 5000);
 
@@ -62,8 +61,7 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
         }
         finally
         {
-            nsd.Kill(entireProcessTree: true);
-            await nsd.WaitForExitAsync();
+            await nsd.DisposeAsync();
         }
 
         // NSD is gone: a new change stays queued for it, the health check reports it, clear_queue empties the queue.
@@ -80,35 +78,8 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
     }
 
     /// <summary>NSD on 127.0.0.1:<paramref name="port"/>, secondary for <paramref name="zone"/> from the host's DNS server.</summary>
-    private async Task<Process> StartNsdAsync(TempDirectory dir, int port, string zone)
-    {
-        await File.WriteAllTextAsync(dir.Combine("nsd.conf"), $"""
-            server:
-              ip-address: 127.0.0.1@{port}
-              username: ""
-              chroot: ""
-              zonesdir: "{dir.Path}"
-              database: ""
-              pidfile: "{dir.Combine("nsd.pid")}"
-              xfrdfile: "{dir.Combine("xfrd.state")}"
-              zonelistfile: "{dir.Combine("zone.list")}"
-              xfrdir: "{dir.Path}"
-              logfile: "{dir.Combine("nsd.log")}"
-              rrl-ratelimit: 0
-              rrl-whitelist-ratelimit: 0
-              verbosity: 2
-            remote-control:
-              control-enable: no
-            zone:
-              name: {zone}
-              zonefile: "{dir.Combine(zone + ".zone")}"
-              request-xfr: AXFR 127.0.0.1@{fixture.DnsPort} NOKEY
-              allow-notify: 127.0.0.1 NOKEY
-            """);
-        var info = new ProcessStartInfo("/usr/sbin/nsd") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-d", "-c", dir.Combine("nsd.conf")]) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
-    }
+    private Task<Nsd> StartNsdAsync(TempDirectory dir, int port, string zone) =>
+        Nsd.StartAsync(dir, port, (zone, [$"zonefile: \"{dir.Combine(zone + ".zone")}\"", $"request-xfr: AXFR 127.0.0.1@{fixture.DnsPort} NOKEY", "allow-notify: 127.0.0.1 NOKEY"]));
 
     [Fact]
     public async Task Serial_never_goes_back_when_a_zone_is_deleted_and_created_again()
@@ -125,11 +96,11 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
 
         using var dir = new TempDirectory();
         var nsdPort = FreePort.Next();
-        using var nsd = await StartNsdAsync(dir, nsdPort, zone);
+        var nsd = await StartNsdAsync(dir, nsdPort, zone);
         var node = await admin.PostJsonAsync("nodes/add", new { name = "nsd-" + zone, address = "127.0.0.1", port = nsdPort, location = "Loopback" }, HttpStatusCode.Created);
         try
         {
-            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "old4." + zone, "A")).Contains("192.0.2.4"));
+            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "old4." + zone, "A")).Contains("192.0.2.4"));
             var deletedSerial = (long)(await first.GetJsonAsync($"zone/{zone}/records"))["serial"]!;
 
             // Deleted, then taken by another account: its serial continues after the deleted zone's.
@@ -139,16 +110,15 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
             await second.PostJsonAsync($"zone/{zone}/add", new { label = "new", type = "A", value = "198.51.100.1" }, HttpStatusCode.Created);
 
             // The secondary drops the previous owner's records and serves the new zone, then follows an edit.
-            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "A")).Contains("198.51.100.1"));
+            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "new." + zone, "A")).Contains("198.51.100.1"));
             Assert.Contains("status: NXDOMAIN", await Dig.DigAsync(nsdPort, "+norec", "old4." + zone, "A"));
             await second.PostJsonAsync($"zone/{zone}/add", new { label = "edit", type = "TXT", value = "edited" }, HttpStatusCode.Created);
-            await WaitForNsdAsync(nsd, dir, async () => (await Dig.ShortAsync(nsdPort, "edit." + zone, "TXT")).Contains("\"edited\""));
+            await nsd.WaitForAsync(async () => (await Dig.ShortAsync(nsdPort, "edit." + zone, "TXT")).Contains("\"edited\""));
             Assert.Equal(await Dig.ShortAsync(fixture.DnsPort, zone, "SOA"), await Dig.ShortAsync(nsdPort, zone, "SOA"));
         }
         finally
         {
-            nsd.Kill(entireProcessTree: true);
-            await nsd.WaitForExitAsync();
+            await nsd.DisposeAsync();
             await admin.PostJsonAsync("nodes/power", new { node = (string)node["id"]!, state = false }, HttpStatusCode.OK);
             // Deleted, so that no other test's secondary is asked to follow it.
             (await second.PostAsync($"zone/{zone}/delete", null)).Dispose();
@@ -158,17 +128,6 @@ public abstract class SecondaryTestsBase(DnsHostFixture fixture)
     /// <summary>RFC 1982 §3.2: whether serial <paramref name="a"/> is greater than <paramref name="b"/>.</summary>
     private static bool SerialIsNewer(long a, long b) => a != b && (uint)(a - b) < 0x80000000u;
 
-    private static async Task WaitForNsdAsync(Process nsd, TempDirectory dir, Func<Task<bool>> condition)
-    {
-        try
-        {
-            await DnsServerTests.WaitForAsync(async () => nsd.HasExited || await condition(), 30000);
-            if (!nsd.HasExited) return;
-        }
-        catch (TimeoutException) { }
-        var log = File.Exists(dir.Combine("nsd.log")) ? await File.ReadAllTextAsync(dir.Combine("nsd.log")) : "(no log)";
-        Assert.Fail($"NSD {(nsd.HasExited ? $"exited with {nsd.ExitCode}" : "did not follow in 30 s")}; its log:\n{log}");
-    }
 
     [Fact]
     public async Task Debug_refresh_and_monitoring_file()
