@@ -587,6 +587,40 @@ public abstract class ComputeApiTests(ComputeHost compute)
     }
 
     [Fact]
+    public async Task A_user_created_with_the_documents_optional_userId_keeps_it()
+    {
+        compute.SkipIfUnavailable();
+        using var identity = await IdentityClient.SignInAsAdminAsync(compute.Host);
+        var username = Unique("dave");
+        var userId = Unique("u-dave");
+        var created = await ComputeHost.Created(await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+            new { username, email = $"{username}@example.test", password = "a-long-enough-password-42", userId }, Ct));
+        Assert.Equal(userId, (string?)created["id"]);
+        // a script refers to the user by the id it chose
+        using (var byId = await Admin.PostAsJsonAsync("/compute/api/getUserInstance", new { userId }, Ct))
+            Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
+        var users = (await Admin.GetFromJsonAsync<JsonArray>("/compute/api/users", Ct))!;
+        Assert.Contains(users, u => (string?)u!["id"] == userId && (string?)u["username"] == username);
+        // an id is taken once, in any letter case; a malformed one names the field; neither creates anything
+        var other = Unique("erin");
+        using (var taken = await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+                   new { username = other, email = $"{other}@example.test", password = "a-long-enough-password-42", userId = userId.ToUpperInvariant() }, Ct))
+            await AssertProblemAsync(taken, HttpStatusCode.Conflict);
+        // users are found by id or username, so a new username may not be someone's id either
+        using (var nameIsId = await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+                   new { username = userId, email = $"{other}@example.test", password = "a-long-enough-password-42" }, Ct))
+            await AssertProblemAsync(nameIsId, HttpStatusCode.Conflict);
+        foreach (var bad in new[] { "has space", "slash/in", new string('x', 65) })
+        {
+            using var malformed = await identity.Session.PostAsJsonAsync("/compute/api/users/create",
+                new { username = other, email = $"{other}@example.test", password = "a-long-enough-password-42", userId = bad }, Ct);
+            await AssertProblemAsync(malformed, HttpStatusCode.BadRequest, "userId");
+        }
+        users = (await Admin.GetFromJsonAsync<JsonArray>("/compute/api/users", Ct))!;
+        Assert.DoesNotContain(users, u => (string?)u!["username"] == other);
+    }
+
+    [Fact]
     public async Task Another_teams_user_and_a_missing_user_get_the_same_answer()
     {
         compute.SkipIfUnavailable();

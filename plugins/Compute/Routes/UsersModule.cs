@@ -46,19 +46,19 @@ public sealed class UsersModule : ICarterModule
             errors.Check(username is not null, "username", "is required");
             errors.Check(email is not null, "email", "is required");
             errors.Check(password is not null, "password", "is required");
-            errors.Check(body.UserId.Clean() is null, "userId", "user ids are assigned by the host; leave it out");
             if (errors.Any) return errors.ToProblem();
             var existing = await identity.ListUsersAsync(ct);
             if (existing.Any(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase) || string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase)))
                 return Problems.Conflict($"a user named '{username}' or with email '{email}' already exists");
             try
             {
-                var user = await identity.CreateUserAsync(new NewUser(username!, password!, email, body.Admin ?? false), ct);
+                var user = await identity.CreateUserAsync(new NewUser(username!, password!, email, body.Admin ?? false) { Id = body.UserId.Clean() }, ct);
                 return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
             }
             catch (IdentityValidationException e)
             {
-                return Problems.Field(e.Field, e.Message);
+                var field = e.Field == "id" ? "userId" : e.Field;
+                return e.IsConflict ? Problems.Conflict(e.Message) : Problems.Field(field, e.Message);
             }
         }).RequirePermission("compute.users.write").RequireHostAdmin().RequireSession();
     }

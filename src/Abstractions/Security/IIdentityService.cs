@@ -44,7 +44,14 @@ public interface IIdentityService
     Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default);
 }
 
-public sealed record NewUser(string Username, string Password, string? Email = null, bool IsHostAdmin = false);
+public sealed record NewUser(string Username, string Password, string? Email = null, bool IsHostAdmin = false)
+{
+    /// <summary>
+    /// The user's id when the caller chooses it (1-64 letters, digits, '.', '_' or '-', unique ignoring letter case
+    /// among ids and usernames); the host assigns one when it is null.
+    /// </summary>
+    public string? Id { get; init; }
+}
 
 public sealed record UserInfo(string Id, string Username, string? Email, bool IsHostAdmin, bool Enabled, string PersonalTeamId, DateTimeOffset CreatedAt);
 

@@ -30,19 +30,29 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
             throw new IdentityValidationException("password", problem);
         if (user.Email is not null && (user.Email.Length > 254 || !user.Email.Contains('@')))
             throw new IdentityValidationException("email", "must be an email address");
-        return await CreateUserAsync(user.Username, PasswordHasher.Hash(user.Password), user.Email, user.IsHostAdmin, cancellationToken);
+        if (user.Id is not null && !UserIdPattern().IsMatch(user.Id))
+            throw new IdentityValidationException("id", "must be 1-64 characters of letters, digits, '.', '_' or '-'");
+        return await CreateUserAsync(user.Username, PasswordHasher.Hash(user.Password), user.Email, user.IsHostAdmin, cancellationToken, user.Id);
     }
 
     /// <summary>Creates a user (optionally without a password: API-key only) and its personal team.</summary>
-    internal async Task<UserInfo> CreateUserAsync(string username, string? passwordHash, string? email, bool isHostAdmin, CancellationToken cancellationToken)
+    internal async Task<UserInfo> CreateUserAsync(string username, string? passwordHash, string? email, bool isHostAdmin, CancellationToken cancellationToken, string? id = null)
     {
         var now = clock.GetUtcNow();
-        var info = new UserInfo(Ids.New(now), username, email, isHostAdmin, true, Ids.New(now), now);
+        var info = new UserInfo(id ?? Ids.New(now), username, email, isHostAdmin, true, Ids.New(now), now);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
             var key = NameKey.Of(username);
+            // Users are found by id or username (FindUserAsync), so neither may name another user's id or username.
+            var idKey = NameKey.Of(info.Id);
+            if (await connection.ExecuteScalarAsync<int>(
+                    "SELECT COUNT(*) FROM host_users WHERE LOWER(id) = @idKey OR username_key = @idKey OR LOWER(id) = @key",
+                    new { idKey, key }, transaction) > 0)
+                throw id is null
+                    ? new IdentityValidationException("username", $"'{username}' is another user's id", isConflict: true)
+                    : new IdentityValidationException("id", $"'{id}' is taken by another user's id or username", isConflict: true);
             await connection.ExecuteAsync("INSERT INTO host_teams (id, name, name_key, created_at) VALUES (@PersonalTeamId, @Username, @key, @CreatedAt)",
                 new { info.PersonalTeamId, info.Username, key, info.CreatedAt }, transaction);
             await connection.ExecuteAsync(
@@ -238,4 +248,7 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
     private static partial Regex UsernamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex UserIdPattern();
 }
