@@ -10,7 +10,7 @@ using Edgeplane.Testing.Conformance;
 
 namespace Edgeplane.Plugins.Rollouts.Tests;
 
-/// <summary>A team's Rollouts data through the API: a group, an enrollment token, a device enrolled over the device API (when one is given) with a log request, an artifact with an SBOM, an incident, a vulnerability, a branding and a rollout.</summary>
+/// <summary>A team's Rollouts data through the API: a group, an enrollment token, a device enrolled over the device API (when one is given) with a log request, an artifact with an SBOM, an incident, a vulnerability, a branding and, with a device, a rollout.</summary>
 public static class RolloutsTeamData
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -58,10 +58,12 @@ public static class RolloutsTeamData
             Assert.True(vulnerability.IsSuccessStatusCode, await vulnerability.Content.ReadAsStringAsync(Ct));
         using (var branding = await key.PutAsJsonAsync("/rollouts/api/v1/report-branding", new { name = "Doomed", primaryColor = "#112233", accentColor = "#445566" }, Ct))
             Assert.Equal(HttpStatusCode.OK, branding.StatusCode);
-        var rollout = await SucceededAsync(await key.PostAsJsonAsync("/rollouts/api/v1/rollouts", new { artifactId, groupId = (string)group["id"]!, failureThreshold = 100 }, Ct));
+        // A rollout needs a device of the artifact's type in its group.
+        if (deviceName is not null)
+            ids.Add((string)(await SucceededAsync(await key.PostAsJsonAsync("/rollouts/api/v1/rollouts", new { artifactId, groupId = (string)group["id"]!, failureThreshold = 100 }, Ct)))["id"]!);
 
         ids.AddRange([(string)group["id"]!, (string)token["id"]!, artifactId, Convert.ToHexStringLower(SHA256.HashData(payload)),
-            (string)sbom["id"]!, (string)incident["id"]!, vulnerabilityId, (string)rollout["id"]!]);
+            (string)sbom["id"]!, (string)incident["id"]!, vulnerabilityId]);
         return ids;
     }
 
