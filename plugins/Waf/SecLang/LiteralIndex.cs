@@ -1,4 +1,3 @@
-using System.Buffers;
 using Edgeplane.Plugins.Waf.SecLang.Operators;
 
 namespace Edgeplane.Plugins.Waf.SecLang;
@@ -9,88 +8,142 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 /// can match it; the others are not run. A value is searched once however many rules read it, instead of once per
 /// rule (a 2 KB form field is read by some hundred CRS rules).
 /// </summary>
+/// <remarks>
+/// The search is an Aho-Corasick automaton with every transition precomputed: one table step per character, whatever
+/// the value holds. The CRS's literals include a space, <c>=</c>, <c>on</c>, <c>in</c>, <c>or</c>, so a search that
+/// stops at each occurrence and then looks the literals up stops every few characters of plain text.
+/// </remarks>
 public sealed class LiteralIndex
 {
-    private readonly SearchValues<string>? _all;
+    /// <summary>The alphabet class of each character (0: in no literal); characters are folded as an ordinal case-insensitive comparison does.</summary>
+    private readonly ushort[] _classOf;
+    private readonly int _classes;
     /// <summary>
-    /// The literals by their first one, two or three characters (in upper case: how an ordinal case-insensitive
-    /// comparison sees them), with the slots of the regexes that need each: at a position the search stops at, three
-    /// lookups find every literal that can start there.
+    /// The transitions, a row of <see cref="_classes"/> per state; each holds the next state's row
+    /// (<c>state * _classes</c>). States where literals end come last, from <see cref="_firstFoundRow"/>.
     /// </summary>
-    private readonly Dictionary<long, (string Literal, int[] Slots)[]> _byStart;
+    private readonly int[] _next;
+    private readonly int _firstFoundRow;
+    /// <summary>For each state from the first where literals end, the slots of those literals (its own and its suffixes').</summary>
+    private readonly int[][] _slotsAt;
+    /// <summary>The slots of empty literals: found in every value.</summary>
+    private readonly int[] _always;
     private readonly int _slots;
 
-    private LiteralIndex(Dictionary<string, List<int>> slotsByLiteral, int slots)
+    private LiteralIndex(IReadOnlyList<IReadOnlyList<string>> literalsBySlot)
     {
-        _slots = slots;
-        _all = slotsByLiteral.Count == 0 ? null : SearchValues.Create([.. slotsByLiteral.Keys], StringComparison.OrdinalIgnoreCase);
-        _byStart = slotsByLiteral.GroupBy(l => Key(l.Key, 0, Math.Min(3, l.Key.Length)))
-            .ToDictionary(g => g.Key, g => g.Select(l => (l.Key, l.Value.ToArray())).ToArray());
-    }
+        _slots = literalsBySlot.Count;
+        _classOf = new ushort[char.MaxValue + 1];
+        var classOfFolded = new Dictionary<char, ushort>();
+        foreach (var literal in literalsBySlot.SelectMany(l => l))
+            foreach (var c in literal)
+                classOfFolded.TryAdd(char.ToUpperInvariant(c), (ushort)(classOfFolded.Count + 1));
+        for (var c = 0; c <= char.MaxValue; c++) _classOf[c] = classOfFolded.GetValueOrDefault(char.ToUpperInvariant((char)c));
+        _classes = classOfFolded.Count + 1;
 
-    /// <summary>The first <paramref name="length"/> (1–3) characters from <paramref name="at"/>, upper-cased, as one number.</summary>
-    private static long Key(ReadOnlySpan<char> text, int at, int length)
-    {
-        long key = length;
-        for (var i = 0; i < length; i++) key = (key << 16) | char.ToUpperInvariant(text[at + i]);
-        return key;
+        // the trie: -1 for a transition not (yet) known
+        var next = new List<int>();
+        var own = new List<List<int>?>();
+        int NewState()
+        {
+            for (var c = 0; c < _classes; c++) next.Add(-1);
+            own.Add(null);
+            return own.Count - 1;
+        }
+        NewState();
+        for (var slot = 0; slot < literalsBySlot.Count; slot++)
+            foreach (var literal in literalsBySlot[slot])
+            {
+                var state = 0;
+                foreach (var c in literal)
+                {
+                    var at = state * _classes + _classOf[c];
+                    if (next[at] < 0) next[at] = NewState();
+                    state = next[at];
+                }
+                (own[state] ??= []).Add(slot);
+            }
+
+        // breadth first: each state's failure (its longest proper suffix in the trie) is complete before its children's
+        var order = new List<int> { 0 };
+        var failure = new int[own.Count];
+        var slotsAt = new int[]?[own.Count];
+        var queue = new Queue<int>();
+        for (var c = 0; c < _classes; c++)
+        {
+            if (next[c] < 0) next[c] = 0;
+            else queue.Enqueue(next[c]);
+        }
+        while (queue.TryDequeue(out var state))
+        {
+            order.Add(state);
+            var fail = failure[state];
+            var slots = (own[state] ?? []).Concat(slotsAt[fail] ?? []).Distinct().ToArray();
+            slotsAt[state] = slots.Length == 0 ? null : slots;
+            for (var c = 0; c < _classes; c++)
+            {
+                var at = state * _classes + c;
+                if (next[at] < 0) next[at] = next[fail * _classes + c];
+                else
+                {
+                    failure[next[at]] = next[fail * _classes + c];
+                    queue.Enqueue(next[at]);
+                }
+            }
+        }
+        _always = own[0]?.ToArray() ?? [];
+
+        // renumbered: the states where no literal ends first (in breadth-first order, the busy shallow ones together), then the others
+        var found = order.Where(s => s != 0 && slotsAt[s] is not null).ToList();
+        order = [.. order.Where(s => s == 0 || slotsAt[s] is null), .. found];
+        var numberOf = new int[order.Count];
+        for (var i = 0; i < order.Count; i++) numberOf[order[i]] = i;
+        _firstFoundRow = (order.Count - found.Count) * _classes;
+        _next = new int[next.Count];
+        for (var i = 0; i < order.Count; i++)
+            for (var c = 0; c < _classes; c++) _next[i * _classes + c] = numberOf[next[order[i] * _classes + c]] * _classes;
+        _slotsAt = [.. found.Select(s => slotsAt[s]!)];
     }
 
     /// <summary>Gives each rule (chain links too) whose regex has required literals a slot, and indexes the literals.</summary>
     public static LiteralIndex Build(IEnumerable<SecLangRule> rules)
     {
-        var slotsByLiteral = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
-        var slots = 0;
+        var literalsBySlot = new List<IReadOnlyList<string>>();
         foreach (var link in rules.SelectMany(r => r.Chain()))
         {
             if (link.Operator is not RegexOperator { RequiredLiterals: { } required }) continue;
-            link.PrefilterSlot = slots;
-            foreach (var literal in required)
-            {
-                if (!slotsByLiteral.TryGetValue(literal, out var list)) slotsByLiteral[literal] = list = [];
-                list.Add(slots);
-            }
-            slots++;
+            link.PrefilterSlot = literalsBySlot.Count;
+            literalsBySlot.Add(required);
         }
-        return new LiteralIndex(slotsByLiteral, slots);
+        return new LiteralIndex(literalsBySlot);
     }
+
+    /// <summary>An index of the given literal sets, slot by slot (for tests).</summary>
+    internal static LiteralIndex Of(IReadOnlyList<IReadOnlyList<string>> literalsBySlot) => new(literalsBySlot);
 
     /// <summary>The slots of the regexes that can match the value (one of their literals occurs in it): one bit per slot.</summary>
     public ulong[] Search(string value)
     {
         var candidates = new ulong[(_slots + 63) / 64];
-        if (_all is null) return candidates;
-        // the regex engine's case-insensitive matching equates the Kelvin sign with k and the long s with s; an ordinal search does not
-        if (value.AsSpan().IndexOfAny('\u212A', '\u017F') >= 0) return Everything(candidates);
-        var span = value.AsSpan();
-        for (var offset = 0; offset < span.Length;)
+        if (_slots == 0) return candidates;
+        // the regex engine's case-insensitive matching equates the Kelvin sign with k and the long s with s; an ordinal comparison does not
+        if (value.AsSpan().IndexOfAny('\u212A', '\u017F') >= 0)
         {
-            var next = span[offset..].IndexOfAny(_all);
-            if (next < 0) break;
-            var at = offset + next;
-            var known = false;
-            for (var length = 1; length <= 3 && at + length <= span.Length; length++)
-            {
-                if (!_byStart.TryGetValue(Key(span, at, length), out var literals)) continue;
-                known = true;
-                foreach (var (literal, slots) in literals)
-                {
-                    if (!span[at..].StartsWith(literal, StringComparison.OrdinalIgnoreCase)) continue;
-                    foreach (var slot in slots) candidates[slot >> 6] |= 1UL << (slot & 63);
-                }
-            }
-            // the search found a literal this index cannot place (a case mapping it does not know): every regex runs
-            if (!known) return Everything(candidates);
-            offset = at + 1;
+            Array.Fill(candidates, ulong.MaxValue);
+            return candidates;
         }
+        var next = _next;
+        var classOf = _classOf;
+        var row = 0;
+        foreach (var c in value)
+        {
+            row = next[row + classOf[c]];
+            if (row < _firstFoundRow) continue;
+            foreach (var slot in _slotsAt[(row - _firstFoundRow) / _classes]) candidates[slot >> 6] |= 1UL << (slot & 63);
+        }
+        foreach (var slot in _always) candidates[slot >> 6] |= 1UL << (slot & 63);
         return candidates;
     }
 
     public static bool Contains(ulong[] candidates, int slot) => (candidates[slot >> 6] & (1UL << (slot & 63))) != 0;
-
-    private static ulong[] Everything(ulong[] candidates)
-    {
-        Array.Fill(candidates, ulong.MaxValue);
-        return candidates;
-    }
 }

@@ -1,0 +1,49 @@
+using Edgeplane.Plugins.Waf.SecLang;
+
+namespace Edgeplane.Plugins.Waf.Tests.SecLang;
+
+/// <summary>The prefilter's one-pass search finds exactly the literal sets a case-insensitive search of each literal finds.</summary>
+public sealed class LiteralIndexTests
+{
+    private static bool[] Found(LiteralIndex index, int slots, string value)
+    {
+        var candidates = index.Search(value);
+        return [.. Enumerable.Range(0, slots).Select(slot => LiteralIndex.Contains(candidates, slot))];
+    }
+
+    private static bool[] Expected(IReadOnlyList<IReadOnlyList<string>> literals, string value) =>
+        [.. literals.Select(set => set.Any(l => value.Contains(l, StringComparison.OrdinalIgnoreCase)))];
+
+    [Fact]
+    public void Overlapping_and_nested_literals_are_all_found_ignoring_case()
+    {
+        IReadOnlyList<IReadOnlyList<string>> literals = [["select"], ["elect"], ["lec"], ["union all"], ["on"], [" "], ["<script", "javascript:"], ["a"], ["ab", "abc"], ["bcd"]];
+        var index = LiteralIndex.Of(literals);
+        foreach (var value in new[] { "", "SeLeCt", "xELECTx", "UNION ALL", "a union  all", "<SCRIPT>", "JavaScript:x", "abcd", "bc", "zzz", "o", "no" })
+            Assert.Equal(Expected(literals, value), Found(index, literals.Count, value));
+    }
+
+    [Fact]
+    public void Random_values_find_what_a_search_of_each_literal_finds()
+    {
+        var random = new Random(20);
+        const string alphabet = "abcAB;'= -/é\u00ff\u0178\0";
+        string Text(int min, int max) => new([.. Enumerable.Range(0, random.Next(min, max)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        IReadOnlyList<IReadOnlyList<string>> literals = [.. Enumerable.Range(0, 150).Select(_ => (IReadOnlyList<string>)[.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => Text(1, 5))])];
+        var index = LiteralIndex.Of(literals);
+        for (var i = 0; i < 2000; i++)
+        {
+            var value = Text(0, 40);
+            Assert.Equal(Expected(literals, value), Found(index, literals.Count, value));
+        }
+    }
+
+    [Theory]
+    [InlineData("\u212Aey")] // the Kelvin sign, which the regex engine's IgnoreCase equates with k
+    [InlineData("\u017Felect")] // the long s
+    public void A_character_the_regex_engine_folds_differently_lets_every_regex_run(string value)
+    {
+        IReadOnlyList<IReadOnlyList<string>> literals = [["key"], ["select"], ["zzz"]];
+        Assert.All(Found(LiteralIndex.Of(literals), literals.Count, value), Assert.True);
+    }
+}
