@@ -15,7 +15,7 @@ public sealed class HostileInputTests(AllPluginsFixture fixture) : IClassFixture
     public async Task No_host_operation_answers_hostile_input_with_a_server_error_or_stores_what_it_refused()
     {
         var document = JsonNode.Parse(await fixture.Host.Client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!.AsObject();
-        var hostPaths = ApiOperation.Read(document).Select(o => o.Path).ToHashSet(); // the plugins too, until each runs the kit
+        var hostPaths = ApiOperation.Read(document).Where(o => o.Plugin == "host").Select(o => o.Path).ToHashSet();
 
         var failures = await HostileInput.FailuresAsync(fixture.Host, hostPaths.Contains, TestContext.Current.CancellationToken);
 

@@ -89,7 +89,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     public async Task A_delivery_is_signed_over_timestamp_and_body_and_logged(string provider)
     {
         ProviderData.SkipIfUnavailable(provider);
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         var database = await DatabaseAsync(provider);
         using var host = await StartAsync(database);
         var sender = host.Services.GetRequiredService<IWebhookSender>();
@@ -136,7 +136,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     [Fact]
     public async Task A_failed_attempt_is_retried_with_backoff_and_the_log_keeps_the_status_code()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Answer = n => n <= 2 ? 500 : 200;
         using var host = await StartAsync(await DatabaseAsync("sqlite"));
         var sender = host.Services.GetRequiredService<IWebhookSender>();
@@ -159,7 +159,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     [Fact]
     public async Task Delivery_gives_up_after_the_cap_and_records_why()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Answer = _ => 503;
         using var host = await StartAsync(await DatabaseAsync("sqlite"), new() { ["Edgeplane:Webhooks:MaxAttempts"] = "3" });
         var sender = host.Services.GetRequiredService<IWebhookSender>();
@@ -189,7 +189,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     [Fact]
     public async Task A_queued_delivery_survives_a_host_restart()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Answer = n => n == 1 ? 500 : 204;
         var database = await DatabaseAsync("sqlite");
         var secret = Secrets.Generate("whsec_");
@@ -217,7 +217,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     [Fact]
     public async Task Two_host_instances_on_one_database_deliver_each_message_once()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         var database = await DatabaseAsync("sqlite");
         using var one = await StartAsync(database);
         using var two = await StartAsync(database);
@@ -240,7 +240,7 @@ public sealed class WebhookDeliveryTests : IDisposable
     [Fact]
     public async Task Bad_messages_are_refused_and_pending_deliveries_can_be_cancelled()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Answer = _ => 500;
         using var host = await StartAsync(await DatabaseAsync("sqlite"), new() { ["Edgeplane:Webhooks:FirstRetrySeconds"] = "30", ["Edgeplane:Webhooks:MaxRetrySeconds"] = "60" });
         var sender = host.Services.GetRequiredService<IWebhookSender>();

@@ -3,7 +3,7 @@ using Edgeplane.Testing.Conformance;
 
 namespace Edgeplane.Plugins.Dns.Tests.Integration;
 
-/// <summary>A team's DNS data: a zone with records, shared with another user.</summary>
+/// <summary>A team's DNS data: a zone with records, shared with another user (the conformance kit deletes the team and looks for them).</summary>
 public static class DnsTeamData
 {
     public static async Task<IReadOnlyCollection<string>> CreateAsync(TeamAdmin team)

@@ -38,13 +38,15 @@ public sealed class DeploymentTests : IAsyncLifetime
         }
     }
 
+    private List<JsonObject> WebhookEvents() => _webhook.Calls.Select(c => JsonNode.Parse(c.Body)!.AsObject()).ToList();
+
     private async Task StartAsync()
     {
-        _webhook = new WebhookReceiver();
+        _webhook = await WebhookReceiver.StartAsync();
         var port = FreePort.Next();
         var settings = RolloutsFixture.Settings(port);
         settings["Edgeplane__Plugins__rollouts__Deployments__Interval"] = "00:00:01";
-        settings["Edgeplane__Plugins__rollouts__Deployments__WebhookUrl"] = _webhook.Url;
+        settings["Edgeplane__Plugins__rollouts__Deployments__WebhookUrl"] = _webhook.Url.ToString();
         await ArtifactsFixture.UseDatabaseAsync(settings, _work.Path);
         _host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Rollouts"], Environment = settings });
         for (var attempt = 0; ; attempt++)
@@ -224,8 +226,8 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.Contains("failed", (string)paused["pausedReason"]!);
         Assert.All(DevicesOf(paused, 1), d => Assert.Equal("pending", (string)d["state"]!)); // the next phase was never released
         Assert.Contains(paused["events"]!.AsArray(), e => (string)e!["type"]! == "rollouts.rollout.paused");
-        await WaitUntilAsync(() => Task.FromResult(_webhook.Events.Any(e => (string)e["type"]! == "rollouts.rollout.paused" && (string)e["data"]!["rolloutId"]! == bId)));
-        var hook = _webhook.Events.First(e => (string)e["type"]! == "rollouts.rollout.paused");
+        await WaitUntilAsync(() => Task.FromResult(WebhookEvents().Any(e => (string)e["type"]! == "rollouts.rollout.paused" && (string)e["data"]!["rolloutId"]! == bId)));
+        var hook = WebhookEvents().First(e => (string)e["type"]! == "rollouts.rollout.paused");
         Assert.True((double)hook["data"]!["failureRate"]! > 10);
         await Task.Delay(2000, Ct);
         Assert.Equal("paused", (string)(await DetailAsync(bId))!["state"]!);

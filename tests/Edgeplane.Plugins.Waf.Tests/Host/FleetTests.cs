@@ -216,13 +216,13 @@ public sealed class FleetTests : IAsyncLifetime
         await using var receiver = await WebhookReceiver.StartAsync();
         _orchestrator = await StartOrchestratorAsync();
         using (var api = Api())
-        using (var hook = await api.PostAsJsonAsync("api/v1/webhooks", new { url = new Uri(receiver.Address, "/hooks").ToString(), events = new[] { "attack_detected", "rule_triggered" } }, Ct))
+        using (var hook = await api.PostAsJsonAsync("api/v1/webhooks", new { url = new Uri(receiver.Url, "/hooks").ToString(), events = new[] { "attack_detected", "rule_triggered" } }, Ct))
             Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
         await RegisterNodeAsync();
         _node = await StartNodeAsync();
 
         List<JsonNode> Received(string name) =>
-            receiver.Calls.Where(c => c.Event == name).Select(c => JsonNode.Parse(c.Body)!).ToList();
+            receiver.Calls.Where(c => c.Header("X-Edgeplane-Event") == name).Select(c => JsonNode.Parse(c.Body)!).ToList();
         async Task ExpectOnceAsync(string attackType)
         {
             Assert.True(await EventuallyAsync(() => Task.FromResult(Received("attack_detected").Any(p => (string)p["data"]!["attack_type"]! == attackType)),
