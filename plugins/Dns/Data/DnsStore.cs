@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Dapper;
 using Edgeplane.Abstractions.Data;
@@ -16,8 +17,26 @@ public sealed record ChangeRow(long Position, string ZoneId, string ZoneName, st
 public sealed record NodeRow(string Id, string Name, string Address, int Port, string Location, double? Latitude, double? Longitude, bool Enabled, DateTimeOffset CreatedAt);
 
 /// <summary>Zones, records, zone users, ACLs and nodes in the host's database (Dapper, portable SQL).</summary>
-public sealed class DnsStore(IDbConnectionFactory db, TimeProvider clock)
+public sealed class DnsStore
 {
+    private readonly IDbConnectionFactory db;
+    private readonly TimeProvider clock;
+    private readonly GroupCommit _writes;
+
+    public DnsStore(IDbConnectionFactory db, TimeProvider clock, IMeterFactory meters)
+    {
+        this.db = db;
+        this.clock = clock;
+        var meter = meters.Create("Edgeplane.Plugins.Dns");
+        var writes = meter.CreateCounter<long>("edgeplane.dns.record_writes", unit: "{write}", description: "Record writes committed (single changes, bulk requests, imports)");
+        var transactions = meter.CreateCounter<long>("edgeplane.dns.record_write_transactions", unit: "{transaction}", description: "Transactions that committed record writes (several concurrent writes share one)");
+        _writes = new GroupCommit(db.OpenAsync, LockWritersAsync, count =>
+        {
+            writes.Add(count);
+            transactions.Add(1);
+        });
+    }
+
     public Task<DbConnection> OpenAsync(CancellationToken ct = default) => db.OpenAsync(ct);
 
     public ISqlDialect Dialect => db.Dialect;
@@ -187,16 +206,18 @@ public sealed class DnsStore(IDbConnectionFactory db, TimeProvider clock)
     public sealed record RecordWrite(long Serial, bool Changed, IReadOnlyList<DnsRecord> Removed, IReadOnlyList<DnsRecord> Added);
 
     /// <summary>
-    /// The one write path for records (single adds and deletes, bulk changes, imports). In one transaction that
-    /// first takes the change counter's row lock (so concurrent writers serialize, and CNAME exclusivity, the
-    /// RRset's one TTL and the zone cuts hold), it reads the zone, lets <paramref name="apply"/> make its changes
-    /// (false: store nothing), then writes the difference and bumps the serial once. Null when the zone is gone.
+    /// The one write path for records (single adds and deletes, bulk changes, imports). Concurrent writes are committed
+    /// together (<see cref="GroupCommit"/>): one transaction takes the change counter's row lock (so writers of every
+    /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
+    /// own savepoint and in queue order, reads its zone as the writes before it left it, lets <paramref name="apply"/>
+    /// make its changes (false: store nothing), writes the difference, bumps the serial once and appends its feed row.
+    /// The task completes after the commit. Null when the zone is gone.
     /// </summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default)
+    public Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default) =>
+        _writes.RunAsync((c, tx) => WriteRecordsAsync(c, tx, zoneId, apply), ct);
+
+    private async Task<RecordWrite?> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId, Func<RecordChangeSet, bool> apply)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        await LockWritersAsync(c, tx);
         var row = (await c.QueryAsync("SELECT name, next_index, serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx)).FirstOrDefault();
         if (row is null) return null;
         string zone = row.name;
@@ -218,7 +239,6 @@ public sealed class DnsStore(IDbConnectionFactory db, TimeProvider clock)
         await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
             new { zoneId, next = changes.NextIndex, serial, now }, tx);
         await AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
-        await tx.CommitAsync(ct);
         return new RecordWrite(serial, true, removed, added);
     }
 

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Edgeplane.Testing;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Edgeplane.Plugins.Dns.Tests.Integration;
@@ -48,5 +50,33 @@ public sealed class TestSql(string provider, Dictionary<string, string?> setting
         await sqlite.WaitForExitAsync();
         Assert.True(sqlite.ExitCode == 0 && errors.Length == 0, errors);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    /// <summary>
+    /// Takes the DNS writers' lock (the change counter's row; on SQLite the database's write lock with it) in a
+    /// transaction of its own, held until the result is disposed (then rolled back): the plugin's writers queue meanwhile.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldWritersLockAsync()
+    {
+        DbConnection connection = Provider == "postgres" ? new NpgsqlConnection(ConnectionString) : new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE dns_state SET generation = generation WHERE id = 1";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        return new HeldLock(connection, transaction);
+    }
+
+    private sealed class HeldLock(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 }
