@@ -7,6 +7,7 @@ using Edgeplane.Plugins.Compute.Engine;
 using Edgeplane.Plugins.Compute.Jobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Compute;
 
@@ -16,16 +17,22 @@ public sealed class ComputePlugin : IPlugin
     public void ConfigureServices(IPluginBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(ComputeOptions.From(builder.Configuration));
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Routes.ComputeJson.Default));
+        services.AddOptions<ComputeOptions>().Bind(builder.Configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ComputeOptions>, ComputeOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ComputeOptions>>().Value);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.ComputeJson.Default));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<Store>();
+        services.AddSingleton<NodeStore>();
+        services.AddSingleton<ImageStore>();
+        services.AddSingleton<InstanceStore>();
         services.AddSingleton<EngineClients>();
         services.AddSingleton<ComputeMetrics>();
         services.AddSingleton<DeployQueue>();
         services.AddSingleton<Deployer>();
         services.AddSingleton<Reconciler>();
         services.AddScoped<InstanceService>();
+        services.AddScoped<DeployService>();
+        services.AddScoped<NodeRegistry>();
         services.AddHostedService<DeployWorker>();
         services.AddHostedService<ReconcileJob>();
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamInstancesCleanup>();

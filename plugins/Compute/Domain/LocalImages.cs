@@ -12,7 +12,7 @@ namespace Edgeplane.Plugins.Compute.Domain;
 /// </summary>
 public static class LocalImages
 {
-    public static async Task AddToCatalogAsync(Store store, DockerEngineClient engine, NodeRow node, IAuditLog audit, TimeProvider clock, CancellationToken ct)
+    public static async Task AddToCatalogAsync(ImageStore catalog, DockerEngineClient engine, NodeRow node, IAuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         IReadOnlyList<ImageSummary> images;
         try
@@ -26,7 +26,7 @@ public static class LocalImages
         var references = images.SelectMany(i => i.RepoTags ?? []).Where(t => !t.Contains("<none>")).Distinct();
         foreach (var reference in references)
         {
-            if (await store.FindImageAsync(reference, ct) is not null) continue;
+            if (await catalog.FindAsync(reference, ct) is not null) continue;
             var image = new ImageRow
             {
                 Id = Ids.New(clock.GetUtcNow()),
@@ -39,9 +39,9 @@ public static class LocalImages
             };
             try
             {
-                await store.InsertImageAsync(image, ct);
+                await catalog.InsertAsync(image, ct);
             }
-            catch (DbException e) when (store.Dialect.IsUniqueViolation(e))
+            catch (DbException e) when (catalog.Dialect.IsUniqueViolation(e))
             {
                 continue; // added concurrently
             }

@@ -8,7 +8,7 @@ public sealed class EngineClients(ComputeOptions options) : IDisposable
 {
     private readonly ConcurrentDictionary<string, DockerEngineClient> _clients = new();
 
-    public EngineTlsOptions Tls { get; } = new(options.TlsCaFile, options.TlsCertFile, options.TlsKeyFile);
+    private EngineTlsOptions Tls { get; } = new(options.Tls.CaFile, options.Tls.CertFile, options.Tls.KeyFile);
 
     public DockerEngineClient For(NodeRow node) => For(Endpoint(node));
 

@@ -1,46 +1,20 @@
-using Edgeplane.Plugins.Compute.Domain;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Threading.Channels;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Plugins.Compute.Data;
+using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Compute.Jobs;
-
-/// <summary>Accepted deploys waiting for the engine work (the API answers before the container starts).</summary>
-public sealed class DeployQueue
-{
-    private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
-
-    public void Enqueue(string instanceId) => _channel.Writer.TryWrite(instanceId);
-
-    public ChannelReader<string> Reader => _channel.Reader;
-}
-
-/// <summary>Runs accepted deploys, a few at a time.</summary>
-public sealed class DeployWorker(DeployQueue queue, Deployer deployer, ComputeOptions options) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.DeployConcurrency).Select(_ => Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
-                    await deployer.DeployAsync(id, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        }, CancellationToken.None)));
-}
 
 /// <summary>
 /// The engine side of a deploy: make sure the node has the image (pull when missing), create the
 /// container with the instance's limits, port bindings and labels, start it, and record
 /// <c>running</c> — or <c>failed</c> with the engine's message, leaving no container behind.
 /// </summary>
-public sealed class Deployer(Store store, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
+public sealed class Deployer(InstanceStore instances, NodeStore nodes, ImageStore images, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
 {
     public const string InstanceLabel = "edgeplane.compute.instance";
     public const string NameLabel = "edgeplane.compute.name";
@@ -49,12 +23,12 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
     public async Task DeployAsync(string instanceId, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var instance = await store.FindInstanceAsync(instanceId, ct);
+        var instance = await instances.FindAsync(instanceId, ct);
         if (instance is null || instance.DeletedAt is not null || instance.State != InstanceState.Deploying) return;
-        var node = await store.FindNodeAsync(instance.NodeId, ct);
+        var node = await nodes.FindAsync(instance.NodeId, ct);
         if (node is null)
         {
-            await store.UpdateStateAsync(instance.Id, InstanceState.Failed, "the node no longer exists", ct: ct);
+            await instances.UpdateStateAsync(instance.Id, InstanceState.Failed, "the node no longer exists", ct: ct);
             return;
         }
         var client = clients.For(node);
@@ -66,7 +40,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
                 if (!options.PullMissingImages) throw new EngineException(404, $"image {instance.ImageReference} is not on node {node.Name} (pulling is disabled)");
                 await client.PullImageAsync(instance.ImageReference, ct);
             }
-            var image = await store.FindImageAsync(instance.ImageId, ct);
+            var image = await images.FindAsync(instance.ImageId, ct);
             var request = BuildRequest(instance, image?.CommandList, options.PublishAddress);
             CreateContainerResponse created;
             try
@@ -85,10 +59,10 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             var state = inspect?.State;
             if (state is null || !state.Running)
                 throw new EngineException(500, $"the container did not stay running: {state?.Status ?? "gone"} (exit code {state?.ExitCode}) {state?.Error}".Trim());
-            await store.UpdateStateAsync(instance.Id, InstanceState.Running, null, containerId, ct: ct);
+            await instances.UpdateStateAsync(instance.Id, InstanceState.Running, null, containerId, ct: ct);
 
             // Deleted (or its team deleted) while we were deploying: the delete could not see the container yet.
-            if (await store.FindInstanceAsync(instance.Id, ct) is not { DeletedAt: null })
+            if (await instances.FindAsync(instance.Id, ct) is not { DeletedAt: null })
                 await client.DestroyContainerAsync(containerId, ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: true);
             await events.PublishAsync(new InstanceRunning(instance.Id, instance.Name, instance.NodeId, containerId), instance.TeamId, ct);
@@ -104,7 +78,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             {
                 logger.LogWarning("Could not remove the failed container of {Instance}: {Message}", instance.Id, cleanup.Message);
             }
-            await store.UpdateStateAsync(instance.Id, InstanceState.Failed, e.Message, ct: ct);
+            await instances.UpdateStateAsync(instance.Id, InstanceState.Failed, e.Message, ct: ct);
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: false);
             await events.PublishAsync(new InstanceFailed(instance.Id, instance.Name, instance.NodeId, e.Message), instance.TeamId, ct);
         }
@@ -118,7 +92,7 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
             Image = instance.ImageReference,
             Cmd = command,
             // The instance name when it is a valid host name label (names may also hold '_' and '.').
-            Hostname = System.Text.RegularExpressions.Regex.IsMatch(instance.Name, "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$") ? instance.Name : null,
+            Hostname = Regex.IsMatch(instance.Name, "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$") ? instance.Name : null,
             Labels = new()
             {
                 [InstanceLabel] = instance.Id,
@@ -131,34 +105,9 @@ public sealed class Deployer(Store store, EngineClients clients, ComputeOptions 
                 Memory = instance.MemoryBytes,
                 MemorySwap = instance.MemoryBytes, // no swap beyond the limit
                 NanoCpus = instance.NanoCpus,
-                PortBindings = ports.ToDictionary(p => p.ContainerKey, p => (IReadOnlyList<PortBinding>)[new PortBinding(publishAddress, p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
+                PortBindings = ports.ToDictionary(p => p.ContainerKey, p => (IReadOnlyList<PortBinding>)[new PortBinding(publishAddress, p.HostPort.ToString(CultureInfo.InvariantCulture))]),
                 RestartPolicy = new RestartPolicy("no"),
             },
         };
     }
-}
-
-/// <summary>The plugin's metrics (meter <c>Edgeplane.Compute</c>).</summary>
-public sealed class ComputeMetrics
-{
-    private readonly Counter<long> _deploys;
-    private readonly Histogram<double> _deploySeconds;
-    private readonly Counter<long> _reconciled;
-
-    public ComputeMetrics(IMeterFactory meters)
-    {
-        var meter = meters.Create("Edgeplane.Compute");
-        _deploys = meter.CreateCounter<long>("edgeplane_compute_deploys", description: "Deploys finished, by result");
-        _deploySeconds = meter.CreateHistogram<double>("edgeplane_compute_deploy_seconds", "s", "Time from accepted deploy to running container");
-        _reconciled = meter.CreateCounter<long>("edgeplane_compute_state_changes", description: "Instance state changes found by reconciliation");
-    }
-
-    public void Deployed(TimeSpan elapsed, bool success)
-    {
-        var result = new KeyValuePair<string, object?>("result", success ? "running" : "failed");
-        _deploys.Add(1, result);
-        if (success) _deploySeconds.Record(elapsed.TotalSeconds);
-    }
-
-    public void StateChanged(string state) => _reconciled.Add(1, new KeyValuePair<string, object?>("state", state));
 }

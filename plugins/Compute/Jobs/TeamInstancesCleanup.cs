@@ -10,22 +10,22 @@ namespace Edgeplane.Plugins.Compute.Jobs;
 /// instance whose node does not answer is marked deleted; reconciliation removes its container when the node is back
 /// and then its rows (the <see cref="Reconciler"/> purges deleted instances of teams the host no longer has).
 /// </summary>
-public sealed class TeamInstancesCleanup(Store store, EngineClients clients, ILogger<TeamInstancesCleanup> logger) : TeamDataCleanup
+public sealed class TeamInstancesCleanup(InstanceStore instances, NodeStore nodes, EngineClients clients, ILogger<TeamInstancesCleanup> logger) : TeamDataCleanup
 {
     public override async Task DeleteTeamDataAsync(string teamId, CancellationToken cancellationToken)
     {
-        var instances = await store.ListTeamInstancesAsync(teamId, cancellationToken);
-        foreach (var instance in instances)
+        var team = await instances.ListTeamAsync(teamId, cancellationToken);
+        foreach (var instance in team)
         {
-            if (await RemoveContainerAsync(instance, cancellationToken)) await store.PurgeInstanceAsync(instance.Id, cancellationToken);
-            else await store.MarkDeletedAsync(instance.Id, cancellationToken);
+            if (await RemoveContainerAsync(instance, cancellationToken)) await instances.PurgeAsync(instance.Id, cancellationToken);
+            else await instances.MarkDeletedAsync(instance.Id, cancellationToken);
         }
-        if (instances.Count > 0) logger.LogInformation("Team {Team} deleted: removed its {Instances} instances", teamId, instances.Count);
+        if (team.Count > 0) logger.LogInformation("Team {Team} deleted: removed its {Instances} instances", teamId, team.Count);
     }
 
     private async Task<bool> RemoveContainerAsync(InstanceRow instance, CancellationToken cancellationToken)
     {
-        if (await store.FindNodeAsync(instance.NodeId, cancellationToken) is not { } node) return true;
+        if (await nodes.FindAsync(instance.NodeId, cancellationToken) is not { } node) return true;
         try
         {
             await clients.For(node).DestroyContainerAsync(instance.ContainerId ?? instance.ContainerName, cancellationToken);

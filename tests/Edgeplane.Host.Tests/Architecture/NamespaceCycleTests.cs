@@ -18,8 +18,6 @@ public sealed class NamespaceCycleTests
     private static readonly Dictionary<string, string> BeingUntangled = new()
     {
         ["Edgeplane.Plugins.Waf"] = "the WAF plugin is being reworked in parallel (issue 22: Data ↔ Engine, the SecLang engine)",
-        ["Edgeplane.Plugins.Compute"] = "InstanceService.DeployAsync (Domain) reads the request's JsonBody (Http), which the request edge of issue 22 "
-            + "is replacing with typed bodies today; and ComputeOptions (the root) parses sizes with Domain's ResourceSpec",
     };
 
     public static TheoryData<string> Assemblies()

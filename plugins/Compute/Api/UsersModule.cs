@@ -2,21 +2,15 @@ using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Domain;
-using Edgeplane.Plugins.Compute.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Edgeplane.Plugins.Compute.Routes;
+namespace Edgeplane.Plugins.Compute.Api;
 
 /// <summary>The seed's user routes, delegated to the host's identity service. Host administrators only.</summary>
 public sealed class UsersModule : ICarterModule
 {
-    public sealed record UserView(string Id, string Username, string? Email, bool Admin, bool Enabled, string TeamId, DateTimeOffset CreatedAt)
-    {
-        public static UserView From(UserInfo u) => new(u.Id, u.Username, u.Email, u.IsHostAdmin, u.Enabled, u.PersonalTeamId, u.CreatedAt);
-    }
-
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/users", async (IIdentityService identity, CancellationToken ct) =>

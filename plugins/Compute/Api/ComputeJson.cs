@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Edgeplane.Plugins.Compute.Domain;
 
-namespace Edgeplane.Plugins.Compute.Routes;
+namespace Edgeplane.Plugins.Compute.Api;
 
 /// <summary>Generated JSON metadata of the bodies the plugin's routes bind (added to the host's JSON options).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -6,13 +6,12 @@ using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
-using Edgeplane.Plugins.Compute.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Compute.Routes;
+namespace Edgeplane.Plugins.Compute.Api;
 
 /// <summary>The seed's instance routes (bodies, verbs and status codes as written), team-scoped.</summary>
 public sealed class InstancesModule : ICarterModule
@@ -23,30 +22,30 @@ public sealed class InstancesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         // Native: a page. Seed: the document's "List of instances", every one as a plain array like its other lists.
-        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, HttpContext http, ICaller caller, Store store, ComputeOptions options, CancellationToken ct) =>
+        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, HttpContext http, ICaller caller, InstanceStore instances, ComputeOptions options, CancellationToken ct) =>
         {
             var seed = http.IsSeedProfile();
-            var result = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
+            var result = await instances.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
             var views = result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList();
             return seed ? (IResult)TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
         }).RequirePermission("compute.instances.read");
 
-        app.MapPost("/api/instances/deploy", async Task<IResult> (Body<DeployRequest> body, InstanceService instances, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/instances/deploy", async Task<IResult> (Body<DeployRequest> body, DeployService deploys, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
         {
-            var (instance, errors) = await instances.DeployAsync(body.Value, ct);
+            var (instance, errors) = await deploys.DeployAsync(body.Value, ct);
             if (errors is not null) return errors.ToProblem();
             await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
             return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
-        app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, Store store, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
+        app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
         {
             if (body.Value.Id.Clean() is not { } id) return Problems.Field("id", "is required");
             var instance = await instances.FindVisibleAsync(id, ct);
             if (instance is null) return Problems.Field("id", $"no instance '{id}'");
             if (instance.DeletedAt is null)
             {
-                if (await store.FindNodeAsync(instance.NodeId, ct) is { } node)
+                if (await nodes.FindAsync(instance.NodeId, ct) is { } node)
                 {
                     try
                     {
@@ -68,12 +67,12 @@ public sealed class InstancesModule : ICarterModule
             return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.instances.write");
 
-        app.MapPost("/api/getUserInstance", async (Body<UserInstancesQuery> body, ICaller caller, Store store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getUserInstance", async (Body<UserInstancesQuery> body, ICaller caller, InstanceStore store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
             if ((body.Value.UserId.Clean() ?? body.Value.User.Clean()) is not { } userKey) return Problems.Field("userId", "is required");
             var user = await instances.FindVisibleUserAsync(userKey, ct);
             if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
-            var page = await store.ListInstancesAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
+            var page = await store.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
         }).RequirePermission("compute.instances.read");
 
@@ -86,6 +85,6 @@ public sealed class InstancesModule : ICarterModule
         }).RequirePermission("compute.instances.read");
 
         app.MapGet("/api/quota", async (ICaller caller, InstanceService instances, CancellationToken ct) =>
-            TypedResults.Ok(await instances.QuotaAsync(caller.UserId!, ct))).RequirePermission("compute.instances.read");
+            TypedResults.Ok(QuotaView.From(await instances.QuotaAsync(caller.UserId!, ct)))).RequirePermission("compute.instances.read");
     }
 }

@@ -1,7 +1,7 @@
 using Edgeplane.Abstractions.Http;
 using Microsoft.AspNetCore.Http;
 
-namespace Edgeplane.Plugins.Compute.Http;
+namespace Edgeplane.Plugins.Compute.Api;
 
 internal static class Problems
 {

@@ -7,22 +7,21 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
-using Edgeplane.Plugins.Compute.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Edgeplane.Plugins.Compute.Routes;
+namespace Edgeplane.Plugins.Compute.Api;
 
 /// <summary>The images catalog: what may be deployed, with default resources. Host admins manage it.</summary>
 public sealed class ImagesModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/images", async (Store store, CancellationToken ct) =>
-            TypedResults.Ok((await store.ListImagesAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
+        app.MapGet("/api/images", async (ImageStore images, CancellationToken ct) =>
+            TypedResults.Ok((await images.ListAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
 
-        app.MapPost("/api/images/create", async (Body<NewImage> request, Store store, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/images/create", async (Body<NewImage> request, ImageStore images, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -53,9 +52,9 @@ public sealed class ImagesModule : ICarterModule
             };
             try
             {
-                await store.InsertImageAsync(image, ct);
+                await images.InsertAsync(image, ct);
             }
-            catch (DbException e) when (store.Dialect.IsUniqueViolation(e))
+            catch (DbException e) when (images.Dialect.IsUniqueViolation(e))
             {
                 return Problems.Conflict($"an image named '{name}' already exists");
             }
@@ -63,10 +62,10 @@ public sealed class ImagesModule : ICarterModule
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.images.write").RequireHostAdmin();
 
-        app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, Store store, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, ImageStore images, IAuditLog audit, CancellationToken ct) =>
         {
             if ((body.Value.Id.Clean() ?? body.Value.Name.Clean()) is not { } key) return Problems.Field("id", "is required");
-            if (await store.FindImageAsync(key, ct) is not { } image || !await store.DeleteImageAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
+            if (await images.FindAsync(key, ct) is not { } image || !await images.DeleteAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
             await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
             return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);
         }).RequirePermission("compute.images.write").RequireHostAdmin();
