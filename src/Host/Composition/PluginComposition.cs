@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Autofac;
 using Edgeplane.Host.Plugins;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Host.Composition;
 
@@ -41,6 +42,7 @@ public static class PluginComposition
                 builder.Environment,
                 Directory.CreateDirectory(Path.Combine(dataDirectory, entry.Id)).FullName);
             entry.Instance!.ConfigureServices(pluginBuilder);
+            ValidateOptions(pluginBuilder.Services);
         }
         catch (Exception e)
         {
@@ -57,6 +59,17 @@ public static class PluginComposition
                 hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
                 sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         container.AddRange(pluginBuilder.ContainerConfiguration);
+    }
+
+    /// <summary>
+    /// Checks the plugin's options marked <c>ValidateOnStart</c> now, on its own registrations, so that a bad setting fails
+    /// the plugin with the reason (checked with the host's, it would stop the host from starting at all).
+    /// </summary>
+    private static void ValidateOptions(IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(IStartupValidator))) return;
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
     }
 
     /// <summary>
