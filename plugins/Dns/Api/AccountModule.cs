@@ -14,7 +14,7 @@ public sealed class AccountModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
         // The original answered whether the caller is an admin in "success" (and "200" as the message).
         api.MapGet("/admin", IResult (HttpContext http, ICaller caller) => http.IsSeedProfile()
@@ -30,7 +30,7 @@ public sealed class AccountModule : ICarterModule
 
         // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
         // (the original's field "address" on a seed mount).
-        api.MapPut("/user/acl", async Task<IResult> (DnsBody<AclEntry> request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapPut("/user/acl", async Task<IResult> (Body<AclEntry> request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var field = http.IsSeedProfile() && request.Value.Acl is null ? "address" : "acl";
@@ -63,7 +63,7 @@ public sealed class AccountModule : ICarterModule
         }).RequirePermission("dns.account.write");
 
         // Body: { "password": current, "new_password": new }.
-        api.MapPost("/user/change_password", async Task<IResult> (DnsBody<PasswordChange> request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
+        api.MapPost("/user/change_password", async Task<IResult> (Body<PasswordChange> request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var current = request.Value.Password;

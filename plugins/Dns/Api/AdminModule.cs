@@ -20,10 +20,10 @@ public sealed class AdminModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals).RequireHostAdmin();
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere().RequireHostAdmin();
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
-        api.MapPost("/nodes/add", async Task<IResult> (DnsBody<NewDnsNode> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/nodes/add", async Task<IResult> (Body<NewDnsNode> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -55,7 +55,7 @@ public sealed class AdminModule : ICarterModule
 
         // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
         // node gets no NOTIFY and is left out of monitoring.
-        api.MapPost("/nodes/power", async Task<IResult> (DnsBody<NodePower> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/nodes/power", async Task<IResult> (Body<NodePower> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var seedName = http.IsSeedProfile() && request.Value.Node is null;

@@ -15,9 +15,9 @@ public sealed class AuthModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var auth = app.MapGroup("/api/auth").AddEndpointFilter(SeedAnswer.Filter).ValidateRequestsHere();
 
-        auth.MapPost("/signup", async Task<IResult> (DnsBody<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
+        auth.MapPost("/signup", async Task<IResult> (Body<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
             var (username, password, errors) = Required(request.Value);
             if (errors.Any) return errors.ToProblem();
@@ -35,7 +35,7 @@ public sealed class AuthModule : ICarterModule
 
         // Returns the user's login key (admin of the user's personal team), as the seed's "Returns: API Key";
         // each login replaces the previous login key.
-        auth.MapPost("/login", async Task<IResult> (DnsBody<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
+        auth.MapPost("/login", async Task<IResult> (Body<Credentials> request, HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
             var (username, password, errors) = Required(request.Value);
             if (errors.Any) return errors.ToProblem();

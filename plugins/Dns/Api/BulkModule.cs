@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
@@ -21,9 +22,9 @@ public sealed class BulkModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
-        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, DnsBody<BulkRequest> request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, Body<BulkRequest> request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
@@ -16,7 +17,7 @@ public sealed class DebugModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var debug = app.MapGroup("/api/debug").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).RequireHostAdmin();
+        var debug = app.MapGroup("/api/debug").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere().RequireHostAdmin();
 
         // Reloads every zone from the database into the DNS server now.
         debug.MapGet("/refresh_zones", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>

@@ -13,7 +13,7 @@ namespace Edgeplane.Plugins.Dns.Api;
 /// <summary>
 /// The fields of one JSON object inside a request body (a change of a bulk request), read one by one so that every
 /// bad value of every item is reported at once: strings and integers are read leniently ("300" and 300 both work), as
-/// <see cref="DnsBody{T}"/> reads whole bodies, and bad values become field errors.
+/// <see cref="Body{T}"/> reads whole bodies, and bad values become field errors.
 /// </summary>
 public sealed class Fields
 {

@@ -1,4 +1,5 @@
 using System.Net;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
@@ -24,7 +25,7 @@ public sealed class ImportModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
         // The master file as the body (Content-Type text/dns or text/plain, ?mode=), or fields {zonefile, mode}.
         api.MapPost("/zone/{zone}/import", async Task<IResult> (string zone, ZoneFileBody body, [FromQuery(Name = "mode")] string? queryMode, ICaller caller,
@@ -36,7 +37,7 @@ public sealed class ImportModule : ICarterModule
             return await ImportAsync(row, body.Zonefile, body.IsText ? queryMode : body.Mode, "zonefile", "file", store, views, limits, audit, ct);
         }).RequirePermission("dns.zones.write");
 
-        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, DnsBody<AxfrImport> request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, Body<AxfrImport> request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);

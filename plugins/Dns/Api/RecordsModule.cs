@@ -32,7 +32,7 @@ public sealed class RecordsModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
         api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
         {
@@ -43,7 +43,7 @@ public sealed class RecordsModule : ICarterModule
             return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
         }).RequirePermission("dns.zones.read");
 
-        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, DnsBody<NewRecord> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, Body<NewRecord> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");

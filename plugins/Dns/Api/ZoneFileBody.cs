@@ -9,7 +9,7 @@ namespace Edgeplane.Plugins.Dns.Api;
 
 /// <summary>
 /// The body of <c>POST /api/zone/{zone}/import</c>: the master file itself (Content-Type <c>text/dns</c> or
-/// <c>text/plain</c>, UTF-8), or the fields of <see cref="ZoneImport"/> as JSON or a form, bound as <see cref="DnsBody{T}"/>.
+/// <c>text/plain</c>, UTF-8), or the fields of <see cref="ZoneImport"/> as JSON or a form, bound as <see cref="Body{T}"/>.
 /// </summary>
 public sealed class ZoneFileBody : IBindableFromHttpContext<ZoneFileBody>, IEndpointParameterMetadataProvider, IRefusableBody
 {
@@ -38,7 +38,7 @@ public sealed class ZoneFileBody : IBindableFromHttpContext<ZoneFileBody>, IEndp
                 ? new ZoneFileBody(text, null, isText: true, null)
                 : new ZoneFileBody(null, null, isText: true, new FieldErrors().Add("zonefile", "must be UTF-8 text"));
         }
-        var fields = (await DnsBody<ZoneImport>.BindAsync(context, parameter))!;
+        var fields = (await Body<ZoneImport>.BindAsync(context, parameter))!;
         return fields.Refusal is { } refusal
             ? new ZoneFileBody(null, null, isText: false, refusal)
             : new ZoneFileBody(fields.Value.Zonefile, fields.Value.Mode, isText: false, null);

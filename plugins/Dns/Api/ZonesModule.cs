@@ -1,3 +1,4 @@
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
@@ -28,9 +29,9 @@ public sealed class ZonesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).AddEndpointFilter(DnsBody.Refusals);
+        var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
-        api.MapPost("/zones/add", async Task<IResult> (DnsBody<NewZone> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
+        api.MapPost("/zones/add", async Task<IResult> (Body<NewZone> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
             IAuditLog audit, ILogger<ZonesModule> logger, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(request.Value.Zone)) return Problems.Field("zone", "is required");
@@ -104,7 +105,7 @@ public sealed class ZonesModule : ICarterModule
         }).RequirePermission("dns.zones.read");
 
         // Extension: share a zone with another account (body: username).
-        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, DnsBody<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -118,7 +119,7 @@ public sealed class ZonesModule : ICarterModule
         }).RequirePermission("dns.zones.write");
 
         // Extension: stop sharing (body: username).
-        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, DnsBody<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");

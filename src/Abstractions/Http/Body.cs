@@ -18,20 +18,26 @@ namespace Edgeplane.Abstractions.Http;
 /// <typeparamref name="T"/> with the host's JSON options (the plugin's generated metadata included) made lenient by
 /// <see cref="LenientJson"/>. What cannot be bound — malformed JSON, a repeated key, a value of the wrong type, a form
 /// over its limits — and what breaks <typeparamref name="T"/>'s data annotations answers 400 with RFC 9457
-/// <c>errors</c> naming the fields; the handler never runs. The OpenAPI document describes the body as
+/// <c>errors</c> naming the fields; the handler never runs. The refusal is answered by the host's validation filter
+/// (<see cref="RequestValidation"/>), which a route may place inside its own filters. The OpenAPI document describes the body as
 /// <typeparamref name="T"/>, in JSON, in form encoding and as any other type (read as JSON). Routes that take strict JSON bind <typeparamref name="T"/>
 /// itself instead.
 /// </summary>
-public sealed class Body<T> : IBindableFromHttpContext<Body<T>>, IEndpointParameterMetadataProvider where T : class
+public sealed class Body<T> : IBindableFromHttpContext<Body<T>>, IEndpointParameterMetadataProvider, IRefusableBody where T : class
 {
-    private Body(T value) => Value = value;
+    private readonly T? _value;
 
-    public T Value { get; }
+    private Body(T? value, FieldErrors? refusal) => (_value, Refusal) = (value, refusal);
+
+    /// <summary>The bound body; reading a refused one throws the refusal (the host answers it 400).</summary>
+    public T Value => _value ?? throw new InvalidRequestException(Refusal!);
+
+    public FieldErrors? Refusal { get; }
 
     public static async ValueTask<Body<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         var (fields, errors) = await RequestBody.ReadFieldsAsync(context.Request);
-        if (fields is null) throw new InvalidRequestException(errors);
+        if (fields is null) return new Body<T>(null, errors);
         var options = LenientJson.Of(context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         T? value;
         try
@@ -40,11 +46,11 @@ public sealed class Body<T> : IBindableFromHttpContext<Body<T>>, IEndpointParame
         }
         catch (JsonException e)
         {
-            throw new InvalidRequestException(errors.Add(RequestBody.FieldOf(e), RequestBody.Describe(e)));
+            return new Body<T>(null, errors.Add(RequestBody.FieldOf(e), RequestBody.Describe(e)));
         }
-        if (value is null) throw new InvalidRequestException(errors.Add("body", "a JSON object or a form is required"));
-        if (RequestValidation.Validate(value, errors).Any) throw new InvalidRequestException(errors);
-        return new Body<T>(value);
+        if (value is null) return new Body<T>(null, errors.Add("body", "a JSON object or a form is required"));
+        if (RequestValidation.Validate(value, errors).Any) return new Body<T>(null, errors);
+        return new Body<T>(value, null);
     }
 
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>

@@ -39,6 +39,26 @@ public sealed class PluginLoadingTests(PluginMatrixFixture fixture) : IClassFixt
         else Assert.Contains(reason, (string)plugin["reason"]!);
     }
 
+    [Theory]
+    [InlineData("""{"text":"hey","volume":"lots"}""", "volume")] // refused by the body binder: a wrong type
+    [InlineData("""{"text":"hey","volume":99}""", "volume")] // refused by validation: out of range
+    [InlineData("""{"volume":3}""", "text")] // refused by validation: missing
+    [InlineData("""{"text":"hey","volume":3,"volume":4}""", "volume")] // refused by the body reader: a repeated key
+    public async Task A_plugins_route_filters_answer_the_request_edges_refusals_too(string json, string field)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var refused = await Client.PostAsync("/shouter/loud", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), ct);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonObject>(ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.NotNull(problem!["errors"]![field]);
+        Assert.Equal("seen", refused.Headers.TryGetValues("X-Shouter-Filter", out var seen) ? seen.Single() : null);
+
+        using var accepted = await Client.PostAsync("/shouter/loud", new StringContent("""{"text":"hey","volume":3}""", System.Text.Encoding.UTF8, "application/json"), ct);
+        Assert.Equal("HEY!!!", (string)(await accepted.Content.ReadFromJsonAsync<JsonObject>(ct))!["text"]!);
+        Assert.Equal("seen", accepted.Headers.GetValues("X-Shouter-Filter").Single());
+    }
+
     [Fact]
     public async Task A_second_plugin_with_the_same_id_fails_and_the_first_keeps_serving()
     {
