@@ -20,10 +20,15 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DnsStore>();
-        services.AddSingleton<ZoneBuilder>();
+        var zones = new ZoneBuilder(options);
+        services.AddSingleton(zones);
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();
         services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
-        services.AddSingleton(new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot")));
+        // The snapshot is read while the host goes on starting (migrations, other plugins, Kestrel), so the view is
+        // ready when the zone view starts, before the DNS server binds.
+        var snapshot = new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot"), zones.Snapshot);
+        snapshot.Preload();
+        services.AddSingleton(snapshot);
         services.AddSingleton<ZoneViewProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
         services.AddSingleton<DnsServer>();

@@ -1,98 +1,132 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
-/// The served view persisted in the plugin's data directory, so that a restart answers at once: one file per
-/// zone (<c>{zone}.zone.json</c>: its id, serial, records in wire form and IXFR journal) and <c>view.json</c> (the change feed position
-/// the zone files include, and the feed's last row at or before it, to recognise the database). Every file
-/// starts with the SHA-256 of the rest; each is written to a temporary file and renamed. Zone files are
-/// written before <c>view.json</c>, so a zone file is never older than the position that names it.
+/// The served view persisted in the plugin's data directory, so that a restart answers at once: one binary file,
+/// <c>view.snapshot</c>, read in one sequential read. It starts with the SHA-256 of the rest, then holds the change
+/// feed position the view includes and the feed's last row at or before it (to recognise the database), then every
+/// zone: its id, name, serial, records in wire form (<see cref="WireRecords"/>) and IXFR journal. It is written to a
+/// temporary file, flushed to disk and renamed, so a reader sees the old view or the new one.
 /// </summary>
-public sealed class ViewSnapshot(string directory)
+public sealed class ViewSnapshot(string directory, Func<string, string, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build)
 {
-    private const string ViewFile = "view.json";
-    private const string ZoneSuffix = ".zone.json";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const string FileName = "view.snapshot";
+    private const int Version = 1;
+    private Task<Loaded>? _preloaded;
 
     public string Directory { get; } = directory;
 
     /// <summary>The position a snapshot includes, and the feed's last row at or before it (null when the feed was empty).</summary>
     public sealed record Mark(long Position, long? ChangePosition, string? ChangeZoneId);
 
-    private sealed record ZoneFile(string Id, string Name, long Serial, byte[] Records, List<ZoneDelta>? Journal);
+    /// <summary>What a read found: the mark and zones, or the reason there are none.</summary>
+    public sealed record Loaded(Mark? Mark, IReadOnlyList<ZoneSnapshot> Zones, string? Problem, long ReadMilliseconds = 0);
 
-    public void WriteZone(ZoneSnapshot zone) =>
-        Write(zone.Name + ZoneSuffix, JsonSerializer.SerializeToUtf8Bytes(new ZoneFile(zone.Id, zone.Name, zone.Soa.Serial, zone.Records(), [.. zone.Journal]), Json));
+    /// <summary>Starts reading the snapshot in the background (while the host is still starting); <see cref="LoadAsync"/> takes the result.</summary>
+    public void Preload() => _preloaded ??= Task.Run(Load);
 
-    public void DeleteZone(string name) => File.Delete(Path.Combine(Directory, name + ZoneSuffix));
-
-    /// <summary>Removes the zone files of zones not in <paramref name="keep"/>.</summary>
-    public void DeleteOthers(IReadOnlySet<string> keep)
+    /// <summary>The snapshot read by <see cref="Preload"/>, or read now; the zones are built in wire form, several at once.</summary>
+    public Task<Loaded> LoadAsync()
     {
-        if (!System.IO.Directory.Exists(Directory)) return;
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + ZoneSuffix))
-            if (!keep.Contains(Path.GetFileName(file)[..^ZoneSuffix.Length])) File.Delete(file);
+        var loading = _preloaded ?? Task.Run(Load);
+        _preloaded = null;
+        return loading;
     }
 
-    public void WriteMark(Mark mark) => Write(ViewFile, JsonSerializer.SerializeToUtf8Bytes(mark, Json));
-
-    /// <summary>
-    /// The snapshot's mark and zones (each built by <paramref name="build"/> from its id, name, serial, records and journal),
-    /// or null with the reason when there is none or any file fails its checksum or cannot be read.
-    /// </summary>
-    public (Mark Mark, List<ZoneSnapshot> Zones)? Load(Func<string, string, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build, out string? problem)
+    private Loaded Load()
     {
-        problem = null;
-        var viewPath = Path.Combine(Directory, ViewFile);
-        if (!File.Exists(viewPath))
-        {
-            problem = "no snapshot";
-            return null;
-        }
+        var path = Path.Combine(Directory, FileName);
+        if (!File.Exists(path)) return new Loaded(null, [], "no snapshot");
+        var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var mark = JsonSerializer.Deserialize<Mark>(Read(viewPath), Json) ?? throw new InvalidDataException("empty view file");
-            var zones = new List<ZoneSnapshot>();
-            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + ZoneSuffix))
+            var content = File.ReadAllBytes(path);
+            if (content.Length < SHA256.HashSizeInBytes || !SHA256.HashData(content.AsSpan(SHA256.HashSizeInBytes)).AsSpan().SequenceEqual(content.AsSpan(0, SHA256.HashSizeInBytes)))
+                throw new InvalidDataException($"{path}: checksum mismatch");
+            using var reader = new BinaryReader(new MemoryStream(content, SHA256.HashSizeInBytes, content.Length - SHA256.HashSizeInBytes), Encoding.UTF8);
+            if (reader.ReadInt32() != Version) throw new InvalidDataException($"{path}: another version");
+            var position = reader.ReadInt64();
+            var mark = reader.ReadBoolean() ? new Mark(position, reader.ReadInt64(), reader.ReadString()) : new Mark(position, null, null);
+            var stored = new (string Id, string Name, long Serial, byte[] Records, ZoneDelta[] Journal)[reader.ReadInt32()];
+            for (var i = 0; i < stored.Length; i++)
             {
-                var zone = JsonSerializer.Deserialize<ZoneFile>(Read(file), Json) ?? throw new InvalidDataException($"{file}: empty");
-                if (zone.Name + ZoneSuffix != Path.GetFileName(file)) throw new InvalidDataException($"{file}: holds zone {zone.Name}");
-                zones.Add(build(zone.Id, zone.Name, zone.Serial, zone.Records ?? throw new InvalidDataException($"{file}: no records"), zone.Journal ?? []));
+                stored[i] = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), Bytes(reader), new ZoneDelta[reader.ReadInt32()]);
+                for (var j = 0; j < stored[i].Journal.Length; j++)
+                    stored[i].Journal[j] = new ZoneDelta(reader.ReadInt64(), reader.ReadInt64(), Bytes(reader), Bytes(reader));
             }
-            return (mark, zones);
+            if (reader.BaseStream.Position != reader.BaseStream.Length) throw new InvalidDataException($"{path}: data after the last zone");
+            var zones = new ZoneSnapshot[stored.Length];
+            Parallel.For(0, stored.Length, i => zones[i] = build(stored[i].Id, stored[i].Name, stored[i].Serial, stored[i].Records, stored[i].Journal));
+            return new Loaded(mark, zones, null, started.ElapsedMilliseconds);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        catch (AggregateException e)
         {
-            problem = e.Message;
-            return null;
+            return new Loaded(null, [], e.InnerException?.Message ?? e.Message);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException or UnauthorizedAccessException)
+        {
+            return new Loaded(null, [], e.Message);
         }
     }
 
-    private void Write(string name, byte[] body)
+    private static byte[] Bytes(BinaryReader reader)
     {
+        var length = reader.ReadInt32();
+        var bytes = reader.ReadBytes(length);
+        return bytes.Length == length ? bytes : throw new EndOfStreamException("the snapshot ends inside a zone");
+    }
+
+    /// <summary>Writes <paramref name="zones"/> with the <paramref name="mark"/> they include, replacing the previous snapshot.</summary>
+    public void Write(Mark mark, IEnumerable<ZoneSnapshot> zones)
+    {
+        var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            writer.Write(mark.Position);
+            writer.Write(mark.ChangePosition is not null);
+            if (mark.ChangePosition is { } changePosition)
+            {
+                writer.Write(changePosition);
+                writer.Write(mark.ChangeZoneId ?? "");
+            }
+            var list = zones.ToList();
+            writer.Write(list.Count);
+            foreach (var zone in list)
+            {
+                writer.Write(zone.Id);
+                writer.Write(zone.Name);
+                writer.Write(zone.Soa.Serial);
+                Write(writer, zone.Records());
+                writer.Write(zone.Journal.Count);
+                foreach (var delta in zone.Journal)
+                {
+                    writer.Write(delta.OldSerial);
+                    writer.Write(delta.Serial);
+                    Write(writer, delta.Removed);
+                    Write(writer, delta.Added);
+                }
+            }
+        }
         System.IO.Directory.CreateDirectory(Directory);
-        var path = Path.Combine(Directory, name);
+        var path = Path.Combine(Directory, FileName);
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
         {
-            stream.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body)) + "\n"));
-            stream.Write(body);
+            stream.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
+            stream.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
+        // The per-zone files an earlier version wrote.
+        foreach (var old in System.IO.Directory.EnumerateFiles(Directory, "*.json")) File.Delete(old);
     }
 
-    private static byte[] Read(string path)
+    private static void Write(BinaryWriter writer, byte[] bytes)
     {
-        var content = File.ReadAllBytes(path);
-        var newline = Array.IndexOf(content, (byte)'\n');
-        if (newline != 64) throw new InvalidDataException($"{path}: no checksum line");
-        var body = content[(newline + 1)..];
-        if (Encoding.ASCII.GetString(content, 0, 64) != Convert.ToHexStringLower(SHA256.HashData(body)))
-            throw new InvalidDataException($"{path}: checksum mismatch");
-        return body;
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
     }
 }

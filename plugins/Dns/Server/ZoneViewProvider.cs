@@ -13,8 +13,8 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// as it is. The feed is read at once after a change through this instance (<see cref="Poke"/>), when
 /// PostgreSQL notifies a change committed by another instance (<c>LISTEN dns_changes</c>), and at
 /// least every <see cref="DnsServerOptions.RefreshIntervalMs"/>. The view is persisted (<see cref="ViewSnapshot"/>,
-/// the zones changed since the last write, every <see cref="DnsServerOptions.SnapshotIntervalMs"/>); a restart
-/// serves the snapshot at once, checks it against the database's feed, then catches up from its position
+/// one file, every <see cref="DnsServerOptions.SnapshotIntervalMs"/> when it changed); a restart serves the
+/// snapshot (read while the host starts) at once, checks it against the database's feed, then catches up from its position
 /// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
 public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
@@ -24,9 +24,8 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
     private volatile ZoneView _view = ZoneView.Empty;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _update = new(1, 1);
-    // Guarded by _update: the zones changed since the snapshot was last written, or all of them.
-    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
-    private bool _saveAll;
+    // The view last written to the snapshot.
+    private ZoneView? _saved;
     // The snapshot served at start, until it is checked against the database.
     private volatile ViewSnapshot.Mark? _unchecked;
 
@@ -60,7 +59,6 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
     {
         var view = builder.View(await store.LoadViewAsync(ct));
         _view = view;
-        _saveAll = true;
         _unchecked = null;
         Loaded = true;
         logger.LogDebug("DNS view loaded: {Zones} zones, feed position {Position}", view.Zones.Count, view.Generation);
@@ -93,7 +91,6 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
                         : await store.LoadZoneAsync(last.ZoneId, ct) is { } stored ? builder.Snapshot(stored.Zone, stored.Records, Journal(view, last.ZoneName, zone.Key, zone)) : null));
                 }
                 _view = view = view.With(updates, changes[^1].Position);
-                foreach (var (name, _, _) in updates) _unsaved.Add(name);
                 logger.LogDebug("DNS view at feed position {Position}: {Zones} zone(s) rebuilt", view.Generation, updates.Count);
             }
         }
@@ -133,16 +130,18 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        if (snapshot.Load(builder.Snapshot, out var problem) is { } saved)
+        var saved = await snapshot.LoadAsync();
+        if (saved.Mark is { } mark)
         {
-            _view = new ZoneView(saved.Zones, saved.Mark.Position);
-            _unchecked = saved.Mark;
+            _view = _saved = new ZoneView(saved.Zones, mark.Position);
+            _unchecked = mark;
             Loaded = true;
-            logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}, read in {Milliseconds} ms",
-                snapshot.Directory, saved.Zones.Count, saved.Mark.Position, started.ElapsedMilliseconds);
+            logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}, read in {Read} ms while the host started, waited for {Waited} ms",
+                snapshot.Directory, saved.Zones.Count, mark.Position, saved.ReadMilliseconds, started.ElapsedMilliseconds);
         }
         else
         {
+            var problem = saved.Problem;
             if (problem != "no snapshot") logger.LogWarning("DNS snapshot in {Directory} not used ({Problem}); loading every zone", snapshot.Directory, problem);
             try
             {
@@ -241,55 +240,21 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
         }
     }
 
-    /// <summary>Writes the zones changed since the last write (all after a full load), then the position they include.</summary>
+    /// <summary>Writes the view with the position it includes, when it changed since the last write.</summary>
     private async Task SaveAsync(CancellationToken ct)
     {
-        ZoneView view;
-        string[] changed;
-        bool all;
+        var view = _view;
+        if (_unchecked is not null || ReferenceEquals(view, _saved)) return;
         try
         {
-            await _update.WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        try
-        {
-            if (_unchecked is not null || (!_saveAll && _unsaved.Count == 0)) return;
-            view = _view;
-            changed = [.. _unsaved];
-            all = _saveAll;
-            _unsaved.Clear();
-            _saveAll = false;
-        }
-        finally
-        {
-            _update.Release();
-        }
-        try
-        {
-            if (all)
-            {
-                foreach (var zone in view.Zones.Values) snapshot.WriteZone(zone);
-                snapshot.DeleteOthers(view.Zones.Keys.ToHashSet(StringComparer.Ordinal));
-            }
-            else
-                foreach (var name in changed)
-                    if (view.Zones.TryGetValue(name, out var zone)) snapshot.WriteZone(zone);
-                    else snapshot.DeleteZone(name);
             var last = await store.LastChangeAsync(view.Generation, ct);
-            snapshot.WriteMark(new ViewSnapshot.Mark(view.Generation, last?.Position, last?.ZoneId));
+            snapshot.Write(new ViewSnapshot.Mark(view.Generation, last?.Position, last?.ZoneId), view.Zones.Values);
+            _saved = view;
         }
         catch (Exception e)
         {
-            if (!ct.IsCancellationRequested) logger.LogWarning(e, "DNS snapshot could not be written to {Directory}; retrying", snapshot.Directory);
             // Written again next time (at the latest when the host stops).
-            await _update.WaitAsync(CancellationToken.None);
-            _saveAll |= all;
-            _unsaved.UnionWith(changed);
-            _update.Release();
+            if (!ct.IsCancellationRequested) logger.LogWarning(e, "DNS snapshot could not be written to {Directory}; retrying", snapshot.Directory);
         }
     }
 
