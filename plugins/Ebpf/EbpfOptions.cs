@@ -1,8 +1,9 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Edgeplane.Plugins.Ebpf;
 
-/// <summary>The plugin's settings, from <c>Edgeplane:Plugins:ebpf</c>.</summary>
+/// <summary>
+/// The plugin's settings, bound from <c>Edgeplane:Plugins:ebpf</c> and checked when the host starts
+/// (<c>Domain/EbpfOptionsValidator</c>): a bad value fails the plugin naming its key instead of being replaced.
+/// </summary>
 public sealed class EbpfOptions
 {
     /// <summary>How often agents are asked to report (seconds), returned at enrollment.</summary>
@@ -19,17 +20,4 @@ public sealed class EbpfOptions
     public int IngestBatchReports { get; set; } = 64;
     /// <summary>A batch takes no more reports once it holds this many programs and maps (it always takes one).</summary>
     public int IngestBatchObjects { get; set; } = 50_000;
-
-    public static EbpfOptions From(IConfiguration configuration)
-    {
-        var options = new EbpfOptions();
-        configuration.Bind(options);
-        if (options.ReportIntervalSeconds < 1) options.ReportIntervalSeconds = 30;
-        if (options.StaleAfterSeconds < 1) options.StaleAfterSeconds = 3 * options.ReportIntervalSeconds;
-        if (options.OfflineAfterSeconds < options.StaleAfterSeconds) options.OfflineAfterSeconds = options.StaleAfterSeconds;
-        if (options.MaxReportBytes < 1024) options.MaxReportBytes = 1024;
-        if (options.IngestBatchReports < 1) options.IngestBatchReports = 1;
-        if (options.IngestBatchObjects < 1) options.IngestBatchObjects = 1;
-        return options;
-    }
 }

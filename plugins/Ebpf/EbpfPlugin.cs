@@ -2,8 +2,11 @@ using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
+using Edgeplane.Plugins.Ebpf.Domain;
+using Edgeplane.Plugins.Ebpf.Jobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Ebpf;
 
@@ -12,14 +15,21 @@ public sealed class EbpfPlugin : IPlugin
 {
     public void ConfigureServices(IPluginBuilder builder)
     {
-        builder.Services.AddSingleton(EbpfOptions.From(builder.Configuration));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Routes.EbpfJson.Default));
-        builder.Services.AddSingleton<EbpfStore>();
-        builder.Services.AddSingleton<IngestQueue>();
-        builder.Services.AddSingleton<IEventHandler<TeamDeleted>, TeamDeletedHandler>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());
-        builder.Services.AddMetrics();
-        builder.Services.AddSingleton<EbpfMetrics>();
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        var services = builder.Services;
+        services.AddOptions<EbpfOptions>().Bind(builder.Configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EbpfOptions>, EbpfOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EbpfOptions>>().Value);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.EbpfJson.Default));
+        services.AddSingleton<TeamStore>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<NodeStore>();
+        services.AddSingleton<ObjectStore>();
+        services.AddSingleton<ReportStore>();
+        services.AddSingleton<IngestQueue>();
+        services.AddSingleton<IEventHandler<TeamDeleted>, TeamDeletedHandler>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());
+        services.AddMetrics();
+        services.AddSingleton<EbpfMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 public sealed record TeamUpdate(string? Name);
 
@@ -19,14 +19,14 @@ public sealed class TeamModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var team = await teams.FindAsync(teamId, ct);
-            return team is null ? TeamAccess.NotFound("team") : TypedResults.Ok(await ViewAsync(team, store, ct));
+            return team is null ? TeamAccess.NotFound("team") : TypedResults.Ok(await ViewAsync(team, teamData, ct));
         }).WithSummary("The team and its inventory counts").RequirePermission("ebpf.team.read");
 
-        app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var name = body?.Name?.Trim();
@@ -49,16 +49,16 @@ public sealed class TeamModule : ICarterModule
                 return new FieldErrors().Add("name", e.Message).ToProblem();
             }
             if (team is null) return TeamAccess.NotFound("team");
-            await store.ClearTeamDisplayNameAsync(teamId, ct); // a name kept by earlier versions of the plugin
+            await teamData.ClearDisplayNameAsync(teamId, ct); // a name kept by earlier versions of the plugin
             await TeamAccess.AuditAsync(context, "ebpf.team.update", teamId, new { name });
-            return TypedResults.Ok(await ViewAsync(team, store, ct));
+            return TypedResults.Ok(await ViewAsync(team, teamData, ct));
         }).WithSummary("Rename the team").RequirePermission("ebpf.team.write");
 
         // The host team is deleted first: when the host refuses (a user's personal team, 409) nothing has
         // changed. The host then publishes host.team.deleted, on which TeamDeletedHandler deletes this
         // plugin's data for the team in one transaction; the route deletes again (idempotent) so the data
         // is gone when it answers even if that handler failed.
-        app.MapDelete("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             bool deleted;
@@ -70,16 +70,16 @@ public sealed class TeamModule : ICarterModule
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Team cannot be deleted", detail: $"The team {e.Message}.");
             }
-            var (nodes, objects) = await store.DeleteTeamAsync(teamId, ct);
+            var (nodes, objects) = await teamData.DeleteAsync(teamId, ct);
             if (!deleted && nodes == 0 && objects == 0) return TeamAccess.NotFound("team");
             await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { hostTeamDeleted = deleted });
             return context.IsSeedProfile() ? TypedResults.Ok(new { id = teamId, deleted = true }) : (IResult)TypedResults.NoContent();
         }).WithSummary("Delete the team and its eBPF inventory").RequirePermission("ebpf.team.delete");
     }
 
-    private static async Task<TeamView> ViewAsync(TeamInfo team, EbpfStore store, CancellationToken ct)
+    private static async Task<TeamView> ViewAsync(TeamInfo team, TeamStore teamData, CancellationToken ct)
     {
-        var (nodes, programs, maps) = await store.TeamCountsAsync(team.Id, ct);
+        var (nodes, programs, maps) = await teamData.CountsAsync(team.Id, ct);
         return new TeamView(team.Id, team.Name, nodes, programs, maps);
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 public sealed record NewEnrollmentToken(string? Name, DateTimeOffset? ExpiresAt, int? MaxUses);
 
@@ -18,7 +18,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             var now = clock.GetUtcNow();
@@ -36,32 +36,32 @@ public sealed class EnrollmentTokensModule : ICarterModule
                 Id = Ids.New(now), TeamId = teamId, Name = name!, Prefix = secret[..(SecretPrefix.Length + 6)],
                 CreatedBy = caller.UserId, CreatedAt = now, ExpiresAt = body!.ExpiresAt?.ToUniversalTime(), MaxUses = body.MaxUses,
             };
-            await store.InsertTokenAsync(token, Secrets.Hash(secret), ct);
+            await tokens.InsertAsync(token, Secrets.Hash(secret), ct);
             await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.create", token.Id, new { teamId, token.Name, token.ExpiresAt, token.MaxUses });
             return TypedResults.Created(context.PluginLink($"/api/v1/teams/{teamId}/enrollment-tokens/{token.Id}"), new IssuedTokenView(TokenView.From(token, now), secret));
         }).WithSummary("Issue an enrollment token (its secret is shown once)").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            var tokens = await store.ListTokensAsync(teamId, page, ct);
+            var listed = await tokens.ListAsync(teamId, page, ct);
             var now = clock.GetUtcNow();
-            return TypedResults.Ok(new Page<TokenView>(tokens.Items.Select(t => TokenView.From(t, now)).ToList(), tokens.Total, tokens.Limit, tokens.Offset));
+            return TypedResults.Ok(new Page<TokenView>(listed.Items.Select(t => TokenView.From(t, now)).ToList(), listed.Total, listed.Limit, listed.Offset));
         }).WithSummary("The team's enrollment tokens").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            return await store.GetTokenAsync(teamId, tokenId, ct) is { } token
+            return await tokens.GetAsync(teamId, tokenId, ct) is { } token
                 ? Results.Ok(TokenView.From(token, clock.GetUtcNow()))
                 : TeamAccess.NotFound("enrollment token");
         }).WithSummary("One enrollment token").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, EbpfStore store, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            if (await store.GetTokenAsync(teamId, tokenId, ct) is null) return TeamAccess.NotFound("enrollment token");
-            if (await store.RevokeTokenAsync(teamId, tokenId, clock.GetUtcNow(), ct))
+            if (await tokens.GetAsync(teamId, tokenId, ct) is null) return TeamAccess.NotFound("enrollment token");
+            if (await tokens.RevokeAsync(teamId, tokenId, clock.GetUtcNow(), ct))
                 await TeamAccess.AuditAsync(context, "ebpf.enrollment-token.revoke", tokenId, new { teamId });
             return TypedResults.NoContent();
         }).WithSummary("Revoke an enrollment token").RequirePermission("ebpf.enrollment.manage");

@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Http;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 /// <summary>
 /// What a mount with the <see cref="ApiProfiles.Seed"/> profile changes, so that clients written for bpfdeploy's
@@ -25,10 +25,10 @@ internal static class SeedProfile
     /// The node id a path names: on the seed profile a node's name works too, when no node has that id and
     /// exactly one node has that name (two nodes of one name: 409, use the id).
     /// </summary>
-    public static async Task<(string? Id, IResult? Problem)> NodeIdAsync(HttpContext http, EbpfStore store, string teamId, string nodeId, CancellationToken ct)
+    public static async Task<(string? Id, IResult? Problem)> NodeIdAsync(HttpContext http, NodeStore nodes, string teamId, string nodeId, CancellationToken ct)
     {
-        if (!http.IsSeedProfile() || await store.GetNodeAsync(teamId, nodeId, withFeatures: false, ct) is not null) return (nodeId, null);
-        var named = await store.NodeIdsNamedAsync(teamId, nodeId, ct);
+        if (!http.IsSeedProfile() || await nodes.GetAsync(teamId, nodeId, withFeatures: false, ct) is not null) return (nodeId, null);
+        var named = await nodes.IdsNamedAsync(teamId, nodeId, ct);
         return named.Count switch
         {
             0 => (nodeId, null),

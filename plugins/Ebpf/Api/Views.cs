@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 public sealed record TeamView(string Id, string Name, long NodeCount, long ProgramCount, long MapCount);
 

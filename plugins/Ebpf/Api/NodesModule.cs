@@ -8,47 +8,47 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 /// <summary>Nodes of a team: list, detail with the feature report, removal, history.</summary>
 public sealed class NodesModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, NodeStore nodes, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            var nodes = await store.ListNodesAsync(teamId, SeedProfile.Paging(http, page), ct);
+            var listed = await nodes.ListAsync(teamId, SeedProfile.Paging(http, page), ct);
             var now = clock.GetUtcNow();
-            return SeedProfile.List(http, new Page<NodeView>(nodes.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), nodes.Total, nodes.Limit, nodes.Offset));
+            return SeedProfile.List(http, new Page<NodeView>(listed.Items.Select(n => NodeView.From(n, now, options, withFeatures: false)).ToList(), listed.Total, listed.Limit, listed.Offset));
         }).WithSummary("The team's nodes").RequirePermission("ebpf.inventory.read");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, NodeStore nodes, EbpfOptions options, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, store, teamId, nodeId, ct);
+            var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, nodes, teamId, nodeId, ct);
             if (ambiguous is not null) return ambiguous;
-            var node = await store.GetNodeAsync(teamId, id!, withFeatures: true, ct);
+            var node = await nodes.GetAsync(teamId, id!, withFeatures: true, ct);
             return node is null ? TeamAccess.NotFound("node") : TypedResults.Ok(NodeView.From(node, clock.GetUtcNow(), options, withFeatures: true));
         }).WithSummary("One node with its kernel features").RequirePermission("ebpf.inventory.read");
 
-        app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, EbpfStore store, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}/nodes/{nodeId}", async (string teamId, string nodeId, ICaller caller, ITeamService teams, NodeStore nodes, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            var (id, ambiguous) = await SeedProfile.NodeIdAsync(context, store, teamId, nodeId, ct);
+            var (id, ambiguous) = await SeedProfile.NodeIdAsync(context, nodes, teamId, nodeId, ct);
             if (ambiguous is not null) return ambiguous;
-            if (!await store.DeleteNodeAsync(teamId, id!, ct)) return TeamAccess.NotFound("node");
+            if (!await nodes.DeleteAsync(teamId, id!, ct)) return TeamAccess.NotFound("node");
             await TeamAccess.AuditAsync(context, "ebpf.node.delete", id!, new { teamId });
             return context.IsSeedProfile() ? TypedResults.Ok(new { id, deleted = true }) : (IResult)TypedResults.NoContent();
         }).WithSummary("Remove a node and its inventory").RequirePermission("ebpf.nodes.delete");
 
-        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, EbpfStore store, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/nodes/{nodeId}/history", async (string teamId, string nodeId, string? kind, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, NodeStore nodes, ObjectStore objects, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (kind is not (null or ObjectKinds.Program or ObjectKinds.Map))
                 return new FieldErrors().Add("kind", "must be 'program' or 'map'").ToProblem();
-            if (await store.GetNodeAsync(teamId, nodeId, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");
-            var rows = await store.ListObjectsAsync(teamId, nodeId, kind, history: true, page, ct);
+            if (await nodes.GetAsync(teamId, nodeId, withFeatures: false, ct) is null) return TeamAccess.NotFound("node");
+            var rows = await objects.ListAsync(teamId, nodeId, kind, history: true, page, ct);
             return TypedResults.Ok(new Page<System.Text.Json.Nodes.JsonObject>(rows.Items.Select(ObjectViews.History).ToList(), rows.Total, rows.Limit, rows.Offset));
         }).WithSummary("A node's inventory changes").RequirePermission("ebpf.inventory.read");
     }

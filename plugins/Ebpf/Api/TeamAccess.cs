@@ -5,7 +5,7 @@ using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Edgeplane.Plugins.Ebpf.Routes;
+namespace Edgeplane.Plugins.Ebpf.Api;
 
 internal static class TeamAccess
 {

@@ -1,9 +1,10 @@
 using System.Threading.Channels;
+using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Ebpf.Data;
+namespace Edgeplane.Plugins.Ebpf.Jobs;
 
 /// <summary>
 /// Group commit for agent reports: one writer per host process takes every report that is waiting and
@@ -18,14 +19,14 @@ public sealed class IngestQueue : BackgroundService
     private sealed record Pending(NodeRow Node, AgentReport Report, TaskCompletionSource<IngestResult?> Done, CancellationToken RequestAborted);
 
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly EbpfStore _store;
+    private readonly ReportStore _reports;
     private readonly EbpfOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestQueue> _logger;
 
-    public IngestQueue(EbpfStore store, EbpfOptions options, TimeProvider clock, ILogger<IngestQueue> logger)
+    public IngestQueue(ReportStore reports, EbpfOptions options, TimeProvider clock, ILogger<IngestQueue> logger)
     {
-        _store = store;
+        _reports = reports;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -68,7 +69,7 @@ public sealed class IngestQueue : BackgroundService
     {
         try
         {
-            var results = await _store.IngestBatchAsync(batch.Select(p => (p.Node, p.Report)).ToList(), _clock.GetUtcNow(), CancellationToken.None);
+            var results = await _reports.IngestBatchAsync(batch.Select(p => (p.Node, p.Report)).ToList(), _clock.GetUtcNow(), CancellationToken.None);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
             return;
         }
@@ -85,7 +86,7 @@ public sealed class IngestQueue : BackgroundService
         {
             try
             {
-                var results = await _store.IngestBatchAsync([(item.Node, item.Report)], _clock.GetUtcNow(), CancellationToken.None);
+                var results = await _reports.IngestBatchAsync([(item.Node, item.Report)], _clock.GetUtcNow(), CancellationToken.None);
                 item.Done.TrySetResult(results[0]);
             }
             catch (Exception e)
