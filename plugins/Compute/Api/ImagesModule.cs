@@ -19,7 +19,7 @@ public sealed class ImagesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/images", async (ImageStore images, CancellationToken ct) =>
-            TypedResults.Ok((await images.ListAsync(ct)).Select(ImageView.From).ToList())).RequirePermission("compute.images.read");
+            TypedResults.Ok((await images.ListAsync(ct)).Select(ImageView.From).ToList())).WithSummary("The image catalog").RequirePermission("compute.images.read");
 
         app.MapPost("/api/images/create", async (Body<NewImage> request, ImageStore images, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
@@ -60,7 +60,7 @@ public sealed class ImagesModule : ICarterModule
             }
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.images.write").RequireHostAdmin();
+        }).WithSummary("Add an image to the catalog (host admin)").RequirePermission("compute.images.write").RequireHostAdmin();
 
         app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, ImageStore images, IAuditLog audit, CancellationToken ct) =>
         {
@@ -68,6 +68,6 @@ public sealed class ImagesModule : ICarterModule
             if (await images.FindAsync(key, ct) is not { } image || !await images.DeleteAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
             await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
             return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.images.write").RequireHostAdmin();
+        }).WithSummary("Remove an image from the catalog (host admin)").RequirePermission("compute.images.write").RequireHostAdmin();
     }
 }

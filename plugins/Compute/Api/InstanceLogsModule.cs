@@ -38,6 +38,6 @@ public sealed class InstanceLogsModule : ICarterModule
                 return e.IsNotFound ? Problems.Conflict($"the container of instance {id} no longer exists") : Problems.Engine(e.Message);
             }
             return new LogResult(frames, any);
-        }).RequirePermission("compute.instances.read");
+        }).WithSummary("An instance's container logs (optionally followed)").RequirePermission("compute.instances.read");
     }
 }

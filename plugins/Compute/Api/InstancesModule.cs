@@ -28,7 +28,7 @@ public sealed class InstancesModule : ICarterModule
             var result = await instances.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
             var views = result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList();
             return seed ? (IResult)TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
-        }).RequirePermission("compute.instances.read");
+        }).WithSummary("The team's instances").RequirePermission("compute.instances.read");
 
         app.MapPost("/api/instances/deploy", async Task<IResult> (Body<DeployRequest> body, DeployService deploys, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
         {
@@ -36,7 +36,7 @@ public sealed class InstancesModule : ICarterModule
             if (errors is not null) return errors.ToProblem();
             await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
             return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.instances.write");
+        }).WithSummary("Deploy an instance from a catalog image on a node").RequirePermission("compute.instances.write");
 
         app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
         {
@@ -65,7 +65,7 @@ public sealed class InstancesModule : ICarterModule
                 await audit.RecordAsync("compute.instance.delete", instance.Id, new { instance.Name, instance.NodeId }, ct);
             }
             return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.instances.write");
+        }).WithSummary("Delete an instance and its container").RequirePermission("compute.instances.write");
 
         app.MapPost("/api/getUserInstance", async (Body<UserInstancesQuery> body, ICaller caller, InstanceStore store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
@@ -74,7 +74,7 @@ public sealed class InstancesModule : ICarterModule
             if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
             var page = await store.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
-        }).RequirePermission("compute.instances.read");
+        }).WithSummary("A user's instances (the seed's lookup)").RequirePermission("compute.instances.read");
 
         app.MapPost("/api/getInstance", async (Body<InstanceReference> body, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
@@ -82,9 +82,9 @@ public sealed class InstancesModule : ICarterModule
             var instance = await instances.FindVisibleAsync(id, ct);
             if (instance is null || instance.DeletedAt is not null) return Problems.Field("id", $"no instance '{id}'");
             return TypedResults.Ok(InstanceView.From(instance, options.PublishAddress));
-        }).RequirePermission("compute.instances.read");
+        }).WithSummary("One instance by id (the seed's lookup)").RequirePermission("compute.instances.read");
 
         app.MapGet("/api/quota", async (ICaller caller, InstanceService instances, CancellationToken ct) =>
-            TypedResults.Ok(QuotaView.From(await instances.QuotaAsync(caller.UserId!, ct)))).RequirePermission("compute.instances.read");
+            TypedResults.Ok(QuotaView.From(await instances.QuotaAsync(caller.UserId!, ct)))).WithSummary("The team's quota and what it uses").RequirePermission("compute.instances.read");
     }
 }

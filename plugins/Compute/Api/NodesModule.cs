@@ -20,7 +20,7 @@ public sealed class NodesModule : ICarterModule
             var views = new List<NodeView>();
             foreach (var node in await nodes.ListAsync(ct)) views.Add(NodeView.From(node, await nodes.UsageAsync(node.Id, ct)));
             return TypedResults.Ok(views);
-        }).RequirePermission("compute.nodes.read");
+        }).WithSummary("The nodes and their capacity").RequirePermission("compute.nodes.read");
 
         app.MapPost("/api/nodes/create", async (Body<NewNode> body, NodeRegistry registry, CancellationToken ct) =>
         {
@@ -31,7 +31,7 @@ public sealed class NodesModule : ICarterModule
             if (refused is not null) return refused.ToProblem();
             if (conflict is not null) return Problems.Conflict(conflict);
             return TypedResults.Json(NodeView.From(node!, new NodeUsage()), statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.nodes.write").RequireHostAdmin();
+        }).WithSummary("Register a node running a container engine (host admin)").RequirePermission("compute.nodes.write").RequireHostAdmin();
 
         app.MapDelete("/api/nodes/delete", async (Body<NodeDeletion> body, NodeStore nodes, NodeRegistry registry, CancellationToken ct) =>
         {
@@ -39,7 +39,7 @@ public sealed class NodesModule : ICarterModule
             if (await nodes.FindAsync(id, ct) is not { } node) return Problems.Field("nodeId", $"no node '{id}'");
             if (await registry.DeleteAsync(node, body.Value.Force ?? false, ct) is { } conflict) return Problems.Conflict(conflict);
             return TypedResults.Json(new { message = "Node deleted", nodeId = node.Id }, statusCode: StatusCodes.Status201Created);
-        }).RequirePermission("compute.nodes.write").RequireHostAdmin();
+        }).WithSummary("Remove a node (with instances only when forced; host admin)").RequirePermission("compute.nodes.write").RequireHostAdmin();
     }
 
     /// <summary>The seed's string fields as sizes, cores and the engine's endpoint; null with <paramref name="errors"/> naming each bad field.</summary>

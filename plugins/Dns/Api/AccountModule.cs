@@ -19,14 +19,14 @@ public sealed class AccountModule : ICarterModule
         // The original answered whether the caller is an admin in "success" (and "200" as the message).
         api.MapGet("/admin", IResult (HttpContext http, ICaller caller) => http.IsSeedProfile()
             ? SeedAnswer.Of(caller.IsHostAdmin, "200", new { admin = caller.IsHostAdmin, username = caller.Username })
-            : TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username }));
+            : TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username })).WithSummary("Whether the caller is a host admin");
 
         api.MapGet("/user/acl", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var acl = await store.ListAclAsync(caller.UserId, ct);
             return http.IsSeedProfile() ? SeedAnswer.Ok(acl) : TypedResults.Ok(new { acl });
-        }).RequirePermission("dns.account.write");
+        }).WithSummary("The caller's IP ACL").RequirePermission("dns.account.write");
 
         // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
         // (the original's field "address" on a seed mount).
@@ -45,7 +45,7 @@ public sealed class AccountModule : ICarterModule
             if (!await store.AddAclAsync(caller.UserId, entry, ct)) return Problems.Conflict("the ACL already has that entry");
             await audit.RecordAsync("dns.acl.add", caller.UserId, new { entry }, ct);
             return TypedResults.Ok(new { message = "ACL updated", acl = await store.ListAclAsync(caller.UserId, ct) });
-        }).RequirePermission("dns.account.write");
+        }).WithSummary("Append an address or prefix to the caller's IP ACL").RequirePermission("dns.account.write");
 
         // Extension: removes one entry; ?acl=192.0.2.0/24.
         api.MapDelete("/user/acl", async Task<IResult> (string? acl, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
@@ -60,7 +60,7 @@ public sealed class AccountModule : ICarterModule
             if (!await store.RemoveAclAsync(caller.UserId, entry, ct)) return Problems.NotFound("ACL entry");
             await audit.RecordAsync("dns.acl.remove", caller.UserId, new { entry = acl }, ct);
             return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
-        }).RequirePermission("dns.account.write");
+        }).WithSummary("Remove an entry from the caller's IP ACL").RequirePermission("dns.account.write");
 
         // Body: { "password": current, "new_password": new }.
         api.MapPost("/user/change_password", async Task<IResult> (Body<PasswordChange> request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
@@ -81,7 +81,7 @@ public sealed class AccountModule : ICarterModule
                 return Problems.Field(e.Field is "password" or "newPassword" ? "new_password" : e.Field, e.Message);
             }
             return TypedResults.Ok(new { message = "password changed; sessions ended and the login key revoked" });
-        }).RequirePermission("dns.account.write");
+        }).WithSummary("Change the caller's password").RequirePermission("dns.account.write");
 
         api.MapGet("/counters", async Task<IResult> (DnsStore store, CancellationToken ct) =>
         {
@@ -92,7 +92,7 @@ public sealed class AccountModule : ICarterModule
                 activeNodes = nodes.Count(n => n.Enabled),
                 locations = nodes.Select(n => n.Location).Distinct(StringComparer.OrdinalIgnoreCase).Count(),
             });
-        }).RequirePermission("dns.nodes.read");
+        }).WithSummary("Node, active node and location counts").RequirePermission("dns.nodes.read");
 
         api.MapGet("/nodes/geoloc", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
         {
@@ -100,6 +100,6 @@ public sealed class AccountModule : ICarterModule
             object Geoloc(NodeRow n) => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled };
             // The original's message maps each node's name to its location.
             return http.IsSeedProfile() ? SeedAnswer.Ok(nodes.ToDictionary(n => n.Name, Geoloc)) : TypedResults.Ok(new { nodes = nodes.Select(Geoloc) });
-        }).RequirePermission("dns.nodes.read");
+        }).WithSummary("Each node's location").RequirePermission("dns.nodes.read");
     }
 }

@@ -45,13 +45,13 @@ public sealed class AdminModule : ICarterModule
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, NodeJson(node));
             return TypedResults.Created(http.PluginLink("/api/nodes/list"), NodeJson(node));
-        }).RequirePermission("dns.admin");
+        }).WithSummary("Register a DNS node (host admin)").RequirePermission("dns.admin");
 
         api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Select(NodeJson);
             return http.IsSeedProfile() ? SeedAnswer.Ok(nodes) : TypedResults.Ok(new { nodes });
-        }).RequirePermission("dns.admin");
+        }).WithSummary("All DNS nodes (host admin)").RequirePermission("dns.admin");
 
         // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
         // node gets no NOTIFY and is left out of monitoring.
@@ -70,19 +70,19 @@ public sealed class AdminModule : ICarterModule
             await audit.RecordAsync("dns.node.power", node.Name, new { enabled = state }, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok($"Set {node.Name} to {(state.Value ? "on" : "off")}", NodeJson(node with { Enabled = state.Value }));
             return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
-        }).RequirePermission("dns.admin");
+        }).WithSummary("Enable or disable a node (host admin)").RequirePermission("dns.admin");
 
         api.MapGet("/stats", async Task<IResult> (DnsStore store, IIdentityService identity, CancellationToken ct) =>
         {
             var (zones, records, nodes) = await store.CountsAsync(ct);
             return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
-        }).RequirePermission("dns.admin");
+        }).WithSummary("Node, zone, record and user counts (host admin)").RequirePermission("dns.admin");
 
         api.MapGet("/users", async Task<IResult> (HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
             var users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt });
             return http.IsSeedProfile() ? SeedAnswer.Ok(users) : TypedResults.Ok(new { users });
-        }).RequirePermission("dns.admin");
+        }).WithSummary("All users (host admin)").RequirePermission("dns.admin");
 
         api.MapPost("/user/{user}/toggle", async Task<IResult> (string user, ICaller caller, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
@@ -92,7 +92,7 @@ public sealed class AdminModule : ICarterModule
             await identity.SetUserEnabledAsync(target.Id, !target.Enabled, ct);
             await audit.RecordAsync("dns.user.toggle", target.Username, new { enabled = !target.Enabled }, ct);
             return TypedResults.Ok(new { message = $"User enabled state is now {!target.Enabled}", id = target.Id, username = target.Username, enabled = !target.Enabled });
-        }).RequirePermission("dns.admin");
+        }).WithSummary("Enable or disable a user (host admin)").RequirePermission("dns.admin");
 
         // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.
         api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, IIdentityService identity, DnsStore store, IAuditLog audit, CancellationToken ct) =>
@@ -102,7 +102,7 @@ public sealed class AdminModule : ICarterModule
             var cleared = await store.ClearAclAsync(target.Id, ct);
             await audit.RecordAsync("dns.acl.clear", target.Username, new { cleared }, ct);
             return TypedResults.Ok(new { id = target.Id, username = target.Username, acl = Array.Empty<string>() });
-        }).RequirePermission("dns.admin");
+        }).WithSummary("Clear a user's IP ACL (host admin)").RequirePermission("dns.admin");
     }
 
     private static string Required(string? value, string field, FieldErrors errors)

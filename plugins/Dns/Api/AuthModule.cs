@@ -31,7 +31,7 @@ public sealed class AuthModule : ICarterModule
             {
                 return e.IsConflict ? Problems.Conflict("that username is taken") : Problems.Field(e.Field, e.Message);
             }
-        }).AllowAnonymous();
+        }).WithSummary("Create an account (when the operator allows sign-up)").AllowAnonymous();
 
         // Returns the user's login key (admin of the user's personal team), as the seed's "Returns: API Key";
         // each login replaces the previous login key.
@@ -48,7 +48,7 @@ public sealed class AuthModule : ICarterModule
                 message = "authentication successful", key = login.Key.Plaintext, keyId = login.Key.Key.Id, userId = login.User.Id,
                 teamId = login.User.PersonalTeamId, expiresAt = login.Key.Key.ExpiresAt,
             });
-        }).AllowAnonymous();
+        }).WithSummary("Sign in: the user's login key").AllowAnonymous();
     }
 
     private static (string Username, string Password, FieldErrors Errors) Required(Credentials body)

@@ -81,7 +81,7 @@ public sealed class BulkModule : ICarterModule
                     record = results[i]!.Record is { } r ? RecordsModule.RecordJson(row.Name, item.Op != "delete" && records.TryGetValue(r.DataKey, out var stored) ? stored : r) : null,
                 }),
             });
-        }).Accepts<BulkChanges>("application/json", "*/*").RequirePermission("dns.zones.write");
+        }).WithSummary("Many record changes in one transaction and one serial").Accepts<BulkChanges>("application/json", "*/*").RequirePermission("dns.zones.write");
     }
 
     /// <summary>One change's fields; an unreadable one has an empty <c>Op</c> and its errors in <paramref name="errors"/>.</summary>

@@ -24,23 +24,23 @@ public sealed class DebugModule : ICarterModule
         {
             var view = await views.ReloadAsync(ct);
             return TypedResults.Ok(new { zones = view.Zones.Count, generation = view.Generation, loadedAt = view.LoadedAt });
-        }).RequirePermission("dns.debug");
+        }).WithSummary("Reload every zone into the DNS server (host admin)").RequirePermission("dns.debug");
 
         // The server keeps no answer cache beyond its zone view: flushing the cache rebuilds that view.
         debug.MapGet("/refresh_cache", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>
         {
             var view = await views.ReloadAsync(ct);
             return TypedResults.Ok(new { message = "zone view rebuilt", zones = view.Zones.Count, generation = view.Generation });
-        }).RequirePermission("dns.debug");
+        }).WithSummary("Rebuild the DNS server's zone view (host admin)").RequirePermission("dns.debug");
 
         debug.MapGet("/queue_status", async Task<IResult> (NotifyJob queue, CancellationToken ct) =>
         {
             var pending = await queue.PendingAsync(ct);
             return TypedResults.Ok(new { running = queue.Running, ready = pending.Count, tasks = pending.Take(100).Select(p => new { zone = p.Zone, serial = p.Serial, target = p.Target, kind = "notify" }) });
-        }).RequirePermission("dns.debug");
+        }).WithSummary("The NOTIFY queue (host admin)").RequirePermission("dns.debug");
 
         debug.MapGet("/clear_queue", async Task<IResult> (NotifyJob queue, CancellationToken ct) =>
-            TypedResults.Ok(new { cleared = await queue.ClearAsync(ct) })).RequirePermission("dns.debug");
+            TypedResults.Ok(new { cleared = await queue.ClearAsync(ct) })).WithSummary("Drop every pending NOTIFY (host admin)").RequirePermission("dns.debug");
 
         // Writes a Prometheus file_sd file listing the enabled nodes.
         debug.MapGet("/update_collector_monitoring", async Task<IResult> (DnsStore store, DnsServerOptions options, CancellationToken ct) =>
@@ -57,7 +57,7 @@ public sealed class DebugModule : ICarterModule
             await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(groups, new JsonSerializerOptions { WriteIndented = true }), ct);
             File.Move(temp, file, overwrite: true);
             return TypedResults.Ok(new { file = Path.GetFullPath(file), targets = nodes.Count });
-        }).RequirePermission("dns.debug");
+        }).WithSummary("Write the Prometheus file_sd list of the nodes (host admin)").RequirePermission("dns.debug");
 
         // Queries every enabled node for every zone's SOA and reports the serial lag.
         debug.MapGet("/healthcheck", async Task<IResult> (DnsStore store, ZoneViewProvider views, CancellationToken ct) =>
@@ -83,6 +83,6 @@ public sealed class DebugModule : ICarterModule
                 return new { node = node.Name, address = endpoint.ToString(), healthy = checks.All(c => c.status == "ok"), zones = checks };
             }));
             return TypedResults.Ok(new { nodes = results, healthy = results.All(r => r.healthy) });
-        }).RequirePermission("dns.debug");
+        }).WithSummary("Every enabled node's SOA serial of every zone (host admin)").RequirePermission("dns.debug");
     }
 }

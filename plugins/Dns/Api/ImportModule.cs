@@ -35,7 +35,7 @@ public sealed class ImportModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             if (string.IsNullOrWhiteSpace(body.Zonefile)) return Problems.Field("zonefile", "is required: the zone's RFC 1035 master file");
             return await ImportAsync(row, body.Zonefile, body.IsText ? queryMode : body.Mode, "zonefile", "file", store, views, limits, audit, ct);
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Import an RFC 1035 master file into the zone").RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, Body<AxfrImport> request, ICaller caller, DnsStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
@@ -58,7 +58,7 @@ public sealed class ImportModule : ICarterModule
                 return e.TooLarge ? TooLarge("primary", e.Message) : Problems.Field("primary", $"AXFR of {row.Name} from {primary}: {e.Message}");
             }
             return await ImportAsync(row, text, mode, "primary", "axfr " + primary, store, views, limits, audit, ct);
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Import the zone by AXFR from an allowed primary").RequirePermission("dns.zones.write");
     }
 
     private static async Task<IResult> ImportAsync(ZoneRow row, string text, string? modeText, string field, string source,

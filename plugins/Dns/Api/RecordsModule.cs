@@ -41,7 +41,7 @@ public sealed class RecordsModule : ICarterModule
             var records = await store.ListRecordsAsync(row.Id, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok(SeedForms.Records(row.Name, records), new { zone = row.Name, serial = row.Serial });
             return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
-        }).RequirePermission("dns.zones.read");
+        }).WithSummary("The zone's records").RequirePermission("dns.zones.read");
 
         api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, Body<NewRecord> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -69,7 +69,7 @@ public sealed class RecordsModule : ICarterModule
                 return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, stored, position));
             }
             return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Add a record").RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -81,7 +81,7 @@ public sealed class RecordsModule : ICarterModule
             views.Poke();
             await audit.RecordAsync("dns.record.delete", row.Name, new { index = i }, ct);
             return TypedResults.Ok(new { message = $"record {i} deleted from {row.Name}" });
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Delete the record with that index").RequirePermission("dns.zones.write");
     }
 
     /// <summary>The seed's delete: the index is the record's position in the list (from 0), resolved in the write's transaction.</summary>

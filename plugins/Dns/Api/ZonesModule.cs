@@ -57,7 +57,7 @@ public sealed class ZonesModule : ICarterModule
             await audit.RecordAsync("dns.zone.add", name, null, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, ZoneJson(zone));
             return TypedResults.Created(http.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Add a zone for the caller's team").RequirePermission("dns.zones.write");
 
         api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
         {
@@ -66,7 +66,7 @@ public sealed class ZonesModule : ICarterModule
             var seedZones = new List<object>();
             foreach (var zone in zones.OrderBy(z => z.Name, StringComparer.Ordinal)) seedZones.Add(await SeedForms.ZoneAsync(zone, store, identity, ct));
             return SeedAnswer.Ok(seedZones);
-        }).RequirePermission("dns.zones.read");
+        }).WithSummary("The team's zones and the zones shared with the caller").RequirePermission("dns.zones.read");
 
         api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -77,7 +77,7 @@ public sealed class ZonesModule : ICarterModule
             views.Poke();
             await audit.RecordAsync("dns.zone.delete", row.Name, null, ct);
             return TypedResults.Ok(new { message = $"zone {row.Name} deleted" });
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Delete a zone and its records").RequirePermission("dns.zones.write");
 
         api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneBuilder zones, DnsServerOptions options, CancellationToken ct) =>
         {
@@ -85,7 +85,7 @@ public sealed class ZonesModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             var text = ZoneFile.Export(row.Name, zones.Soa(row), options.NameServers, options.NsTtl, await store.ListRecordsAsync(row.Id, ct));
             return Results.Text(text, "text/dns; charset=utf-8");
-        }).RequirePermission("dns.zones.read");
+        }).WithSummary("The zone as an RFC 1035 master file").RequirePermission("dns.zones.read");
 
         // Zone users: the owner and every user the zone is shared with.
         api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
@@ -102,7 +102,7 @@ public sealed class ZonesModule : ICarterModule
                 users.Add(new { userId, username = user?.Username, role = "user", addedAt });
             }
             return TypedResults.Ok(new { zone = row.Name, users });
-        }).RequirePermission("dns.zones.read");
+        }).WithSummary("The zone's owner and the users it is shared with").RequirePermission("dns.zones.read");
 
         // Extension: share a zone with another account (body: username).
         api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
@@ -116,7 +116,7 @@ public sealed class ZonesModule : ICarterModule
             if (user.Id == row.OwnerUserId || !await store.AddZoneUserAsync(row.Id, user.Id, ct)) return Problems.Conflict($"{user.Username} already has the zone");
             await audit.RecordAsync("dns.zone.share", row.Name, new { user = user.Username }, ct);
             return TypedResults.Ok(new { message = $"zone {row.Name} shared with {user.Username}" });
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Share the zone with another account").RequirePermission("dns.zones.write");
 
         // Extension: stop sharing (body: username).
         api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
@@ -129,6 +129,6 @@ public sealed class ZonesModule : ICarterModule
             if (user is null || !await store.RemoveZoneUserAsync(row.Id, user.Id, ct)) return Problems.NotFound("Zone user");
             await audit.RecordAsync("dns.zone.unshare", row.Name, new { user = user.Username }, ct);
             return TypedResults.Ok(new { message = $"zone {row.Name} no longer shared with {user.Username}" });
-        }).RequirePermission("dns.zones.write");
+        }).WithSummary("Stop sharing the zone with an account").RequirePermission("dns.zones.write");
     }
 }

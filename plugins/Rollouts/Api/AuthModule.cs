@@ -28,9 +28,9 @@ public sealed class AuthModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync).RequireSession().RequirePermission("rollouts.profile.read");
-        auth.MapGet("/me", MeAsync).RequirePermission("rollouts.profile.read");
+        auth.MapPost("/login", LoginAsync).WithSummary("Sign in with a username and password: a session").AllowAnonymous();
+        auth.MapPost("/logout", LogoutAsync).WithSummary("End the caller's session").RequireSession().RequirePermission("rollouts.profile.read");
+        auth.MapGet("/me", MeAsync).WithSummary("The caller").RequirePermission("rollouts.profile.read");
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, ISessionService sessions)

@@ -16,9 +16,9 @@ public sealed class DeviceCaModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).RequirePermission("rollouts.device-ca.read");
-        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
-        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).WithSummary("The device CA certificate and the device API URL").RequirePermission("rollouts.device-ca.read");
+        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).WithSummary("Rotate the device CA (host admin)").RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).WithSummary("Stop trusting the previous device CA (host admin)").RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
     }
 
     private static object View(DeviceCa ca, RolloutsOptions options) => new

@@ -19,14 +19,14 @@ public sealed class GroupsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var groups = app.MapGroup("/api/v1/groups");
-        groups.MapPost("/", CreateAsync).RequirePermission("rollouts.groups.write");
-        groups.MapGet("/", ListAsync).RequirePermission("rollouts.groups.read");
-        groups.MapGet("/{id}", GetAsync).RequirePermission("rollouts.groups.read");
-        groups.MapPatch("/{id}", PatchAsync).RequirePermission("rollouts.groups.write");
-        groups.MapDelete("/{id}", DeleteAsync).RequirePermission("rollouts.groups.write");
-        groups.MapGet("/{id}/devices", MembersAsync).RequirePermission("rollouts.groups.read");
-        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).RequirePermission("rollouts.groups.write");
-        groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).RequirePermission("rollouts.groups.write");
+        groups.MapPost("/", CreateAsync).WithSummary("Create a device group (a label selector)").RequirePermission("rollouts.groups.write");
+        groups.MapGet("/", ListAsync).WithSummary("The team's device groups").RequirePermission("rollouts.groups.read");
+        groups.MapGet("/{id}", GetAsync).WithSummary("One device group").RequirePermission("rollouts.groups.read");
+        groups.MapPatch("/{id}", PatchAsync).WithSummary("Change a device group").RequirePermission("rollouts.groups.write");
+        groups.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a device group").RequirePermission("rollouts.groups.write");
+        groups.MapGet("/{id}/devices", MembersAsync).WithSummary("A group's devices").RequirePermission("rollouts.groups.read");
+        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).WithSummary("Add a device to a group").RequirePermission("rollouts.groups.write");
+        groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).WithSummary("Take a device out of a group").RequirePermission("rollouts.groups.write");
     }
 
     private static FieldErrors Check(string? name, string? description, Selector? selector, bool nameRequired)

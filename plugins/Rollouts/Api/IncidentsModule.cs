@@ -23,14 +23,14 @@ public sealed class IncidentsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var incidents = app.MapGroup("/api/v1/incidents");
-        incidents.MapPost("/", CreateAsync).RequirePermission("rollouts.incidents.write");
-        incidents.MapGet("/", ListAsync).RequirePermission("rollouts.incidents.read");
-        incidents.MapGet("/{id}", GetAsync).RequirePermission("rollouts.incidents.read");
-        incidents.MapPatch("/{id}", PatchAsync).RequirePermission("rollouts.incidents.write");
-        incidents.MapPut("/{id}/devices/{name}", LinkDeviceAsync).RequirePermission("rollouts.incidents.write");
-        incidents.MapDelete("/{id}/devices/{name}", UnlinkDeviceAsync).RequirePermission("rollouts.incidents.write");
-        incidents.MapPut("/{id}/artifacts/{artifactId}", LinkArtifactAsync).RequirePermission("rollouts.incidents.write");
-        incidents.MapDelete("/{id}/artifacts/{artifactId}", UnlinkArtifactAsync).RequirePermission("rollouts.incidents.write");
+        incidents.MapPost("/", CreateAsync).WithSummary("Open an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapGet("/", ListAsync).WithSummary("The team's incidents").RequirePermission("rollouts.incidents.read");
+        incidents.MapGet("/{id}", GetAsync).WithSummary("One incident").RequirePermission("rollouts.incidents.read");
+        incidents.MapPatch("/{id}", PatchAsync).WithSummary("Change an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapPut("/{id}/devices/{name}", LinkDeviceAsync).WithSummary("Link a device to an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapDelete("/{id}/devices/{name}", UnlinkDeviceAsync).WithSummary("Unlink a device from an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapPut("/{id}/artifacts/{artifactId}", LinkArtifactAsync).WithSummary("Link an artifact to an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapDelete("/{id}/artifacts/{artifactId}", UnlinkArtifactAsync).WithSummary("Unlink an artifact from an incident").RequirePermission("rollouts.incidents.write");
     }
 
     private static FieldErrors Check(string? title, string? description, string? severity, string? status, bool create, TimeProvider clock, DateTimeOffset? occurredAt) =>

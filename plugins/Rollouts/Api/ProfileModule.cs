@@ -15,8 +15,8 @@ public sealed class ProfileModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/profile", GetAsync).RequirePermission("rollouts.profile.read");
-        app.MapPatch("/api/v1/profile", PatchAsync).RequirePermission("rollouts.profile.write");
+        app.MapGet("/api/v1/profile", GetAsync).WithSummary("The caller's profile").RequirePermission("rollouts.profile.read");
+        app.MapPatch("/api/v1/profile", PatchAsync).WithSummary("Change the caller's profile").RequirePermission("rollouts.profile.write");
     }
 
     private static async Task<IResult> GetAsync(ICaller caller, IIdentityService identity, ProfileStore profiles, CancellationToken ct) =>

@@ -26,10 +26,10 @@ public sealed partial class TufModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/tuf/{file}", MetadataAsync).AllowAnonymous().DisableRequestAudit();
-        app.MapGet("/tuf/targets/{**path}", TargetAsync).RequirePermission("rollouts.artifacts.read");
-        app.MapGet("/api/v1/tuf", StatusAsync).RequirePermission("rollouts.artifacts.read");
-        app.MapPost("/api/v1/tuf/rotate", RotateAsync).RequirePermission("rollouts.tuf.rotate").RequireHostAdmin();
+        app.MapGet("/tuf/{file}", MetadataAsync).WithSummary("Signed TUF metadata (root, timestamp, snapshot, targets)").AllowAnonymous().DisableRequestAudit();
+        app.MapGet("/tuf/targets/{**path}", TargetAsync).WithSummary("A TUF target's payload (the owning team's)").RequirePermission("rollouts.artifacts.read");
+        app.MapGet("/api/v1/tuf", StatusAsync).WithSummary("The TUF repository's versions, expiries and role keys").RequirePermission("rollouts.artifacts.read");
+        app.MapPost("/api/v1/tuf/rotate", RotateAsync).WithSummary("Rotate TUF role keys, with a new signed root (host admin)").RequirePermission("rollouts.tuf.rotate").RequireHostAdmin();
     }
 
     [GeneratedRegex(@"^(?:(?<version>[1-9][0-9]{0,17})\.)?(?<role>root|targets|snapshot|timestamp)\.json$")]

@@ -33,14 +33,14 @@ public sealed class BlacklistModule : ICarterModule
             await audit.RecordAsync("waf.blacklist.added", row.Id, new { row.Network, row.Reason, row.ExpiresAt });
             await sync.RefreshAsync();
             return Json.Created(View(row, now));
-        }).RequirePermission("waf.blacklist.write");
+        }).WithSummary("Block an address or range (optionally until a time)").RequirePermission("waf.blacklist.write");
 
         app.MapGet("/api/v1/blacklist", async ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>
         {
             var (rows, total) = await store.ListBlacklistAsync(page.Take, page.Skip);
             var now = clock.GetUtcNow();
             return Json.Ok(new { entries = rows.Select(r => View(r, now)).ToList(), total, limit = page.Take, offset = page.Skip });
-        }).RequirePermission("waf.blacklist.read");
+        }).WithSummary("The active blacklist entries").RequirePermission("waf.blacklist.read");
 
         app.MapDelete("/api/v1/blacklist/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
         {
@@ -48,7 +48,7 @@ public sealed class BlacklistModule : ICarterModule
             await audit.RecordAsync("waf.blacklist.removed", id);
             await sync.RefreshAsync();
             return Results.NoContent();
-        }).RequirePermission("waf.blacklist.write");
+        }).WithSummary("Take an entry off the blacklist").RequirePermission("waf.blacklist.write");
     }
 
     private static object View(BlacklistRow r, DateTimeOffset now) => new

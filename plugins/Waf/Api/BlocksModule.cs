@@ -17,12 +17,12 @@ public sealed class BlocksModule : ICarterModule
         {
             var (items, total) = engine.Blocks.Page(page.Take, page.Skip);
             return Json.Ok(new { blocks = items.Select(View).ToList(), total, limit = page.Take, offset = page.Skip });
-        }).RequirePermission("waf.blocks.read");
+        }).WithSummary("Why recent requests were blocked, newest first").RequirePermission("waf.blocks.read");
 
         app.MapGet("/api/v1/blocks/{requestId}", (string requestId, WafEngine engine) =>
             engine.Blocks.Find(requestId) is { } block
                 ? Json.Ok(View(block))
-                : Results.Problem(statusCode: 404, title: $"No recent blocked request {requestId}")).RequirePermission("waf.blocks.read");
+                : Results.Problem(statusCode: 404, title: $"No recent blocked request {requestId}")).WithSummary("One blocked request, by the request id its client was given").RequirePermission("waf.blocks.read");
     }
 
     private static object View(BlockedRequest b) => new

@@ -76,7 +76,7 @@ public sealed class NodesModule : ICarterModule
                     registered_at = (DateTimeOffset?)null,
                 });
             return Json.Ok(new { nodes });
-        }).RequirePermission("waf.nodes.read");
+        }).WithSummary("The WAF nodes and their last heartbeats").RequirePermission("waf.nodes.read");
 
         // what a node pulls: the whole enforced configuration, with the version as ETag
         // registration: issues the node's own credential (shown once; only its hash is stored); again for the same id rotates it
@@ -91,7 +91,7 @@ public sealed class NodesModule : ICarterModule
             var credentialId = await store.IssueNodeCredentialAsync(body.Id!, Secrets.Hash(credential), caller.UserId);
             await audit.RecordAsync("waf.node.registered", body.Id!, new { credential_id = credentialId });
             return Json.Created(new { id = body.Id, credential, credential_id = credentialId, header = NodeAuth.Header, created_at = clock.GetUtcNow() });
-        }).RequirePermission("waf.nodes.write");
+        }).WithSummary("Register a node and issue its credential (shown once)").RequirePermission("waf.nodes.write");
 
         app.MapDelete("/api/v1/nodes/{id}/credentials", async (string id, WafStore store, IAuditLog audit) =>
         {
@@ -99,7 +99,7 @@ public sealed class NodesModule : ICarterModule
             if (revoked == 0) return Results.Problem(statusCode: 404, title: $"Node {id} has no live credential");
             await audit.RecordAsync("waf.node.revoked", id, new { revoked });
             return Results.NoContent();
-        }).RequirePermission("waf.nodes.write");
+        }).WithSummary("Revoke a node's credential").RequirePermission("waf.nodes.write");
 
         app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store, ICaller caller, WafOptions options) =>
         {
@@ -110,7 +110,7 @@ public sealed class NodesModule : ICarterModule
             var config = await store.LoadConfigAsync();
             http.HttpContext.Response.Headers.ETag = $"\"{config.Version}\"";
             return Results.Json(config, JsonSerializerOptions.Web);
-        }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header}, or an API key with waf.nodes.write.");
+        }).WithSummary("The configuration a node runs (node protocol)").AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header}, or an API key with waf.nodes.write.");
 
         app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, Body<Heartbeat> request, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
         {
@@ -152,7 +152,7 @@ public sealed class NodesModule : ICarterModule
             if (existing is null || existing.Status != status)
                 events.Publish("node_health", new { node = id, address = beat.Address, status, previous_status = existing?.Status });
             return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
-        }).AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header} (for its own id only), or an API key with waf.nodes.write.");
+        }).WithSummary("A node's heartbeat with its counters (node protocol)").AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header} (for its own id only), or an API key with waf.nodes.write.");
 
         app.MapPost("/api/v1/scale", async (Body<ScaleRequest> request, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
@@ -168,7 +168,7 @@ public sealed class NodesModule : ICarterModule
             await audit.RecordAsync("waf.scale.requested", row.Id, new { row.Action, count = row.NodeCount, desired_nodes = desired });
             await publisher.PublishAsync(new ScaleRequested(row.Id, row.Action, row.NodeCount, current, desired), caller.TeamId);
             return Json.Accepted(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt });
-        }).RequirePermission("waf.nodes.write");
+        }).WithSummary("Request scaling up or down by a number of nodes").RequirePermission("waf.nodes.write");
 
         app.MapGet("/api/v1/threats", async (WafStore store, WafEngine engine, WafOptions options) =>
         {
@@ -194,6 +194,6 @@ public sealed class NodesModule : ICarterModule
                 top_attackers = attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(10).Select(a => new { ip = a.Key, attacks = a.Value }).ToList(),
                 attack_types = types,
             });
-        }).RequirePermission("waf.nodes.read");
+        }).WithSummary("Active threats, top attackers and attack types over this host and every node").RequirePermission("waf.nodes.read");
     }
 }

@@ -39,7 +39,7 @@ public sealed class PolicyModule : ICarterModule
                 config_version = await store.GetVersionAsync(),
                 nodes = await NodesModule.HealthyNodesAsync(store, options, clock),
             });
-        }).RequirePermission("waf.policy.write");
+        }).WithSummary("Create or replace a named policy and make it the active one").RequirePermission("waf.policy.write");
 
         app.MapGet("/api/v1/policy", async (WafStore store) =>
         {
@@ -49,6 +49,6 @@ public sealed class PolicyModule : ICarterModule
                 policies = policies.Select((p, i) => new { id = p.Id, name = p.Name, rules = p.Rules, active = i == 0, deployed_at = p.DeployedAt, created_at = p.CreatedAt }).ToList(),
                 total = policies.Count,
             });
-        }).RequirePermission("waf.policy.read");
+        }).WithSummary("The policies, the active one marked").RequirePermission("waf.policy.read");
     }
 }

@@ -55,7 +55,7 @@ public sealed class RulesModule : ICarterModule
             await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
             await sync.RefreshAsync();
             return Json.Created(new { id = row.Id, status = "active", created_at = row.CreatedAt }, $"/api/v1/rules/{row.Id}");
-        }).RequirePermission("waf.rules.write");
+        }).WithSummary("Add a rule").RequirePermission("waf.rules.write");
 
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
         app.MapPost("/api/v1/rules/bulk", async (Body<BulkRules> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
@@ -75,7 +75,7 @@ public sealed class RulesModule : ICarterModule
             await audit.RecordAsync("waf.rules.imported", $"{rows.Count} rules");
             await sync.RefreshAsync();
             return Json.Created(new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
-        }).RequirePermission("waf.rules.write");
+        }).WithSummary("Add rules in bulk (all or none)").RequirePermission("waf.rules.write");
 
         app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source, HttpContext http) =>
         {
@@ -119,7 +119,7 @@ public sealed class RulesModule : ICarterModule
                 limit = page.Take,
                 offset = page.Skip,
             });
-        }).RequirePermission("waf.rules.read");
+        }).WithSummary("The rules, default and custom").RequirePermission("waf.rules.read");
 
         app.MapGet("/api/v1/rules/{id}", async (string id, WafStore store, WafEngine engine) =>
         {
@@ -136,7 +136,7 @@ public sealed class RulesModule : ICarterModule
             }
             var row = await store.GetRuleAsync(id);
             return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
-        }).RequirePermission("waf.rules.read");
+        }).WithSummary("One rule").RequirePermission("waf.rules.read");
 
         app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit, HttpContext http) =>
         {
@@ -147,7 +147,7 @@ public sealed class RulesModule : ICarterModule
             await audit.RecordAsync("waf.rule.deleted", id);
             await sync.RefreshAsync();
             return http.IsSeedProfile() ? Json.Ok(new { id, status = "deleted" }) : Results.NoContent();
-        }).RequirePermission("waf.rules.write");
+        }).WithSummary("Delete a custom rule or disable a default one").RequirePermission("waf.rules.write");
 
         app.MapPost("/api/v1/rules/{id}/enable", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
         {
@@ -156,7 +156,7 @@ public sealed class RulesModule : ICarterModule
             await audit.RecordAsync("waf.rule.enabled", id);
             await sync.RefreshAsync();
             return Results.NoContent();
-        }).RequirePermission("waf.rules.write");
+        }).WithSummary("Enable a disabled default rule again").RequirePermission("waf.rules.write");
     }
 
     private static object View(WafRule r, long hits, bool enabled, string source, DateTimeOffset? createdAt) => new

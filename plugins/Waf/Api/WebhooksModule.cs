@@ -32,13 +32,13 @@ public sealed class WebhooksModule : ICarterModule
             await store.InsertWebhookAsync(row);
             await audit.RecordAsync("waf.webhook.created", row.Id, new { row.Url, row.Events });
             return Json.Created(new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
-        }).RequirePermission("waf.webhooks.write");
+        }).WithSummary("Subscribe a URL to WAF events (its signing secret is shown once)").RequirePermission("waf.webhooks.write");
 
         app.MapGet("/api/v1/webhooks", async (WafStore store) =>
         {
             var hooks = await store.ListWebhooksAsync();
             return Json.Ok(new { webhooks = hooks.Select(h => new { id = h.Id, url = h.Url, events = h.EventList, created_at = h.CreatedAt }).ToList(), total = hooks.Count });
-        }).RequirePermission("waf.webhooks.read");
+        }).WithSummary("The webhooks").RequirePermission("waf.webhooks.read");
 
         app.MapDelete("/api/v1/webhooks/{id}", async (string id, WafStore store, IWebhookSender sender, IAuditLog audit) =>
         {
@@ -46,7 +46,7 @@ public sealed class WebhooksModule : ICarterModule
             await sender.CancelPendingAsync(WebhookEvents.PluginId, id);
             await audit.RecordAsync("waf.webhook.deleted", id);
             return Results.NoContent();
-        }).RequirePermission("waf.webhooks.write");
+        }).WithSummary("Delete a webhook").RequirePermission("waf.webhooks.write");
 
         app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
         {
@@ -63,6 +63,6 @@ public sealed class WebhooksModule : ICarterModule
                 limit = log.Limit,
                 offset = log.Offset,
             });
-        }).RequirePermission("waf.webhooks.read");
+        }).WithSummary("A webhook's deliveries and their attempts").RequirePermission("waf.webhooks.read");
     }
 }
