@@ -25,6 +25,7 @@ public sealed class EbpfPlugin : IPlugin
         services.AddSingleton<NodeStore>();
         services.AddSingleton<ObjectStore>();
         services.AddSingleton<ReportStore>();
+        services.AddSingleton<ReportIngestion>();
         services.AddSingleton<IngestQueue>();
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamDeletedHandler>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestQueue>());

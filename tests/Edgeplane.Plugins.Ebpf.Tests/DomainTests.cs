@@ -1,4 +1,5 @@
 using System.Text;
+using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 
 namespace Edgeplane.Plugins.Ebpf.Tests;

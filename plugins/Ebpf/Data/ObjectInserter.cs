@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using Edgeplane.Plugins.Ebpf.Domain;
 
 namespace Edgeplane.Plugins.Ebpf.Data;
 

@@ -1,6 +1,5 @@
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Ebpf.Domain;
 
 namespace Edgeplane.Plugins.Ebpf.Data;
 

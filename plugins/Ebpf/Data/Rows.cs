@@ -52,3 +52,13 @@ public sealed class ObjectRow
 }
 
 public sealed record IngestResult(int Programs, int Maps, int Appeared, int Disappeared, int Changed);
+
+/// <summary>One program or map as the agent reported it: the identifying fields plus the whole object.</summary>
+public sealed record ReportedObject(string Kind, long Id, string Identity, string Type, string Name, string Detail);
+
+/// <summary>A current (open) lifetime row of a node's program or map.</summary>
+public sealed record CurrentObject(string RowId, string Kind, long ObjectId, string Identity, string Detail);
+
+/// <summary>The columns of a node one report writes.</summary>
+public sealed record NodeReport(string? AgentVersion, string? Hostname, string? MachineId, string? KernelRelease, DateTimeOffset? CollectedAt,
+    string Features, string FeaturesHash, int ProgramCount, int MapCount);

@@ -1,17 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Edgeplane.Plugins.Ebpf.Data;
 
 namespace Edgeplane.Plugins.Ebpf.Domain;
-
-public static class ObjectKinds
-{
-    public const string Program = "program";
-    public const string Map = "map";
-}
-
-/// <summary>One program or map as the agent reported it: the identifying fields plus the whole object.</summary>
-public sealed record ReportedObject(string Kind, long Id, string Identity, string Type, string Name, string Detail);
 
 /// <summary>A validated agent report.</summary>
 public sealed record AgentReport(
@@ -26,6 +18,9 @@ public sealed record AgentReport(
 {
     public int ProgramCount => Objects.Count(o => o.Kind == ObjectKinds.Program);
     public int MapCount => Objects.Count(o => o.Kind == ObjectKinds.Map);
+
+    /// <summary>What the report writes on its node.</summary>
+    public NodeReport Node => new(AgentVersion, Hostname, MachineId, KernelRelease, CollectedAt, Features, FeaturesHash, ProgramCount, MapCount);
 
     private static readonly string[] FeatureKeys =
         ["schemaVersion", "agentVersion", "hostname", "nodeName", "machineId", "bootedAt", "kernel", "btf", "jit", "sysctl", "bpffs", "features", "walkErrors"];

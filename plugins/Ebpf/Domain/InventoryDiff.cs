@@ -1,7 +1,6 @@
-namespace Edgeplane.Plugins.Ebpf.Domain;
+using Edgeplane.Plugins.Ebpf.Data;
 
-/// <summary>A current (open) lifetime row of a node's program or map.</summary>
-public sealed record CurrentObject(string RowId, string Kind, long ObjectId, string Identity, string Detail);
+namespace Edgeplane.Plugins.Ebpf.Domain;
 
 /// <summary>What a report changes in a node's inventory.</summary>
 public sealed record InventoryChanges(

@@ -19,14 +19,14 @@ public sealed class IngestQueue : BackgroundService
     private sealed record Pending(NodeRow Node, AgentReport Report, TaskCompletionSource<IngestResult?> Done, CancellationToken RequestAborted);
 
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ReportStore _reports;
+    private readonly ReportIngestion _ingestion;
     private readonly EbpfOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestQueue> _logger;
 
-    public IngestQueue(ReportStore reports, EbpfOptions options, TimeProvider clock, ILogger<IngestQueue> logger)
+    public IngestQueue(ReportIngestion ingestion, EbpfOptions options, TimeProvider clock, ILogger<IngestQueue> logger)
     {
-        _reports = reports;
+        _ingestion = ingestion;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -69,7 +69,7 @@ public sealed class IngestQueue : BackgroundService
     {
         try
         {
-            var results = await _reports.IngestBatchAsync(batch.Select(p => (p.Node, p.Report)).ToList(), _clock.GetUtcNow(), CancellationToken.None);
+            var results = await _ingestion.IngestBatchAsync(batch.Select(p => (p.Node, p.Report)).ToList(), _clock.GetUtcNow(), CancellationToken.None);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
             return;
         }
@@ -86,7 +86,7 @@ public sealed class IngestQueue : BackgroundService
         {
             try
             {
-                var results = await _reports.IngestBatchAsync([(item.Node, item.Report)], _clock.GetUtcNow(), CancellationToken.None);
+                var results = await _ingestion.IngestBatchAsync([(item.Node, item.Report)], _clock.GetUtcNow(), CancellationToken.None);
                 item.Done.TrySetResult(results[0]);
             }
             catch (Exception e)
