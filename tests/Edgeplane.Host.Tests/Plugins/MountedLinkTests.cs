@@ -11,6 +11,7 @@ namespace Edgeplane.Host.Tests.Plugins;
 /// Every plugin that answers 201 with a <c>Location</c>, mounted where its author did not expect (<c>/at/{id}</c>): the
 /// header leads to the object just made.
 /// </summary>
+[Collection(PackingCollection.Name)]
 public sealed partial class MountedLinkTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

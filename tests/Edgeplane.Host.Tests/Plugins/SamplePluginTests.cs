@@ -8,6 +8,7 @@ using Edgeplane.Testing;
 namespace Edgeplane.Host.Tests.Plugins;
 
 /// <summary>The third-party sample, as a stranger would use it: build it, drop it in a folder, start the host, call it.</summary>
+[Collection(PackingCollection.Name)]
 public sealed class SamplePluginTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -50,7 +51,7 @@ public sealed class SamplePluginTests : IDisposable
     }
 
     [Fact]
-    public async Task The_sdk_packs_as_a_versioned_nuget_package_with_xml_docs()
+    public async Task The_sdk_packs_as_a_versioned_nuget_package_with_xml_docs_and_its_readme()
     {
         var feed = _dir.Combine("feed");
         await RunAsync($"pack src/Abstractions/Edgeplane.Abstractions.csproj -c {RepoPaths.Configuration} -o {feed} -nologo -v q");
@@ -61,6 +62,7 @@ public sealed class SamplePluginTests : IDisposable
         using var zip = ZipFile.OpenRead(package);
         Assert.Contains(zip.Entries, e => e.FullName == "lib/net10.0/Edgeplane.Abstractions.dll");
         Assert.Contains(zip.Entries, e => e.FullName == "lib/net10.0/Edgeplane.Abstractions.xml");
+        Assert.Contains(zip.Entries, e => e.FullName == "README.md");
     }
 
     public void Dispose() => _dir.Dispose();
