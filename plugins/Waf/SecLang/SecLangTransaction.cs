@@ -23,7 +23,8 @@ public sealed class SecLangTransaction : IMatchContext
     /// <summary>The request's collections and single values by variable number (<see cref="VariableNames"/>).</summary>
     private readonly Collection?[] _collections = new Collection?[VariableNames.Count];
     private readonly string?[] _single = new string?[VariableNames.Count];
-    private readonly Dictionary<(string Value, string Chain), string> _transformed = new(ValueAndChain.Comparer);
+    private readonly Dictionary<(string Value, string Chain), string> _transformed = new(ByReference<string>.Comparer);
+    private readonly Dictionary<(string Value, Func<string, string> Step), string> _stepped = new(ByReference<Func<string, string>>.Comparer);
     private readonly Stack<List<VariableValue>> _valueLists = [];
     /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
     private readonly List<CollectedValue>?[] _collected;
@@ -79,6 +80,7 @@ public sealed class SecLangTransaction : IMatchContext
         foreach (var collection in _collections) collection?.Clear();
         Array.Clear(_single);
         ClearCache(_transformed);
+        ClearCache(_stepped);
         ClearCache(_candidates);
         _log.Clear();
         foreach (var list in _collected) list?.Clear();
@@ -541,15 +543,27 @@ public sealed class SecLangTransaction : IMatchContext
         var key = (value, rule.TransformationKey);
         if (_transformed.TryGetValue(key, out var cached)) return cached;
         var result = value;
-        foreach (var t in rule.Transformations)
-        {
-            var next = t(result);
-            // an unchanged value keeps its instance, so that what is cached by reference (the literals found in it) is shared
-            if (!string.Equals(next, result, StringComparison.Ordinal)) result = next;
-        }
+        foreach (var t in rule.Transformations) result = Step(result, t);
         _transformed[key] = result;
         return result;
     }
+
+    /// <summary>Values shorter than this are transformed again rather than looked up (a lookup costs more).</summary>
+    private const int SteppedLength = 64;
+
+    /// <summary>
+    /// One transformation of a value; for longer values memoized per step, so chains with a common start
+    /// (<c>urlDecodeUni,htmlEntityDecode,…</c>) share it. An unchanged value keeps its instance, so that what is cached
+    /// by reference (the literals found in it, the next steps) is shared.
+    /// </summary>
+    private string Step(string value, Func<string, string> transformation)
+    {
+        if (value.Length < SteppedLength) return Unchanged(value, transformation(value));
+        if (_stepped.TryGetValue((value, transformation), out var cached)) return cached;
+        return _stepped[(value, transformation)] = Unchanged(value, transformation(value));
+    }
+
+    private static string Unchanged(string value, string next) => string.Equals(next, value, StringComparison.Ordinal) ? value : next;
 
     private MatchedRule Logged(SecLangRule rule)
     {

@@ -113,6 +113,18 @@ public sealed class EngineTests
         Assert.True(Blocks($"SecRule REQUEST_HEADERS:X-V \"@streq {expected.Replace("\"", "\\\"")}\" \"id:1,phase:1,deny,{actions}\"", "/", [("X-V", value)]), $"{actions}({value}) != {expected}");
 
     [Fact]
+    public void Chains_with_a_common_start_each_transform_a_long_value_their_own_way()
+    {
+        var value = string.Join(' ', Enumerable.Repeat("Say \"Hi\";", 10)) + " now"; // longer than the values whose steps are memoized
+        string Quoted(string s) => s.Replace("\"", "\\\"");
+        var rules = $"SecRule ARGS:a \"@streq {Quoted(value.ToLowerInvariant())}\" \"id:1,phase:2,pass,t:urlDecodeUni,t:lowercase,setvar:tx.a=1\"\n" +
+            $"SecRule ARGS:a \"@streq {string.Join(' ', Enumerable.Repeat("say hi", 10))} now\" \"id:2,phase:2,pass,t:urlDecodeUni,t:cmdLine,setvar:tx.b=1\"\n" +
+            $"SecRule ARGS:a \"@streq {Quoted(value)}\" \"id:3,phase:2,pass,t:urlDecodeUni,t:compressWhitespace,setvar:tx.c=1\"\n" +
+            "SecRule TX:a \"@eq 1\" \"id:4,phase:2,deny,chain\"\nSecRule TX:b \"@eq 1\" \"chain\"\nSecRule TX:c \"@eq 1\"";
+        Assert.True(Blocks(rules, "/?a=" + Uri.EscapeDataString(value)));
+    }
+
+    [Fact]
     public void Lowercase_changes_ascii_only_and_remove_nulls_drops_nul_bytes()
     {
         Assert.True(Blocks("SecRule ARGS \"@streq ab\" \"id:1,phase:2,deny,t:removeNulls,t:lowercase\"", "/?x=A%00B"));

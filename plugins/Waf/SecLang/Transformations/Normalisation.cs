@@ -12,22 +12,23 @@ public static class Normalisation
 
     public static string CompressWhitespace(string s)
     {
-        var sb = new StringBuilder(s.Length);
+        var buffer = Rewrite.Rent(s.Length);
+        var n = 0;
         var inSpace = false;
         foreach (var c in s)
         {
             if (IsSpace(c))
             {
-                if (!inSpace) sb.Append(' ');
+                if (!inSpace) buffer[n++] = ' ';
                 inSpace = true;
             }
             else
             {
-                sb.Append(c);
+                buffer[n++] = c;
                 inSpace = false;
             }
         }
-        return sb.ToString();
+        return Rewrite.Finish(s, buffer, n);
     }
 
     /// <summary>
@@ -36,7 +37,8 @@ public static class Normalisation
     /// </summary>
     public static string CmdLine(string s)
     {
-        var sb = new StringBuilder(s.Length);
+        var buffer = Rewrite.Rent(s.Length);
+        var n = 0;
         var space = false;
         foreach (var c in s)
         {
@@ -45,21 +47,21 @@ public static class Normalisation
                 case '"' or '\'' or '\\' or '^':
                     continue;
                 case ' ' or ',' or ';' or '\t' or '\r' or '\n':
-                    if (!space) sb.Append(' ');
+                    if (!space) buffer[n++] = ' ';
                     space = true;
                     break;
                 case '/' or '(':
-                    if (space) sb.Length--;
+                    if (space) n--;
                     space = false;
-                    sb.Append(c);
+                    buffer[n++] = c;
                     break;
                 default:
-                    sb.Append(c is >= 'A' and <= 'Z' ? (char)(c + 32) : c);
+                    buffer[n++] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
                     space = false;
                     break;
             }
         }
-        return sb.ToString();
+        return Rewrite.Finish(s, buffer, n);
     }
 
     /// <summary>Each <c>/* … */</c> (also one left open at the end) becomes one space.</summary>
