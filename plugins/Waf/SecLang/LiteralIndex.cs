@@ -121,10 +121,13 @@ public sealed class LiteralIndex
     /// <summary>An index of the given literal sets, slot by slot (for tests).</summary>
     internal static LiteralIndex Of(IReadOnlyList<IReadOnlyList<string>> literalsBySlot) => new(literalsBySlot);
 
+    /// <summary>The length of a <see cref="Search"/> result: one bit per slot.</summary>
+    public int Words => (_slots + 63) / 64;
+
     /// <summary>The slots of the regexes that can match the value (one of their literals occurs in it): one bit per slot.</summary>
     public ulong[] Search(string value)
     {
-        var candidates = new ulong[(_slots + 63) / 64];
+        var candidates = new ulong[Words];
         if (_slots == 0) return candidates;
         // the regex engine's case-insensitive matching equates the Kelvin sign with k and the long s with s; an ordinal comparison does not
         if (value.AsSpan().IndexOfAny('\u212A', '\u017F') >= 0)

@@ -27,8 +27,8 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly Dictionary<(string Value, Func<string, string> Step), string> _stepped = new(ByReference<Func<string, string>>.Comparer);
     private readonly Stack<List<VariableValue>> _valueLists = [];
     /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
-    private readonly List<CollectedValue>?[] _collected;
-    private readonly int[] _collectedStamp;
+    private readonly CollectedValues?[] _collected;
+    private readonly Func<string, ulong[]> _candidatesOf;
     private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
@@ -57,8 +57,8 @@ public sealed class SecLangTransaction : IMatchContext
     public SecLangTransaction(SecLangRuleSet rules)
     {
         _rules = rules;
-        _collected = new List<CollectedValue>?[rules.ValueSets];
-        _collectedStamp = new int[rules.ValueSets];
+        _collected = new CollectedValues?[rules.ValueSets];
+        _candidatesOf = Candidates;
         foreach (var id in Persistent) _collections[id] = new Collection();
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
         _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
@@ -83,7 +83,7 @@ public sealed class SecLangTransaction : IMatchContext
         ClearCache(_stepped);
         ClearCache(_candidates);
         _log.Clear();
-        foreach (var list in _collected) list?.Clear();
+        foreach (var values in _collected) values?.Clear();
         _phaseStamp++;
         _removedIds.Clear();
         _removedRanges.Clear();
@@ -410,12 +410,10 @@ public sealed class SecLangTransaction : IMatchContext
             if (rule.ValueSet >= 0 && _removedTargetsById.Count == 0 && _removedTargetsByTag.Count == 0)
             {
                 var collected = Collected(rule, top);
-                for (var i = 0; i < collected.Count; i++)
-                {
-                    var value = collected[i];
-                    Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
-                    collected[i] = value;
-                }
+                // none of the values contains one of the regex's literals: nothing to test (a negated regex matches them all)
+                if (rule.PrefilterSlot >= 0 && !rule.Negated && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), rule.PrefilterSlot))
+                    return false;
+                foreach (ref var value in collected.Values) Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
                 if (matched is null) return false;
                 _matchedVars = matched;
                 return rule.Next is null || Run(rule.Next, top);
@@ -451,26 +449,18 @@ public sealed class SecLangTransaction : IMatchContext
     }
 
     /// <summary>The values of a rule's <see cref="SecLangRule.ValueSet"/>, transformed: collected by the first rule of the phase that reads them.</summary>
-    private List<CollectedValue> Collected(SecLangRule rule, SecLangRule top)
+    private CollectedValues Collected(SecLangRule rule, SecLangRule top)
     {
-        var collected = _collected[rule.ValueSet] ??= [];
-        if (_collectedStamp[rule.ValueSet] == _phaseStamp) return collected;
+        var collected = _collected[rule.ValueSet] ??= new CollectedValues();
+        if (collected.Stamp == _phaseStamp) return collected;
         collected.Clear();
         var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
         CollectValues(rule, top, values);
-        foreach (var value in values) collected.Add(new CollectedValue { Value = value, Input = Transform(value.Value, rule) });
+        foreach (var value in values) collected.Add(value, Transform(value.Value, rule));
         values.Clear();
         _valueLists.Push(values);
-        _collectedStamp[rule.ValueSet] = _phaseStamp;
+        collected.Stamp = _phaseStamp;
         return collected;
-    }
-
-    /// <summary>A value of a rule's targets, after its transformations, and the regexes that can match it (found when first needed).</summary>
-    private struct CollectedValue
-    {
-        public VariableValue Value;
-        public string Input;
-        public ulong[]? Candidates;
     }
 
     /// <summary>The operator on one form of a value; at a match, the rule's per-match actions.</summary>
