@@ -24,6 +24,8 @@ public sealed class SecLangRule
     /// collected once per phase. -1 otherwise.
     /// </summary>
     public int ValueSet { get; internal set; } = -1;
+    /// <summary>The rule set's number for this rule's targets when it has a <see cref="ValueSet"/>: value sets with the same targets read them once per phase.</summary>
+    public int TargetSet { get; internal set; } = -1;
     public SecOperator? Operator { get; init; }
     public bool Negated { get; init; }
     public required RuleActions Actions { get; init; }

@@ -20,7 +20,7 @@ public sealed class SecLangRuleSet
         Files = files;
         foreach (var rule in rules) rule.Complete();
         Literals = LiteralIndex.Build(rules.Where(r => !r.IsMarker));
-        ValueSets = NumberValueSets(rules.Where(r => !r.IsMarker).SelectMany(r => r.Chain()));
+        (ValueSets, TargetSets) = NumberValueSets(rules.Where(r => !r.IsMarker).SelectMany(r => r.Chain()));
         for (var phase = 1; phase <= 5; phase++)
         {
             var p = phase;
@@ -38,6 +38,8 @@ public sealed class SecLangRuleSet
     public LiteralIndex Literals { get; }
     /// <summary>How many distinct <see cref="SecLangRule.ValueSet"/>s the rules have.</summary>
     public int ValueSets { get; }
+    /// <summary>How many distinct <see cref="SecLangRule.TargetSet"/>s the rules have.</summary>
+    public int TargetSets { get; }
     public RuleEngineMode Mode { get; }
     public bool RequestBodyAccess { get; }
     public IReadOnlyList<string> Files { get; }
@@ -50,17 +52,24 @@ public sealed class SecLangRuleSet
             "HIGHEST_SEVERITY" }.Select(VariableNames.IdOf),
     ];
 
-    private static int NumberValueSets(IEnumerable<SecLangRule> links)
+    private static (int ValueSets, int TargetSets) NumberValueSets(IEnumerable<SecLangRule> links)
     {
-        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var valueSets = new Dictionary<string, int>(StringComparer.Ordinal);
+        var targetSets = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var link in links)
         {
             if (link.Targets.Count == 0 || link.Actions.MultiMatch || link.Targets.Any(t => Changing.Contains(t.Id))) continue;
-            var key = string.Join('|', link.Targets) + " " + link.TransformationKey;
-            if (!numbers.TryGetValue(key, out var number)) numbers[key] = number = numbers.Count;
-            link.ValueSet = number;
+            var targets = string.Join('|', link.Targets);
+            link.ValueSet = Number(valueSets, targets + " " + link.TransformationKey);
+            link.TargetSet = Number(targetSets, targets);
         }
-        return numbers.Count;
+        return (valueSets.Count, targetSets.Count);
+    }
+
+    private static int Number(Dictionary<string, int> numbers, string key)
+    {
+        if (!numbers.TryGetValue(key, out var number)) numbers[key] = number = numbers.Count;
+        return number;
     }
 
     private static int[] SkipAfterTargets(SecLangRule[] rules)

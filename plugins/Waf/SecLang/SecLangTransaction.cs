@@ -28,6 +28,9 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly Stack<List<VariableValue>> _valueLists = [];
     /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
     private readonly CollectedValues?[] _collected;
+    /// <summary>The values of each <see cref="SecLangRule.TargetSet"/> before transformations, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
+    private readonly List<VariableValue>?[] _targetValues;
+    private readonly int[] _targetStamps;
     private readonly Func<string, ulong[]> _candidatesOf;
     private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
@@ -58,6 +61,8 @@ public sealed class SecLangTransaction : IMatchContext
     {
         _rules = rules;
         _collected = new CollectedValues?[rules.ValueSets];
+        _targetValues = new List<VariableValue>?[rules.TargetSets];
+        _targetStamps = new int[rules.TargetSets];
         _candidatesOf = Candidates;
         foreach (var id in Persistent) _collections[id] = new Collection();
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
@@ -84,6 +89,7 @@ public sealed class SecLangTransaction : IMatchContext
         ClearCache(_candidates);
         _log.Clear();
         foreach (var values in _collected) values?.Clear();
+        foreach (var values in _targetValues) values?.Clear();
         _phaseStamp++;
         _removedIds.Clear();
         _removedRanges.Clear();
@@ -454,13 +460,20 @@ public sealed class SecLangTransaction : IMatchContext
         var collected = _collected[rule.ValueSet] ??= new CollectedValues();
         if (collected.Stamp == _phaseStamp) return collected;
         collected.Clear();
-        var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
-        CollectValues(rule, top, values);
-        foreach (var value in values) collected.Add(value, Transform(value.Value, rule));
-        values.Clear();
-        _valueLists.Push(values);
+        foreach (var value in TargetValues(rule, top)) collected.Add(value, Transform(value.Value, rule));
         collected.Stamp = _phaseStamp;
         return collected;
+    }
+
+    /// <summary>The values of a rule's <see cref="SecLangRule.TargetSet"/>: read by the first rule of the phase that reads them.</summary>
+    private List<VariableValue> TargetValues(SecLangRule rule, SecLangRule top)
+    {
+        var values = _targetValues[rule.TargetSet] ??= [];
+        if (_targetStamps[rule.TargetSet] == _phaseStamp) return values;
+        values.Clear();
+        CollectValues(rule, top, values);
+        _targetStamps[rule.TargetSet] = _phaseStamp;
+        return values;
     }
 
     /// <summary>The operator on one form of a value; at a match, the rule's per-match actions.</summary>
