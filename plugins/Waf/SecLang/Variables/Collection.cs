@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Edgeplane.Plugins.Waf.SecLang.Variables;
 
 /// <summary>
@@ -15,15 +17,22 @@ public sealed class Collection
 
     public void Add(string key, string value)
     {
-        _index[key] = _index.TryGetValue(key, out var at) ? (at.First, at.Count + 1) : (_items.Count, 1);
+        ref var at = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, key, out var exists);
+        at = exists ? (at.First, at.Count + 1) : (_items.Count, 1);
         _items.Add(new(key, value));
     }
 
     /// <summary>Replaces the value of the key's first member, or adds the key.</summary>
     public void Set(string key, string value)
     {
-        if (_index.TryGetValue(key, out var at)) _items[at.First] = new(_items[at.First].Key, value);
-        else Add(key, value);
+        ref var at = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, key, out var exists);
+        if (exists)
+        {
+            _items[at.First] = new(_items[at.First].Key, value);
+            return;
+        }
+        at = (_items.Count, 1);
+        _items.Add(new(key, value));
     }
 
     public void Remove(string key)
