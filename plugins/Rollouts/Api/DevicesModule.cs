@@ -25,7 +25,7 @@ public sealed class DevicesModule : ICarterModule
         devices.MapGet("/", ListAsync).WithSummary("The team's devices").RequirePermission("rollouts.devices.read");
         devices.MapGet("/{name}", GetAsync).WithSummary("One device").RequirePermission("rollouts.devices.read");
         devices.MapPatch("/{name}", PatchAsync).WithSummary("Change a device's labels").RequirePermission("rollouts.devices.write");
-        devices.MapDelete("/{name}", DeleteAsync).WithSummary("Remove a device (its certificate is no longer accepted)").RequirePermission("rollouts.devices.write");
+        devices.MapDelete("/{name}", DeleteAsync).WithSummary("Remove a device (its certificate is no longer accepted)").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.devices.write");
         devices.MapGet("/{name}/history", HistoryAsync).WithSummary("A device's history, newest first").RequirePermission("rollouts.devices.read");
     }
 

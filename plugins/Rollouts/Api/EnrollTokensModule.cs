@@ -25,7 +25,7 @@ public sealed class EnrollTokensModule : ICarterModule
         tokens.MapPost("/", CreateAsync).WithSummary("Issue an enrollment token (shown once)").RequirePermission("rollouts.enroll-tokens.write").RequireSession();
         tokens.MapGet("/", ListAsync).WithSummary("The team's enrollment tokens").RequirePermission("rollouts.enroll-tokens.read");
         tokens.MapGet("/{id}", GetAsync).WithSummary("One enrollment token").RequirePermission("rollouts.enroll-tokens.read");
-        tokens.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an enrollment token").RequirePermission("rollouts.enroll-tokens.write").RequireSession();
+        tokens.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an enrollment token").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.enroll-tokens.write").RequireSession();
     }
 
     private static async Task<IResult> CreateAsync(NewEnrollToken body, HttpContext http, ICaller caller, EnrollTokenStore store, GroupStore groups, DeviceCa ca,

@@ -23,10 +23,10 @@ public sealed class GroupsModule : ICarterModule
         groups.MapGet("/", ListAsync).WithSummary("The team's device groups").RequirePermission("rollouts.groups.read");
         groups.MapGet("/{id}", GetAsync).WithSummary("One device group").RequirePermission("rollouts.groups.read");
         groups.MapPatch("/{id}", PatchAsync).WithSummary("Change a device group").RequirePermission("rollouts.groups.write");
-        groups.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a device group").RequirePermission("rollouts.groups.write");
+        groups.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a device group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
         groups.MapGet("/{id}/devices", MembersAsync).WithSummary("A group's devices").RequirePermission("rollouts.groups.read");
-        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).WithSummary("Add a device to a group").RequirePermission("rollouts.groups.write");
-        groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).WithSummary("Take a device out of a group").RequirePermission("rollouts.groups.write");
+        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).WithSummary("Add a device to a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
+        groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).WithSummary("Take a device out of a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
     }
 
     private static FieldErrors Check(string? name, string? description, Selector? selector, bool nameRequired)

@@ -23,7 +23,7 @@ public sealed class VulnerabilitiesModule : ICarterModule
         // the document as the body: one OSV entry, an array of them, or {"vulns": [...]} (osv-scanner's output), read whatever the Content-Type
         vulns.MapPost("/", ImportAsync).WithSummary("Import vulnerabilities (OSV)").Accepts<Dictionary<string, object>>("application/json", "*/*").RequirePermission("rollouts.vulnerabilities.write");
         vulns.MapGet("/", ListAsync).WithSummary("The team's vulnerabilities and the artifacts they affect").RequirePermission("rollouts.vulnerabilities.read");
-        vulns.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a vulnerability").RequirePermission("rollouts.vulnerabilities.write");
+        vulns.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a vulnerability").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.vulnerabilities.write");
     }
 
     private static async Task<IResult> ImportAsync(HttpRequest request, ICaller caller, VulnerabilityStore store, IAuditLog audit, TimeProvider clock)

@@ -48,7 +48,7 @@ public sealed class BlacklistModule : ICarterModule
             await audit.RecordAsync("waf.blacklist.removed", id);
             await sync.RefreshAsync();
             return Results.NoContent();
-        }).WithSummary("Take an entry off the blacklist").RequirePermission("waf.blacklist.write");
+        }).WithSummary("Take an entry off the blacklist").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.blacklist.write");
     }
 
     private static object View(BlacklistRow r, DateTimeOffset now) => new

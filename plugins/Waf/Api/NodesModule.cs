@@ -99,7 +99,7 @@ public sealed class NodesModule : ICarterModule
             if (revoked == 0) return Results.Problem(statusCode: 404, title: $"Node {id} has no live credential");
             await audit.RecordAsync("waf.node.revoked", id, new { revoked });
             return Results.NoContent();
-        }).WithSummary("Revoke a node's credential").RequirePermission("waf.nodes.write");
+        }).WithSummary("Revoke a node's credential").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.nodes.write");
 
         app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store, ICaller caller, WafOptions options) =>
         {

@@ -46,7 +46,7 @@ public sealed class WebhooksModule : ICarterModule
             await sender.CancelPendingAsync(WebhookEvents.PluginId, id);
             await audit.RecordAsync("waf.webhook.deleted", id);
             return Results.NoContent();
-        }).WithSummary("Delete a webhook").RequirePermission("waf.webhooks.write");
+        }).WithSummary("Delete a webhook").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.webhooks.write");
 
         app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
         {
