@@ -8,6 +8,10 @@
   scale.py propagation BASE KEY PORT ZONES EDITS           API 201 -> answer over UDP, per edit
   scale.py concurrent BASE KEY ZONES CLIENTS ADDS          single adds from concurrent API clients: adds/s and latency
   scale.py answered PORT NAME TIMEOUT                      waits until NAME has an A answer; prints the seconds it took
+  scale.py secondary EP_PORT ZONES DIR                     DIR/zones.conf: NSD secondary for every zone (NOTIFY + IXFR from EP_PORT)
+  scale.py edits BASE KEY ZONES RECORDS EDITS CLIENTS NAMES  random single adds and deletes from concurrent clients; appends added names to NAMES
+  scale.py synced PRIMARY SECONDARY ZONES TIMEOUT         waits until every zone's SOA serial is the same on both; prints the seconds it took
+  scale.py axfr PRIMARY SECONDARY ZONES                    compares every zone's full AXFR from both servers
 Only the standard library; everything goes to 127.0.0.1.
 """
 import http.client
@@ -228,6 +232,115 @@ def concurrent(base, key, zones, clients, adds):
           f"latency p50 {percentile(times, .5) * 1000:.1f} ms p99 {percentile(times, .99) * 1000:.1f} ms max {max(times) * 1000:.1f} ms")
 
 
+def secondary(ep_port, zones, directory):
+    with open(f"{directory}/zones.conf", "w") as conf:
+        for i in range(1, zones + 1):
+            zone = zone_name(i)
+            conf.write(f'zone:\n  name: {zone}\n  zonefile: "{directory}/{zone}.zone"\n'
+                       f"  request-xfr: 127.0.0.1@{ep_port} NOKEY\n  allow-notify: 127.0.0.1 NOKEY\n  provide-xfr: 127.0.0.1 NOKEY\n")
+
+
+def edits(base, key, zones, records, count, clients, names_file):
+    """COUNT random edits from CLIENTS concurrent API clients: 60 % single adds (A or TXT), 40 % deletes of a record
+    the zone holds (one loaded by `load`, whose indexes are 1..RECORDS, or one added here)."""
+    import threading
+    held = {zone_name(i): list(range(1, records + 1)) for i in range(1, zones + 1)}
+    lock = threading.Lock()
+    added, failures, counts = [], [], {"add": 0, "delete": 0}
+    def client(c):
+        api = Api(base, key)
+        rng = random.Random(1000 + c)
+        for i in range(c, count, clients):
+            zone = zone_name(rng.randrange(1, zones + 1))
+            index = None
+            with lock:
+                if rng.random() < 0.4 and held[zone]:
+                    index = held[zone].pop(rng.randrange(len(held[zone])))
+            if index is not None:
+                status, body = api.call("POST", f"/zone/{zone}/delete_record/{index}")
+                ok = status == 200
+                kind = "delete"
+            else:
+                label = f"e{c}-{i}"
+                record = {"label": label, "type": "A", "ttl": 120, "value": f"192.0.2.{i % 250 + 1}"} if rng.random() < 0.7 \
+                    else {"label": label, "type": "TXT", "ttl": 120, "value": f"edit {i} from client {c}"}
+                status, body = api.call("POST", f"/zone/{zone}/add", record)
+                ok = status == 201
+                kind = "add"
+                if ok:
+                    with lock:
+                        held[zone].append(json.loads(body)["index"])
+                        added.append(f"{label}.{zone} {record['type']}")
+            with lock:
+                counts[kind] += ok
+                if not ok:
+                    failures.append(f"{kind} {zone}: {status} {body[:200]!r}")
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        sys.exit(f"{len(failures)} edits failed, e.g. {failures[0]}")
+    with open(names_file, "a") as f:
+        for line in added:
+            f.write(line + "\n")
+    print(f"   {count} edits ({counts['add']} adds, {counts['delete']} deletes) from {clients} clients in {elapsed:.1f} s = {count / elapsed:,.0f}/s")
+
+
+def skip_name(data, at):
+    while data[at] and data[at] & 0xC0 != 0xC0:
+        at += data[at] + 1
+    return at + (2 if data[at] & 0xC0 == 0xC0 else 1)
+
+
+def soa_serial(sock, port, zone):
+    """The zone's SOA serial as the server answers it, or None."""
+    answer = ask(sock, port, zone, "SOA", timeout=0.5)
+    if not answer or answer[0] != 0 or answer[1] == 0:
+        return None
+    data = answer[2]
+    at = skip_name(data, 12) + 4            # the question
+    at = skip_name(data, at) + 10           # the answer's owner, type, class, TTL, RDLENGTH
+    at = skip_name(data, skip_name(data, at))  # MNAME, RNAME
+    return struct.unpack(">I", data[at:at + 4])[0]
+
+
+def synced(primary, secondary_port, zones, timeout):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    start = time.perf_counter()
+    pending = [zone_name(i) for i in range(1, zones + 1)]
+    while pending:
+        pending = [z for z in pending if (serial := soa_serial(sock, primary, z)) is None or serial != soa_serial(sock, secondary_port, z)]
+        if not pending:
+            break
+        if time.perf_counter() - start > timeout:
+            sys.exit(f"{len(pending)} zones not in sync after {timeout} s, e.g. {pending[:5]}")
+        time.sleep(0.5)
+    print(f"{time.perf_counter() - start:.1f}")
+
+
+def axfr(primary, secondary_port, zones):
+    import subprocess
+    def records(port, zone):
+        out = subprocess.run(["dig", "+noall", "+answer", "+tries=2", "+time=10", "@127.0.0.1", "-p", str(port), zone, "AXFR"],
+                             capture_output=True, text=True).stdout
+        lines = [" ".join(line.split()) for line in out.splitlines() if line.strip()]
+        return sorted(lines[:-1]) if lines else []  # the closing SOA repeats the first
+    differ, total = [], 0
+    for i in range(1, zones + 1):
+        zone = zone_name(i)
+        a, b = records(primary, zone), records(secondary_port, zone)
+        total += len(a)
+        if not a or a != b:
+            differ.append(zone)
+    print(f"   full AXFR identical for {zones - len(differ)}/{zones} zones ({total} records)" + (f"; differ: {differ[:10]}" if differ else ""))
+    if differ:
+        sys.exit(1)
+
+
 def answered(port, name, timeout):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     start = time.perf_counter()
@@ -253,6 +366,14 @@ if __name__ == "__main__":
         propagation(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
     elif command == "concurrent":
         concurrent(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
+    elif command == "secondary":
+        secondary(int(args[0]), int(args[1]), args[2])
+    elif command == "edits":
+        edits(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), int(args[5]), args[6])
+    elif command == "synced":
+        synced(int(args[0]), int(args[1]), int(args[2]), float(args[3]))
+    elif command == "axfr":
+        axfr(int(args[0]), int(args[1]), int(args[2]))
     elif command == "answered":
         answered(int(args[0]), args[1], float(args[2]))
     else:

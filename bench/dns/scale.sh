@@ -10,6 +10,10 @@
 # CLIENTS (16), ADDS (5000),
 # BUILD=0 to reuse the last Release build. Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
 # only; every process started here is stopped on exit.
+# MODE=consistency instead checks correctness under load (issue 21): after the load, an NSD secondary of every zone
+# follows the host through NOTIFY + IXFR while CLIENTS concurrent API clients make EDITS (default 10,000) random single
+# adds and deletes; then every zone's full AXFR must be identical on both, and NAMES_CHECKED (1,000) random names
+# must answer the same.
 set -euo pipefail
 ZONES=${1:-100}
 RECORDS=${2:-100}
@@ -17,23 +21,24 @@ DURATION=${3:-10}
 WORKERS=${UDP_WORKERS:-$(nproc)}
 SINGLE_ZONES=$(( ZONES * ${SINGLE_PERCENT:-10} / 100 ))
 QUERIES=${QUERIES:-100000}
-EDITS=${EDITS:-200}
+MODE=${MODE:-performance}
+if [ "$MODE" = consistency ]; then EDITS=${EDITS:-10000}; else EDITS=${EDITS:-200}; fi
 CLIENTS=${CLIENTS:-16}
 ADDS=${ADDS:-5000}
 [ "$RECORDS" -ge 10 ] || { echo "records per zone: at least 10" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HELPER="$ROOT/bench/dns/scale.py"
 WORK=$(mktemp -d /tmp/edgeplane-dnsscale-XXXXXX)
-HOST_PID=""; NSD_PID=""
+HOST_PID=""; NSD_PID=""; SECONDARY_PID=""
 cleanup() {
-  for p in $HOST_PID $NSD_PID; do kill "$p" 2>/dev/null || true; done
+  for p in $HOST_PID $NSD_PID $SECONDARY_PID; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-HTTP_PORT=$(free_port); EP_PORT=$(free_port); NSD_PORT=$(free_port)
+HTTP_PORT=$(free_port); EP_PORT=$(free_port); NSD_PORT=$(free_port); SECONDARY_PORT=$(free_port)
 KEY="ep_bench_$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
 BASE="http://127.0.0.1:$HTTP_PORT/dns/api"
 LAST="host4.z$ZONES.example"
@@ -58,7 +63,9 @@ mkdir -p "$WORK/plugins" "$WORK/data" "$WORK/zones"
 ln -s "$ROOT/src/Host/bin/Release/net10.0/plugins/Edgeplane.Plugins.Dns" "$WORK/plugins/Edgeplane.Plugins.Dns"
 
 start_host() {
-  env Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins" \
+  local transfers=()
+  [ "$MODE" = consistency ] && transfers=(Edgeplane__Plugins__dns__TransferAllowed=127.0.0.1 Edgeplane__Plugins__dns__Notify="127.0.0.1:$SECONDARY_PORT")
+  env "${transfers[@]}" Edgeplane__DataDirectory="$WORK/data" Edgeplane__Plugins__Directories="$WORK/plugins" \
     Edgeplane__Bootstrap__AdminApiKey="$KEY" Edgeplane__Bootstrap__AdminPassword="bench-admin-password-0123456789" \
     Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net" \
     Edgeplane__Plugins__dns__UdpWorkers="$WORKERS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
@@ -74,6 +81,11 @@ start_nsd() {
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+# The host's counts of committed record writes and of the transactions that held them (group commit).
+write_counts() {
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^edgeplane_dns_record_writes_total/ {w += $NF} /^edgeplane_dns_record_write_transactions_total/ {t += $NF} END {print w + 0, t + 0}'
+}
+
 echo "== starting Edgeplane (HTTP 127.0.0.1:$HTTP_PORT, DNS 127.0.0.1:$EP_PORT, UdpWorkers $WORKERS)"
 start_host
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -81,6 +93,41 @@ for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/n
 echo "== loading $ZONES zones x $RECORDS records through the API ($SINGLE_ZONES zones with single adds, the others with the bulk API)"
 python3 "$HELPER" load "$BASE" "$KEY" "$ZONES" "$RECORDS" "$SINGLE_ZONES" "$WORK/names.txt"
 echo "   $(wc -l <"$WORK/names.txt") distinct names with data"
+
+if [ "$MODE" = consistency ]; then
+  mkdir -p "$WORK/secondary"
+  python3 "$HELPER" secondary "$EP_PORT" "$ZONES" "$WORK/secondary"
+  cat >"$WORK/secondary/nsd.conf" <<NSD
+server:
+  ip-address: 127.0.0.1@$SECONDARY_PORT
+  username: ""
+  chroot: ""
+  zonesdir: "$WORK/secondary"
+  database: ""
+  pidfile: "$WORK/secondary/nsd.pid"
+  xfrdfile: "$WORK/secondary/xfrd.state"
+  zonelistfile: "$WORK/secondary/zone.list"
+  xfrdir: "$WORK/secondary"
+  logfile: "$WORK/secondary/nsd.log"
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+include: "$WORK/secondary/zones.conf"
+NSD
+  echo "== NSD secondary of all $ZONES zones on 127.0.0.1:$SECONDARY_PORT (NOTIFY + IXFR from Edgeplane)"
+  /usr/sbin/nsd -d -c "$WORK/secondary/nsd.conf" >>"$WORK/secondary/nsd.out" 2>&1 &
+  SECONDARY_PID=$!
+  echo "   in sync after the initial transfers: $(python3 "$HELPER" synced "$EP_PORT" "$SECONDARY_PORT" "$ZONES" 600) s"
+  echo "== $EDITS random single adds and deletes from $CLIENTS concurrent API clients"
+  python3 "$HELPER" edits "$BASE" "$KEY" "$ZONES" "$RECORDS" "$EDITS" "$CLIENTS" "$WORK/names.txt"
+  echo "   secondary in sync $(python3 "$HELPER" synced "$EP_PORT" "$SECONDARY_PORT" "$ZONES" 600) s after the last edit's answer"
+  echo "== comparing"
+  python3 "$HELPER" axfr "$EP_PORT" "$SECONDARY_PORT" "$ZONES" || { tail -20 "$WORK/secondary/nsd.log"; exit 1; }
+  python3 "$HELPER" same "$EP_PORT" "$SECONDARY_PORT" "$WORK/names.txt" "${NAMES_CHECKED:-1000}"
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep '^edgeplane_dns_transfers_total' | sed 's/^/   /'
+  exit 0
+fi
 
 echo "== exporting every zone; NSD on 127.0.0.1:$NSD_PORT with server-count $WORKERS"
 python3 "$HELPER" export "$BASE" "$KEY" "$ZONES" "$WORK/zones"
@@ -128,7 +175,10 @@ echo "== API 201 -> answer over UDP ($EDITS single adds to random zones, polled 
 python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
 
 echo "== single adds from $CLIENTS concurrent API clients ($ADDS adds to random zones)"
+read -r W0 T0 <<<"$(write_counts)"
 python3 "$HELPER" concurrent "$BASE" "$KEY" "$ZONES" "$CLIENTS" "$ADDS"
+read -r W1 T1 <<<"$(write_counts)"
+echo "   $(( W1 - W0 )) record writes committed in $(( T1 - T0 )) transactions (group commit: $(python3 -c "print(f'{($W1 - $W0) / max(1, $T1 - $T0):.1f}')") writes per commit)"
 
 echo "== restart -> $LAST answered"
 stop "$NSD_PID"; T0=$(now); start_nsd
