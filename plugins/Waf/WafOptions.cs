@@ -1,4 +1,3 @@
-using Edgeplane.Plugins.Waf.Proxy;
 
 namespace Edgeplane.Plugins.Waf;
 

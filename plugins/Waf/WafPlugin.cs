@@ -31,6 +31,7 @@ public sealed class WafPlugin : IPlugin
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<EngineSync>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineSync>());
+        services.AddSingleton<OrchestratorOutbox>();
         services.AddSingleton<WebhookEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEvents>());
         services.AddHostedService<NodeHealthJob>();

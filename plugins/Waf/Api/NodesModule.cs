@@ -124,7 +124,7 @@ public sealed class NodesModule : ICarterModule
             errors.Check(beat.Load is >= 0 and <= 1000, "load", "must be between 0 and 1000");
             errors.Check(beat.Address is null || beat.Address.Length <= 200, "address", "must be at most 200 characters");
             var raised = beat.Events ?? [];
-            errors.Check(raised.Count <= WebhookEvents.MaxEventsPerHeartbeat, "events", $"at most {WebhookEvents.MaxEventsPerHeartbeat} per heartbeat");
+            errors.Check(raised.Count <= OrchestratorOutbox.MaxPerHeartbeat, "events", $"at most {OrchestratorOutbox.MaxPerHeartbeat} per heartbeat");
             errors.Check(raised.All(e => e is { Id.Length: > 0 and <= 26, Event: "attack_detected" or "rule_triggered" } && e.Data.ValueKind == JsonValueKind.Object), "events",
                 "each needs an id of 1 to 26 characters, an event attack_detected or rule_triggered, and a data object");
             if (beat.Address is { Length: > 0 and <= 200 } address && CheckNodeAddress(address) is { } addressError) errors.Add("address", addressError);

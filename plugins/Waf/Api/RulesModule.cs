@@ -7,6 +7,7 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,7 +23,6 @@ public sealed class RulesModule : ICarterModule
     public const int MaxBulk = 10_000;
 
     /// <summary>Operators' rules are named as in SecBeat's document (<c>rule_…</c>); rules added before keep their ids.</summary>
-    public const string RuleIdPrefix = "rule_";
 
     /// <summary>Validates one rule; field names get <paramref name="prefix"/> (e.g. <c>rules[3].</c>).</summary>
     private static RuleRow? Validate(NewRule body, string prefix, FieldErrors errors, string? by, DateTimeOffset now, string? patternError = null, bool patternChecked = false)
@@ -39,7 +39,7 @@ public sealed class RulesModule : ICarterModule
         var tags = body.Tags ?? [];
         errors.Check(tags.Length <= 20 && tags.All(t => t is { Length: > 0 and <= 64 } && !t.Contains(',')), prefix + "tags", "must be up to 20 non-empty tags of at most 64 characters without commas");
         if (errors.ToDictionary().Count != before) return null;
-        return new RuleRow(RuleIdPrefix + Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
+        return new RuleRow(RuleIds.Custom + Ids.New(), body.Pattern!, WafRule.ActionName(action!.Value), severity, string.Join(',', WafRule.TargetNames(targets!.Value)),
             string.Join(',', tags), 0, by, now);
     }
 

@@ -2,24 +2,14 @@ using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Waf.Engine;
 
 namespace Edgeplane.Plugins.Waf.Data;
 
-public sealed record RuleRow(string Id, string Pattern, string Action, string Severity, string Targets, string Tags, long Hits, string? CreatedBy, DateTimeOffset CreatedAt)
-{
-    public WafRule ToRule() => new(Id, Pattern, WafRule.ParseAction(Action) ?? RuleAction.Block, Severity,
-        WafRule.ParseTargets(Targets.Split(',', StringSplitOptions.RemoveEmptyEntries)) ?? RuleTarget.All,
-        Tags.Split(',', StringSplitOptions.RemoveEmptyEntries));
-}
+public sealed record RuleRow(string Id, string Pattern, string Action, string Severity, string Targets, string Tags, long Hits, string? CreatedBy, DateTimeOffset CreatedAt);
 
 public sealed record DefaultRuleRow(string RuleId, long Enabled, long Hits);
 
-public sealed record BlacklistRow(string Id, string Network, string Reason, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt)
-{
-    public BlacklistEntry? ToEntry() =>
-        IpNetwork.TryParse(Network, out var net, out _) ? new BlacklistEntry(Id, net, Reason, CreatedAt, ExpiresAt) : null;
-}
+public sealed record BlacklistRow(string Id, string Network, string Reason, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 public sealed record PolicyRow(string Id, string Name, string RulesJson, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset DeployedAt)
 {
@@ -136,7 +126,7 @@ public sealed class WafStore(IDbConnectionFactory db, TimeProvider clock)
         var now = clock.GetUtcNow();
         foreach (var (id, n) in hits)
         {
-            if (id.StartsWith(DefaultRules.IdPrefix, StringComparison.Ordinal) || id.StartsWith(SecLang.SecLangInspector.IdPrefix, StringComparison.Ordinal))
+            if (RuleIds.IsBuiltIn(id))
             {
                 if (await c.ExecuteAsync("UPDATE waf_default_rules SET hits = hits + @n WHERE rule_id = @id", new { id, n }, tx) == 0)
                     await c.ExecuteAsync("INSERT INTO waf_default_rules (rule_id, enabled, hits, updated_at) VALUES (@id, 1, @n, @now)", new { id, n, now }, tx);

@@ -1,3 +1,5 @@
+using Edgeplane.Plugins.Waf.Data;
+
 namespace Edgeplane.Plugins.Waf.Engine;
 
 /// <summary>
@@ -8,13 +10,12 @@ namespace Edgeplane.Plugins.Waf.Engine;
 public static class DefaultRules
 {
     public const string SetName = "default";
-    public const string IdPrefix = "default-";
 
     private const RuleTarget Input = RuleTarget.Path | RuleTarget.Query | RuleTarget.Body;
     private const RuleTarget Args = RuleTarget.Query | RuleTarget.Body;
 
     private static WafRule R(string id, string pattern, string severity, RuleTarget targets, string category) =>
-        new(IdPrefix + id, pattern, RuleAction.Block, severity, targets, [category]);
+        new(RuleIds.Default + id, pattern, RuleAction.Block, severity, targets, [category]);
 
     public static IReadOnlyList<WafRule> All { get; } =
     [

@@ -15,7 +15,7 @@ namespace Edgeplane.Plugins.Waf.Engine;
 /// </summary>
 public sealed class EngineSync(
     WafEngine engine, WafStore store, SnapshotBuilder builder, WafOptions options, WafStatus status,
-    Webhooks.WebhookEvents events, ILogger<EngineSync> logger) : BackgroundService
+    OrchestratorOutbox outbox, ILogger<EngineSync> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _signal = new(0);
     private long _applied = -1;
@@ -204,7 +204,7 @@ public sealed class EngineSync(
     {
         _lastHeartbeat = DateTimeOffset.UtcNow;
         var hits = engine.Counters.DrainRuleHits();
-        var raised = events.TakeForOrchestrator(Webhooks.WebhookEvents.MaxEventsPerHeartbeat);
+        var raised = outbox.Take(OrchestratorOutbox.MaxPerHeartbeat);
         var delivered = false;
         try
         {
@@ -216,7 +216,7 @@ public sealed class EngineSync(
             if (!delivered)
             {
                 engine.Counters.RestoreRuleHits(hits);
-                events.ReturnForOrchestrator(raised);
+                outbox.Return(raised);
             }
         }
     }

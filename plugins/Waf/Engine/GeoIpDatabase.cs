@@ -1,4 +1,5 @@
 using System.Net;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 

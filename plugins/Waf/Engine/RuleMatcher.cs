@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 

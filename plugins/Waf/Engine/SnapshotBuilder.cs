@@ -1,4 +1,5 @@
 using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.Matching;
 using Edgeplane.Plugins.Waf.SecLang;
 
 namespace Edgeplane.Plugins.Waf.Engine;

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
 /// <summary>Everything the engine enforces at one moment; replaced as a whole when configuration changes.</summary>
-public sealed record EngineSnapshot(RuleMatcher Rules, IpBlacklist Blacklist, EffectivePolicy Policy, string Version, SecLang.SecLangInspector? SecLang = null)
+public sealed record EngineSnapshot(RuleMatcher Rules, IpBlacklist Blacklist, EffectivePolicy Policy, string Version, SecLangInspector? SecLang = null)
 {
     public static EngineSnapshot Empty { get; } = new(new RuleMatcher([]), IpBlacklist.Empty, EffectivePolicy.None, "empty");
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using Edgeplane.Plugins.Waf.SecLang.Variables;
 
 namespace Edgeplane.Plugins.Waf.SecLang;
 
@@ -15,15 +15,7 @@ public sealed record SecLangRequest(
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     byte[]? Body)
 {
-    /// <summary>Each char above 127 stands for the bytes of its UTF-8 encoding.</summary>
-    public static string Bytes(string text)
-    {
-        foreach (var c in text)
-            if (c > 127) return Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(text));
-        return text;
-    }
-
     public static SecLangRequest FromText(string remoteAddress, int remotePort, string method, string uri, string protocol,
         IEnumerable<KeyValuePair<string, string>> headers, byte[]? body) =>
-        new(remoteAddress, remotePort, method, Bytes(uri), protocol, [.. headers.Select(h => new KeyValuePair<string, string>(Bytes(h.Key), Bytes(h.Value)))], body);
+        new(remoteAddress, remotePort, method, ByteText.Of(uri), protocol, [.. headers.Select(h => new KeyValuePair<string, string>(ByteText.Of(h.Key), ByteText.Of(h.Value)))], body);
 }

@@ -17,20 +17,15 @@ namespace Edgeplane.Plugins.Waf.Webhooks;
 /// the delivery log. The request path only writes to an in-memory channel; this service does the
 /// database work.
 /// </summary>
-public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSender sender, WafOptions options, TimeProvider clock, ILogger<WebhookEvents> logger) : BackgroundService
+public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSender sender, OrchestratorOutbox outbox, WafOptions options, TimeProvider clock, ILogger<WebhookEvents> logger) : BackgroundService
 {
     public static readonly string[] EventNames = ["attack_detected", "node_health", "rule_triggered"];
     public const string PluginId = "waf";
     /// <summary>The seed's event name, sent beside the host's <c>X-Edgeplane-Event</c>.</summary>
     public const string EventHeader = "X-SecBeat-Event";
 
-    /// <summary>The events a node raised that the orchestrator has not taken yet are kept up to this many.</summary>
-    public const int MaxPendingForOrchestrator = 10_000;
-    public const int MaxEventsPerHeartbeat = 1_000;
-
     private readonly Channel<(string Event, object Data)> _queue = Channel.CreateBounded<(string, object)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSent = new();
-    private readonly LinkedList<NodeEvent> _forOrchestrator = new();
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -85,35 +80,7 @@ public sealed class WebhookEvents(WafEngine engine, WafStore store, IWebhookSend
             _queue.Writer.TryWrite((eventName, data));
             return;
         }
-        var raised = new NodeEvent(Ids.New(), eventName, clock.GetUtcNow(), JsonSerializer.SerializeToElement(data));
-        lock (_forOrchestrator)
-        {
-            if (_forOrchestrator.Count < MaxPendingForOrchestrator) _forOrchestrator.AddLast(raised);
-        }
-    }
-
-    /// <summary>Node: the oldest events not yet taken by the orchestrator.</summary>
-    public List<NodeEvent> TakeForOrchestrator(int max)
-    {
-        lock (_forOrchestrator)
-        {
-            var taken = new List<NodeEvent>(Math.Min(max, _forOrchestrator.Count));
-            while (taken.Count < max && _forOrchestrator.First is { } first)
-            {
-                taken.Add(first.Value);
-                _forOrchestrator.RemoveFirst();
-            }
-            return taken;
-        }
-    }
-
-    /// <summary>Node: events whose heartbeat failed go back to the front, to be sent again with the same ids.</summary>
-    public void ReturnForOrchestrator(List<NodeEvent> events)
-    {
-        lock (_forOrchestrator)
-        {
-            for (var i = events.Count - 1; i >= 0; i--) _forOrchestrator.AddFirst(events[i]);
-        }
+        outbox.Add(new NodeEvent(Ids.New(), eventName, clock.GetUtcNow(), JsonSerializer.SerializeToElement(data)));
     }
 
     public static string Payload(string eventName, DateTimeOffset timestamp, string nodeId, object data) =>

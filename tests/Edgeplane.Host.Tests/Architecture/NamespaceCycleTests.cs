@@ -11,15 +11,6 @@ namespace Edgeplane.Host.Tests.Architecture;
 /// </summary>
 public sealed class NamespaceCycleTests
 {
-    /// <summary>
-    /// Assemblies whose loops other work is untangling today: their test is skipped, naming the loops, while they
-    /// have any. Remove a line when its work is done.
-    /// </summary>
-    private static readonly Dictionary<string, string> BeingUntangled = new()
-    {
-        ["Edgeplane.Plugins.Waf"] = "the WAF plugin is being reworked in parallel (issue 22: Data ↔ Engine, the SecLang engine)",
-    };
-
     public static TheoryData<string> Assemblies()
     {
         var data = new TheoryData<string> { "Edgeplane.Host" };
@@ -40,8 +31,6 @@ public sealed class NamespaceCycleTests
         var loops = graph.Cycles().Select(cycle => $"{string.Join(" ↔ ", cycle)}\n{graph.Explain(cycle)}").ToList();
 
         Assert.NotEmpty(graph.Edges); // the assembly was read
-        if (loops.Count > 0 && BeingUntangled.TryGetValue(root, out var reason))
-            Assert.Skip($"known namespace loops in {root}, {reason}:\n{string.Join("\n", loops)}");
         Assert.True(loops.Count == 0, $"namespace loops in {root}:\n{string.Join("\n", loops)}");
     }
 

@@ -2,6 +2,9 @@ using System.Net;
 using Edgeplane.Plugins.Waf.Engine;
 
 
+using Edgeplane.Plugins.Waf.Matching;
+using Edgeplane.Plugins.Waf.Data;
+
 namespace Edgeplane.Plugins.Waf.Tests.Engine;
 
 public sealed class BlacklistRateGeoTests

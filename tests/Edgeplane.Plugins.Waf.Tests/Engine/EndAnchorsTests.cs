@@ -1,4 +1,5 @@
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Tests.Engine;
 

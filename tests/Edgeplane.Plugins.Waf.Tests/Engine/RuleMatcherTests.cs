@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 
 namespace Edgeplane.Plugins.Waf.Tests.Engine;
 

@@ -7,6 +7,9 @@ using System.Text.Json;
 using Edgeplane.Plugins.Waf.Engine;
 using Edgeplane.Plugins.Waf.Proxy;
 
+using Edgeplane.Plugins.Waf.Matching;
+using Edgeplane.Plugins.Waf.Data;
+
 namespace Edgeplane.Plugins.Waf.Tests.Proxy;
 
 public sealed class ProxyFixture : IAsyncLifetime

@@ -47,5 +47,5 @@ public static class JsonBody
         }
     }
 
-    private static string Bytes(string s) => SecLangRequest.Bytes(s);
+    private static string Bytes(string s) => ByteText.Of(s);
 }

@@ -1,4 +1,5 @@
 using System.Xml;
+using Edgeplane.Plugins.Waf.SecLang.Variables;
 
 namespace Edgeplane.Plugins.Waf.SecLang.BodyProcessors;
 
@@ -37,6 +38,6 @@ public static class XmlBody
             yield break;
         }
         if (nodes is null) yield break;
-        foreach (XmlNode node in nodes) yield return SecLangRequest.Bytes(node.InnerText);
+        foreach (XmlNode node in nodes) yield return ByteText.Of(node.InnerText);
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
 
 namespace Edgeplane.Plugins.Waf.SecLang.Operators;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Matching;
 using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
 

@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Waf.Proxy;
+namespace Edgeplane.Plugins.Waf;
 
 /// <summary>The reverse-proxy listener (<c>Edgeplane:Plugins:waf:Proxy</c>).</summary>
 public sealed class WafProxyOptions

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Edgeplane.Plugins.Waf.Engine;
+namespace Edgeplane.Plugins.Waf.Matching;
 
 /// <summary>
 /// Compiles rule patterns with .NET's linear-time engine (<see cref="RegexOptions.NonBacktracking"/>).

@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Waf.Engine;
+namespace Edgeplane.Plugins.Waf.Matching;
 
 /// <summary>
 /// Estimates how large a rule's automaton can get. A counted repetition (<c>x{m,n}</c>) is expanded into

@@ -1,9 +1,10 @@
 using System.Globalization;
-using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Data;
+using Edgeplane.Plugins.Waf.SecLang;
 using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Parsing;
 
-namespace Edgeplane.Plugins.Waf.SecLang;
+namespace Edgeplane.Plugins.Waf.Engine;
 
 /// <summary>What the SecLang rules found in one request, in the terms of the WAF's verdicts.</summary>
 public sealed record SecLangFinding(WafRule? Interrupting, string? Reason, string? AttackType, IReadOnlyList<RuleMatcher.RuleMatch> Matches);
@@ -15,7 +16,6 @@ public sealed record SecLangFinding(WafRule? Interrupting, string? Reason, strin
 /// </summary>
 public sealed class SecLangInspector
 {
-    public const string IdPrefix = "crs-";
     private readonly Dictionary<int, WafRule> _rules;
     /// <summary>This thread's transaction, reused from request to request (its collections and caches keep their storage).</summary>
     [ThreadStatic] private static SecLangTransaction? t_transaction;
@@ -76,7 +76,7 @@ public sealed class SecLangInspector
     }
 
     private static WafRule ToWafRule(SecLangRule rule) => new(
-        IdPrefix + rule.Id.ToString(CultureInfo.InvariantCulture),
+        RuleIds.Crs + rule.Id.ToString(CultureInfo.InvariantCulture),
         string.Join(" chain ", rule.Chain().Select(r => $"{string.Join('|', r.Targets)} {(r.Negated ? "!" : "")}{r.Operator}")),
         rule.Disruptive is Disruptive.Deny or Disruptive.Drop or Disruptive.Redirect ? RuleAction.Block : rule.Disruptive == Disruptive.Allow ? RuleAction.Allow : RuleAction.Log,
         rule.Actions.Severity?.ToUpperInvariant() switch

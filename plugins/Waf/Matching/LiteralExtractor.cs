@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Waf.Engine;
+namespace Edgeplane.Plugins.Waf.Matching;
 
 /// <summary>
 /// Finds, for a regular expression, a small set of ASCII literals of which every match must contain

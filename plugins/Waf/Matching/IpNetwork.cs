@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Edgeplane.Abstractions.Network;
 
-namespace Edgeplane.Plugins.Waf.Engine;
+namespace Edgeplane.Plugins.Waf.Matching;
 
 /// <summary>An IPv4 or IPv6 address or CIDR range. IPv4-mapped IPv6 addresses are treated as IPv4.</summary>
 public readonly record struct IpNetwork(bool IsV6, UInt128 Network, int PrefixLength)

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Operators;
+using Edgeplane.Plugins.Waf.SecLang.Parsing;
 using Edgeplane.Plugins.Waf.SecLang.Transformations;
 using Edgeplane.Plugins.Waf.SecLang.Variables;
 
-namespace Edgeplane.Plugins.Waf.SecLang.Parsing;
+namespace Edgeplane.Plugins.Waf.SecLang;
 
 /// <summary>
 /// Builds a <see cref="SecLangRuleSet"/> from directives: rules, chains, markers, per-phase defaults, and the
@@ -258,18 +259,5 @@ public sealed class RuleSetLoader
     {
         if (_openChain is not null) throw new SecLangException($"{_openChain.File}:{_openChain.Line}: rule {_openChain.Id} ends with 'chain' but no rule follows it");
         return new SecLangRuleSet([.. _rules], _mode, _requestBodyAccess, _files);
-    }
-}
-
-/// <summary>A rule id or a range of them (<c>942100</c>, <c>942100-942199</c>).</summary>
-public static class IdRange
-{
-    public static (int From, int To) Parse(string text, string where)
-    {
-        var dash = text.IndexOf('-', 1);
-        if (dash < 0) return int.TryParse(text, out var id) ? (id, id) : throw new SecLangException($"{where}: '{text}' is not a rule id");
-        return int.TryParse(text[..dash], out var from) && int.TryParse(text[(dash + 1)..], out var to) && from <= to
-            ? (from, to)
-            : throw new SecLangException($"{where}: '{text}' is not a range of rule ids");
     }
 }
