@@ -109,6 +109,8 @@ server:
   zonelistfile: "$WORK/secondary/zone.list"
   xfrdir: "$WORK/secondary"
   logfile: "$WORK/secondary/nsd.log"
+  # Fewer parallel transfers than the host's MaxTcpConnectionsPerClient (16): connections beyond it are closed at once.
+  xfrd-tcp-max: 8
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
 remote-control:
