@@ -42,7 +42,36 @@ public interface IIdentityService
 
     /// <summary>Enables or disables a user (disabling revokes the user's login key). Only a host admin may (403 otherwise).</summary>
     Task SetUserEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default);
+
+    /// <summary>The members of the caller's team (the team its credential acts for) with their roles, by username.</summary>
+    Task<IReadOnlyList<TeamMember>> ListTeamMembersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes a user a member of the caller's team with <paramref name="role"/> (or changes the member's role). Only the
+    /// team's admin or a host admin, on a browser session, may (403 otherwise); <see cref="IdentityValidationException"/>
+    /// names <c>role</c> (not a role) or <c>userId</c> (no such user).
+    /// </summary>
+    Task<TeamMember> SetTeamMemberAsync(string userId, string role, CancellationToken cancellationToken = default);
+
+    /// <summary>The caller's own API keys, revoked ones included; never their secrets.</summary>
+    Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Mints an API key for the caller in the caller's team with <paramref name="role"/>, which may not exceed the caller's
+    /// role there; never a host-admin key. Only on a browser session (403 otherwise): a key never mints keys.
+    /// <see cref="IdentityValidationException"/> names <c>name</c>, <c>role</c> or <c>expiresAt</c>.
+    /// </summary>
+    Task<IssuedApiKey> CreateApiKeyAsync(string name, string role, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Revokes one of the caller's own keys (a host admin: anyone's). False when there is no such key of the caller's.
+    /// Only on a browser session (403 otherwise).
+    /// </summary>
+    Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A member of a team: the user and the member's role in that team.</summary>
+public sealed record TeamMember(UserInfo User, string Role);
 
 public sealed record NewUser(string Username, string Password, string? Email = null, bool IsHostAdmin = false)
 {

@@ -26,6 +26,15 @@ public static class PermissionEndpointExtensions
         => builder.RequireAuthorization().WithMetadata(new SessionRequirement());
 
     /// <summary>
+    /// Only a signed-in browser session may call the route; an API key gets 403 whose <c>detail</c> is
+    /// <paramref name="reason"/> (say what the route does and why a key may not: "creating users needs a browser session;
+    /// API keys cannot mint users").
+    /// </summary>
+    public static TBuilder RequireSession<TBuilder>(this TBuilder builder, string reason)
+        where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization().WithMetadata(new SessionRequirement { Reason = reason });
+
+    /// <summary>
     /// Only a host administrator may call the route (it acts on every team's data or on a resource every team shares):
     /// any other credential, whatever its role, gets 403 saying so.
     /// </summary>

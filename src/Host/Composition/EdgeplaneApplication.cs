@@ -80,7 +80,7 @@ public static class EdgeplaneApplication
         });
 
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(BindingFailures.HandleAsync);
         app.UseRouting();
         if (active.Any(p => p.Mounts.Any(m => m.Port is not null))) app.UseMiddleware<DedicatedListenerGuard>();
         app.UseEdgeplaneObservability();

@@ -11,27 +11,27 @@ public static class IdentityEndpoints
         var api = app.MapGroup("/api/v1").WithTags("host").RequireAuthorization().ValidateRequests();
 
         api.MapPost("/auth/login", LoginAsync).AllowAnonymous();
-        api.MapPost("/auth/logout", LogoutAsync).RequireSession();
+        api.MapPost("/auth/logout", LogoutAsync).RequireSession(SessionReasons.Logout);
         api.MapGet("/auth/me", MeAsync);
-        api.MapPost("/auth/password", ChangePasswordAsync).RequireSession();
+        api.MapPost("/auth/password", ChangePasswordAsync).RequireSession(SessionReasons.Password);
 
-        api.MapPost("/users", CreateUserAsync).RequireSession().RequireHostAdmin();
+        api.MapPost("/users", CreateUserAsync).RequireSession(SessionReasons.CreateUsers).RequireHostAdmin();
         api.MapGet("/users", ListUsersAsync).RequireHostAdmin();
-        api.MapPatch("/users/{userId}", UpdateUserAsync).RequireSession().RequireHostAdmin();
+        api.MapPatch("/users/{userId}", UpdateUserAsync).RequireSession(SessionReasons.ChangeUsers).RequireHostAdmin();
 
-        api.MapPost("/teams", TeamEndpoints.CreateAsync).RequireSession();
+        api.MapPost("/teams", TeamEndpoints.CreateAsync).RequireSession(SessionReasons.Teams);
         api.MapGet("/teams", TeamEndpoints.ListAsync);
-        api.MapPatch("/teams/{teamId}", TeamEndpoints.RenameAsync).RequireSession();
-        api.MapDelete("/teams/{teamId}", TeamEndpoints.DeleteAsync).RequireSession();
+        api.MapPatch("/teams/{teamId}", TeamEndpoints.RenameAsync).RequireSession(SessionReasons.Teams);
+        api.MapDelete("/teams/{teamId}", TeamEndpoints.DeleteAsync).RequireSession(SessionReasons.Teams);
         api.MapGet("/teams/{teamId}/members", TeamEndpoints.MembersAsync).RequirePermission("host.teams.read");
-        api.MapPut("/teams/{teamId}/members/{userId}", TeamEndpoints.SetMemberAsync).RequireSession();
-        api.MapDelete("/teams/{teamId}/members/{userId}", TeamEndpoints.RemoveMemberAsync).RequireSession();
+        api.MapPut("/teams/{teamId}/members/{userId}", TeamEndpoints.SetMemberAsync).RequireSession(SessionReasons.Members);
+        api.MapDelete("/teams/{teamId}/members/{userId}", TeamEndpoints.RemoveMemberAsync).RequireSession(SessionReasons.Members);
 
         api.MapOrganizations();
 
-        api.MapPost("/api-keys", CreateKeyAsync).RequireSession();
+        api.MapPost("/api-keys", CreateKeyAsync).RequireSession(SessionReasons.ApiKeys);
         api.MapGet("/api-keys", ListKeysAsync);
-        api.MapDelete("/api-keys/{keyId}", RevokeKeyAsync).RequireSession();
+        api.MapDelete("/api-keys/{keyId}", RevokeKeyAsync).RequireSession(SessionReasons.ApiKeys);
     }
 
     public sealed record LoginRequest(string? Username, string? Password, string? TeamId);

@@ -246,6 +246,29 @@ public sealed partial class IdentityService(DbConnectionFactory connections, Tim
             "WHERE m.user_id = @userId ORDER BY t.name", new { userId })).Select(r => r.ToInfo()).ToList();
     }
 
+    /// <summary>The members of a team with their roles, by username.</summary>
+    public async Task<IReadOnlyList<TeamMember>> ListTeamMembersAsync(string teamId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var roles = (await connection.QueryAsync<(string UserId, string Role)>(
+            "SELECT user_id, role FROM host_memberships WHERE team_id = @teamId", new { teamId })).ToDictionary(m => m.UserId, m => m.Role);
+        var users = await connection.QueryAsync<UserRow>(
+            $"SELECT {UserColumns} FROM host_users WHERE id IN (SELECT user_id FROM host_memberships WHERE team_id = @teamId) ORDER BY username", new { teamId });
+        return users.Where(u => roles.ContainsKey(u.Id)).Select(u => new TeamMember(u.ToInfo(), roles[u.Id])).ToList();
+    }
+
+    /// <summary>Makes a user a member of a team with a role (or changes the role); null when there is no such user.</summary>
+    public async Task<TeamMember?> SetMembershipAsync(string teamId, string userId, string role, CancellationToken cancellationToken = default)
+    {
+        if (Roles.Rank(role) < 0) throw new IdentityValidationException("role", "must be viewer, operator or admin");
+        if (await FindUserAsync(userId, cancellationToken) is not { } user || user.Id != userId) return null;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(connections.Dialect.Upsert("host_memberships", ["team_id", "user_id"], ["team_id", "user_id", "role", "created_at"]),
+            new { team_id = teamId, user_id = userId, role, created_at = clock.GetUtcNow() });
+        keyCache.Clear();
+        return new TeamMember(user, role);
+    }
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
     private static partial Regex UsernamePattern();
 

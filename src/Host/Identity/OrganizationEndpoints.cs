@@ -16,9 +16,9 @@ public static class OrganizationEndpoints
 
     public static void MapOrganizations(this RouteGroupBuilder api)
     {
-        api.MapPost("/organizations", CreateAsync).RequireSession().RequireHostAdmin();
+        api.MapPost("/organizations", CreateAsync).RequireSession(SessionReasons.Organizations).RequireHostAdmin();
         api.MapGet("/organizations", ListAsync);
-        api.MapPut("/teams/{teamId}/organization", AttachAsync).RequireSession().RequireHostAdmin();
+        api.MapPut("/teams/{teamId}/organization", AttachAsync).RequireSession(SessionReasons.Organizations).RequireHostAdmin();
     }
 
     private static async Task<IResult> CreateAsync(NewOrganization body, DbConnectionFactory connections, TimeProvider clock, CancellationToken ct)

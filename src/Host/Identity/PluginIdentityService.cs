@@ -5,8 +5,9 @@ namespace Edgeplane.Host.Identity;
 /// <summary>
 /// The SDK's <see cref="IIdentityService"/>: what a plugin may do with the host's users, always with the current
 /// caller's authority. Sign-up, login and password checks go through the <see cref="LoginThrottle"/>; user
-/// administration needs a host admin; no method mints a key with more than its user holds or makes an admin
-/// for a caller who is not a host admin on a session.
+/// administration needs a host admin; members and keys are the caller's team's and the caller's own, changed only from
+/// a session; no method mints a key with more than its user holds or makes an admin for a caller who is not a host admin
+/// on a session.
 /// </summary>
 public sealed class PluginIdentityService(IdentityService identity, ICaller caller, LoginThrottle throttle, IConfiguration configuration) : IIdentityService
 {
@@ -60,5 +61,41 @@ public sealed class PluginIdentityService(IdentityService identity, ICaller call
     {
         if (!caller.IsHostAdmin) throw new IdentityRefusedException(StatusCodes.Status403Forbidden, "only a host admin may enable or disable users");
         return identity.SetUserEnabledAsync(userId, enabled, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TeamMember>> ListTeamMembersAsync(CancellationToken cancellationToken = default) =>
+        caller.TeamId is { } teamId ? await identity.ListTeamMembersAsync(teamId, cancellationToken) : [];
+
+    public async Task<TeamMember> SetTeamMemberAsync(string userId, string role, CancellationToken cancellationToken = default)
+    {
+        RequireSession("changing a team's members");
+        if (!caller.IsHostAdmin && caller.Role != Roles.Admin)
+            throw new IdentityRefusedException(StatusCodes.Status403Forbidden, "only the team's admin or a host admin may change its members");
+        return await identity.SetMembershipAsync(caller.TeamId!, userId, role, cancellationToken)
+            ?? throw new IdentityValidationException("userId", "no such user");
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>
+        caller.UserId is { } userId ? await identity.ListApiKeysAsync(userId, cancellationToken) : [];
+
+    public Task<IssuedApiKey> CreateApiKeyAsync(string name, string role, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default)
+    {
+        RequireSession("minting API keys");
+        // the host checks the role against the caller's membership of the team; the key is never a host-admin key
+        return identity.StoreApiKeyAsync(Secrets.Generate(IdentityService.KeyPrefix), caller.UserId!, caller.TeamId!, role, name, expiresAt, hostAdmin: false, cancellationToken);
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        RequireSession("revoking API keys");
+        if (await identity.FindApiKeyAsync(keyId, cancellationToken) is not { } key || (key.UserId != caller.UserId && !caller.IsHostAdmin)) return false;
+        await identity.RevokeApiKeyAsync(key.Id, cancellationToken);
+        return true;
+    }
+
+    private void RequireSession(string what)
+    {
+        if (caller.Credential != CredentialKind.Session)
+            throw new IdentityRefusedException(StatusCodes.Status403Forbidden, $"{what} needs a browser session: an API key cannot do it");
     }
 }

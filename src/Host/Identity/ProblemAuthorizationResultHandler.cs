@@ -39,9 +39,10 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         var missing = failed.OfType<PermissionRequirement>().Select(r => r.Permission).ToList();
         var reasons = failed.Select(r => r switch
         {
-            PermissionRequirement p => $"requires permission '{p.Permission}', which role '{caller.Role}' does not hold",
-            SessionRequirement => "needs a signed-in session: API keys cannot manage users or keys",
-            HostAdminRequirement => "is for host administrators: it acts on every team, or on what every team shares",
+            PermissionRequirement p => $"This route requires permission '{p.Permission}', which role '{caller.Role}' does not hold",
+            SessionRequirement { Reason: { } reason } => reason,
+            SessionRequirement => "This route needs a signed-in browser session: an API key cannot use it",
+            HostAdminRequirement => "This route is for host administrators: it acts on every team, or on what every team shares",
             _ => null,
         }).OfType<string>().ToList();
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -52,7 +53,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
             {
                 Status = 403,
                 Title = "Forbidden",
-                Detail = reasons.Count > 0 ? "This route " + string.Join("; ", reasons) : "The credential may not use this route",
+                Detail = reasons.Count > 0 ? string.Join("; ", reasons) : "The credential may not use this route",
             },
         };
         if (missing.Count > 0) problem.ProblemDetails.Extensions["permission"] = missing[0];

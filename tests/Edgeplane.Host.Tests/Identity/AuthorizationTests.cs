@@ -77,6 +77,32 @@ public sealed class AuthorizationTests(IdentityFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Each_session_only_route_tells_a_key_its_own_reason()
+    {
+        using var client = fixture.Host.AdminClient();
+        var routes = new (HttpMethod Method, string Path, string Reason)[]
+        {
+            (HttpMethod.Post, "/api/v1/auth/logout", "signing out ends a browser session"),
+            (HttpMethod.Post, "/api/v1/auth/password", "changing a password needs a browser session"),
+            (HttpMethod.Post, "/api/v1/users", "creating users needs a browser session; API keys cannot mint users"),
+            (HttpMethod.Patch, "/api/v1/users/any", "API keys cannot administer users"),
+            (HttpMethod.Post, "/api/v1/teams", "API keys cannot manage teams"),
+            (HttpMethod.Delete, "/api/v1/teams/any", "API keys cannot manage teams"),
+            (HttpMethod.Put, "/api/v1/teams/any/members/any", "API keys cannot grant or remove roles"),
+            (HttpMethod.Post, "/api/v1/api-keys", "managing API keys needs a browser session; a key cannot mint or revoke keys"),
+            (HttpMethod.Delete, "/api/v1/api-keys/any", "a key cannot mint or revoke keys"),
+            (HttpMethod.Post, "/api/v1/organizations", "managing organizations needs a browser session"),
+        };
+        foreach (var (method, path, reason) in routes)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = method == HttpMethod.Delete ? null : JsonContent.Create(new { }) };
+            using var response = await client.SendAsync(request, Ct);
+            var detail = (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(Ct))?["detail"];
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden && detail?.Contains(reason, StringComparison.Ordinal) == true, $"{method} {path}: {(int)response.StatusCode} {detail}");
+        }
+    }
+
+    [Fact]
     public async Task Another_teams_object_is_404()
     {
         using var client = fixture.Host.ClientWithKey(fixture.OtherTeamAdminKey);

@@ -20,7 +20,8 @@ public static partial class HostileInput
 
     private static readonly string[] OddQueryValues = ["not-a-number", "-1", "99999999999999999999", new string('q', 4000), "%ff%fe", "%F0%9F%99%82"];
 
-    private sealed record Probe(string Method, string Path, string What, HttpContent? Content);
+    // Names: a field a 400 must name (a query value that cannot be of its parameter's type).
+    private sealed record Probe(string Method, string Path, string What, HttpContent? Content, string? Names = null);
 
     /// <summary>
     /// Sends every operation of the host's OpenAPI document whose path <paramref name="includes"/> accepts hostile input, without and
@@ -54,6 +55,8 @@ public static partial class HostileInput
                     var label = $"{probe.Method} {Shorten(probe.Path)} [{probe.What}, {who}]";
                     if (status >= 500) failures.Add($"{label}: {status} {Shorten(body)}");
                     if (StackTrace().IsMatch(body)) failures.Add($"{label}: stack trace in the body: {Shorten(body)}");
+                    if (status == 400 && who == "admin" && probe.Names is { } field && !NamesField(body, field))
+                        failures.Add($"{label}: 400 whose errors do not name '{field}': {Shorten(body)}");
                     if (who == "anonymous") continue;
                     var after = await database.RowCountsAsync(cancellationToken);
                     if (status is >= 400 and < 500)
@@ -85,9 +88,13 @@ public static partial class HostileInput
         foreach (var name in pathNames)
             foreach (var odd in OddPathValues)
                 yield return new Probe(method, Fill(odd, name), $"path {name}", method is "GET" or "DELETE" ? null : Json("{}"));
-        foreach (var query in parameters.Where(p => (string?)p["in"] == "query").Select(p => (string)p["name"]!))
+        foreach (var parameter in parameters.Where(p => (string?)p["in"] == "query"))
+        {
+            var query = (string)parameter["name"]!;
+            var typed = Resolve(parameter["schema"], schemas) is { } s && ((string?)s["type"] is "integer" or "number" or "boolean" || (string?)s["format"] is "date-time" or "uuid");
             foreach (var odd in OddQueryValues)
-                yield return new Probe(method, $"{plain}?{Uri.EscapeDataString(query)}={odd}", $"query {query}", null);
+                yield return new Probe(method, $"{plain}?{Uri.EscapeDataString(query)}={odd}", $"query {query}", null, typed && odd == "not-a-number" ? query : null);
+        }
         if (method is "GET" or "HEAD") yield break;
 
         var schema = Resolve(operation["requestBody"]?["content"]?["application/json"]?["schema"], schemas);
@@ -112,6 +119,19 @@ public static partial class HostileInput
         yield return new Probe(method, plain, "form over 1,024 fields", Form(string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}={i}"))));
         yield return new Probe(method, plain, "form value over 4 MiB", Form("name=" + new string('v', 4 * 1024 * 1024 + 10)));
         yield return new Probe(method, plain, "wrong content type", new StringContent("{}", Encoding.UTF8, "text/plain"));
+    }
+
+    /// <summary>Whether a problem's <c>errors</c> name <paramref name="field"/> (whatever its case).</summary>
+    private static bool NamesField(string body, string field)
+    {
+        try
+        {
+            return JsonNode.Parse(body)?["errors"] is JsonObject errors && errors.Any(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static JsonNode? WrongValue(JsonNode? schema) => (string?)schema?["type"] switch
