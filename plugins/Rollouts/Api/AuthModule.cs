@@ -29,7 +29,7 @@ public sealed class AuthModule : ICarterModule
     {
         var auth = app.MapGroup("/api/v1/auth");
         auth.MapPost("/login", LoginAsync).WithSummary("Sign in with a username and password: a session").AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync).WithSummary("End the caller's session").Produces(StatusCodes.Status204NoContent).RequireSession().RequirePermission("rollouts.profile.read");
+        auth.MapPost("/logout", LogoutAsync).WithSummary("End the caller's session").Produces(StatusCodes.Status204NoContent).RequireSession(SessionReasons.Logout).RequirePermission("rollouts.profile.read");
         auth.MapGet("/me", MeAsync).WithSummary("The caller").RequirePermission("rollouts.profile.read");
     }
 

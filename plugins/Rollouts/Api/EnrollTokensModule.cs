@@ -22,10 +22,10 @@ public sealed class EnrollTokensModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var tokens = app.MapGroup("/api/v1/enroll-tokens");
-        tokens.MapPost("/", CreateAsync).WithSummary("Issue an enrollment token (shown once)").RequirePermission("rollouts.enroll-tokens.write").RequireSession();
+        tokens.MapPost("/", CreateAsync).WithSummary("Issue an enrollment token (shown once)").RequirePermission("rollouts.enroll-tokens.write").RequireSession(SessionReasons.EnrollTokens);
         tokens.MapGet("/", ListAsync).WithSummary("The team's enrollment tokens").RequirePermission("rollouts.enroll-tokens.read");
         tokens.MapGet("/{id}", GetAsync).WithSummary("One enrollment token").RequirePermission("rollouts.enroll-tokens.read");
-        tokens.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an enrollment token").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.enroll-tokens.write").RequireSession();
+        tokens.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an enrollment token").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.enroll-tokens.write").RequireSession(SessionReasons.EnrollTokens);
     }
 
     private static async Task<IResult> CreateAsync(NewEnrollToken body, HttpContext http, ICaller caller, EnrollTokenStore store, GroupStore groups, DeviceCa ca,

@@ -23,6 +23,9 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 public sealed partial class RegistriesModule : ICarterModule
 {
     public sealed record NewRegistry(string? Name, string? Url, string? Username, string? Password, bool? Verify);
+    /// <summary>A repository or a tag of a registry, as the browse routes list them.</summary>
+    public sealed record RegistryEntry(string Name);
+
     public sealed record ImportRequest(string? Repository, string? Tag, string? Digest, string? Name, string? Version, List<string>? DeviceTypes, string? Description);
 
     [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
@@ -94,13 +97,13 @@ public sealed partial class RegistriesModule : ICarterModule
     private static async Task<IResult> GetAsync(string id, ICaller caller, RegistryStore store) =>
         await store.FindAsync(caller.TeamId!, id) is { } row ? TypedResults.Ok(RegistryView.From(row)) : TypedResults.NotFound();
 
-    private static async Task<IResult> RepositoriesAsync(string id, ICaller caller, RegistryStore store, CancellationToken ct)
+    private static async Task<IResult> RepositoriesAsync(string id, [AsParameters] PageRequest page, ICaller caller, RegistryStore store, CancellationToken ct)
     {
         if (await store.FindAsync(caller.TeamId!, id) is not { } row) return TypedResults.NotFound();
         try
         {
             using var client = store.Client(row);
-            return TypedResults.Ok(new { repositories = await client.RepositoriesAsync(ct) });
+            return TypedResults.Ok(Paged(await client.RepositoriesAsync(ct), page));
         }
         catch (RegistryException e)
         {
@@ -108,7 +111,7 @@ public sealed partial class RegistriesModule : ICarterModule
         }
     }
 
-    private static async Task<IResult> TagsAsync(string id, string? repository, ICaller caller, RegistryStore store, CancellationToken ct)
+    private static async Task<IResult> TagsAsync(string id, string? repository, [AsParameters] PageRequest page, ICaller caller, RegistryStore store, CancellationToken ct)
     {
         if (repository is null || repository.Length > 255 || !RepositoryName().IsMatch(repository))
             return new FieldErrors().Add("repository", "must be a repository name (lower-case path components)").ToProblem();
@@ -116,13 +119,17 @@ public sealed partial class RegistriesModule : ICarterModule
         try
         {
             using var client = store.Client(row);
-            return TypedResults.Ok(new { repository, tags = await client.TagsAsync(repository, ct) });
+            return TypedResults.Ok(Paged(await client.TagsAsync(repository, ct), page));
         }
         catch (RegistryException e)
         {
             return Problem(e);
         }
     }
+
+    /// <summary>The registry's whole list, one page of it in the shape every list has.</summary>
+    private static Page<RegistryEntry> Paged(IReadOnlyList<string> names, PageRequest page) =>
+        new(names.Skip(page.Skip).Take(page.Take).Select(n => new RegistryEntry(n)).ToList(), names.Count, page.Take, page.Skip);
 
     private static async Task<IResult> ImportAsync(string id, ImportRequest body, HttpContext http, ICaller caller, RegistryStore store, ArtifactStore artifacts, IAuditLog audit,
         ILogger<RegistriesModule> logger, CancellationToken ct)

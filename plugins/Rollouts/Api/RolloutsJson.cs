@@ -23,5 +23,7 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 [JsonSerializable(typeof(RegistriesModule.ImportRequest))]
 [JsonSerializable(typeof(RolloutsModule.NewRollout))]
 [JsonSerializable(typeof(ArtifactsModule.ArtifactPatch))]
+[JsonSerializable(typeof(UsersModule.NewTeamUser))]
+[JsonSerializable(typeof(ApiKeysModule.NewKey))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
 internal sealed partial class RolloutsJson : JsonSerializerContext;

@@ -71,11 +71,11 @@ public sealed class SbomsModule : ICarterModule
         return TypedResults.Created(http.PluginLink($"/api/v1/artifacts/{artifact.Id}/sboms/{row.Id}"), SbomView.From(row));
     }
 
-    private static async Task<IResult> ListAsync(string id, ICaller caller, ArtifactStore artifacts, SbomStore store)
+    private static async Task<IResult> ListAsync(string id, [AsParameters] PageRequest page, ICaller caller, ArtifactStore artifacts, SbomStore store)
     {
         if (await artifacts.FindAsync(caller.TeamId!, id) is null) return TypedResults.NotFound();
         var rows = await store.ListAsync(caller.TeamId!, id);
-        return TypedResults.Ok(new Page<SbomView>(rows.Select(SbomView.From).ToList(), rows.Count, rows.Count, 0));
+        return TypedResults.Ok(new Page<SbomView>(rows.Skip(page.Skip).Take(page.Take).Select(SbomView.From).ToList(), rows.Count, page.Take, page.Skip));
     }
 
     private static async Task<IResult> DownloadAsync(string id, string sbomId, ICaller caller, SbomStore store, HttpContext http)

@@ -19,10 +19,10 @@ namespace Edgeplane.Plugins.Rollouts.Tests.Registries;
 public sealed class RegistryTests(ArtifactsFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private const string User = "pusher";
-    private const string Password = "s3cret-registry-password-4242";
+    internal const string User = "pusher";
+    internal const string Password = "s3cret-registry-password-4242";
 
-    private sealed class Registry : IAsyncDisposable
+    internal sealed class Registry : IAsyncDisposable
     {
         public required Process Process { get; init; }
         public required TempDirectory Dir { get; init; }
@@ -40,7 +40,7 @@ public sealed class RegistryTests(ArtifactsFixture fixture)
         }
     }
 
-    private static async Task<Registry> StartRegistryAsync()
+    internal static async Task<Registry> StartRegistryAsync()
     {
         var dir = new TempDirectory();
         var (code, htpasswd) = await NodeGrpc.RunAsync("htpasswd", ["-Bbn", User, Password], TimeSpan.FromSeconds(30));
@@ -90,7 +90,7 @@ public sealed class RegistryTests(ArtifactsFixture fixture)
     }
 
     /// <summary>Pushes a tiny OCI image (config + one layer + manifest) with the distribution API; returns the manifest digest.</summary>
-    private static async Task<string> PushAsync(Uri registry, string repository, string tag)
+    internal static async Task<string> PushAsync(Uri registry, string repository, string tag)
     {
         using var http = new HttpClient { BaseAddress = registry };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
@@ -158,9 +158,9 @@ public sealed class RegistryTests(ArtifactsFixture fixture)
 
         // browse
         var repositories = await viewer.GetFromJsonAsync<JsonObject>($"/rollouts/api/v1/registries/{id}/repositories", Ct);
-        Assert.Contains("edge/kiosk-app", repositories!["repositories"]!.AsArray().Select(r => (string)r!));
+        Assert.Contains("edge/kiosk-app", repositories!["items"]!.AsArray().Select(r => (string)r!["name"]!));
         var tags = await viewer.GetFromJsonAsync<JsonObject>($"/rollouts/api/v1/registries/{id}/tags?repository=edge/kiosk-app", Ct);
-        Assert.Equal(["1.4.0"], tags!["tags"]!.AsArray().Select(t => (string)t!));
+        Assert.Equal(["1.4.0"], tags!["items"]!.AsArray().Select(t => (string)t!["name"]!));
 
         // import by tag: the manifest is the signed payload; tuf-js verifies it
         using var imported = await fixture.Key("operator").PostAsJsonAsync($"/rollouts/api/v1/registries/{id}/import",
