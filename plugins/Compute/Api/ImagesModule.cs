@@ -60,7 +60,7 @@ public sealed class ImagesModule : ICarterModule
             }
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
-        }).WithSummary("Add an image to the catalog (host admin)").RequirePermission("compute.images.write").RequireHostAdmin();
+        }).WithSummary("Add an image to the catalog (host admin)").Produces<ImageView>(StatusCodes.Status201Created).RequirePermission("compute.images.write").RequireHostAdmin();
 
         app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, ImageStore images, IAuditLog audit, CancellationToken ct) =>
         {

@@ -20,7 +20,7 @@ public sealed class InstanceModule : ICarterModule
         app.MapGet("/api/instances/{id}", async (string id, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
             await instances.FindVisibleAsync(id, ct) is { DeletedAt: null } instance
                 ? (IResult)TypedResults.Ok(InstanceView.From(instance, options.PublishAddress))
-                : Problems.NotFound($"instance {id}")).WithSummary("One instance of the caller's team").RequirePermission("compute.instances.read");
+                : Problems.NotFound($"instance {id}")).WithSummary("One instance of the caller's team").Produces<InstanceView>().RequirePermission("compute.instances.read");
 
         app.MapPost("/api/instances/{id}/{action}", async (string id, string action, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients,
             ComputeOptions options, IAuditLog audit, CancellationToken ct) =>
@@ -50,7 +50,7 @@ public sealed class InstanceModule : ICarterModule
             await audit.RecordAsync($"compute.instance.{action}", instance.Id, null, ct);
             var updated = await store.FindAsync(instance.Id, ct);
             return TypedResults.Ok(InstanceView.From(updated!, options.PublishAddress));
-        }).WithSummary("Start, stop or restart an instance's container").RequirePermission("compute.instances.write");
+        }).WithSummary("Start, stop or restart an instance's container").Produces<InstanceView>().RequirePermission("compute.instances.write");
     }
 
     /// <summary>Runs the action on the container and records the state the engine then reports.</summary>

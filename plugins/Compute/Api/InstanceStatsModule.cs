@@ -31,6 +31,6 @@ public sealed class InstanceStatsModule : ICarterModule
             {
                 return e.IsNotFound ? Problems.Conflict($"the container of instance {id} no longer exists") : Problems.Engine(e.Message);
             }
-        }).WithSummary("An instance's container resource usage").RequirePermission("compute.instances.read");
+        }).WithSummary("An instance's container resource usage").Produces<StatsView>().RequirePermission("compute.instances.read");
     }
 }

@@ -36,7 +36,7 @@ public sealed class InstancesModule : ICarterModule
             if (errors is not null) return errors.ToProblem();
             await audit.RecordAsync("compute.instance.deploy", instance!.Id, new { instance.Name, image = instance.ImageReference, instance.NodeId, instance.MemoryBytes, instance.NanoCpus, instance.Ports }, ct);
             return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
-        }).WithSummary("Deploy an instance from a catalog image on a node").RequirePermission("compute.instances.write");
+        }).WithSummary("Deploy an instance from a catalog image on a node").Produces<InstanceView>(StatusCodes.Status201Created).RequirePermission("compute.instances.write");
 
         app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
         {
@@ -74,7 +74,7 @@ public sealed class InstancesModule : ICarterModule
             if (user is null) return Problems.Field("userId", InstanceService.NoUser(userKey));
             var page = await store.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, user.Id, Everything, ct);
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
-        }).WithSummary("A user's instances (the seed's lookup)").RequirePermission("compute.instances.read");
+        }).WithSummary("A user's instances (the seed's lookup)").Produces<List<InstanceView>>().RequirePermission("compute.instances.read");
 
         app.MapPost("/api/getInstance", async (Body<InstanceReference> body, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
@@ -82,7 +82,7 @@ public sealed class InstancesModule : ICarterModule
             var instance = await instances.FindVisibleAsync(id, ct);
             if (instance is null || instance.DeletedAt is not null) return Problems.Field("id", $"no instance '{id}'");
             return TypedResults.Ok(InstanceView.From(instance, options.PublishAddress));
-        }).WithSummary("One instance by id (the seed's lookup)").RequirePermission("compute.instances.read");
+        }).WithSummary("One instance by id (the seed's lookup)").Produces<InstanceView>().RequirePermission("compute.instances.read");
 
         app.MapGet("/api/quota", async (ICaller caller, InstanceService instances, CancellationToken ct) =>
             TypedResults.Ok(QuotaView.From(await instances.QuotaAsync(caller.UserId!, ct)))).WithSummary("The team's quota and what it uses").RequirePermission("compute.instances.read");

@@ -31,7 +31,7 @@ public sealed class NodesModule : ICarterModule
             if (refused is not null) return refused.ToProblem();
             if (conflict is not null) return Problems.Conflict(conflict);
             return TypedResults.Json(NodeView.From(node!, new NodeUsage()), statusCode: StatusCodes.Status201Created);
-        }).WithSummary("Register a node running a container engine (host admin)").RequirePermission("compute.nodes.write").RequireHostAdmin();
+        }).WithSummary("Register a node running a container engine (host admin)").Produces<NodeView>(StatusCodes.Status201Created).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
         app.MapDelete("/api/nodes/delete", async (Body<NodeDeletion> body, NodeStore nodes, NodeRegistry registry, CancellationToken ct) =>
         {

@@ -28,7 +28,7 @@ public sealed class UsersModule : ICarterModule
                 : (await identity.ListUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.Email, value, StringComparison.OrdinalIgnoreCase));
             if (user is null) return Problems.Field("value", $"no user with {type} '{value}'");
             return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
-        }).WithSummary("A user by e-mail or username (host admin)").RequirePermission("compute.users.read").RequireHostAdmin();
+        }).WithSummary("A user by e-mail or username (host admin)").Produces<UserView>(StatusCodes.Status201Created).RequirePermission("compute.users.read").RequireHostAdmin();
 
         app.MapPost("/api/users/create", async (Body<NewComputeUser> request, IIdentityService identity, CancellationToken ct) =>
         {
@@ -54,6 +54,6 @@ public sealed class UsersModule : ICarterModule
                 var field = e.Field == "id" ? "userId" : e.Field;
                 return e.IsConflict ? Problems.Conflict(e.Message) : Problems.Field(field, e.Message);
             }
-        }).WithSummary("Create a user (host admin)").RequirePermission("compute.users.write").RequireHostAdmin().RequireSession();
+        }).WithSummary("Create a user (host admin)").Produces<UserView>(StatusCodes.Status201Created).RequirePermission("compute.users.write").RequireHostAdmin().RequireSession();
     }
 }
