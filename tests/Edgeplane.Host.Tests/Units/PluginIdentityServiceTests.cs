@@ -48,6 +48,37 @@ public sealed class PluginIdentityServiceTests
     }
 
     [Fact]
+    public async Task A_key_never_mints_or_revokes_keys_or_changes_members_whatever_its_role()
+    {
+        var key = Caller(true, CredentialKind.ApiKey);
+        key.Role.Returns(Roles.Admin);
+        key.TeamId.Returns("t1");
+        var service = Service(key);
+
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<IdentityRefusedException>(() => service.CreateApiKeyAsync("ci", Roles.Viewer, cancellationToken: Ct)),
+            await Assert.ThrowsAsync<IdentityRefusedException>(() => service.RevokeApiKeyAsync("k1", Ct)),
+            await Assert.ThrowsAsync<IdentityRefusedException>(() => service.SetTeamMemberAsync("u2", Roles.Viewer, Ct)),
+        };
+
+        Assert.All(refusals, r => Assert.Equal(403, r.StatusCode));
+        Assert.All(refusals, r => Assert.Contains("browser session", r.Message));
+    }
+
+    [Fact]
+    public async Task Only_the_teams_admin_or_a_host_admin_changes_its_members()
+    {
+        var member = Caller(false, CredentialKind.Session);
+        member.Role.Returns(Roles.Operator);
+        member.TeamId.Returns("t1");
+
+        var refused = await Assert.ThrowsAsync<IdentityRefusedException>(() => Service(member).SetTeamMemberAsync("u2", Roles.Viewer, Ct));
+
+        Assert.Equal(403, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Sign_up_is_off_unless_the_operator_allows_it()
     {
         var refused = await Assert.ThrowsAsync<IdentityRefusedException>(() =>
