@@ -38,6 +38,27 @@ public sealed class LiteralIndexTests
         }
     }
 
+    [Fact]
+    public void Long_values_searched_in_two_halves_find_literals_across_the_middle()
+    {
+        var random = new Random(21);
+        const string alphabet = "abcAB;'= -/";
+        string Text(int min, int max) => new([.. Enumerable.Range(0, random.Next(min, max)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        IReadOnlyList<IReadOnlyList<string>> literals = [.. Enumerable.Range(0, 150).Select(_ => (IReadOnlyList<string>)[.. Enumerable.Range(0, random.Next(1, 3)).Select(_ => Text(3, 9))])];
+        var index = LiteralIndex.Of(literals);
+        for (var i = 0; i < 500; i++)
+        {
+            var value = Text(30, 400);
+            Assert.Equal(Expected(literals, value), Found(index, literals.Count, value));
+        }
+        IReadOnlyList<IReadOnlyList<string>> one = [["needle"]];
+        for (var at = 0; at < 200 - 6; at++)
+        {
+            var value = new string('x', at) + "NEEDLE" + new string('x', 200 - 6 - at);
+            Assert.True(Found(LiteralIndex.Of(one), 1, value)[0], $"needle at {at}");
+        }
+    }
+
     [Theory]
     [InlineData("\u212Aey")] // the Kelvin sign, which the regex engine's IgnoreCase equates with k
     [InlineData("\u017Felect")] // the long s
