@@ -72,6 +72,7 @@ public static class PlatformServices
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         // Audit and events
+        services.AddSingleton<AuditWriter>();
         services.AddScoped<AuditLog>();
         services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.AddSingleton<IAuditTrail, AuditTrail>();

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Edgeplane.Plugins.Dns.Data;
+namespace Edgeplane.Abstractions.Data;
 
 /// <summary>
 /// Group commit: writes queued here while another transaction is under way are committed together in the next
