@@ -20,6 +20,7 @@ import random
 import socket
 import struct
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -200,10 +201,20 @@ def propagation(base, key, port, zones, edits):
           f"p99 {percentile(delays, .99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms" + (f", {lost} not answered within 10 s" if lost else ""))
 
 
+def run_clients(client, clients):
+    """Runs client(0) .. client(clients - 1) on their own threads at once; the seconds until the last one ends."""
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
 def concurrent(base, key, zones, clients, adds):
     """ADDS single adds (POST /zone/{zone}/add, one record each) from CLIENTS concurrent API clients, each on its own
     connection, to random zones: the adds/s the host sustains and each add's latency."""
-    import threading
     times, failures = [], []
     lock = threading.Lock()
     def client(c):
@@ -219,13 +230,7 @@ def concurrent(base, key, zones, clients, adds):
                 failures.append(f"{status} {body[:200]!r}")
         with lock:
             times.extend(mine)
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_clients(client, clients)
     if failures:
         sys.exit(f"{len(failures)} adds failed, e.g. {failures[0]}")
     print(f"   {adds} single adds from {clients} concurrent clients in {elapsed:.1f} s = {adds / elapsed:,.0f} adds/s, "
@@ -243,7 +248,6 @@ def secondary(ep_port, zones, directory):
 def edits(base, key, zones, records, count, clients, names_file):
     """COUNT random edits from CLIENTS concurrent API clients: 60 % single adds (A or TXT), 40 % deletes of a record
     the zone holds (one loaded by `load`, whose indexes are 1..RECORDS, or one added here)."""
-    import threading
     held = {zone_name(i): list(range(1, records + 1)) for i in range(1, zones + 1)}
     lock = threading.Lock()
     added, failures, counts = [], [], {"add": 0, "delete": 0}
@@ -275,13 +279,7 @@ def edits(base, key, zones, records, count, clients, names_file):
                 counts[kind] += ok
                 if not ok:
                     failures.append(f"{kind} {zone}: {status} {body[:200]!r}")
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_clients(client, clients)
     if failures:
         sys.exit(f"{len(failures)} edits failed, e.g. {failures[0]}")
     with open(names_file, "a") as f:
