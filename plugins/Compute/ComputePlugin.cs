@@ -27,6 +27,7 @@ public sealed class ComputePlugin : IPlugin
         services.AddSingleton<InstanceStore>();
         services.AddSingleton<EngineClients>();
         services.AddSingleton<ComputeMetrics>();
+        services.AddSingleton<HostPortMover>();
         services.AddSingleton<DeployQueue>();
         services.AddSingleton<Deployer>();
         services.AddSingleton<Reconciler>();

@@ -398,6 +398,61 @@ public abstract class ComputeApiTests(ComputeHost compute)
     }
 
     [Fact]
+    public async Task A_host_port_the_plugin_chose_that_something_else_holds_on_the_node_is_replaced_by_a_free_one()
+    {
+        compute.SkipIfUnavailable();
+        // A range of two ports whose first is held by a listener the plugin knows nothing about
+        // (another program, or another control plane sharing the engine).
+        var (squatter, first) = ListenerWithAFreeNeighbour();
+        using var _ = squatter;
+        await using var host = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Compute"],
+            Environment = new(compute.Environment)
+            {
+                ["Edgeplane__Bootstrap__AdminApiKey"] = compute.Host.AdminKey,
+                ["Edgeplane__Plugins__compute__PortRange"] = $"{first}-{first + 1}",
+            },
+        });
+        using var client = compute.KeyClient(compute.Host.AdminKey);
+        client.BaseAddress = host.BaseAddress;
+
+        var id = (string)(await DeployAsync(new { image = "busybox", ports = "80", name = Unique("moved") }, client))["id"]!;
+        var running = await WaitForStateAsync(id, "running");
+        Assert.Equal(first + 1, (int)running["ports"]![0]!["hostPort"]!);
+        Assert.Equal($"http://127.0.0.1:{first + 1}/", (string?)running["url"]);
+        using var http = new HttpClient();
+        Assert.Contains("edgeplane compute test page", await Engine.DockerEngineClientTests.GetWithRetryAsync(http, $"http://127.0.0.1:{first + 1}/"));
+
+        // With both ports of the range in use, the deploy fails saying so and holds no port.
+        var second = (string)(await DeployAsync(new { image = "busybox", ports = "80", name = Unique("nofree") }, client))["id"]!;
+        var failed = await WaitForStateAsync(second, "failed");
+        Assert.Contains($"no free host port left in {first}-{first + 1}", (string?)failed["message"]);
+        (await DeleteInstanceAsync(id)).Dispose();
+        (await DeleteInstanceAsync(second)).Dispose();
+
+        static (TcpListener Listener, int Port) ListenerWithAFreeNeighbour()
+        {
+            while (true)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                try
+                {
+                    using var probe = new TcpListener(IPAddress.Loopback, port + 1);
+                    probe.Start();
+                    return (listener, port);
+                }
+                catch (SocketException)
+                {
+                    listener.Stop();
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task Two_hosts_on_one_database_serve_the_same_instances_and_reconcile_once()
     {
         compute.SkipIfUnavailable();

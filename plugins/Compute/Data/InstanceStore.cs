@@ -65,6 +65,19 @@ public sealed class InstanceStore(IDbConnectionFactory db, TimeProvider clock)
             "INSERT INTO compute_instances (id, team_id, owner_user_id, name, image_id, image_reference, node_id, memory_bytes, nano_cpus, ports, primary_port, state, desired_state, message, container_id, exit_code, created_at, updated_at, deleted_at) " +
             "VALUES (@Id, @TeamId, @OwnerUserId, @Name, @ImageId, @ImageReference, @NodeId, @MemoryBytes, @NanoCpus, @Ports, @PrimaryPort, @State, @DesiredState, @Message, @ContainerId, @ExitCode, @CreatedAt, @UpdatedAt, @DeletedAt)",
             instance, tx);
+        await InsertPortsAsync(instance, connection, tx);
+    }
+
+    /// <summary>Stores the instance's new port mappings (its row and the ports it holds on its node).</summary>
+    public static async Task ReplacePortsAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
+    {
+        await connection.ExecuteAsync("UPDATE compute_instances SET ports = @Ports WHERE id = @Id", instance, tx);
+        await connection.ExecuteAsync("DELETE FROM compute_ports WHERE instance_id = @Id", instance, tx);
+        await InsertPortsAsync(instance, connection, tx);
+    }
+
+    private static async Task InsertPortsAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
+    {
         foreach (var port in instance.PortList)
             await connection.ExecuteAsync("INSERT INTO compute_ports (node_id, host_port, protocol, instance_id) VALUES (@nodeId, @HostPort, @Protocol, @instanceId)",
                 new { nodeId = instance.NodeId, port.HostPort, port.Protocol, instanceId = instance.Id }, tx);

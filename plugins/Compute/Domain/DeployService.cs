@@ -219,15 +219,15 @@ public sealed partial class DeployService(
             var hostPort = port.HostPort;
             if (hostPort == 0)
             {
-                hostPort = _portRange.Ports.FirstOrDefault(p => !taken.Contains((p, port.Protocol)) && !ports.Any(q => q.HostPort == p && q.Protocol == port.Protocol));
-                if (hostPort == 0)
+                if (_portRange.FirstFree(p => taken.Contains((p, port.Protocol)) || ports.Any(q => q.HostPort == p && q.Protocol == port.Protocol)) is not { } free)
                 {
                     refused.Add("ports", $"no free host port left in {_portRange} on node {node.Name}");
                     return;
                 }
+                hostPort = free;
             }
             taken.Add((hostPort, port.Protocol));
-            assigned.Add(port with { HostPort = hostPort });
+            assigned.Add(port with { HostPort = hostPort, Assigned = port.HostPort == 0 });
         }
         instance.Ports = JsonSerializer.Serialize(assigned, InstanceStore.Json);
     }

@@ -17,7 +17,13 @@ public sealed record HostPortRange(int First, int Last)
         return null;
     }
 
-    public IEnumerable<int> Ports => Enumerable.Range(First, Last - First + 1);
+    /// <summary>The lowest port of the range for which <paramref name="taken"/> is false, or null when every one is.</summary>
+    public int? FirstFree(Func<int, bool> taken)
+    {
+        for (var port = First; port <= Last; port++)
+            if (!taken(port)) return port;
+        return null;
+    }
 
     public override string ToString() => $"{First}-{Last}";
 }

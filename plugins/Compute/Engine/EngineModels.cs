@@ -119,6 +119,9 @@ public sealed class EngineException(int statusCode, string message, Exception? i
     public int StatusCode { get; } = statusCode;
     public bool IsNotFound => StatusCode == 404;
     public bool IsConflict => StatusCode == 409;
+
+    /// <summary>A host port of the container is held by something else on the node (podman's and Docker's wording).</summary>
+    public bool IsHostPortInUse => Message.Contains("address already in use", StringComparison.Ordinal) || Message.Contains("port is already allocated", StringComparison.Ordinal);
 }
 
 /// <summary>The engine could not be reached at all (connection refused, socket missing, timeout).</summary>

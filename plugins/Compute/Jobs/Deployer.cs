@@ -14,8 +14,12 @@ namespace Edgeplane.Plugins.Compute.Jobs;
 /// container with the instance's limits, port bindings and labels, start it, and record
 /// <c>running</c> — or <c>failed</c> with the engine's message, leaving no container behind.
 /// </summary>
-public sealed class Deployer(InstanceStore instances, NodeStore nodes, ImageStore images, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
+public sealed class Deployer(
+    InstanceStore instances, NodeStore nodes, ImageStore images, HostPortMover ports, EngineClients clients, ComputeOptions options, ComputeMetrics metrics, IEventPublisher events, ILogger<Deployer> logger)
 {
+    /// <summary>How many times a deploy moves its chosen host ports when the node reports them in use.</summary>
+    private const int PortMoves = 16;
+
     public const string InstanceLabel = "edgeplane.compute.instance";
     public const string NameLabel = "edgeplane.compute.name";
     public const string TeamLabel = "edgeplane.compute.team";
@@ -41,20 +45,23 @@ public sealed class Deployer(InstanceStore instances, NodeStore nodes, ImageStor
                 await client.PullImageAsync(instance.ImageReference, ct);
             }
             var image = await images.FindAsync(instance.ImageId, ct);
-            var request = BuildRequest(instance, image?.CommandList, options.PublishAddress);
-            CreateContainerResponse created;
-            try
+            var busy = new HashSet<(int, string)>();
+            for (var moves = 0; ; moves++)
             {
-                created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
+                try
+                {
+                    containerId = await CreateAndStartAsync(client, instance, image?.CommandList, ct);
+                    break;
+                }
+                catch (EngineException e) when (e.IsHostPortInUse && moves < PortMoves)
+                {
+                    await client.DestroyContainerAsync(instance.ContainerName, ct);
+                    var (moved, error) = await ports.MoveAsync(instance, node, busy, ct);
+                    if (moved is null) throw error is null ? e : new EngineException(e.StatusCode, error, e);
+                    logger.LogInformation("Instance {Instance}: host port in use on node {Node} ({Message}); moved to {Ports}", instance.Id, node.Name, e.Message, string.Join(", ", moved.PortList));
+                    instance = moved;
+                }
             }
-            catch (EngineException e) when (e.IsConflict)
-            {
-                // A container of an interrupted attempt: replace it.
-                await client.DestroyContainerAsync(instance.ContainerName, ct);
-                created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
-            }
-            containerId = created.Id;
-            await client.StartContainerAsync(containerId, ct);
             var inspect = await client.InspectContainerAsync(containerId, ct);
             var state = inspect?.State;
             if (state is null || !state.Running)
@@ -82,6 +89,24 @@ public sealed class Deployer(InstanceStore instances, NodeStore nodes, ImageStor
             metrics.Deployed(Stopwatch.GetElapsedTime(started), success: false);
             await events.PublishAsync(new InstanceFailed(instance.Id, instance.Name, instance.NodeId, e.Message), instance.TeamId, ct);
         }
+    }
+
+    /// <summary>Creates the container (replacing one an interrupted attempt left) and starts it: its id.</summary>
+    private async Task<string> CreateAndStartAsync(DockerEngineClient client, InstanceRow instance, IReadOnlyList<string>? command, CancellationToken ct)
+    {
+        var request = BuildRequest(instance, command, options.PublishAddress);
+        CreateContainerResponse created;
+        try
+        {
+            created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
+        }
+        catch (EngineException e) when (e.IsConflict)
+        {
+            await client.DestroyContainerAsync(instance.ContainerName, ct);
+            created = await client.CreateContainerAsync(instance.ContainerName, request, ct);
+        }
+        await client.StartContainerAsync(created.Id, ct);
+        return created.Id;
     }
 
     public static CreateContainerRequest BuildRequest(InstanceRow instance, IReadOnlyList<string>? command, string publishAddress)
