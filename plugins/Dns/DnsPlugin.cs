@@ -2,6 +2,7 @@ using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Jobs;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ public sealed class DnsPlugin : IPlugin
         var zones = new ZoneBuilder(options);
         services.AddSingleton(zones);
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();
-        services.AddSingleton(new Model.PublicSuffixFile(options.PublicSuffixList));
+        services.AddSingleton(new Domain.PublicSuffixFile(options.PublicSuffixList));
         // The snapshot is read while the host goes on starting (migrations, other plugins, Kestrel), so the view is
         // ready when the zone view starts, before the DNS server binds.
         var snapshot = new ViewSnapshot(options.SnapshotDirectory ?? Path.Combine(builder.DataDirectory, "snapshot"), zones.Snapshot);

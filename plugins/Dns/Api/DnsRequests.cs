@@ -30,7 +30,7 @@ public sealed record NodePower(string? Node, string? Name, bool? State);
 /// <summary><c>POST /api/zone/{zone}/add</c>: the seed's fields and the extra ones some types need.</summary>
 public sealed record NewRecord(string? Label, string? Type, int? Ttl, string? Value, int? Priority, int? Weight, int? Port, int? Flags, string? Tag)
 {
-    public Model.RecordInput ToInput() => new(Label, Type, Ttl, Value, Priority, Weight, Port, Flags, Tag);
+    public Domain.RecordInput ToInput() => new(Label, Type, Ttl, Value, Priority, Weight, Port, Flags, Tag);
 }
 
 /// <summary><c>POST /api/zone/{zone}/import</c> as fields: the RFC 1035 master file and merge (default) or replace.</summary>

@@ -5,7 +5,7 @@ using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

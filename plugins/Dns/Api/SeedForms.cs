@@ -1,7 +1,7 @@
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 
 namespace Edgeplane.Plugins.Dns.Api;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Edgeplane.Abstractions.Http;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;

@@ -3,7 +3,7 @@ using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

@@ -5,7 +5,7 @@ using System.Globalization;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

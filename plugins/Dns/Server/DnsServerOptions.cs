@@ -52,7 +52,7 @@ public sealed class DnsServerOptions
     /// <summary>Node port Prometheus scrapes, for the file_sd targets.</summary>
     public int NodeMetricsPort { get; set; } = 9100;
     /// <summary>The Public Suffix List file; a zone that is a public suffix (<c>co.uk</c>) is refused.</summary>
-    public string PublicSuffixList { get; set; } = Model.PublicSuffixFile.DebianPath;
+    public string PublicSuffixList { get; set; } = Domain.PublicSuffixFile.DebianPath;
 
     public const string DefaultListen = "127.0.0.1:1053";
 
@@ -64,7 +64,7 @@ public sealed class DnsServerOptions
         options.Listen = Split(options.Listen, configuration["Listen"]);
         options.TransferAllowed = Split(options.TransferAllowed, configuration["TransferAllowed"]);
         options.Notify = Split(options.Notify, configuration["Notify"]);
-        options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Model.DnsNames.Normalize).ToList();
+        options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Domain.DnsNames.Normalize).ToList();
         if (options.Listen.Count == 0) options.Listen = [DefaultListen];
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
         options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);

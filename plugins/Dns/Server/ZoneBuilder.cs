@@ -1,5 +1,5 @@
 using Edgeplane.Plugins.Dns.Data;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 
 namespace Edgeplane.Plugins.Dns.Server;
 

@@ -1,4 +1,4 @@
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Testing;
 
 namespace Edgeplane.Plugins.Dns.Tests.Unit;

@@ -1,4 +1,4 @@
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Server;
 
 namespace Edgeplane.Plugins.Dns.Tests.Unit;

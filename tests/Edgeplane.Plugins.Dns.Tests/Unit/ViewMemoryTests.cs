@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Edgeplane.Plugins.Dns.Model;
+using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Server;
 
 namespace Edgeplane.Plugins.Dns.Tests.Unit;

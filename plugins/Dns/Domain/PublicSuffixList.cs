@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>
 /// The Public Suffix List (https://publicsuffix.org/list/): names under which different people register

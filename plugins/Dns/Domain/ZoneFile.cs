@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>Writes a zone as an RFC 1035 §5 master file.</summary>
 public static class ZoneFile

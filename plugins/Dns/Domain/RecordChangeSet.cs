@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>What became of one change: applied, or why not (the errors name the request's fields; a duplicate's error has the empty key).</summary>
 public enum ChangeOutcome

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>A line of a master file that the reader refused or skipped: its number (where the record starts), its text, why.</summary>
 public sealed record LineNote(int Line, string Text, string Reason);

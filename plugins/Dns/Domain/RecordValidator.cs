@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Edgeplane.Abstractions.Network;
 
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>A record as a client submits it to <c>/zone/[ZONE]/add</c> (seed fields plus the type's options).</summary>
 public sealed record RecordInput(string? Label, string? Type, int? Ttl, string? Value, int? Priority = null, int? Weight = null, int? Port = null, int? Flags = null, string? Tag = null)

@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>
 /// The Public Suffix List file, read at run time (Debian's <c>publicsuffix</c> package keeps it up to date) and

@@ -5,9 +5,10 @@ using System.Security.Cryptography;
 using Dapper;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Server;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Dns.Server;
+namespace Edgeplane.Plugins.Dns.Jobs;
 
 /// <summary>
 /// The plugin's background work queue: NOTIFY (RFC 1996) to every secondary (configured

@@ -1,7 +1,8 @@
 using Edgeplane.Abstractions.Security;
+using Edgeplane.Plugins.Dns.Data;
 using Microsoft.Extensions.Logging;
 
-namespace Edgeplane.Plugins.Dns.Data;
+namespace Edgeplane.Plugins.Dns.Jobs;
 
 /// <summary>A deleted team's zones go with it: their records, shares and NOTIFY state (each zone's last serial is kept, as for any deleted zone).</summary>
 public sealed class TeamZonesCleanup(DnsStore store, ILogger<TeamZonesCleanup> logger) : TeamDataCleanup

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>DNS RR type codes the plugin knows (RFC 1035, 3596, 2782, 8659, 6891).</summary>
 public static class RrType

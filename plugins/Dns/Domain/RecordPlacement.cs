@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>
 /// Where a record may stand among the zone's other data, so that the zone file, transfers and answers

@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Dns.Model;
+namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>
 /// Domain names as the plugin keeps them: lowercase, no trailing dot, the root as "".
