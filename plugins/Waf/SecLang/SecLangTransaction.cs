@@ -12,6 +12,7 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 
 /// <summary>
 /// Evaluates one request against a rule set: phase 1 (request headers), then the body processor, then phase 2,
+/// and, when the proxy inspects responses, phase 3 (response headers) and phase 4 (response body),
 /// with ModSecurity's semantics for chains, per-match actions, <c>skipAfter</c>, <c>ctl:</c>, <c>setvar</c>
 /// and macros. Not thread-safe: one request at a time; <see cref="Start"/> reuses the transaction's collections and
 /// caches for the next one (<see cref="SecLangInspector"/> keeps one per thread).
@@ -136,6 +137,58 @@ public sealed class SecLangTransaction : IMatchContext
             }
         }
         return new SecLangResult(_interrupting, _status, _log.Count == 0 ? [] : [.. _log], (int)NumericOperator.ToInt(Tx("anomaly_score") ?? Tx("inbound_anomaly_score") ?? "0"));
+    }
+
+    /// <summary>
+    /// Phase 3: the response's status line and headers, in the transaction whose request passed
+    /// (what the request phases wrote is kept). Skipped after an <c>allow</c> for the whole transaction.
+    /// </summary>
+    public SecLangResult EvaluateResponseHeaders(SecLangResponse response)
+    {
+        var logged = _log.Count;
+        if (!SkipsResponse)
+        {
+            ReadResponse(response);
+            RunPhase(3);
+        }
+        return ResponseResult(logged);
+    }
+
+    /// <summary>Phase 4: the response body (or its first part, the inspection limit), after <see cref="EvaluateResponseHeaders"/>.</summary>
+    public SecLangResult EvaluateResponseBody(ReadOnlySpan<byte> body)
+    {
+        var logged = _log.Count;
+        if (!SkipsResponse)
+        {
+            SetSingle("RESPONSE_BODY", Encoding.Latin1.GetString(body));
+            _single[ResponseContentLength] ??= body.Length.ToString(CultureInfo.InvariantCulture);
+            RunPhase(4);
+        }
+        return ResponseResult(logged);
+    }
+
+    private static readonly int ResponseContentLength = VariableNames.IdOf("RESPONSE_CONTENT_LENGTH");
+
+    private bool SkipsResponse => _interrupting is not null || _allowAll || _mode == RuleEngineMode.Off;
+
+    private SecLangResult ResponseResult(int logged) =>
+        new(_interrupting, _status, _log.Count == logged ? [] : [.. _log.Skip(logged)], (int)NumericOperator.ToInt(Tx("outbound_anomaly_score") ?? "0"));
+
+    private void ReadResponse(SecLangResponse response)
+    {
+        var status = response.Status.ToString(CultureInfo.InvariantCulture);
+        SetSingle("RESPONSE_STATUS", status);
+        SetSingle("RESPONSE_PROTOCOL", response.Protocol);
+        SetSingle("STATUS_LINE", response.Reason is { Length: > 0 } reason ? $"{response.Protocol} {status} {reason}" : $"{response.Protocol} {status}");
+        var headers = Named("RESPONSE_HEADERS");
+        var names = Named("RESPONSE_HEADERS_NAMES");
+        foreach (var (name, value) in response.Headers)
+        {
+            headers.Add(name, value);
+            names.Add(name, name);
+            if (name.Equals("content-type", StringComparison.OrdinalIgnoreCase)) SetSingle("RESPONSE_CONTENT_TYPE", value);
+            else if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase)) SetSingle("RESPONSE_CONTENT_LENGTH", value);
+        }
     }
 
     public string? Tx(string key) => Named("TX").Get(key);
