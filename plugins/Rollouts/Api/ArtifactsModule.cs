@@ -35,10 +35,10 @@ public sealed class ArtifactsModule : ICarterModule
     {
         var artifacts = app.MapGroup("/api/v1/artifacts");
         // multipart/form-data (another type is a 400 after authentication)
-        artifacts.MapPost("/", UploadAsync).WithSummary("Upload an artifact (multipart: file and metadata)").Accepts<ArtifactUpload>("multipart/form-data", "*/*").RequirePermission("rollouts.artifacts.write").DisableAntiforgery();
-        artifacts.MapGet("/", ListAsync).WithSummary("The team's artifacts").RequirePermission("rollouts.artifacts.read");
-        artifacts.MapGet("/{id}", GetAsync).WithSummary("One artifact").RequirePermission("rollouts.artifacts.read");
-        artifacts.MapPatch("/{id}", PatchAsync).WithSummary("Change an artifact's metadata").RequirePermission("rollouts.artifacts.write");
+        artifacts.MapPost("/", UploadAsync).WithSummary("Upload an artifact (multipart: file and metadata)").Produces<ArtifactView>(StatusCodes.Status201Created).Accepts<ArtifactUpload>("multipart/form-data", "*/*").RequirePermission("rollouts.artifacts.write").DisableAntiforgery();
+        artifacts.MapGet("/", ListAsync).WithSummary("The team's artifacts").Produces<Page<ArtifactView>>().RequirePermission("rollouts.artifacts.read");
+        artifacts.MapGet("/{id}", GetAsync).WithSummary("One artifact").Produces<ArtifactView>().RequirePermission("rollouts.artifacts.read");
+        artifacts.MapPatch("/{id}", PatchAsync).WithSummary("Change an artifact's metadata").Produces<ArtifactView>().RequirePermission("rollouts.artifacts.write");
     }
 
     /// <summary>The upload's form as the document describes it: <see cref="DeviceTypes"/> comma-separated or repeated, <see cref="Labels"/> <c>key=value</c>.</summary>

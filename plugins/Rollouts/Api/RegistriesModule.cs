@@ -40,12 +40,12 @@ public sealed partial class RegistriesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var registries = app.MapGroup("/api/v1/registries");
-        registries.MapPost("/", CreateAsync).WithSummary("Add a container registry").RequirePermission("rollouts.registries.write");
-        registries.MapGet("/", ListAsync).WithSummary("The team's registries").RequirePermission("rollouts.registries.read");
-        registries.MapGet("/{id}", GetAsync).WithSummary("One registry").RequirePermission("rollouts.registries.read");
-        registries.MapGet("/{id}/repositories", RepositoriesAsync).WithSummary("A registry's repositories").RequirePermission("rollouts.registries.read");
-        registries.MapGet("/{id}/tags", TagsAsync).WithSummary("A repository's tags").RequirePermission("rollouts.registries.read");
-        registries.MapPost("/{id}/import", ImportAsync).WithSummary("Import an image from a registry as an artifact").RequirePermission("rollouts.artifacts.write");
+        registries.MapPost("/", CreateAsync).WithSummary("Add a container registry").Produces<RegistryView>(StatusCodes.Status201Created).RequirePermission("rollouts.registries.write");
+        registries.MapGet("/", ListAsync).WithSummary("The team's registries").Produces<Page<RegistryView>>().RequirePermission("rollouts.registries.read");
+        registries.MapGet("/{id}", GetAsync).WithSummary("One registry").Produces<RegistryView>().RequirePermission("rollouts.registries.read");
+        registries.MapGet("/{id}/repositories", RepositoriesAsync).WithSummary("A registry's repositories").Produces<Page<RegistryEntry>>().RequirePermission("rollouts.registries.read");
+        registries.MapGet("/{id}/tags", TagsAsync).WithSummary("A repository's tags").Produces<Page<RegistryEntry>>().RequirePermission("rollouts.registries.read");
+        registries.MapPost("/{id}/import", ImportAsync).WithSummary("Import an image from a registry as an artifact").Produces<ArtifactView>(StatusCodes.Status201Created).RequirePermission("rollouts.artifacts.write");
     }
 
     private static IResult Problem(RegistryException e) => TypedResults.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not Found" : "Registry error", detail: e.Message);

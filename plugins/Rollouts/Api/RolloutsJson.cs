@@ -1,11 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edgeplane.Abstractions.Data;
+using Edgeplane.Plugins.Rollouts.Artifacts;
+using Edgeplane.Plugins.Rollouts.Deployments;
+using Edgeplane.Plugins.Rollouts.Evidence;
+using Edgeplane.Plugins.Rollouts.Fleet;
+using Edgeplane.Plugins.Rollouts.Registries;
+using Edgeplane.Plugins.Rollouts.Reports;
+using Edgeplane.Plugins.Rollouts.Sboms;
+using Edgeplane.Plugins.Rollouts.Tuf;
 
 namespace Edgeplane.Plugins.Rollouts.Api;
 
 /// <summary>
-/// Generated JSON metadata for the request bodies the routes bind: the request delegates read it when the
-/// endpoints are built at start, where reflection-based metadata was most of their cost.
+/// Generated JSON metadata for the request bodies the routes bind and the answers they write: the request delegates
+/// read it when the endpoints are built at start, where reflection-based metadata was most of their cost.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ProfileModule.ProfilePatch))]
@@ -26,4 +35,14 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 [JsonSerializable(typeof(UsersModule.NewTeamUser))]
 [JsonSerializable(typeof(ApiKeysModule.NewKey))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
+[JsonSerializable(typeof(ArtifactView))]
+[JsonSerializable(typeof(Page<ArtifactView>))]
+[JsonSerializable(typeof(SbomView))]
+[JsonSerializable(typeof(Page<SbomView>))]
+[JsonSerializable(typeof(Page<SbomComponent>))]
+[JsonSerializable(typeof(RegistryView))]
+[JsonSerializable(typeof(Page<RegistryView>))]
+[JsonSerializable(typeof(Page<RegistriesModule.RegistryEntry>))]
+[JsonSerializable(typeof(RolloutView))]
+[JsonSerializable(typeof(Page<RolloutView>))]
 internal sealed partial class RolloutsJson : JsonSerializerContext;

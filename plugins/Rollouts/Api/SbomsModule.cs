@@ -24,10 +24,10 @@ public sealed class SbomsModule : ICarterModule
     {
         var sboms = app.MapGroup("/api/v1/artifacts/{id}/sboms");
         // the SBOM document as the body; its Content-Type names the format (another type is a 415 after authentication)
-        sboms.MapPost("/", AttachAsync).WithSummary("Attach an SBOM (CycloneDX or SPDX) to an artifact").Accepts<Dictionary<string, object>>(SbomParser.CycloneDxType, SbomParser.SpdxType, "*/*").RequirePermission("rollouts.artifacts.write");
-        sboms.MapGet("/", ListAsync).WithSummary("An artifact's SBOMs").RequirePermission("rollouts.artifacts.read");
-        sboms.MapGet("/{sbomId}", DownloadAsync).WithSummary("Download an SBOM").RequirePermission("rollouts.artifacts.read");
-        sboms.MapGet("/{sbomId}/components", ComponentsAsync).WithSummary("An SBOM's components").RequirePermission("rollouts.artifacts.read");
+        sboms.MapPost("/", AttachAsync).WithSummary("Attach an SBOM (CycloneDX or SPDX) to an artifact").Produces<SbomView>(StatusCodes.Status201Created).Accepts<Dictionary<string, object>>(SbomParser.CycloneDxType, SbomParser.SpdxType, "*/*").RequirePermission("rollouts.artifacts.write");
+        sboms.MapGet("/", ListAsync).WithSummary("An artifact's SBOMs").Produces<Page<SbomView>>().RequirePermission("rollouts.artifacts.read");
+        sboms.MapGet("/{sbomId}", DownloadAsync).WithSummary("Download an SBOM").Produces<Dictionary<string, object>>(StatusCodes.Status200OK, SbomParser.CycloneDxType, SbomParser.SpdxType).RequirePermission("rollouts.artifacts.read");
+        sboms.MapGet("/{sbomId}/components", ComponentsAsync).WithSummary("An SBOM's components").Produces<Page<SbomComponent>>().RequirePermission("rollouts.artifacts.read");
     }
 
     private static async Task<IResult> AttachAsync(string id, HttpContext http, ICaller caller, ArtifactStore artifacts, SbomStore store, ArtifactOptions options,
