@@ -22,11 +22,11 @@ public sealed class DevicesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var devices = app.MapGroup("/api/v1/devices");
-        devices.MapGet("/", ListAsync).WithSummary("The team's devices").RequirePermission("rollouts.devices.read");
-        devices.MapGet("/{name}", GetAsync).WithSummary("One device").RequirePermission("rollouts.devices.read");
-        devices.MapPatch("/{name}", PatchAsync).WithSummary("Change a device's labels").RequirePermission("rollouts.devices.write");
+        devices.MapGet("/", ListAsync).WithSummary("The team's devices").Produces<Page<DeviceView>>().RequirePermission("rollouts.devices.read");
+        devices.MapGet("/{name}", GetAsync).WithSummary("One device").Produces<DeviceView>().RequirePermission("rollouts.devices.read");
+        devices.MapPatch("/{name}", PatchAsync).WithSummary("Change a device's labels").Produces<DeviceView>().RequirePermission("rollouts.devices.write");
         devices.MapDelete("/{name}", DeleteAsync).WithSummary("Remove a device (its certificate is no longer accepted)").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.devices.write");
-        devices.MapGet("/{name}/history", HistoryAsync).WithSummary("A device's history, newest first").RequirePermission("rollouts.devices.read");
+        devices.MapGet("/{name}/history", HistoryAsync).WithSummary("A device's history, newest first").Produces<Page<HistoryEntry>>().RequirePermission("rollouts.devices.read");
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? name, string? status, string? deviceType, string? group,
@@ -87,10 +87,10 @@ public sealed class DeviceLogsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var logs = app.MapGroup("/api/v1/devices/{name}/logs");
-        logs.MapPost("/", RequestAsync).WithSummary("Ask a device for its logs").RequirePermission("rollouts.logs.request");
-        logs.MapGet("/", ListAsync).WithSummary("A device's log requests").RequirePermission("rollouts.logs.read");
-        logs.MapGet("/{id}", GetAsync).WithSummary("One log request").RequirePermission("rollouts.logs.read");
-        logs.MapGet("/{id}/download", DownloadAsync).WithSummary("Download the logs a device uploaded").RequirePermission("rollouts.logs.read");
+        logs.MapPost("/", RequestAsync).WithSummary("Ask a device for its logs").Produces<LogRequestView>(StatusCodes.Status202Accepted).RequirePermission("rollouts.logs.request");
+        logs.MapGet("/", ListAsync).WithSummary("A device's log requests").Produces<Page<LogRequestView>>().RequirePermission("rollouts.logs.read");
+        logs.MapGet("/{id}", GetAsync).WithSummary("One log request").Produces<LogRequestView>().RequirePermission("rollouts.logs.read");
+        logs.MapGet("/{id}/download", DownloadAsync).WithSummary("Download the logs a device uploaded").Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream").RequirePermission("rollouts.logs.read");
     }
 
     private static async Task<IResult> RequestAsync(string name, NewLogRequest? body, HttpContext http, ICaller caller, DeviceStore devices, LogStore logs, RolloutsOptions options, IAuditLog audit)

@@ -19,12 +19,16 @@ public sealed class EnrollTokensModule : ICarterModule
 {
     public sealed record NewEnrollToken(string? Name, string? GroupId, Dictionary<string, string>? Labels, long? MaxUses, DateTimeOffset? ExpiresAt, int? ExpiresInSeconds);
 
+    /// <summary>A new token as its creator sees it once: the view, the secret, and what a device needs to reach and trust the device API.</summary>
+    public sealed record IssuedEnrollToken(string Id, string Name, string Prefix, string? GroupId, Dictionary<string, string> Labels, long? MaxUses, long Uses,
+        DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, string State, string Token, string DeviceApiUrl, string CaCertificate);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var tokens = app.MapGroup("/api/v1/enroll-tokens");
-        tokens.MapPost("/", CreateAsync).WithSummary("Issue an enrollment token (shown once)").RequirePermission("rollouts.enroll-tokens.write").RequireSession(SessionReasons.EnrollTokens);
-        tokens.MapGet("/", ListAsync).WithSummary("The team's enrollment tokens").RequirePermission("rollouts.enroll-tokens.read");
-        tokens.MapGet("/{id}", GetAsync).WithSummary("One enrollment token").RequirePermission("rollouts.enroll-tokens.read");
+        tokens.MapPost("/", CreateAsync).WithSummary("Issue an enrollment token (shown once)").Produces<IssuedEnrollToken>(StatusCodes.Status201Created).RequirePermission("rollouts.enroll-tokens.write").RequireSession(SessionReasons.EnrollTokens);
+        tokens.MapGet("/", ListAsync).WithSummary("The team's enrollment tokens").Produces<Page<EnrollTokenView>>().RequirePermission("rollouts.enroll-tokens.read");
+        tokens.MapGet("/{id}", GetAsync).WithSummary("One enrollment token").Produces<EnrollTokenView>().RequirePermission("rollouts.enroll-tokens.read");
         tokens.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an enrollment token").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.enroll-tokens.write").RequireSession(SessionReasons.EnrollTokens);
     }
 
@@ -46,13 +50,8 @@ public sealed class EnrollTokensModule : ICarterModule
         var (row, secret) = await store.CreateAsync(caller.TeamId!, caller.UserId, body.Name!, body.GroupId, body.Labels ?? [], body.MaxUses, expiresAt, now);
         await audit.RecordAsync("rollouts.enroll-token.create", row.Id, new { row.Name, row.GroupId, row.MaxUses, row.ExpiresAt });
         var view = EnrollTokenView.From(row, now);
-        return TypedResults.Created(http.PluginLink($"/api/v1/enroll-tokens/{row.Id}"), new
-        {
-            view.Id, view.Name, view.Prefix, view.GroupId, view.Labels, view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State,
-            token = secret,
-            deviceApiUrl = options.DeviceApiUrl,
-            caCertificate = ca.ServerCa.ExportCertificatePem(),
-        });
+        return TypedResults.Created(http.PluginLink($"/api/v1/enroll-tokens/{row.Id}"), new IssuedEnrollToken(view.Id, view.Name, view.Prefix, view.GroupId, view.Labels,
+            view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State, secret, options.DeviceApiUrl, ca.ServerCa.ExportCertificatePem()));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, EnrollTokenStore store, TimeProvider clock)

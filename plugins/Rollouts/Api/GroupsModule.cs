@@ -19,12 +19,12 @@ public sealed class GroupsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var groups = app.MapGroup("/api/v1/groups");
-        groups.MapPost("/", CreateAsync).WithSummary("Create a device group (a label selector)").RequirePermission("rollouts.groups.write");
-        groups.MapGet("/", ListAsync).WithSummary("The team's device groups").RequirePermission("rollouts.groups.read");
-        groups.MapGet("/{id}", GetAsync).WithSummary("One device group").RequirePermission("rollouts.groups.read");
-        groups.MapPatch("/{id}", PatchAsync).WithSummary("Change a device group").RequirePermission("rollouts.groups.write");
+        groups.MapPost("/", CreateAsync).WithSummary("Create a device group (a label selector)").Produces<GroupView>(StatusCodes.Status201Created).RequirePermission("rollouts.groups.write");
+        groups.MapGet("/", ListAsync).WithSummary("The team's device groups").Produces<Page<GroupView>>().RequirePermission("rollouts.groups.read");
+        groups.MapGet("/{id}", GetAsync).WithSummary("One device group").Produces<GroupView>().RequirePermission("rollouts.groups.read");
+        groups.MapPatch("/{id}", PatchAsync).WithSummary("Change a device group").Produces<GroupView>().RequirePermission("rollouts.groups.write");
         groups.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a device group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
-        groups.MapGet("/{id}/devices", MembersAsync).WithSummary("A group's devices").RequirePermission("rollouts.groups.read");
+        groups.MapGet("/{id}/devices", MembersAsync).WithSummary("A group's devices").Produces<Page<GroupMember>>().RequirePermission("rollouts.groups.read");
         groups.MapPut("/{id}/devices/{name}", AddMemberAsync).WithSummary("Add a device to a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
         groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).WithSummary("Take a device out of a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
     }

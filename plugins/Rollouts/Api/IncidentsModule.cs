@@ -23,10 +23,10 @@ public sealed class IncidentsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var incidents = app.MapGroup("/api/v1/incidents");
-        incidents.MapPost("/", CreateAsync).WithSummary("Open an incident").RequirePermission("rollouts.incidents.write");
-        incidents.MapGet("/", ListAsync).WithSummary("The team's incidents").RequirePermission("rollouts.incidents.read");
-        incidents.MapGet("/{id}", GetAsync).WithSummary("One incident").RequirePermission("rollouts.incidents.read");
-        incidents.MapPatch("/{id}", PatchAsync).WithSummary("Change an incident").RequirePermission("rollouts.incidents.write");
+        incidents.MapPost("/", CreateAsync).WithSummary("Open an incident").Produces<IncidentView>(StatusCodes.Status201Created).RequirePermission("rollouts.incidents.write");
+        incidents.MapGet("/", ListAsync).WithSummary("The team's incidents").Produces<Page<IncidentView>>().RequirePermission("rollouts.incidents.read");
+        incidents.MapGet("/{id}", GetAsync).WithSummary("One incident").Produces<IncidentView>().RequirePermission("rollouts.incidents.read");
+        incidents.MapPatch("/{id}", PatchAsync).WithSummary("Change an incident").Produces<IncidentView>().RequirePermission("rollouts.incidents.write");
         incidents.MapPut("/{id}/devices/{name}", LinkDeviceAsync).WithSummary("Link a device to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
         incidents.MapDelete("/{id}/devices/{name}", UnlinkDeviceAsync).WithSummary("Unlink a device from an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
         incidents.MapPut("/{id}/artifacts/{artifactId}", LinkArtifactAsync).WithSummary("Link an artifact to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");

@@ -17,12 +17,15 @@ public sealed class VulnerabilitiesModule : ICarterModule
 {
     public const int MaxImportBytes = 32 * 1024 * 1024;
 
+    /// <summary>How many OSV entries an import read, and how many of them were new or replaced one of the team's.</summary>
+    public sealed record VulnerabilityImport(int Imported, int Created, int Replaced);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var vulns = app.MapGroup("/api/v1/vulnerabilities");
         // the document as the body: one OSV entry, an array of them, or {"vulns": [...]} (osv-scanner's output), read whatever the Content-Type
-        vulns.MapPost("/", ImportAsync).WithSummary("Import vulnerabilities (OSV)").Accepts<Dictionary<string, object>>("application/json", "*/*").RequirePermission("rollouts.vulnerabilities.write");
-        vulns.MapGet("/", ListAsync).WithSummary("The team's vulnerabilities and the artifacts they affect").RequirePermission("rollouts.vulnerabilities.read");
+        vulns.MapPost("/", ImportAsync).WithSummary("Import vulnerabilities (OSV)").Produces<VulnerabilityImport>().Accepts<Dictionary<string, object>>("application/json", "*/*").RequirePermission("rollouts.vulnerabilities.write");
+        vulns.MapGet("/", ListAsync).WithSummary("The team's vulnerabilities and the artifacts they affect").Produces<Page<VulnerabilityView>>().RequirePermission("rollouts.vulnerabilities.read");
         vulns.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a vulnerability").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.vulnerabilities.write");
     }
 
@@ -43,7 +46,7 @@ public sealed class VulnerabilitiesModule : ICarterModule
         if (problems.Count > 0) return new FieldErrors().AddRange(new Dictionary<string, string[]> { ["body"] = problems.Take(20).ToArray() }).ToProblem();
         var (created, replaced) = await store.ImportAsync(caller.TeamId!, records, clock.GetUtcNow());
         await audit.RecordAsync("rollouts.vulnerabilities.import", caller.TeamId!, new { created, replaced });
-        return TypedResults.Ok(new { imported = records.Count, created, replaced });
+        return TypedResults.Ok(new VulnerabilityImport(records.Count, created, replaced));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, string? severity, ICaller caller, VulnerabilityStore store)
