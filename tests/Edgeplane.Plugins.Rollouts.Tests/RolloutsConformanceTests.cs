@@ -41,6 +41,18 @@ public sealed class RolloutsConformanceTests(RolloutsConformanceHost host) : Plu
 
     protected override Task<IReadOnlyCollection<string>> CreateTeamDataAsync(TeamAdmin team) => RolloutsTeamData.CreateAsync(team, null, null, null);
 
+    [Fact]
+    public async Task A_report_is_documented_as_json_and_as_pdf_and_the_audit_trail_as_json_lines_and_csv()
+    {
+        var paths = JsonNode.Parse(await Host.Client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!["paths"]!;
+        JsonNode Schema(string path, string contentType) =>
+            paths[path]?["get"]?["responses"]?["200"]?["content"]?[contentType]?["schema"] ?? throw new Xunit.Sdk.XunitException($"GET {path}: no {contentType} schema");
+        Assert.EndsWith("ReadinessReport", (string?)Schema("/rollouts/api/v1/reports/readiness", "application/json")["$ref"]);
+        Assert.Equal("binary", (string?)Schema("/rollouts/api/v1/reports/readiness", "application/pdf")["format"]);
+        Assert.EndsWith("AuditEntry", (string?)Schema("/rollouts/api/v1/audit-trail", "application/x-ndjson")["$ref"]);
+        Assert.Equal("string", (string?)Schema("/rollouts/api/v1/audit-trail", "text/csv")["type"]);
+    }
+
     private static async Task<string> CreateAsync(HttpClient client, string path, object body)
     {
         using var response = await client.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);

@@ -21,7 +21,7 @@ public sealed class AuditExportModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/audit-trail", ExportAsync).WithSummary("Export the team's audit trail (JSON lines or CSV)").RequirePermission("rollouts.audit.read")
-            .Produces(200, contentType: "application/x-ndjson").Produces(200, contentType: "text/csv");
+            .Produces<AuditEntry>(StatusCodes.Status200OK, "application/x-ndjson").Produces<string>(StatusCodes.Status200OK, "text/csv");
 
     private static async Task<IResult> ExportAsync(HttpContext context, string? format, DateTimeOffset? from, DateTimeOffset? to, string? action, string? teamId,
         ICaller caller, IAuditTrail trail, ITeamService teams)

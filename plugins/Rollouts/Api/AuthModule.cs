@@ -17,6 +17,12 @@ public sealed class AuthModule : ICarterModule
 {
     public sealed record LoginRequest(string? Username, string? Password, string? TeamId);
 
+    /// <summary>A new session: its user, team and role, the CSRF token its writes send, and when it ends (the cookie carries the session).</summary>
+    public sealed record SignedIn(UserInfo User, string TeamId, string Role, string CsrfToken, DateTimeOffset ExpiresAt);
+
+    /// <summary>The caller, with the permissions of this plugin it holds (the host's <c>/api/v1/auth/me</c> lists every plugin's).</summary>
+    public sealed record CallerView(UserInfo? User, string? TeamId, string? Role, bool IsHostAdmin, CredentialKind Credential, string? ApiKeyId, List<string> Permissions);
+
     private static readonly Lazy<IReadOnlyList<string>> Permissions = new(() =>
     {
         var manifest = Path.Combine(Path.GetDirectoryName(typeof(AuthModule).Assembly.Location) ?? "", "plugin.json");
@@ -28,9 +34,9 @@ public sealed class AuthModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth");
-        auth.MapPost("/login", LoginAsync).WithSummary("Sign in with a username and password: a session").AllowAnonymous();
+        auth.MapPost("/login", LoginAsync).WithSummary("Sign in with a username and password: a session").Produces<SignedIn>().AllowAnonymous();
         auth.MapPost("/logout", LogoutAsync).WithSummary("End the caller's session").Produces(StatusCodes.Status204NoContent).RequireSession(SessionReasons.Logout).RequirePermission("rollouts.profile.read");
-        auth.MapGet("/me", MeAsync).WithSummary("The caller").RequirePermission("rollouts.profile.read");
+        auth.MapGet("/me", MeAsync).WithSummary("The caller").Produces<CallerView>().RequirePermission("rollouts.profile.read");
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest body, HttpContext context, ISessionService sessions)
@@ -44,7 +50,7 @@ public sealed class AuthModule : ICarterModule
             var session = await sessions.SignInAsync(context, body.Username!, body.Password!, body.TeamId);
             return session is null
                 ? TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "wrong username or password, or the user is disabled")
-                : TypedResults.Ok(new { user = session.User, session.TeamId, session.Role, session.CsrfToken, session.ExpiresAt });
+                : TypedResults.Ok(new SignedIn(session.User, session.TeamId, session.Role, session.CsrfToken, session.ExpiresAt));
         }
         catch (IdentityValidationException e)
         {
@@ -59,15 +65,6 @@ public sealed class AuthModule : ICarterModule
     }
 
     private static async Task<IResult> MeAsync(ICaller caller, IIdentityService identity, CancellationToken ct) =>
-        TypedResults.Ok(new
-        {
-            user = caller.UserId is null ? null : await identity.FindUserAsync(caller.UserId, ct),
-            teamId = caller.TeamId,
-            role = caller.Role,
-            isHostAdmin = caller.IsHostAdmin,
-            credential = caller.Credential,
-            apiKeyId = caller.ApiKeyId,
-            // This plugin's permissions the caller holds (the host's /api/v1/auth/me lists every plugin's).
-            permissions = Permissions.Value.Where(caller.Has).ToList(),
-        });
+        TypedResults.Ok(new CallerView(caller.UserId is null ? null : await identity.FindUserAsync(caller.UserId, ct), caller.TeamId, caller.Role, caller.IsHostAdmin,
+            caller.Credential, caller.ApiKeyId, Permissions.Value.Where(caller.Has).ToList()));
 }

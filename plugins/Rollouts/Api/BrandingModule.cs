@@ -19,9 +19,9 @@ public sealed class BrandingModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var branding = app.MapGroup("/api/v1/report-branding");
-        branding.MapGet("/", GetAsync).WithSummary("The team's report branding").RequirePermission("rollouts.branding.read");
-        branding.MapPut("/", PutAsync).WithSummary("Set the team's report branding").RequirePermission("rollouts.branding.write");
-        branding.MapGet("/logo", GetLogoAsync).WithSummary("The team's report logo").RequirePermission("rollouts.branding.read");
+        branding.MapGet("/", GetAsync).WithSummary("The team's report branding").Produces<BrandingView>().RequirePermission("rollouts.branding.read");
+        branding.MapPut("/", PutAsync).WithSummary("Set the team's report branding").Produces<BrandingView>().RequirePermission("rollouts.branding.write");
+        branding.MapGet("/logo", GetLogoAsync).WithSummary("The team's report logo").Produces<Stream>(StatusCodes.Status200OK, "image/png", "image/jpeg").RequirePermission("rollouts.branding.read");
         // The image as the body (PNG or JPEG, sniffed; a declared type must agree): any declared type reaches the handler, which names the mismatch.
         branding.MapPut("/logo", PutLogoAsync).WithSummary("Set the team's report logo (PNG, JPEG)").Produces(StatusCodes.Status204NoContent).Accepts<byte[]>("image/png", "image/jpeg", "application/octet-stream", "*/*").RequirePermission("rollouts.branding.write");
         branding.MapDelete("/logo", DeleteLogoAsync).WithSummary("Remove the team's report logo").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.branding.write");

@@ -14,26 +14,26 @@ namespace Edgeplane.Plugins.Rollouts.Api;
 /// </summary>
 public sealed class DeviceCaModule : ICarterModule
 {
+    /// <summary>
+    /// What a device pins to verify the listener (<see cref="Id"/>, <see cref="Certificate"/>: unchanged until a rotation completes), the CA that
+    /// issues device certificates now (<see cref="IssuingId"/>), and every CA whose certificates are accepted.
+    /// </summary>
+    public sealed record DeviceCaView(string Id, string Certificate, string Sha256, DateTimeOffset NotAfter, string DeviceApiUrl, string IssuingId, bool Rotating,
+        IReadOnlyList<DeviceCaAuthority> Authorities);
+
+    public sealed record DeviceCaAuthority(string Id, string State, string Subject, string Sha256, DateTimeOffset NotAfter, DateTimeOffset CreatedAt, string Certificate);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).WithSummary("The device CA certificate and the device API URL").RequirePermission("rollouts.device-ca.read");
-        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).WithSummary("Rotate the device CA (host admin)").RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
-        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).WithSummary("Stop trusting the previous device CA (host admin)").RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).WithSummary("The device CA certificate and the device API URL").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.read");
+        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).WithSummary("Rotate the device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).WithSummary("Stop trusting the previous device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
     }
 
-    private static object View(DeviceCa ca, RolloutsOptions options) => new
-    {
-        // What a device pins to verify the listener (unchanged until a rotation completes).
-        id = ca.All[0].Id,
-        certificate = ca.ServerCa.ExportCertificatePem(),
-        sha256 = ca.ServerCa.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(),
-        notAfter = new DateTimeOffset(ca.ServerCa.NotAfter.ToUniversalTime()),
-        deviceApiUrl = options.DeviceApiUrl,
-        // The CA that issues device certificates now, and every CA whose certificates are accepted.
-        issuingId = ca.Id,
-        rotating = ca.All.Count > 1,
-        authorities = ca.All.Select(c => new { c.Id, c.State, c.Subject, c.Sha256, c.NotAfter, c.CreatedAt, certificate = c.Pem }),
-    };
+    private static DeviceCaView View(DeviceCa ca, RolloutsOptions options) => new(ca.All[0].Id, ca.ServerCa.ExportCertificatePem(),
+        ca.ServerCa.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(), new DateTimeOffset(ca.ServerCa.NotAfter.ToUniversalTime()),
+        options.DeviceApiUrl, ca.Id, ca.All.Count > 1,
+        ca.All.Select(c => new DeviceCaAuthority(c.Id, c.State, c.Subject, c.Sha256, c.NotAfter, c.CreatedAt, c.Pem)).ToList());
 
     private static async Task<IResult> RotateAsync(DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)
     {

@@ -13,33 +13,26 @@ public sealed class ProfileModule : ICarterModule
 {
     public sealed record ProfilePatch(string? DisplayName, string? Timezone, string? CurrentPassword, string? NewPassword);
 
+    /// <summary>The caller's user, console settings, current team and role, and every team the user belongs to.</summary>
+    public sealed record ProfileView(string? UserId, string? Username, string? Email, string? DisplayName, string Timezone, string? TeamId, string? Role, bool IsHostAdmin,
+        CredentialKind Credential, IReadOnlyList<TeamMembership> Teams);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/profile", GetAsync).WithSummary("The caller's profile").RequirePermission("rollouts.profile.read");
-        app.MapPatch("/api/v1/profile", PatchAsync).WithSummary("Change the caller's profile").RequirePermission("rollouts.profile.write");
+        app.MapGet("/api/v1/profile", GetAsync).WithSummary("The caller's profile").Produces<ProfileView>().RequirePermission("rollouts.profile.read");
+        app.MapPatch("/api/v1/profile", PatchAsync).WithSummary("Change the caller's profile").Produces<ProfileView>().RequirePermission("rollouts.profile.write");
     }
 
     private static async Task<IResult> GetAsync(ICaller caller, IIdentityService identity, ProfileStore profiles, CancellationToken ct) =>
         TypedResults.Ok(await ViewAsync(caller, identity, profiles, ct));
 
-    private static async Task<object> ViewAsync(ICaller caller, IIdentityService identity, ProfileStore profiles, CancellationToken ct)
+    private static async Task<ProfileView> ViewAsync(ICaller caller, IIdentityService identity, ProfileStore profiles, CancellationToken ct)
     {
         var user = await identity.FindUserAsync(caller.UserId!, ct);
         var profile = await profiles.FindAsync(caller.UserId!);
         var memberships = await identity.ListMembershipsAsync(caller.UserId!, ct);
-        return new
-        {
-            userId = caller.UserId,
-            username = user?.Username ?? caller.Username,
-            email = user?.Email,
-            displayName = profile?.DisplayName ?? user?.Username ?? caller.Username,
-            timezone = profile?.Timezone ?? "UTC",
-            teamId = caller.TeamId,
-            role = caller.Role,
-            isHostAdmin = caller.IsHostAdmin,
-            credential = caller.Credential,
-            teams = memberships,
-        };
+        return new ProfileView(caller.UserId, user?.Username ?? caller.Username, user?.Email, profile?.DisplayName ?? user?.Username ?? caller.Username,
+            profile?.Timezone ?? "UTC", caller.TeamId, caller.Role, caller.IsHostAdmin, caller.Credential, memberships);
     }
 
     private static async Task<IResult> PatchAsync(ProfilePatch body, ICaller caller, IIdentityService identity, ProfileStore profiles, TimeProvider clock, CancellationToken ct)

@@ -18,10 +18,10 @@ public sealed class ReportsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/v1/reports");
-        reports.MapGet("/readiness", ReadinessAsync).WithSummary("The fleet readiness report (JSON or PDF)").RequirePermission("rollouts.reports.read").Produces(200, contentType: "application/pdf");
-        reports.MapGet("/vulnerabilities", VulnerabilitiesAsync).WithSummary("The vulnerability report (JSON or PDF)").RequirePermission("rollouts.reports.read").Produces(200, contentType: "application/pdf");
-        reports.MapGet("/incidents", IncidentsAsync).WithSummary("The incidents report (JSON or PDF)").RequirePermission("rollouts.reports.read").Produces(200, contentType: "application/pdf");
-        reports.MapGet("/incidents/{id}", IncidentAsync).WithSummary("One incident's report (JSON or PDF)").RequirePermission("rollouts.reports.read").Produces(200, contentType: "application/pdf");
+        reports.MapGet("/readiness", ReadinessAsync).WithSummary("The fleet readiness report (JSON or PDF)").Produces<ReadinessReport>().Produces<Stream>(StatusCodes.Status200OK, "application/pdf").RequirePermission("rollouts.reports.read");
+        reports.MapGet("/vulnerabilities", VulnerabilitiesAsync).WithSummary("The vulnerability report (JSON or PDF)").Produces<VulnerabilityReport>().Produces<Stream>(StatusCodes.Status200OK, "application/pdf").RequirePermission("rollouts.reports.read");
+        reports.MapGet("/incidents", IncidentsAsync).WithSummary("The incidents report (JSON or PDF)").Produces<IncidentReport>().Produces<Stream>(StatusCodes.Status200OK, "application/pdf").RequirePermission("rollouts.reports.read");
+        reports.MapGet("/incidents/{id}", IncidentAsync).WithSummary("One incident's report (JSON or PDF)").Produces<IncidentReport>().Produces<Stream>(StatusCodes.Status200OK, "application/pdf").RequirePermission("rollouts.reports.read");
     }
 
     /// <summary>pdf, json, or null for a bad <c>format</c>.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
@@ -24,12 +25,23 @@ public sealed partial class TufModule : ICarterModule
 {
     public sealed record RotateRequest(List<string>? Roles);
 
+    /// <summary>Each role's current version and expiry (null before the repository exists), the root's role keys, and where the metadata is served.</summary>
+    public sealed record TufStatus(TufRoleStatus? Root, TufRoleStatus? Targets, TufRoleStatus? Snapshot, TufRoleStatus? Timestamp,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Keys, string MetadataPath);
+
+    public sealed record TufRoleStatus(long Version, string Expires);
+
+    /// <summary>A signed TUF metadata document as served (its bytes are the stored ones: the signatures cover them).</summary>
+    public sealed record TufSignedDocument(IReadOnlyList<TufSignature> Signatures, JsonObject Signed);
+
+    public sealed record TufSignature(string Keyid, string Sig);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/tuf/{file}", MetadataAsync).WithSummary("Signed TUF metadata (root, timestamp, snapshot, targets)").AllowAnonymous().DisableRequestAudit();
-        app.MapGet("/tuf/targets/{**path}", TargetAsync).WithSummary("A TUF target's payload (the owning team's)").RequirePermission("rollouts.artifacts.read");
-        app.MapGet("/api/v1/tuf", StatusAsync).WithSummary("The TUF repository's versions, expiries and role keys").RequirePermission("rollouts.artifacts.read");
-        app.MapPost("/api/v1/tuf/rotate", RotateAsync).WithSummary("Rotate TUF role keys, with a new signed root (host admin)").RequirePermission("rollouts.tuf.rotate").RequireHostAdmin();
+        app.MapGet("/tuf/{file}", MetadataAsync).WithSummary("Signed TUF metadata (root, timestamp, snapshot, targets)").Produces<TufSignedDocument>().AllowAnonymous().DisableRequestAudit();
+        app.MapGet("/tuf/targets/{**path}", TargetAsync).WithSummary("A TUF target's payload (the owning team's)").Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream").RequirePermission("rollouts.artifacts.read");
+        app.MapGet("/api/v1/tuf", StatusAsync).WithSummary("The TUF repository's versions, expiries and role keys").Produces<TufStatus>().RequirePermission("rollouts.artifacts.read");
+        app.MapPost("/api/v1/tuf/rotate", RotateAsync).WithSummary("Rotate TUF role keys, with a new signed root (host admin)").Produces<TufVersions>().RequirePermission("rollouts.tuf.rotate").RequireHostAdmin();
     }
 
     [GeneratedRegex(@"^(?:(?<version>[1-9][0-9]{0,17})\.)?(?<role>root|targets|snapshot|timestamp)\.json$")]
@@ -67,16 +79,10 @@ public sealed partial class TufModule : ICarterModule
 
     private static async Task<IResult> StatusAsync(TufRepository tuf, CancellationToken ct)
     {
-        var result = new JsonObject();
-        foreach (var role in TufMetadata.Roles)
-        {
-            var row = await tuf.GetAsync(role, null, ct);
-            result[role] = row is null ? null : new JsonObject { ["version"] = row.Version, ["expires"] = row.ExpiresAt.ToString("O") };
-        }
+        async Task<TufRoleStatus?> RoleAsync(string role) => await tuf.GetAsync(role, null, ct) is { } row ? new TufRoleStatus(row.Version, row.ExpiresAt.ToString("O")) : null;
         var root = await tuf.GetAsync("root", null, ct);
-        if (root is not null) result["keys"] = JsonNode.Parse(root.Document)!["signed"]!["roles"]!.DeepClone();
-        result["metadataPath"] = "tuf/";
-        return TypedResults.Ok(result);
+        var keys = root is null ? null : JsonNode.Parse(root.Document)!["signed"]!["roles"]!.DeepClone();
+        return TypedResults.Ok(new TufStatus(await RoleAsync("root"), await RoleAsync("targets"), await RoleAsync("snapshot"), await RoleAsync("timestamp"), keys, "tuf/"));
     }
 
     /// <summary>New keys for the given roles (default all), a new root signed by old and new root keys. The repository serves every team: host administrators only.</summary>

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Host.Plugins;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -11,7 +13,8 @@ namespace Edgeplane.Host.OpenApi;
 /// Per operation: the credentials it accepts (none for anonymous routes; API key headers, plus the
 /// owning plugin's declared credential headers, otherwise), what it requires, read from its typed requirement
 /// metadata (<c>x-edgeplane-permissions</c>, session only, <c>x-edgeplane-host-admin</c>), and the
-/// 401 / 403 problem-details responses that follow from it; a <c>text/*</c> request body is described as text.
+/// 401 / 403 problem-details responses that follow from it; a <c>text/*</c> request body is described as text; each
+/// content type a route declares for a status keeps its own schema.
 /// </summary>
 public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperationFilter
 {
@@ -20,6 +23,7 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
         TagByPlugin(operation, context, metadata);
         DescribeTextBodies(operation);
+        DescribeEachContentType(operation, context, metadata);
         if (metadata.OfType<IAllowAnonymous>().Any()) return;
 
         var permissions = metadata.OfType<PermissionRequirement>().Select(r => r.Permission).Distinct().ToList();
@@ -59,6 +63,23 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
     {
         foreach (var (type, media) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
             if (type.StartsWith("text/", StringComparison.OrdinalIgnoreCase)) media.Schema = new OpenApiSchema { Type = JsonSchemaType.String };
+    }
+
+    /// <summary>
+    /// The API explorer keeps one type per status code, the last one declared; a route that answers one status in several
+    /// content types of different shapes (a report as JSON or PDF, an export as JSON lines or CSV) declares each with
+    /// <c>Produces</c>, and each content type is described with its own schema.
+    /// </summary>
+    private static void DescribeEachContentType(OpenApiOperation operation, OperationFilterContext context, IList<object> metadata)
+    {
+        foreach (var produced in metadata.OfType<IProducesResponseTypeMetadata>())
+        {
+            if (produced.Type is null || produced.Type == typeof(void)) continue;
+            if (operation.Responses?.GetValueOrDefault(produced.StatusCode.ToString(CultureInfo.InvariantCulture)) is not OpenApiResponse response) continue;
+            response.Content ??= new Dictionary<string, OpenApiMediaType>();
+            foreach (var contentType in produced.ContentTypes)
+                response.Content[contentType] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(produced.Type, context.SchemaRepository) };
+        }
     }
 
     private static void Describe(OpenApiOperation operation, string note) =>
