@@ -20,7 +20,11 @@ public sealed class DnsPlugin : IPlugin
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.DnsJson.Default));
         services.AddSingleton(Api.BulkLimits.From(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<DnsStore>();
+        services.AddSingleton<ViewStore>();
+        services.AddSingleton<ZoneStore>();
+        services.AddSingleton<AclStore>();
+        services.AddSingleton<NodeStore>();
+        services.AddSingleton<NotifyStore>();
         var zones = new ZoneBuilder(options);
         services.AddSingleton(zones);
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();

@@ -21,7 +21,7 @@ public sealed class AccountModule : ICarterModule
             ? SeedAnswer.Of(caller.IsHostAdmin, "200", new { admin = caller.IsHostAdmin, username = caller.Username })
             : TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username })).WithSummary("Whether the caller is a host admin");
 
-        api.MapGet("/user/acl", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/user/acl", async Task<IResult> (HttpContext http, ICaller caller, AclStore store, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var acl = await store.ListAclAsync(caller.UserId, ct);
@@ -30,7 +30,7 @@ public sealed class AccountModule : ICarterModule
 
         // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
         // (the original's field "address" on a seed mount).
-        api.MapPut("/user/acl", async Task<IResult> (Body<AclEntry> request, HttpContext http, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapPut("/user/acl", async Task<IResult> (Body<AclEntry> request, HttpContext http, ICaller caller, AclStore store, IAuditLog audit, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var field = http.IsSeedProfile() && request.Value.Acl is null ? "address" : "acl";
@@ -48,7 +48,7 @@ public sealed class AccountModule : ICarterModule
         }).WithSummary("Append an address or prefix to the caller's IP ACL").RequirePermission("dns.account.write");
 
         // Extension: removes one entry; ?acl=192.0.2.0/24.
-        api.MapDelete("/user/acl", async Task<IResult> (string? acl, ICaller caller, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapDelete("/user/acl", async Task<IResult> (string? acl, ICaller caller, AclStore store, IAuditLog audit, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             if (string.IsNullOrWhiteSpace(acl) || !UserAcl.IsValidEntry(acl.Trim())) return Problems.Field("acl", "must be an IP address or a CIDR prefix");
@@ -83,7 +83,7 @@ public sealed class AccountModule : ICarterModule
             return TypedResults.Ok(new { message = "password changed; sessions ended and the login key revoked" });
         }).WithSummary("Change the caller's password").RequirePermission("dns.account.write");
 
-        api.MapGet("/counters", async Task<IResult> (DnsStore store, CancellationToken ct) =>
+        api.MapGet("/counters", async Task<IResult> (NodeStore store, CancellationToken ct) =>
         {
             var nodes = await store.ListNodesAsync(ct);
             return TypedResults.Ok(new
@@ -94,7 +94,7 @@ public sealed class AccountModule : ICarterModule
             });
         }).WithSummary("Node, active node and location counts").RequirePermission("dns.nodes.read");
 
-        api.MapGet("/nodes/geoloc", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/nodes/geoloc", async Task<IResult> (HttpContext http, NodeStore store, CancellationToken ct) =>
         {
             var nodes = await store.ListNodesAsync(ct);
             object Geoloc(NodeRow n) => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled };

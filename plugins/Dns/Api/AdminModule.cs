@@ -23,7 +23,7 @@ public sealed class AdminModule : ICarterModule
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere().RequireHostAdmin();
 
         // Body: name, address (IP), port (default 53), location, latitude, longitude.
-        api.MapPost("/nodes/add", async Task<IResult> (Body<NewDnsNode> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/nodes/add", async Task<IResult> (Body<NewDnsNode> request, HttpContext http, NodeStore store, ZoneViewProvider views, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -39,7 +39,11 @@ public sealed class AdminModule : ICarterModule
             if (latitude is < -90 or > 90) errors.Add("latitude", "must be between -90 and 90");
             if (longitude is < -180 or > 180) errors.Add("longitude", "must be between -180 and 180");
             if (errors.Any) return errors.ToProblem();
-            var node = new NodeRow(Ids.New(), name, IpText.TryParseAddress(address, out var parsed) ? parsed.ToString() : address, port, location, latitude, longitude, true, clock.GetUtcNow());
+            var node = new NodeRow
+            {
+                Id = Ids.New(), Name = name, Address = IpText.TryParseAddress(address, out var parsed) ? parsed.ToString() : address, Port = port,
+                Location = location, Latitude = latitude, Longitude = longitude, Enabled = true, CreatedAt = clock.GetUtcNow(),
+            };
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
@@ -47,7 +51,7 @@ public sealed class AdminModule : ICarterModule
             return TypedResults.Created(http.PluginLink("/api/nodes/list"), NodeJson(node));
         }).WithSummary("Register a DNS node (host admin)").RequirePermission("dns.admin");
 
-        api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, NodeStore store, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Select(NodeJson);
             return http.IsSeedProfile() ? SeedAnswer.Ok(nodes) : TypedResults.Ok(new { nodes });
@@ -55,7 +59,7 @@ public sealed class AdminModule : ICarterModule
 
         // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
         // node gets no NOTIFY and is left out of monitoring.
-        api.MapPost("/nodes/power", async Task<IResult> (Body<NodePower> request, HttpContext http, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/nodes/power", async Task<IResult> (Body<NodePower> request, HttpContext http, NodeStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var seedName = http.IsSeedProfile() && request.Value.Node is null;
@@ -72,9 +76,10 @@ public sealed class AdminModule : ICarterModule
             return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
         }).WithSummary("Enable or disable a node (host admin)").RequirePermission("dns.admin");
 
-        api.MapGet("/stats", async Task<IResult> (DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/stats", async Task<IResult> (ZoneStore zoneStore, NodeStore nodeStore, IIdentityService identity, CancellationToken ct) =>
         {
-            var (zones, records, nodes) = await store.CountsAsync(ct);
+            var (zones, records) = await zoneStore.CountsAsync(ct);
+            var nodes = await nodeStore.CountAsync(ct);
             return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
         }).WithSummary("Node, zone, record and user counts (host admin)").RequirePermission("dns.admin");
 
@@ -95,7 +100,7 @@ public sealed class AdminModule : ICarterModule
         }).WithSummary("Enable or disable a user (host admin)").RequirePermission("dns.admin");
 
         // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.
-        api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, IIdentityService identity, DnsStore store, IAuditLog audit, CancellationToken ct) =>
+        api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, IIdentityService identity, AclStore store, IAuditLog audit, CancellationToken ct) =>
         {
             var target = await identity.FindUserAsync(user, ct);
             if (target is null) return Problems.NotFound("User");

@@ -24,7 +24,7 @@ public sealed class BulkModule : ICarterModule
     {
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
-        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, Body<BulkRequest> request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/bulk", async Task<IResult> (string zone, Body<BulkRequest> request, ICaller caller, ZoneStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);

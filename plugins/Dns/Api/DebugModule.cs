@@ -44,7 +44,7 @@ public sealed class DebugModule : ICarterModule
             TypedResults.Ok(new { cleared = await queue.ClearAsync(ct) })).WithSummary("Drop every pending NOTIFY (host admin)").RequirePermission("dns.debug");
 
         // Writes a Prometheus file_sd file listing the enabled nodes.
-        debug.MapGet("/update_collector_monitoring", async Task<IResult> (DnsStore store, DnsServerOptions options, CancellationToken ct) =>
+        debug.MapGet("/update_collector_monitoring", async Task<IResult> (NodeStore store, DnsServerOptions options, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Where(n => n.Enabled).ToList();
             var groups = nodes.Select(n => new Dictionary<string, object>
@@ -61,7 +61,7 @@ public sealed class DebugModule : ICarterModule
         }).WithSummary("Write the Prometheus file_sd list of the nodes (host admin)").RequirePermission("dns.debug");
 
         // Queries every enabled node for every zone's SOA and reports the serial lag.
-        debug.MapGet("/healthcheck", async Task<IResult> (DnsStore store, ZoneViewProvider views, CancellationToken ct) =>
+        debug.MapGet("/healthcheck", async Task<IResult> (NodeStore store, ZoneViewProvider views, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Where(n => n.Enabled).ToList();
             var zones = views.Current.Zones.Values.OrderBy(z => z.Name).ToList();

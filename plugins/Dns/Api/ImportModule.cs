@@ -29,7 +29,7 @@ public sealed class ImportModule : ICarterModule
 
         // The master file as the body (Content-Type text/dns or text/plain, ?mode=), or fields {zonefile, mode}.
         api.MapPost("/zone/{zone}/import", async Task<IResult> (string zone, ZoneFileBody body, [FromQuery(Name = "mode")] string? queryMode, ICaller caller,
-            DnsStore store, ZoneViewProvider views, BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
+            ZoneStore store, ZoneViewProvider views, BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -37,7 +37,7 @@ public sealed class ImportModule : ICarterModule
             return await ImportAsync(row, body.Zonefile, body.IsText ? queryMode : body.Mode, "zonefile", "file", store, views, limits, audit, ct);
         }).WithSummary("Import an RFC 1035 master file into the zone").RequirePermission("dns.zones.write");
 
-        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, Body<AxfrImport> request, ICaller caller, DnsStore store, ZoneViewProvider views,
+        api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, Body<AxfrImport> request, ICaller caller, ZoneStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
@@ -62,7 +62,7 @@ public sealed class ImportModule : ICarterModule
     }
 
     private static async Task<IResult> ImportAsync(ZoneRow row, string text, string? modeText, string field, string source,
-        DnsStore store, ZoneViewProvider views, BulkLimits limits, IAuditLog audit, CancellationToken ct)
+        ZoneStore store, ZoneViewProvider views, BulkLimits limits, IAuditLog audit, CancellationToken ct)
     {
         var mode = string.IsNullOrWhiteSpace(modeText) ? "merge" : modeText.Trim().ToLowerInvariant();
         if (mode is not ("merge" or "replace")) return Problems.Field("mode", "must be merge (add the file's records to the zone's) or replace (the zone becomes the file)");

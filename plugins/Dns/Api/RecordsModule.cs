@@ -34,7 +34,7 @@ public sealed class RecordsModule : ICarterModule
     {
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
-        api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/records", async Task<IResult> (string zone, HttpContext http, ICaller caller, ZoneStore store, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -43,7 +43,7 @@ public sealed class RecordsModule : ICarterModule
             return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
         }).WithSummary("The zone's records").RequirePermission("dns.zones.read");
 
-        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, Body<NewRecord> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, Body<NewRecord> request, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -56,10 +56,10 @@ public sealed class RecordsModule : ICarterModule
             var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input, ct);
             switch (outcome)
             {
-                case DnsStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");
-                case DnsStore.AddOutcome.Duplicate: return Problems.Conflict("an identical record already exists");
-                case DnsStore.AddOutcome.Conflict: return Problems.Errors(conflicts);
-                case DnsStore.AddOutcome.Refused: return Problems.Conflict(conflicts);
+                case ZoneStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");
+                case ZoneStore.AddOutcome.Duplicate: return Problems.Conflict("an identical record already exists");
+                case ZoneStore.AddOutcome.Conflict: return Problems.Errors(conflicts);
+                case ZoneStore.AddOutcome.Refused: return Problems.Conflict(conflicts);
             }
             views.Poke();
             await audit.RecordAsync("dns.record.add", row.Name, new { stored!.Index, stored.Name, stored.Type, rdata = stored.Presentation() }, ct);
@@ -71,7 +71,7 @@ public sealed class RecordsModule : ICarterModule
             return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
         }).WithSummary("Add a record").RequirePermission("dns.zones.write");
 
-        api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -85,7 +85,7 @@ public sealed class RecordsModule : ICarterModule
     }
 
     /// <summary>The seed's delete: the index is the record's position in the list (from 0), resolved in the write's transaction.</summary>
-    private static async Task<IResult> DeleteAtPositionAsync(ZoneRow row, string index, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> DeleteAtPositionAsync(ZoneRow row, string index, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct)
     {
         if (!int.TryParse(index, out var position) || position < 0)
             return Problems.Field("index", "must be a record's position in the list, from 0 (see /zone/[ZONE]/records)");

@@ -53,7 +53,7 @@ public static class SeedForms
     public static IEnumerable<object> Records(string zone, IEnumerable<DnsRecord> records) => records.Select((r, i) => Record(zone, r, i));
 
     /// <summary>The usernames with access to the zone, its owner first (the original's <c>users</c> list).</summary>
-    public static async Task<List<string>> UsernamesAsync(ZoneRow zone, DnsStore store, IIdentityService identity, CancellationToken ct)
+    public static async Task<List<string>> UsernamesAsync(ZoneRow zone, ZoneStore store, IIdentityService identity, CancellationToken ct)
     {
         var usernames = new List<string>();
         foreach (var userId in (await store.ListZoneUsersAsync(zone.Id, ct)).Select(u => u.UserId).Prepend(zone.OwnerUserId))
@@ -62,7 +62,7 @@ public static class SeedForms
     }
 
     /// <summary>A zone as <c>/zones/list</c> showed it: name, records, serial, users and forward/reverse type, with Edgeplane's fields beside them.</summary>
-    public static async Task<object> ZoneAsync(ZoneRow zone, DnsStore store, IIdentityService identity, CancellationToken ct) => new
+    public static async Task<object> ZoneAsync(ZoneRow zone, ZoneStore store, IIdentityService identity, CancellationToken ct) => new
     {
         zone = zone.Name,
         records = Records(zone.Name, await store.ListRecordsAsync(zone.Id, ct)),

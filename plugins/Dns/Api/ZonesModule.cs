@@ -31,7 +31,7 @@ public sealed class ZonesModule : ICarterModule
     {
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
 
-        api.MapPost("/zones/add", async Task<IResult> (Body<NewZone> request, HttpContext http, ICaller caller, DnsStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
+        api.MapPost("/zones/add", async Task<IResult> (Body<NewZone> request, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, PublicSuffixFile suffixes,
             IAuditLog audit, ILogger<ZonesModule> logger, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(request.Value.Zone)) return Problems.Field("zone", "is required");
@@ -48,9 +48,9 @@ public sealed class ZonesModule : ICarterModule
                 return Problems.Field("zone", $"{name} is a public suffix (names below it belong to different owners); add your own name below it, such as example.{name}");
             if (caller.TeamId is null || caller.UserId is null) return Problems.Forbidden("the credential is not bound to a team");
             var (outcome, zone, other) = await store.AddZoneAsync(name, caller.TeamId, caller.UserId, ct);
-            if (outcome == DnsStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");
-            if (outcome == DnsStore.AddZoneOutcome.Overlaps) return Problems.Conflict($"{name} overlaps a zone of another account");
-            if (outcome == DnsStore.AddZoneOutcome.HidesRecords)
+            if (outcome == ZoneStore.AddZoneOutcome.Taken) return Problems.Conflict($"the zone {name} already exists");
+            if (outcome == ZoneStore.AddZoneOutcome.Overlaps) return Problems.Conflict($"{name} overlaps a zone of another account");
+            if (outcome == ZoneStore.AddZoneOutcome.HidesRecords)
                 return Problems.Conflict("zone", $"a parent zone has records at or below {name} ({other}): delete them first, or the parent and the child zone would disagree about them");
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
@@ -59,7 +59,7 @@ public sealed class ZonesModule : ICarterModule
             return TypedResults.Created(http.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
         }).WithSummary("Add a zone for the caller's team").RequirePermission("dns.zones.write");
 
-        api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, ZoneStore store, IIdentityService identity, CancellationToken ct) =>
         {
             var zones = await store.ListZonesAsync(caller, ct);
             if (!http.IsSeedProfile()) return TypedResults.Ok(new { zones = zones.Select(ZoneJson) });
@@ -68,18 +68,18 @@ public sealed class ZonesModule : ICarterModule
             return SeedAnswer.Ok(seedZones);
         }).WithSummary("The team's zones and the zones shared with the caller").RequirePermission("dns.zones.read");
 
-        api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
+            if (!ZoneStore.Manages(row, caller)) return SharedOnly(row);
             await store.DeleteZoneAsync(row, ct);
             views.Poke();
             await audit.RecordAsync("dns.zone.delete", row.Name, null, ct);
             return TypedResults.Ok(new { message = $"zone {row.Name} deleted" });
         }).WithSummary("Delete a zone and its records").RequirePermission("dns.zones.write");
 
-        api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, DnsStore store, ZoneBuilder zones, DnsServerOptions options, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, ZoneStore store, ZoneBuilder zones, DnsServerOptions options, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -88,7 +88,7 @@ public sealed class ZonesModule : ICarterModule
         }).WithSummary("The zone as an RFC 1035 master file").RequirePermission("dns.zones.read");
 
         // Zone users: the owner and every user the zone is shared with.
-        api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, HttpContext http, ICaller caller, DnsStore store, IIdentityService identity, CancellationToken ct) =>
+        api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, HttpContext http, ICaller caller, ZoneStore store, IIdentityService identity, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
@@ -96,7 +96,7 @@ public sealed class ZonesModule : ICarterModule
             var users = new List<object>();
             var owner = await identity.FindUserAsync(row.OwnerUserId, ct);
             users.Add(new { userId = row.OwnerUserId, username = owner?.Username, role = "owner" });
-            foreach (var (userId, addedAt) in await store.ListZoneUsersAsync(row.Id, ct))
+            foreach (var (userId, addedAt) in (await store.ListZoneUsersAsync(row.Id, ct)).Select(u => (u.UserId, u.AddedAt)))
             {
                 var user = await identity.FindUserAsync(userId, ct);
                 users.Add(new { userId, username = user?.Username, role = "user", addedAt });
@@ -105,11 +105,11 @@ public sealed class ZonesModule : ICarterModule
         }).WithSummary("The zone's owner and the users it is shared with").RequirePermission("dns.zones.read");
 
         // Extension: share a zone with another account (body: username).
-        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, ZoneStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
+            if (!ZoneStore.Manages(row, caller)) return SharedOnly(row);
             if (request.Value.Username is not { } username || string.IsNullOrWhiteSpace(username)) return Problems.Field("username", "is required");
             var user = await identity.FindUserAsync(username.Trim(), ct);
             if (user is null) return Problems.Field("username", "no such user");
@@ -119,11 +119,11 @@ public sealed class ZonesModule : ICarterModule
         }).WithSummary("Share the zone with another account").RequirePermission("dns.zones.write");
 
         // Extension: stop sharing (body: username).
-        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, DnsStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
+        api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, ZoneStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
-            if (!DnsStore.Manages(row, caller)) return SharedOnly(row);
+            if (!ZoneStore.Manages(row, caller)) return SharedOnly(row);
             if (request.Value.Username is not { } username || string.IsNullOrWhiteSpace(username)) return Problems.Field("username", "is required");
             var user = await identity.FindUserAsync(username.Trim(), ct);
             if (user is null || !await store.RemoveZoneUserAsync(row.Id, user.Id, ct)) return Problems.NotFound("Zone user");

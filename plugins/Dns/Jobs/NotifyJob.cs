@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Dapper;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Server;
@@ -18,7 +16,7 @@ namespace Edgeplane.Plugins.Dns.Jobs;
 /// lease <c>dns-notify</c>. A serial committed but not yet served here is not announced: the secondary
 /// would ask for the SOA at once, find the old serial and ignore the NOTIFY until its refresh timer.
 /// </summary>
-public sealed class NotifyJob(DnsStore store, ZoneViewProvider views, DnsServerOptions options, ILeaseManager leases, TimeProvider clock, ILogger<NotifyJob> logger)
+public sealed class NotifyJob(NodeStore nodes, NotifyStore notified, ZoneViewProvider views, DnsServerOptions options, ILeaseManager leases, TimeProvider clock, ILogger<NotifyJob> logger)
     : LeasedJob(leases, clock, logger)
 {
     private int _running;
@@ -33,7 +31,7 @@ public sealed class NotifyJob(DnsStore store, ZoneViewProvider views, DnsServerO
     public async Task<List<string>> TargetsAsync(CancellationToken ct)
     {
         var targets = new List<string>(options.Notify);
-        foreach (var node in await store.ListNodesAsync(ct))
+        foreach (var node in await nodes.ListNodesAsync(ct))
             if (node.Enabled) targets.Add(new IPEndPoint(IPAddress.Parse(node.Address), node.Port).ToString());
         return targets.Distinct().ToList();
     }
@@ -43,9 +41,7 @@ public sealed class NotifyJob(DnsStore store, ZoneViewProvider views, DnsServerO
         var targets = await TargetsAsync(ct);
         if (targets.Count == 0 || !views.Loaded) return [];
         var zones = views.Current.Zones.Values.Select(z => (z.Id, z.Name, z.Soa.Serial)).ToList();
-        await using var c = await store.OpenAsync(ct);
-        var done = (await c.QueryAsync("SELECT zone_id, target, serial FROM dns_notified"))
-            .ToDictionary(r => ((string)r.zone_id, (string)r.target), r => Convert.ToInt64(r.serial, CultureInfo.InvariantCulture));
+        var done = (await notified.ListAsync(ct)).ToDictionary(r => (r.ZoneId, r.Target), r => r.Serial);
         return zones.SelectMany(z => targets.Where(t => !done.TryGetValue((z.Item1, t), out var s) || s != z.Item3).Select(t => new Pending(z.Item1, z.Item2, z.Item3, t))).ToList();
     }
 
@@ -57,12 +53,7 @@ public sealed class NotifyJob(DnsStore store, ZoneViewProvider views, DnsServerO
         return pending.Count;
     }
 
-    private async Task MarkAsync(Pending p, CancellationToken ct)
-    {
-        await using var c = await store.OpenAsync(ct);
-        await c.ExecuteAsync(store.Dialect.Upsert("dns_notified", ["zone_id", "target"], ["zone_id", "target", "serial"]),
-            new { zone_id = p.ZoneId, target = p.Target, serial = p.Serial });
-    }
+    private Task MarkAsync(Pending p, CancellationToken ct) => notified.MarkAsync(p.ZoneId, p.Target, p.Serial, ct);
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {

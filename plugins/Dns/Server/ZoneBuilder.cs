@@ -14,7 +14,7 @@ public sealed class ZoneBuilder(DnsServerOptions options)
 
     /// <summary>A zone as served, from a persisted snapshot's id, name, serial, records and journal.</summary>
     public ZoneSnapshot Snapshot(string id, string name, long serial, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
-        new(name, Soa(new ZoneRow(id, name, "", "", serial, 0, default, default)), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
+        new(name, Soa(new ZoneRow { Id = id, Name = name, Serial = serial }), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
 
     public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
         options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);

@@ -17,7 +17,7 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// snapshot (read while the host starts) at once, checks it against the database's feed, then catches up from its position
 /// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
-public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
+public sealed class ZoneViewProvider(ViewStore store, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
     : BackgroundService
 {
     private const int Batch = 1000;
@@ -271,7 +271,7 @@ public sealed class ZoneViewProvider(DnsStore store, ZoneBuilder builder, DnsSer
                 await using var connection = new NpgsqlConnection(configuration["Edgeplane:Database:ConnectionString"]);
                 await connection.OpenAsync(ct);
                 connection.Notification += (_, _) => Poke();
-                await using (var listen = new NpgsqlCommand("LISTEN " + DnsStore.ChangeChannel, connection))
+                await using (var listen = new NpgsqlCommand("LISTEN " + ViewStore.ChangeChannel, connection))
                     await listen.ExecuteNonQueryAsync(ct);
                 Poke(); // what committed before LISTEN took effect
                 while (true) await connection.WaitAsync(ct);
