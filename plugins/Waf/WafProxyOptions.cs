@@ -19,6 +19,15 @@ public sealed class WafProxyOptions
     public string OversizeBody { get; set; } = "pass";
 
     public bool BlocksOversizeBodies => OversizeBody == "block";
+    /// <summary>
+    /// Run the SecLang rules' response phases (3: status and headers, 4: body) on what the upstream answers; a blocked
+    /// response is replaced by a 403. Off by default, as in ModSecurity: text bodies are held back until inspected.
+    /// </summary>
+    public bool InspectResponses { get; set; }
+    /// <summary>How much of a response body is inspected; the rest streams through uninspected (ModSecurity's <c>ProcessPartial</c>).</summary>
+    public int MaxInspectResponseBodyBytes { get; set; } = 512 * 1024;
+    /// <summary>The media types whose bodies are inspected (ModSecurity's <c>SecResponseBodyMimeType</c>), space- or comma-separated.</summary>
+    public string InspectResponseTypes { get; set; } = "text/plain text/html text/xml";
     /// <summary>A client must send its request headers within this time (slowloris defence).</summary>
     public int RequestHeadersTimeoutSeconds { get; set; } = 10;
     /// <summary>A client sending a body slower than this (after a 5 s grace) is cut off.</summary>

@@ -29,6 +29,9 @@ public enum VerdictKind
 
 public sealed record Verdict(VerdictKind Kind, string? Reason, string? AttackType, WafRule? Rule, int? RetryAfterSeconds, IReadOnlyList<RuleMatcher.RuleMatch> Matches)
 {
+    /// <summary>A passed request's SecLang transaction, to check the upstream's response with (when responses are inspected); the caller disposes it.</summary>
+    public SecLangResponseCheck? Response { get; init; }
+
     public static Verdict Pass(IReadOnlyList<RuleMatcher.RuleMatch> matches) => new(VerdictKind.Pass, null, null, null, null, matches);
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.SecLang;
@@ -6,8 +7,14 @@ using Edgeplane.Plugins.Waf.SecLang.Parsing;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
-/// <summary>What the SecLang rules found in one request, in the terms of the WAF's verdicts.</summary>
-public sealed record SecLangFinding(WafRule? Interrupting, string? Reason, string? AttackType, IReadOnlyList<RuleMatcher.RuleMatch> Matches);
+/// <summary>
+/// What the SecLang rules found in one request (or its response), in the terms of the WAF's verdicts; <see cref="Response"/>:
+/// the request's transaction, kept to check the upstream's response when it passed and responses are inspected.
+/// </summary>
+public sealed record SecLangFinding(WafRule? Interrupting, string? Reason, string? AttackType, IReadOnlyList<RuleMatcher.RuleMatch> Matches, SecLangResponseCheck? Response = null)
+{
+    public static SecLangFinding None { get; } = new(null, null, null, []);
+}
 
 /// <summary>
 /// The seam between the WAF's inspection and the SecLang engine: the configured rule files loaded once, each
@@ -19,12 +26,16 @@ public sealed class SecLangInspector
     private readonly Dictionary<int, WafRule> _rules;
     /// <summary>This thread's transaction, reused from request to request (its collections and caches keep their storage).</summary>
     [ThreadStatic] private static SecLangTransaction? t_transaction;
+    /// <summary>Transactions kept across a request's forwarding for its response (a thread's own cannot wait for it), reused.</summary>
+    private readonly ConcurrentBag<SecLangTransaction> _kept = [];
+    private readonly bool _hasResponseRules;
 
     private SecLangInspector(SecLangRuleSet set, ISecLangSettings settings)
     {
         RuleSet = set;
         Settings = settings;
         _rules = set.Rules.Where(r => !r.IsMarker).ToDictionary(r => r.Id, ToWafRule);
+        _hasResponseRules = set.Phases[3].Concat(set.Phases[4]).Any(r => !r.IsMarker);
     }
 
     public SecLangRuleSet RuleSet { get; }
@@ -47,11 +58,17 @@ public sealed class SecLangInspector
     private static string Prelude(ISecLangSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"SecAction \"id:8990001,phase:1,pass,nolog,t:none,setvar:tx.paranoia_level={s.ParanoiaLevel},setvar:tx.inbound_anomaly_score_threshold={s.InboundAnomalyThreshold},setvar:tx.outbound_anomaly_score_threshold={s.OutboundAnomalyThreshold}\"");
 
-    public SecLangFinding Inspect(InspectionRequest request)
+    /// <summary>
+    /// Runs the request phases. With <paramref name="keepForResponse"/> and response rules loaded, a request that passes
+    /// keeps its transaction in <see cref="SecLangFinding.Response"/> for phases 3 and 4 (the caller disposes it).
+    /// </summary>
+    public SecLangFinding Inspect(InspectionRequest request, bool keepForResponse = false)
     {
         var uri = request.RawQuery.Length > 0 ? request.RawPath + "?" + request.RawQuery : request.RawPath;
         var body = request.Body is null ? null : System.Text.Encoding.UTF8.GetBytes(request.Body);
-        var transaction = t_transaction is { } reused && reused.RuleSet == RuleSet ? reused : t_transaction = new SecLangTransaction(RuleSet);
+        var keep = keepForResponse && _hasResponseRules;
+        var transaction = keep ? _kept.TryTake(out var kept) ? kept : new SecLangTransaction(RuleSet)
+            : t_transaction is { } reused && reused.RuleSet == RuleSet ? reused : t_transaction = new SecLangTransaction(RuleSet);
         SecLangResult result;
         try
         {
@@ -59,11 +76,26 @@ public sealed class SecLangInspector
                 request.Protocol ?? "HTTP/1.1", request.Headers, body));
             result = transaction.Evaluate();
         }
-        finally
+        catch
         {
-            transaction.Clear();
+            Release(transaction, keep);
+            throw;
         }
-        if (result.Matches.Count == 0) return new SecLangFinding(null, null, null, []);
+        if (keep && !result.Blocked) return Finding(result, null) with { Response = new SecLangResponseCheck(this, transaction) };
+        Release(transaction, keep);
+        return Finding(result, null);
+    }
+
+    internal void Release(SecLangTransaction transaction, bool kept = true)
+    {
+        transaction.Clear();
+        if (kept) _kept.Add(transaction);
+    }
+
+    /// <summary>The result in the WAF's terms; <paramref name="what"/> names what was inspected in the reason, when not the request.</summary>
+    internal SecLangFinding Finding(SecLangResult result, string? what)
+    {
+        if (result.Matches.Count == 0) return SecLangFinding.None;
         var matches = result.Matches.Select(m => new RuleMatcher.RuleMatch(_rules[m.Id], Part(m.VariableName))).ToArray();
         if (result.Interrupting is not { } rule) return new SecLangFinding(null, null, null, matches);
         var contributing = result.Matches.Where(m => m.Id != rule.Id).ToList();
@@ -71,7 +103,7 @@ public sealed class SecLangInspector
             .FirstOrDefault(t => t.StartsWith("attack-", StringComparison.OrdinalIgnoreCase));
         var found = string.Join("; ", contributing.Take(5).Select(m => $"{m.Id} {m.Message} in {m.VariableName}"));
         var message = result.Matches.FirstOrDefault(m => m.Id == rule.Id)?.Message ?? rule.Actions.Msg;
-        return new SecLangFinding(_rules[rule.Id], $"rule {rule.Id}: {message}" + (found.Length > 0 ? $" ({found})" : ""),
+        return new SecLangFinding(_rules[rule.Id], (what is null ? "" : what + ": ") + $"rule {rule.Id}: {message}" + (found.Length > 0 ? $" ({found})" : ""),
             attack is null ? "crs" : attack["attack-".Length..], matches);
     }
 
@@ -104,6 +136,8 @@ public sealed class SecLangInspector
             "REQUEST_HEADERS" or "REQUEST_HEADERS_NAMES" or "REQUEST_COOKIES" or "REQUEST_COOKIES_NAMES" => RuleTarget.Headers,
             "ARGS_POST" or "ARGS_POST_NAMES" or "REQUEST_BODY" or "FILES" or "FILES_NAMES" or "XML" or "MULTIPART_PART_HEADERS" => RuleTarget.Body,
             "REQUEST_FILENAME" or "REQUEST_BASENAME" or "REQUEST_URI" or "REQUEST_URI_RAW" or "REQUEST_LINE" => RuleTarget.Path,
+            "RESPONSE_BODY" or "RESPONSE_HEADERS" or "RESPONSE_HEADERS_NAMES" or "RESPONSE_STATUS" or "RESPONSE_PROTOCOL" or "RESPONSE_CONTENT_TYPE"
+                or "RESPONSE_CONTENT_LENGTH" or "STATUS_LINE" => RuleTarget.Response,
             _ => RuleTarget.None,
         };
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Edgeplane.Plugins.Waf.Matching;
+using Edgeplane.Plugins.Waf.SecLang;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
@@ -34,20 +35,49 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
 
     public void Apply(EngineSnapshot snapshot) => _snapshot = snapshot;
 
-    public Verdict Inspect(InspectionRequest request)
+    /// <summary>
+    /// The request's verdict. With <paramref name="keepForResponse"/>, a request the SecLang rules passed carries its
+    /// transaction in <see cref="Verdict.Response"/> for <see cref="InspectResponseHeaders"/> and <see cref="InspectResponseBody"/>.
+    /// </summary>
+    public Verdict Inspect(InspectionRequest request, bool keepForResponse = false)
     {
         var started = Stopwatch.GetTimestamp();
         var snapshot = _snapshot;
-        var verdict = Evaluate(snapshot, request);
+        var verdict = Evaluate(snapshot, request, keepForResponse);
         if (verdict.Kind != VerdictKind.Pass) Blocks.Record(request, verdict, clock.GetUtcNow());
         counters.RecordInspection(request, verdict, Stopwatch.GetElapsedTime(started));
+        return verdict;
+    }
+
+    /// <summary>Phase 3 on the upstream's status line and headers: a block here replaces the response.</summary>
+    public Verdict InspectResponseHeaders(InspectionRequest request, SecLangResponseCheck check, SecLangResponse response)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return Judged(request, check.Headers(response), started);
+    }
+
+    /// <summary>Phase 4 on the upstream's body (its first part, the inspection limit).</summary>
+    public Verdict InspectResponseBody(InspectionRequest request, SecLangResponseCheck check, ReadOnlySpan<byte> body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return Judged(request, check.Body(body), started);
+    }
+
+    private Verdict Judged(InspectionRequest request, SecLangFinding finding, long started)
+    {
+        if (finding.Matches.Count == 0) return NoMatch;
+        var verdict = finding.Interrupting is { } rule
+            ? new Verdict(VerdictKind.Block, finding.Reason, finding.AttackType, rule, null, finding.Matches)
+            : Verdict.Pass(finding.Matches);
+        if (verdict.Kind != VerdictKind.Pass) Blocks.Record(request, verdict, clock.GetUtcNow());
+        counters.RecordResponseInspection(request, verdict, Stopwatch.GetElapsedTime(started));
         return verdict;
     }
 
     [ThreadStatic] private static List<RuleMatcher.RuleMatch>? t_matches;
     private static readonly Verdict NoMatch = Verdict.Pass([]);
 
-    private Verdict Evaluate(EngineSnapshot snapshot, InspectionRequest request)
+    private Verdict Evaluate(EngineSnapshot snapshot, InspectionRequest request, bool keepForResponse)
     {
         var address = request.ClientAddress;
         var now = clock.GetUtcNow();
@@ -82,9 +112,10 @@ public sealed class WafEngine(TimeProvider clock, WafCounters counters)
         if (blocking is null && snapshot.SecLang is { } secLang)
         {
             // the operator's rules found nothing to block (and no exception): the SecLang rules (the CRS) decide
-            var finding = secLang.Inspect(request);
+            var finding = secLang.Inspect(request, keepForResponse);
             if (finding.Matches.Count > 0) matches = [.. matches, .. finding.Matches];
             if (finding.Interrupting is { } rule) return new Verdict(VerdictKind.Block, finding.Reason, finding.AttackType, rule, null, matches);
+            if (finding.Response is { } check) return Verdict.Pass(matches) with { Response = check };
         }
         if (blocking is null) return matches.Length == 0 ? NoMatch : Verdict.Pass(matches);
         var part = matches.First(m => m.Rule == blocking).Part;
@@ -120,11 +151,17 @@ public sealed class WafCounters(TimeProvider clock)
     public void RecordInspection(InspectionRequest request, Verdict verdict, TimeSpan elapsed)
     {
         Interlocked.Increment(ref _inspected);
-        Interlocked.Add(ref _inspectionTicks, (long)(elapsed.TotalSeconds * Stopwatch.Frequency));
         var second = clock.GetUtcNow().ToUnixTimeSeconds();
         var slot = (int)(second % _perSecond.Length);
         if (Interlocked.Exchange(ref _secondStamp[slot], second) != second) Interlocked.Exchange(ref _perSecond[slot], 0);
         Interlocked.Increment(ref _perSecond[slot]);
+        RecordResponseInspection(request, verdict, elapsed);
+    }
+
+    /// <summary>A verdict on the upstream's response: hits, blocks and events as for a request; the request was counted already.</summary>
+    public void RecordResponseInspection(InspectionRequest request, Verdict verdict, TimeSpan elapsed)
+    {
+        Interlocked.Add(ref _inspectionTicks, (long)(elapsed.TotalSeconds * Stopwatch.Frequency));
         foreach (var m in verdict.Matches) _ruleHits.AddOrUpdate(m.Rule.Id, 1, (_, v) => v + 1);
         if (verdict.Kind != VerdictKind.Pass)
         {

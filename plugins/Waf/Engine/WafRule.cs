@@ -10,6 +10,8 @@ public enum RuleTarget
     Headers = 4,
     Body = 8,
     All = Path | Query | Headers | Body,
+    /// <summary>The upstream's response (SecLang phases 3 and 4); not one of the request parts operator rules name.</summary>
+    Response = 16,
 }
 
 public enum RuleAction
@@ -65,6 +67,6 @@ public sealed record WafRule(string Id, string Pattern, RuleAction Action, strin
 
     public static string[] TargetNames(RuleTarget targets) =>
         targets == RuleTarget.All ? ["all"] :
-        new[] { (RuleTarget.Path, "path"), (RuleTarget.Query, "query"), (RuleTarget.Headers, "headers"), (RuleTarget.Body, "body") }
+        new[] { (RuleTarget.Path, "path"), (RuleTarget.Query, "query"), (RuleTarget.Headers, "headers"), (RuleTarget.Body, "body"), (RuleTarget.Response, "response") }
             .Where(t => targets.HasFlag(t.Item1)).Select(t => t.Item2).ToArray();
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.SecLang;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -37,6 +38,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
     private Uri? _upstream;
     private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<WafProxy>();
     private long _activeConnections;
+    private readonly HashSet<string> _responseTypes = new(options.InspectResponseTypes.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The address the listener is bound to (with the real port when 0 was configured).</summary>
     public Uri? Address { get; private set; }
@@ -154,8 +156,10 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
                 return;
             }
             var body = prefixLength > 0 && IsInspectable(request.ContentType) ? Encoding.UTF8.GetString(prefix!, 0, Math.Min(prefixLength, limit)) : null;
-            var verdict = engine.Inspect(new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
-                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId, cut, request.Protocol));
+            var inspected = new InspectionRequest(context.Connection.RemoteIpAddress, request.Method,
+                q < 0 ? rawTarget : rawTarget[..q], q < 0 ? "" : rawTarget[(q + 1)..], headers, body, request.ContentType, requestId, cut, request.Protocol);
+            var verdict = engine.Inspect(inspected, keepForResponse: options.InspectResponses);
+            using var responseCheck = verdict.Response;
             if (cut && body is not null && verdict.Kind == VerdictKind.Pass)
                 _logger.LogInformation("WAF passed {Method} {Target} from {Client} with only the first {Limit} bytes of its body inspected (request {RequestId})",
                     request.Method, rawTarget, context.Connection.RemoteIpAddress, limit, requestId);
@@ -165,7 +169,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
                 await BlockedAnswer.WriteAsync(context, verdict, requestId, rawTarget, _logger);
                 return;
             }
-            await ForwardAsync(context, rawTarget, prefix, prefixLength);
+            await ForwardAsync(context, rawTarget, prefix, prefixLength, responseCheck is null ? null : new ResponseInspection(inspected, responseCheck));
         }
         finally
         {
@@ -183,7 +187,10 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             || type is "application/octet-stream" or "application/zip" or "application/gzip" or "application/pdf" or "application/x-tar" or "application/wasm");
     }
 
-    private async Task ForwardAsync(HttpContext context, string rawTarget, byte[]? prefix, int prefixLength)
+    /// <summary>The request as inspected and its kept SecLang transaction, to check the upstream's response with.</summary>
+    private sealed record ResponseInspection(InspectionRequest Request, SecLangResponseCheck Check);
+
+    private async Task ForwardAsync(HttpContext context, string rawTarget, byte[]? prefix, int prefixLength, ResponseInspection? inspection)
     {
         var request = context.Request;
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream!, rawTarget))
@@ -225,18 +232,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)
         {
             _logger.LogWarning(e, "Upstream {Upstream} failed for {Target}", _upstream, rawTarget);
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = e is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-                context.Response.ContentType = "application/problem+json";
-                await context.Response.WriteAsync(JsonSerializer.Serialize(new
-                {
-                    type = "https://tools.ietf.org/html/rfc9110#section-15.6.3",
-                    title = "The upstream server did not answer",
-                    status = context.Response.StatusCode,
-                    requestId = context.Response.Headers["X-Request-Id"].ToString(),
-                }));
-            }
+            await UpstreamFailedAsync(context, e is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway);
             return;
         }
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
@@ -245,25 +241,113 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
         }
         using (response)
         {
-            context.Response.StatusCode = (int)response.StatusCode;
-            foreach (var (name, values) in response.Headers)
-                if (!HopByHop.Contains(name)) context.Response.Headers[name] = values.ToArray();
-            foreach (var (name, values) in response.Content.Headers)
-                context.Response.Headers[name] = values.ToArray();
-            if (response.Content.Headers.ContentLength is null && request.Method != "HEAD")
-                context.Response.Headers.ContentLength = null; // chunked
+            var inspectedBody = (Buffer: (byte[]?)null, Length: 0);
+            if (inspection is not null)
+            {
+                try
+                {
+                    inspectedBody = await InspectResponseAsync(context, response, inspection, rawTarget, timeout.Token);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException && !context.RequestAborted.IsCancellationRequested)
+                {
+                    _logger.LogWarning(e, "Upstream {Upstream} failed mid-body for {Target}", _upstream, rawTarget);
+                    await UpstreamFailedAsync(context, StatusCodes.Status502BadGateway);
+                    return;
+                }
+                if (context.Response.HasStarted) return; // blocked: the 403 is written
+            }
             try
             {
-                await using var upstreamBody = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-                await upstreamBody.CopyToAsync(context.Response.Body, context.RequestAborted);
-                if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
-                    foreach (var (name, values) in response.TrailingHeaders)
-                        context.Response.AppendTrailer(name, values.ToArray());
+                await SendResponseAsync(context, response, inspectedBody.Buffer, inspectedBody.Length);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+            finally
             {
-                context.Abort(); // the upstream or the client went away mid-body: do not pretend the body is complete
+                if (inspectedBody.Buffer is not null) ArrayPool<byte>.Shared.Return(inspectedBody.Buffer);
             }
+        }
+    }
+
+    /// <summary>
+    /// Phase 3 on the status line and headers, then, for a text body (<c>InspectResponseTypes</c>, not content-encoded),
+    /// phase 4 on its first <c>MaxInspectResponseBodyBytes</c>: the bytes read (to send before the rest), or a 403 written instead.
+    /// </summary>
+    private async Task<(byte[]? Buffer, int Length)> InspectResponseAsync(HttpContext context, HttpResponseMessage response, ResponseInspection inspection, string rawTarget, CancellationToken ct)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            foreach (var value in values) headers.Add(new(name, value));
+        var seen = new SecLangResponse((int)response.StatusCode, $"HTTP/{response.Version}", response.ReasonPhrase, headers);
+        var verdict = engine.InspectResponseHeaders(inspection.Request, inspection.Check, seen);
+        if (verdict.Kind == VerdictKind.Pass && InspectsBody(context, response))
+        {
+            var limit = options.MaxInspectResponseBodyBytes;
+            var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+            var length = 0;
+            try
+            {
+                var body = await response.Content.ReadAsStreamAsync(ct); // the same stream SendResponseAsync copies on from, disposed there
+                while (length <= limit)
+                {
+                    var read = await body.ReadAsync(buffer.AsMemory(length, limit + 1 - length), ct);
+                    if (read == 0) break;
+                    length += read;
+                }
+                verdict = engine.InspectResponseBody(inspection.Request, inspection.Check, buffer.AsSpan(0, Math.Min(length, limit)));
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+            if (verdict.Kind == VerdictKind.Pass) return (buffer, length);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (verdict.Kind != VerdictKind.Pass) await BlockedAnswer.WriteAsync(context, verdict, inspection.Request.RequestId!, rawTarget, _logger);
+        return (null, 0);
+    }
+
+    private bool InspectsBody(HttpContext context, HttpResponseMessage response) =>
+        !HttpMethods.IsHead(context.Request.Method)
+        && response.StatusCode is not (HttpStatusCode.NoContent or HttpStatusCode.NotModified)
+        && response.Content.Headers.ContentEncoding.All(e => e.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        && response.Content.Headers.ContentType?.MediaType is { } type && _responseTypes.Contains(type);
+
+    private static Task UpstreamFailedAsync(HttpContext context, int status)
+    {
+        if (context.Response.HasStarted) return Task.CompletedTask;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            type = "https://tools.ietf.org/html/rfc9110#section-15.6.3",
+            title = "The upstream server did not answer",
+            status,
+            requestId = context.Response.Headers["X-Request-Id"].ToString(),
+        }));
+    }
+
+    /// <summary>The upstream's status, headers and body (after the <paramref name="held"/> bytes already read for inspection), and trailers.</summary>
+    private static async Task SendResponseAsync(HttpContext context, HttpResponseMessage response, byte[]? held, int heldLength)
+    {
+        context.Response.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers)
+            if (!HopByHop.Contains(name)) context.Response.Headers[name] = values.ToArray();
+        foreach (var (name, values) in response.Content.Headers)
+            context.Response.Headers[name] = values.ToArray();
+        if (response.Content.Headers.ContentLength is null && !HttpMethods.IsHead(context.Request.Method))
+            context.Response.Headers.ContentLength = null; // chunked
+        try
+        {
+            if (heldLength > 0) await context.Response.Body.WriteAsync(held.AsMemory(0, heldLength), context.RequestAborted);
+            await using var upstreamBody = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            await upstreamBody.CopyToAsync(context.Response.Body, context.RequestAborted);
+            if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
+                foreach (var (name, values) in response.TrailingHeaders)
+                    context.Response.AppendTrailer(name, values.ToArray());
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+        {
+            context.Abort(); // the upstream or the client went away mid-body: do not pretend the body is complete
         }
     }
 

@@ -13,7 +13,7 @@ namespace Edgeplane.Plugins.Waf.Tests.Proxy;
 /// <summary>
 /// A real HTTP origin on 127.0.0.1 for the proxy to forward to. <c>/echo</c> answers with the exact
 /// request body and reports what it received in X-Upstream-* headers; <c>/stream?n=</c> answers n
-/// bytes with chunked encoding.
+/// bytes with chunked encoding; <c>/page</c> is an HTML page and <c>/page/sql-error</c> one leaking a MySQL error.
 /// </summary>
 public sealed class Upstream : IAsyncDisposable
 {
@@ -21,6 +21,8 @@ public sealed class Upstream : IAsyncDisposable
     private long _requests;
 
     private Upstream(WebApplication app) => _app = app;
+
+    public const string SqlError = "<p>You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '1' at line 1</p>";
 
     public Uri Address { get; private set; } = null!;
     public long Requests => Interlocked.Read(ref _requests);
@@ -43,6 +45,14 @@ public sealed class Upstream : IAsyncDisposable
             Interlocked.Increment(ref upstream._requests);
             var request = context.Request;
             var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            if (request.Path.StartsWithSegments("/page", out var page))
+            {
+                // an HTML page; /page/sql-error leaks a database error after ?pad= bytes of filler
+                var pad = request.Query.ContainsKey("pad") ? int.Parse(request.Query["pad"]!) : 0;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync($"<html><body>{new string('x', pad)}<h1>Blue teapot</h1><p>In stock: 3</p>{(page == "/sql-error" ? SqlError : "")}</body></html>");
+                return;
+            }
             if (request.Path.StartsWithSegments("/stream"))
             {
                 var n = int.Parse(request.Query["n"]!);

@@ -38,6 +38,8 @@ public sealed class CrsHostTests
         Assert.True((int)status["rules"]! > 500);
 
         using (var ok = await proxy.GetAsync("/shop/items?page=2", Ct)) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        // responses are not inspected unless the operator turns it on
+        Assert.Contains("SQL syntax", await proxy.GetStringAsync("/page/sql-error", Ct));
         using (var attack = await proxy.GetAsync("/shop/items?id=1%27%20OR%20%271%27=%271", Ct)) Assert.Equal(HttpStatusCode.Forbidden, attack.StatusCode);
 
         // an operator's rule is enforced beside the CRS
@@ -66,6 +68,63 @@ public sealed class CrsHostTests
         using var bad = await api.GetAsync("api/v1/rules?source=nope", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("crs", await bad.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task With_response_inspection_on_a_response_leaking_an_sql_error_is_replaced_by_a_403()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        var proxyAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await using var host = await HostProcess.StartAsync(new HostOptions
+        {
+            Plugins = ["Edgeplane.Plugins.Waf"],
+            Environment = new()
+            {
+                ["Edgeplane__Plugins__waf__Proxy__Upstream"] = upstream.Address.ToString(),
+                ["Edgeplane__Plugins__waf__Proxy__Listen"] = proxyAddress.ToString(),
+                ["Edgeplane__Plugins__waf__Proxy__InspectResponses"] = "true",
+                ["Edgeplane__Plugins__waf__Proxy__MaxInspectResponseBodyBytes"] = "4096",
+                ["Edgeplane__Plugins__waf__CoreRuleSet"] = "true",
+                ["Edgeplane__Plugins__waf__DefaultRuleSet"] = "false",
+            },
+        });
+        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(120) };
+        api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", host.AdminKey);
+        using var proxy = new HttpClient { BaseAddress = proxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        using (var page = await proxy.GetAsync("/page", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("<html><body><h1>Blue teapot</h1><p>In stock: 3</p></body></html>", await page.Content.ReadAsStringAsync(Ct));
+        }
+
+        using (var leak = await proxy.GetAsync("/page/sql-error", Ct))
+        {
+            var text = await leak.Content.ReadAsStringAsync(Ct);
+            Assert.True(leak.StatusCode == HttpStatusCode.Forbidden, $"{(int)leak.StatusCode}: {text}");
+            Assert.DoesNotContain("SQL syntax", text);
+            Assert.StartsWith("application/problem+json", leak.Content.Headers.ContentType?.ToString());
+            var block = JsonNode.Parse(await api.GetStringAsync($"api/v1/blocks/{leak.Headers.GetValues("X-Request-Id").Single()}", Ct))!;
+            Assert.Equal("crs-959100", (string?)block["rule_id"]);
+            Assert.Contains("response", (string?)block["reason"]);
+            Assert.Contains("951", (string?)block["reason"]);
+        }
+
+        // Only the first MaxInspectResponseBodyBytes are inspected (ModSecurity's ProcessPartial): the rest streams through whole.
+        using (var past = await proxy.GetAsync("/page/sql-error?pad=10000", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, past.StatusCode);
+            var text = await past.Content.ReadAsStringAsync(Ct);
+            Assert.EndsWith(Upstream.SqlError + "</body></html>", text);
+            Assert.Equal(10000 + 64 + Upstream.SqlError.Length, text.Length);
+        }
+
+        // Media types that are not text are never buffered: a large binary stream passes whole.
+        using (var stream = await proxy.GetAsync("/stream?n=300000", Ct))
+            Assert.Equal(300000, (await stream.Content.ReadAsByteArrayAsync(Ct)).Length);
+
+        var rule = JsonNode.Parse(await api.GetStringAsync("api/v1/rules/crs-959100", Ct))!;
+        Assert.True((long)rule["hits"]! >= 1);
     }
 
     [Fact]
