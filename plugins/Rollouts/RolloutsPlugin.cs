@@ -1,13 +1,19 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Artifacts;
-using Edgeplane.Plugins.Rollouts.Ca;
-using Edgeplane.Plugins.Rollouts.Device;
-using Edgeplane.Plugins.Rollouts.Evidence;
-using Edgeplane.Plugins.Rollouts.Fleet;
-using Edgeplane.Plugins.Rollouts.Teams;
-using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Api.Device;
+using Edgeplane.Plugins.Rollouts.Data.Artifacts;
+using Edgeplane.Plugins.Rollouts.Data.Ca;
+using Edgeplane.Plugins.Rollouts.Data.Deployments;
+using Edgeplane.Plugins.Rollouts.Data.Evidence;
+using Edgeplane.Plugins.Rollouts.Data.Fleet;
+using Edgeplane.Plugins.Rollouts.Data.Registries;
+using Edgeplane.Plugins.Rollouts.Data.Reports;
+using Edgeplane.Plugins.Rollouts.Data.Sboms;
+using Edgeplane.Plugins.Rollouts.Data.Tuf;
+using Edgeplane.Plugins.Rollouts.Domain.Deployments;
+using Edgeplane.Plugins.Rollouts.Domain.Reports;
+using Edgeplane.Plugins.Rollouts.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Rollouts;
@@ -35,9 +41,9 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddHostedService<DeviceApiListener>();
         builder.Services.AddHostedService<DeviceCaRefresher>();
         builder.Services.AddSingleton<IncidentStore>();
-        builder.Services.AddSingleton<Reports.BrandingStore>();
+        builder.Services.AddSingleton<BrandingStore>();
         builder.Services.AddSingleton<VulnerabilityStore>();
-        builder.Services.AddSingleton<Reports.ReportService>();
+        builder.Services.AddSingleton<ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
         // part 2: artifacts through the update-signing repository (TUF), SBOMs, registries, deployments
         var tufOptions = TufOptions.From(section);
@@ -47,12 +53,12 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddHostedService<TufInitializer>();
         if (tufOptions.RefreshInterval > TimeSpan.Zero) builder.Services.AddHostedService<TufRefreshJob>();
         builder.Services.AddSingleton<ArtifactStore>();
-        builder.Services.AddSingleton<Sboms.SbomStore>();
-        builder.Services.AddSingleton<Registries.RegistryStore>();
-        builder.Services.AddSingleton(Deployments.DeploymentOptions.From(section));
-        builder.Services.AddSingleton<Deployments.DeploymentStore>();
-        builder.Services.AddSingleton<Deployments.RolloutEvents>();
-        builder.Services.AddHostedService<Deployments.DeploymentOrchestrator>();
+        builder.Services.AddSingleton<SbomStore>();
+        builder.Services.AddSingleton<RegistryStore>();
+        builder.Services.AddSingleton(DeploymentOptions.From(section));
+        builder.Services.AddSingleton<DeploymentStore>();
+        builder.Services.AddSingleton<RolloutEvents>();
+        builder.Services.AddHostedService<DeploymentOrchestrator>();
         builder.Services.AddSingleton<IEventHandler<TeamDeleted>, TeamCleanup>();
     }
 }

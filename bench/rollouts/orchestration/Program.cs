@@ -9,10 +9,13 @@ using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Host.Data;
 using Edgeplane.Plugins.Rollouts;
-using Edgeplane.Plugins.Rollouts.Artifacts;
-using Edgeplane.Plugins.Rollouts.Ca;
-using Edgeplane.Plugins.Rollouts.Deployments;
-using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Data.Artifacts;
+using Edgeplane.Plugins.Rollouts.Data.Ca;
+using Edgeplane.Plugins.Rollouts.Data.Deployments;
+using Edgeplane.Plugins.Rollouts.Data.Tuf;
+using Edgeplane.Plugins.Rollouts.Domain.Deployments;
+using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Jobs;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 

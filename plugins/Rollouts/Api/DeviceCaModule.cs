@@ -1,7 +1,7 @@
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Ca;
+using Edgeplane.Plugins.Rollouts.Data.Ca;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -4,7 +4,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Fleet;
+using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,7 +1,7 @@
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Fleet;
+using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Rollouts.Artifacts;
-using Edgeplane.Plugins.Rollouts.Deployments;
-using Edgeplane.Plugins.Rollouts.Evidence;
-using Edgeplane.Plugins.Rollouts.Fleet;
-using Edgeplane.Plugins.Rollouts.Registries;
-using Edgeplane.Plugins.Rollouts.Reports;
-using Edgeplane.Plugins.Rollouts.Sboms;
-using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Data.Artifacts;
+using Edgeplane.Plugins.Rollouts.Data.Deployments;
+using Edgeplane.Plugins.Rollouts.Data.Evidence;
+using Edgeplane.Plugins.Rollouts.Data.Fleet;
+using Edgeplane.Plugins.Rollouts.Data.Registries;
+using Edgeplane.Plugins.Rollouts.Data.Reports;
+using Edgeplane.Plugins.Rollouts.Data.Sboms;
+using Edgeplane.Plugins.Rollouts.Data.Tuf;
+using Edgeplane.Plugins.Rollouts.Domain.Reports;
+using Edgeplane.Plugins.Rollouts.Domain.Sboms;
 
 namespace Edgeplane.Plugins.Rollouts.Api;
 

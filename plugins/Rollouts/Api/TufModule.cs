@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Rollouts.Tuf;
+using Edgeplane.Plugins.Rollouts.Data.Tuf;
+using Edgeplane.Plugins.Rollouts.Domain.Tuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

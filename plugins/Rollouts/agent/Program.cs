@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Edgeplane.Plugins.Rollouts.Device.V1;
+using Edgeplane.Plugins.Rollouts.Domain.Tuf;
 using Edgeplane.Rollouts.Agent;
 using Google.Protobuf;
 
@@ -315,7 +316,7 @@ internal sealed class Agent(AgentOptions options)
         byte[] payload;
         try
         {
-            var tuf = new Edgeplane.Plugins.Rollouts.Tuf.TufClient(async (path, token) =>
+            var tuf = new TufClient(async (path, token) =>
             {
                 var reply = await client.CallAsync("GetRepositoryFile", new RepositoryFileRequest { Path = path }, RepositoryFileResponse.Parser, TimeSpan.FromMinutes(2), token);
                 return reply.Found ? reply.Data.ToByteArray() : null;
@@ -323,10 +324,10 @@ internal sealed class Agent(AgentOptions options)
             await tuf.RefreshAsync(ct);
             payload = await tuf.DownloadAsync(deployment.TargetName, ct);
             if (payload.LongLength != deployment.Length || Convert.ToHexStringLower(SHA256.HashData(payload)) != deployment.Sha256)
-                throw new Edgeplane.Plugins.Rollouts.Tuf.TufException("the deployment's announced length or hash differs from the signed target");
+                throw new TufException("the deployment's announced length or hash differs from the signed target");
             Emit("deployment_verified", new { rolloutId = id, length = payload.LongLength, rootVersion = tuf.RootVersion });
         }
-        catch (Edgeplane.Plugins.Rollouts.Tuf.TufException e)
+        catch (TufException e)
         {
             await ReportAsync(client, id, "failed", "verification failed: " + e.Message, ct);
             Finish(id, "failed");

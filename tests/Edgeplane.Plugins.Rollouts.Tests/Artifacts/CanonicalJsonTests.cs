@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Edgeplane.Plugins.Rollouts.Domain.Tuf;
 using Edgeplane.Plugins.Rollouts.Tests.Support;
-using Edgeplane.Plugins.Rollouts.Tuf;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Artifacts;
 

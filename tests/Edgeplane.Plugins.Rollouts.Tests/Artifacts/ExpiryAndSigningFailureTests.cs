@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Edgeplane.Plugins.Rollouts.Domain.Tuf;
 using Edgeplane.Plugins.Rollouts.Tests.Support;
-using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Testing;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Artifacts;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Edgeplane.Plugins.Rollouts.Evidence;
+using Edgeplane.Plugins.Rollouts.Domain.Evidence;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Evidence;
 

@@ -1,4 +1,5 @@
-using Edgeplane.Plugins.Rollouts.Reports;
+using Edgeplane.Plugins.Rollouts.Data.Reports;
+using Edgeplane.Plugins.Rollouts.Domain.Reports;
 using UglyToad.PdfPig;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Reports;

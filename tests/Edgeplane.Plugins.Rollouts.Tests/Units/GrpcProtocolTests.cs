@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using Edgeplane.Plugins.Rollouts;
-using Edgeplane.Plugins.Rollouts.Ca;
-using Edgeplane.Plugins.Rollouts.Device;
-using Edgeplane.Plugins.Rollouts.Device.Status;
+using Edgeplane.Plugins.Rollouts.Api.Device;
+using Edgeplane.Plugins.Rollouts.Data.Ca;
+using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Edgeplane.Plugins.Rollouts.Device.V1;
 using Google.Protobuf;
 
