@@ -13,8 +13,10 @@ using Edgeplane.Plugins.Rollouts.Data.Sboms;
 using Edgeplane.Plugins.Rollouts.Data.Tuf;
 using Edgeplane.Plugins.Rollouts.Domain.Deployments;
 using Edgeplane.Plugins.Rollouts.Domain.Reports;
+using Edgeplane.Plugins.Rollouts.Domain;
 using Edgeplane.Plugins.Rollouts.Jobs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Rollouts;
 
@@ -23,9 +25,13 @@ public sealed class RolloutsPlugin : IPlugin
 {
     public void ConfigureServices(IPluginBuilder builder)
     {
-        var section = builder.Configuration;
         var dataDirectory = builder.DataDirectory;
-        builder.Services.AddSingleton(_ => RolloutsOptions.From(section, dataDirectory));
+        builder.Services.AddOptions<RolloutsOptions>().Bind(builder.Configuration).Configure(o => o.DataDirectory = dataDirectory).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RolloutsOptions>, RolloutsOptionsValidator>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<RolloutsOptions>>().Value);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RolloutsOptions>().Tuf);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RolloutsOptions>().Artifacts);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RolloutsOptions>().Deployments);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.RolloutsJson.Default));
         builder.Services.AddSingleton<KeyProtector>();
         builder.Services.AddSingleton<DeviceCa>();
@@ -46,16 +52,12 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
         // part 2: artifacts through the update-signing repository (TUF), SBOMs, registries, deployments
-        var tufOptions = TufOptions.From(section);
-        builder.Services.AddSingleton(tufOptions);
-        builder.Services.AddSingleton(ArtifactOptions.From(section));
         builder.Services.AddSingleton<TufRepository>();
         builder.Services.AddHostedService<TufInitializer>();
-        if (tufOptions.RefreshInterval > TimeSpan.Zero) builder.Services.AddHostedService<TufRefreshJob>();
+        builder.Services.AddHostedService<TufRefreshJob>();
         builder.Services.AddSingleton<ArtifactStore>();
         builder.Services.AddSingleton<SbomStore>();
         builder.Services.AddSingleton<RegistryStore>();
-        builder.Services.AddSingleton(DeploymentOptions.From(section));
         builder.Services.AddSingleton<DeploymentStore>();
         builder.Services.AddSingleton<RolloutEvents>();
         builder.Services.AddHostedService<DeploymentOrchestrator>();

@@ -32,7 +32,7 @@ public sealed class DeviceCaModule : ICarterModule
 
     private static DeviceCaView View(DeviceCa ca, RolloutsOptions options) => new(ca.All[0].Id, ca.ServerCa.ExportCertificatePem(),
         ca.ServerCa.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(), new DateTimeOffset(ca.ServerCa.NotAfter.ToUniversalTime()),
-        options.DeviceApiUrl, ca.Id, ca.All.Count > 1,
+        options.DeviceApi.Url, ca.Id, ca.All.Count > 1,
         ca.All.Select(c => new DeviceCaAuthority(c.Id, c.State, c.Subject, c.Sha256, c.NotAfter, c.CreatedAt, c.Pem)).ToList());
 
     private static async Task<IResult> RotateAsync(DeviceCa ca, RolloutsOptions options, IAuditLog audit, CancellationToken ct)

@@ -51,7 +51,7 @@ public sealed class EnrollTokensModule : ICarterModule
         await audit.RecordAsync("rollouts.enroll-token.create", row.Id, new { row.Name, row.GroupId, row.MaxUses, row.ExpiresAt });
         var view = EnrollTokenView.From(row, now);
         return TypedResults.Created(http.PluginLink($"/api/v1/enroll-tokens/{row.Id}"), new IssuedEnrollToken(view.Id, view.Name, view.Prefix, view.GroupId, view.Labels,
-            view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State, secret, options.DeviceApiUrl, ca.ServerCa.ExportCertificatePem()));
+            view.MaxUses, view.Uses, view.ExpiresAt, view.RevokedAt, view.CreatedAt, view.LastUsedAt, view.State, secret, options.DeviceApi.Url, ca.ServerCa.ExportCertificatePem()));
     }
 
     private static async Task<IResult> ListAsync([AsParameters] PageRequest page, ICaller caller, EnrollTokenStore store, TimeProvider clock)

@@ -18,6 +18,9 @@ public sealed class TufRefreshJob(TufRepository tuf, ILeaseManager leases, TimeP
     protected override string Name => "rollouts.tuf.refresh";
     protected override TimeSpan Interval => tuf.Options.RefreshInterval;
 
+    /// <summary>A zero <c>Tuf:RefreshInterval</c> turns the job off.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Interval > TimeSpan.Zero ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
+
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var roles = await tuf.RefreshAsync(cancellationToken);

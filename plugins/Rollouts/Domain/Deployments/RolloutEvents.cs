@@ -20,7 +20,7 @@ public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publish
         if (!recorded)
             await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, data);
         await publisher.PublishAsync(data, rollout.TeamId);
-        if (options.WebhookUrl is { } url)
+        if (options.WebhookUrl is { Length: > 0 } url)
         {
             try
             {
