@@ -7,7 +7,7 @@ namespace Edgeplane.Plugins.Dns.Api;
 /// <summary>
 /// Limits of the bulk routes (section <c>Edgeplane:Plugins:dns</c>): changes per bulk request, records per import,
 /// and the primaries a zone may be imported from by AXFR. The body of any request is also bounded by the host's
-/// <c>Edgeplane:MaxRequestBodyBytes</c> (413 beyond it).
+/// <c>Edgeplane:MaxRequestBodyBytes</c> (413 beyond it). Checked when the host starts (<see cref="BulkLimitsValidator"/>).
 /// </summary>
 public sealed class BulkLimits
 {
@@ -23,16 +23,12 @@ public sealed class BulkLimits
     /// <summary>How long one AXFR import may take, connection included.</summary>
     public int ImportTimeoutSeconds { get; set; } = 60;
 
-    public static BulkLimits From(IConfiguration configuration)
+    /// <summary>Binds the section into <paramref name="limits"/>; <c>ImportPrimaries</c> may also be one value separated by ';' or ','.</summary>
+    public static void Read(IConfiguration configuration, BulkLimits limits)
     {
-        var limits = new BulkLimits();
         configuration.Bind(limits);
         if (configuration["ImportPrimaries"] is { } single)
             limits.ImportPrimaries = single.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        limits.MaxBulkChanges = Math.Max(1, limits.MaxBulkChanges);
-        limits.MaxImportRecords = Math.Max(1, limits.MaxImportRecords);
-        limits.ImportTimeoutSeconds = Math.Clamp(limits.ImportTimeoutSeconds, 1, 3600);
-        return limits;
     }
 
     public bool MayImportFrom(IPAddress primary)

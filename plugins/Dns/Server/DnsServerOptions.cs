@@ -4,15 +4,18 @@ using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
-/// <summary>The plugin's settings (section <c>Edgeplane:Plugins:dns</c>).</summary>
+/// <summary>
+/// The DNS server's settings (section <c>Edgeplane:Plugins:dns</c>), bound as <c>IOptions</c> and checked when the host starts
+/// (<see cref="DnsServerOptionsValidator"/>): a bad value fails the plugin, naming its key, instead of falling back to a default.
+/// </summary>
 public sealed class DnsServerOptions
 {
     /// <summary>Whether the authoritative server listens at all.</summary>
     public bool Enabled { get; set; } = true;
     /// <summary>UDP and TCP listen endpoints (<c>address:port</c>), e.g. <c>127.0.0.1:1053</c> or <c>[::1]:53</c>.</summary>
     public List<string> Listen { get; set; } = [];
-    /// <summary>Threads answering UDP per endpoint (default: one per processor).</summary>
-    public int UdpWorkers { get; set; } = Environment.ProcessorCount;
+    /// <summary>Threads answering UDP per endpoint, 1-64 (default: one per processor).</summary>
+    public int UdpWorkers { get; set; } = Math.Min(Environment.ProcessorCount, 64);
     /// <summary>The largest UDP response the server sends to an EDNS client (the client's own limit applies when lower).</summary>
     public int MaxUdpPayload { get; set; } = 1232;
     /// <summary>Open TCP connections one client (an IPv4 address, an IPv6 /64) may hold; more are closed at once.</summary>
@@ -56,25 +59,19 @@ public sealed class DnsServerOptions
 
     public const string DefaultListen = "127.0.0.1:1053";
 
-    public static DnsServerOptions From(IConfiguration configuration)
+    /// <summary>
+    /// Binds the section into <paramref name="options"/>; lists may also be given as one value separated by ';' or ','
+    /// (environment variables). Out-of-range values are left for <see cref="DnsServerOptionsValidator"/> to name.
+    /// </summary>
+    public static void Read(IConfiguration configuration, DnsServerOptions options)
     {
-        var options = new DnsServerOptions();
         configuration.Bind(options);
-        // Lists can also be given as one value separated by ';' or ',' (environment variables).
         options.Listen = Split(options.Listen, configuration["Listen"]);
         options.TransferAllowed = Split(options.TransferAllowed, configuration["TransferAllowed"]);
         options.Notify = Split(options.Notify, configuration["Notify"]);
         options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Domain.DnsNames.Normalize).ToList();
         if (options.Listen.Count == 0) options.Listen = [DefaultListen];
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
-        options.UdpWorkers = Math.Clamp(options.UdpWorkers, 1, 64);
-        options.ChangeRetentionSeconds = Math.Clamp(options.ChangeRetentionSeconds, 1, 365 * 86400);
-        options.SnapshotIntervalMs = Math.Clamp(options.SnapshotIntervalMs, 10, 3_600_000);
-        options.IxfrJournal = Math.Clamp(options.IxfrJournal, 0, 100_000);
-        options.MaxUdpPayload = Math.Clamp(options.MaxUdpPayload, 512, 4096);
-        options.MaxTcpConnections = Math.Max(1, options.MaxTcpConnections);
-        options.MaxTcpConnectionsPerClient = Math.Clamp(options.MaxTcpConnectionsPerClient, 1, options.MaxTcpConnections);
-        return options;
     }
 
     private static List<string> Split(List<string> bound, string? single) =>
