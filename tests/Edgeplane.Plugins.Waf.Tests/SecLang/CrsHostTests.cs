@@ -14,23 +14,8 @@ public sealed class CrsHostTests
     [Fact]
     public async Task The_host_enforces_lists_and_counts_the_crs_with_operator_rules()
     {
-        await using var upstream = await Upstream.StartAsync();
-        var proxyAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        await using var host = await HostProcess.StartAsync(new HostOptions
-        {
-            Plugins = ["Edgeplane.Plugins.Waf"],
-            Environment = new()
-            {
-                ["Edgeplane__Plugins__waf__Proxy__Upstream"] = upstream.Address.ToString(),
-                ["Edgeplane__Plugins__waf__Proxy__Listen"] = proxyAddress.ToString(),
-                ["Edgeplane__Plugins__waf__CoreRuleSet"] = "true",
-                ["Edgeplane__Plugins__waf__DefaultRuleSet"] = "false",
-                ["Edgeplane__Plugins__waf__InboundAnomalyThreshold"] = "5",
-            },
-        });
-        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(120) };
-        api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", host.AdminKey);
-        using var proxy = new HttpClient { BaseAddress = proxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await using var crs = await CrsHost.StartAsync(("InboundAnomalyThreshold", "5"));
+        var (api, proxy) = (crs.Api, crs.Proxy);
 
         var status = JsonNode.Parse(await api.GetStringAsync("api/v1/status", Ct))!["crs"]!;
         Assert.Equal(1, (int)status["paranoia_level"]!);
@@ -73,24 +58,8 @@ public sealed class CrsHostTests
     [Fact]
     public async Task With_response_inspection_on_a_response_leaking_an_sql_error_is_replaced_by_a_403()
     {
-        await using var upstream = await Upstream.StartAsync();
-        var proxyAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        await using var host = await HostProcess.StartAsync(new HostOptions
-        {
-            Plugins = ["Edgeplane.Plugins.Waf"],
-            Environment = new()
-            {
-                ["Edgeplane__Plugins__waf__Proxy__Upstream"] = upstream.Address.ToString(),
-                ["Edgeplane__Plugins__waf__Proxy__Listen"] = proxyAddress.ToString(),
-                ["Edgeplane__Plugins__waf__Proxy__InspectResponses"] = "true",
-                ["Edgeplane__Plugins__waf__Proxy__MaxInspectResponseBodyBytes"] = "4096",
-                ["Edgeplane__Plugins__waf__CoreRuleSet"] = "true",
-                ["Edgeplane__Plugins__waf__DefaultRuleSet"] = "false",
-            },
-        });
-        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(120) };
-        api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", host.AdminKey);
-        using var proxy = new HttpClient { BaseAddress = proxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await using var crs = await CrsHost.StartAsync(("Proxy__InspectResponses", "true"), ("Proxy__MaxInspectResponseBodyBytes", "4096"));
+        var (api, proxy) = (crs.Api, crs.Proxy);
 
         using (var page = await proxy.GetAsync("/page", Ct))
         {
@@ -125,6 +94,45 @@ public sealed class CrsHostTests
 
         var rule = JsonNode.Parse(await api.GetStringAsync("api/v1/rules/crs-959100", Ct))!;
         Assert.True((long)rule["hits"]! >= 1);
+    }
+
+    /// <summary>The host with only the WAF plugin, the CRS on (its own default rules off) and its proxy in front of an <see cref="Upstream"/>.</summary>
+    private sealed class CrsHost : IAsyncDisposable
+    {
+        private Upstream _upstream = null!;
+        private HostProcess _host = null!;
+
+        /// <summary>The WAF API with the admin's key.</summary>
+        public HttpClient Api { get; private set; } = null!;
+        public HttpClient Proxy { get; private set; } = null!;
+
+        /// <param name="settings">More <c>Edgeplane:Plugins:waf</c> settings, as environment variable suffixes (<c>Proxy__X</c>).</param>
+        public static async Task<CrsHost> StartAsync(params (string Key, string Value)[] settings)
+        {
+            var crs = new CrsHost { _upstream = await Upstream.StartAsync() };
+            var proxyAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            var environment = new Dictionary<string, string?>
+            {
+                ["Edgeplane__Plugins__waf__Proxy__Upstream"] = crs._upstream.Address.ToString(),
+                ["Edgeplane__Plugins__waf__Proxy__Listen"] = proxyAddress.ToString(),
+                ["Edgeplane__Plugins__waf__CoreRuleSet"] = "true",
+                ["Edgeplane__Plugins__waf__DefaultRuleSet"] = "false",
+            };
+            foreach (var (key, value) in settings) environment["Edgeplane__Plugins__waf__" + key] = value;
+            crs._host = await HostProcess.StartAsync(new HostOptions { Plugins = ["Edgeplane.Plugins.Waf"], Environment = environment });
+            crs.Api = new HttpClient { BaseAddress = new Uri(crs._host.BaseAddress, "/waf/"), Timeout = TimeSpan.FromSeconds(120) };
+            crs.Api.DefaultRequestHeaders.Add("X-SecBeat-API-Key", crs._host.AdminKey);
+            crs.Proxy = new HttpClient { BaseAddress = proxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+            return crs;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            Proxy.Dispose();
+            await _host.DisposeAsync();
+            await _upstream.DisposeAsync();
+        }
     }
 
     [Fact]
