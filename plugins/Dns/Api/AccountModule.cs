@@ -5,6 +5,7 @@ using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Dns.Api;
@@ -18,15 +19,15 @@ public sealed class AccountModule : ICarterModule
 
         // The original answered whether the caller is an admin in "success" (and "200" as the message).
         api.MapGet("/admin", IResult (HttpContext http, ICaller caller) => http.IsSeedProfile()
-            ? SeedAnswer.Of(caller.IsHostAdmin, "200", new { admin = caller.IsHostAdmin, username = caller.Username })
-            : TypedResults.Ok(new { admin = caller.IsHostAdmin, username = caller.Username })).WithSummary("Whether the caller is a host admin");
+            ? SeedAnswer.Of(caller.IsHostAdmin, "200", new AdminView(caller.IsHostAdmin, caller.Username))
+            : TypedResults.Ok(new AdminView(caller.IsHostAdmin, caller.Username))).WithSummary("Whether the caller is a host admin").Produces<AdminView>();
 
         api.MapGet("/user/acl", async Task<IResult> (HttpContext http, ICaller caller, AclStore store, CancellationToken ct) =>
         {
             if (caller.UserId is null) return Problems.Forbidden("no user");
             var acl = await store.ListAclAsync(caller.UserId, ct);
-            return http.IsSeedProfile() ? SeedAnswer.Ok(acl) : TypedResults.Ok(new { acl });
-        }).WithSummary("The caller's IP ACL").RequirePermission("dns.account.write");
+            return http.IsSeedProfile() ? SeedAnswer.Ok(acl) : TypedResults.Ok(new AclView(acl));
+        }).WithSummary("The caller's IP ACL").Produces<AclView>().RequirePermission("dns.account.write");
 
         // Appends one entry (an address or a CIDR prefix) to the caller's ACL; body: { "acl": "192.0.2.0/24" }
         // (the original's field "address" on a seed mount).
@@ -44,8 +45,8 @@ public sealed class AccountModule : ICarterModule
                 return Problems.Field(field, $"the first entry must allow the address you are calling from ({caller.SourceAddress})");
             if (!await store.AddAclAsync(caller.UserId, entry, ct)) return Problems.Conflict("the ACL already has that entry");
             await audit.RecordAsync("dns.acl.add", caller.UserId, new { entry }, ct);
-            return TypedResults.Ok(new { message = "ACL updated", acl = await store.ListAclAsync(caller.UserId, ct) });
-        }).WithSummary("Append an address or prefix to the caller's IP ACL").RequirePermission("dns.account.write");
+            return TypedResults.Ok(new AclUpdated("ACL updated", await store.ListAclAsync(caller.UserId, ct)));
+        }).WithSummary("Append an address or prefix to the caller's IP ACL").Produces<AclUpdated>().RequirePermission("dns.account.write");
 
         // Extension: removes one entry; ?acl=192.0.2.0/24.
         api.MapDelete("/user/acl", async Task<IResult> (string? acl, ICaller caller, AclStore store, IAuditLog audit, CancellationToken ct) =>
@@ -59,8 +60,8 @@ public sealed class AccountModule : ICarterModule
                 return Problems.Field("acl", $"the remaining entries must allow the address you are calling from ({caller.SourceAddress})");
             if (!await store.RemoveAclAsync(caller.UserId, entry, ct)) return Problems.NotFound("ACL entry");
             await audit.RecordAsync("dns.acl.remove", caller.UserId, new { entry = acl }, ct);
-            return TypedResults.Ok(new { acl = await store.ListAclAsync(caller.UserId, ct) });
-        }).WithSummary("Remove an entry from the caller's IP ACL").RequirePermission("dns.account.write");
+            return TypedResults.Ok(new AclView(await store.ListAclAsync(caller.UserId, ct)));
+        }).WithSummary("Remove an entry from the caller's IP ACL").Produces<AclView>().RequirePermission("dns.account.write");
 
         // Body: { "password": current, "new_password": new }.
         api.MapPost("/user/change_password", async Task<IResult> (Body<PasswordChange> request, ICaller caller, IIdentityService identity, CancellationToken ct) =>
@@ -80,26 +81,21 @@ public sealed class AccountModule : ICarterModule
             {
                 return Problems.Field(e.Field is "password" or "newPassword" ? "new_password" : e.Field, e.Message);
             }
-            return TypedResults.Ok(new { message = "password changed; sessions ended and the login key revoked" });
-        }).WithSummary("Change the caller's password").RequirePermission("dns.account.write");
+            return TypedResults.Ok(new Done("password changed; sessions ended and the login key revoked"));
+        }).WithSummary("Change the caller's password").Produces<Done>().RequirePermission("dns.account.write");
 
-        api.MapGet("/counters", async Task<IResult> (NodeStore store, CancellationToken ct) =>
+        api.MapGet("/counters", async Task<Ok<Counters>> (NodeStore store, CancellationToken ct) =>
         {
             var nodes = await store.ListNodesAsync(ct);
-            return TypedResults.Ok(new
-            {
-                nodes = nodes.Count,
-                activeNodes = nodes.Count(n => n.Enabled),
-                locations = nodes.Select(n => n.Location).Distinct(StringComparer.OrdinalIgnoreCase).Count(),
-            });
+            return TypedResults.Ok(new Counters(nodes.Count, nodes.Count(n => n.Enabled), nodes.Select(n => n.Location).Distinct(StringComparer.OrdinalIgnoreCase).Count()));
         }).WithSummary("Node, active node and location counts").RequirePermission("dns.nodes.read");
 
         api.MapGet("/nodes/geoloc", async Task<IResult> (HttpContext http, NodeStore store, CancellationToken ct) =>
         {
             var nodes = await store.ListNodesAsync(ct);
-            object Geoloc(NodeRow n) => new { name = n.Name, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled };
+            Geoloc Of(NodeRow n) => new(n.Name, n.Location, n.Latitude, n.Longitude, n.Enabled);
             // The original's message maps each node's name to its location.
-            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes.ToDictionary(n => n.Name, Geoloc)) : TypedResults.Ok(new { nodes = nodes.Select(Geoloc) });
-        }).WithSummary("Each node's location").RequirePermission("dns.nodes.read");
+            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes.ToDictionary(n => n.Name, Of)) : TypedResults.Ok(new GeolocList(nodes.Select(Of).ToList()));
+        }).WithSummary("Each node's location").Produces<GeolocList>().RequirePermission("dns.nodes.read");
     }
 }

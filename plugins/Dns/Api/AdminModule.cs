@@ -16,8 +16,6 @@ namespace Edgeplane.Plugins.Dns.Api;
 /// <summary>The seed's admin routes (host administrators): DNS nodes, stats, users.</summary>
 public sealed class AdminModule : ICarterModule
 {
-    public static object NodeJson(NodeRow n) => new { id = n.Id, name = n.Name, address = n.Address, port = n.Port, location = n.Location, latitude = n.Latitude, longitude = n.Longitude, enabled = n.Enabled, createdAt = n.CreatedAt };
-
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere().RequireHostAdmin();
@@ -47,15 +45,15 @@ public sealed class AdminModule : ICarterModule
             if (await store.AddNodeAsync(node, ct) is null) return Problems.Conflict($"a node named {name} exists");
             views.Poke();
             await audit.RecordAsync("dns.node.add", name, new { node.Address, node.Port }, ct);
-            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, NodeJson(node));
-            return TypedResults.Created(http.PluginLink("/api/nodes/list"), NodeJson(node));
-        }).WithSummary("Register a DNS node (host admin)").RequirePermission("dns.admin");
+            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, NodeView.From(node));
+            return TypedResults.Created(http.PluginLink("/api/nodes/list"), NodeView.From(node));
+        }).WithSummary("Register a DNS node (host admin)").Produces<NodeView>(StatusCodes.Status201Created).RequirePermission("dns.admin");
 
         api.MapGet("/nodes/list", async Task<IResult> (HttpContext http, NodeStore store, CancellationToken ct) =>
         {
-            var nodes = (await store.ListNodesAsync(ct)).Select(NodeJson);
-            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes) : TypedResults.Ok(new { nodes });
-        }).WithSummary("All DNS nodes (host admin)").RequirePermission("dns.admin");
+            var nodes = (await store.ListNodesAsync(ct)).Select(NodeView.From).ToList();
+            return http.IsSeedProfile() ? SeedAnswer.Ok(nodes) : TypedResults.Ok(new NodeList(nodes));
+        }).WithSummary("All DNS nodes (host admin)").Produces<NodeList>().RequirePermission("dns.admin");
 
         // Body: node (id or name; the original's "name" on a seed mount), state (true or "on" = enabled). A disabled
         // node gets no NOTIFY and is left out of monitoring.
@@ -72,22 +70,22 @@ public sealed class AdminModule : ICarterModule
             await store.SetNodeEnabledAsync(node.Id, state!.Value, ct);
             views.Poke();
             await audit.RecordAsync("dns.node.power", node.Name, new { enabled = state }, ct);
-            if (http.IsSeedProfile()) return SeedAnswer.Ok($"Set {node.Name} to {(state.Value ? "on" : "off")}", NodeJson(node with { Enabled = state.Value }));
-            return TypedResults.Ok(NodeJson(node with { Enabled = state.Value }));
-        }).WithSummary("Enable or disable a node (host admin)").RequirePermission("dns.admin");
+            if (http.IsSeedProfile()) return SeedAnswer.Ok($"Set {node.Name} to {(state.Value ? "on" : "off")}", NodeView.From(node with { Enabled = state.Value }));
+            return TypedResults.Ok(NodeView.From(node with { Enabled = state.Value }));
+        }).WithSummary("Enable or disable a node (host admin)").Produces<NodeView>().RequirePermission("dns.admin");
 
         api.MapGet("/stats", async Task<IResult> (ZoneStore zoneStore, NodeStore nodeStore, IIdentityService identity, CancellationToken ct) =>
         {
             var (zones, records) = await zoneStore.CountsAsync(ct);
             var nodes = await nodeStore.CountAsync(ct);
-            return TypedResults.Ok(new { nodes, zones, records, users = (await identity.ListUsersAsync(ct)).Count });
-        }).WithSummary("Node, zone, record and user counts (host admin)").RequirePermission("dns.admin");
+            return TypedResults.Ok(new Stats(nodes, zones, records, (await identity.ListUsersAsync(ct)).Count));
+        }).WithSummary("Node, zone, record and user counts (host admin)").Produces<Stats>().RequirePermission("dns.admin");
 
         api.MapGet("/users", async Task<IResult> (HttpContext http, IIdentityService identity, CancellationToken ct) =>
         {
-            var users = (await identity.ListUsersAsync(ct)).Select(u => new { id = u.Id, username = u.Username, enabled = u.Enabled, admin = u.IsHostAdmin, createdAt = u.CreatedAt });
-            return http.IsSeedProfile() ? SeedAnswer.Ok(users) : TypedResults.Ok(new { users });
-        }).WithSummary("All users (host admin)").RequirePermission("dns.admin");
+            var users = (await identity.ListUsersAsync(ct)).Select(u => new UserView(u.Id, u.Username, u.Enabled, u.IsHostAdmin, u.CreatedAt)).ToList();
+            return http.IsSeedProfile() ? SeedAnswer.Ok(users) : TypedResults.Ok(new UserList(users));
+        }).WithSummary("All users (host admin)").Produces<UserList>().RequirePermission("dns.admin");
 
         api.MapPost("/user/{user}/toggle", async Task<IResult> (string user, ICaller caller, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
         {
@@ -96,8 +94,8 @@ public sealed class AdminModule : ICarterModule
             if (target.Id == caller.UserId) return Problems.Conflict("you cannot disable yourself");
             await identity.SetUserEnabledAsync(target.Id, !target.Enabled, ct);
             await audit.RecordAsync("dns.user.toggle", target.Username, new { enabled = !target.Enabled }, ct);
-            return TypedResults.Ok(new { message = $"User enabled state is now {!target.Enabled}", id = target.Id, username = target.Username, enabled = !target.Enabled });
-        }).WithSummary("Enable or disable a user (host admin)").RequirePermission("dns.admin");
+            return TypedResults.Ok(new UserToggled($"User enabled state is now {!target.Enabled}", target.Id, target.Username, !target.Enabled));
+        }).WithSummary("Enable or disable a user (host admin)").TakesNoBody().Produces<UserToggled>().RequirePermission("dns.admin");
 
         // Extension: the escape hatch for a user whose IP ACL locks their keys out; clears every entry.
         api.MapDelete("/user/{user}/acl", async Task<IResult> (string user, IIdentityService identity, AclStore store, IAuditLog audit, CancellationToken ct) =>
@@ -106,8 +104,8 @@ public sealed class AdminModule : ICarterModule
             if (target is null) return Problems.NotFound("User");
             var cleared = await store.ClearAclAsync(target.Id, ct);
             await audit.RecordAsync("dns.acl.clear", target.Username, new { cleared }, ct);
-            return TypedResults.Ok(new { id = target.Id, username = target.Username, acl = Array.Empty<string>() });
-        }).WithSummary("Clear a user's IP ACL (host admin)").RequirePermission("dns.admin");
+            return TypedResults.Ok(new UserAclCleared(target.Id, target.Username, []));
+        }).WithSummary("Clear a user's IP ACL (host admin)").Produces<UserAclCleared>().RequirePermission("dns.admin");
     }
 
     private static string Required(string? value, string field, FieldErrors errors)

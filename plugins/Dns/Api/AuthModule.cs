@@ -25,13 +25,13 @@ public sealed class AuthModule : ICarterModule
             {
                 var user = await identity.SignUpAsync(username.Trim(), password, cancellationToken: ct);
                 if (http.IsSeedProfile()) return SeedAnswer.Ok("Signup success", new { id = user.Id, username = user.Username });
-                return TypedResults.Json(new { message = "account created", id = user.Id, username = user.Username }, statusCode: StatusCodes.Status201Created); // no URL shows one user
+                return TypedResults.Json(new SignedUp("account created", user.Id, user.Username), statusCode: StatusCodes.Status201Created); // no URL shows one user
             }
             catch (IdentityValidationException e)
             {
                 return e.IsConflict ? Problems.Conflict("that username is taken") : Problems.Field(e.Field, e.Message);
             }
-        }).WithSummary("Create an account (when the operator allows sign-up)").AllowAnonymous();
+        }).WithSummary("Create an account (when the operator allows sign-up)").Produces<SignedUp>(StatusCodes.Status201Created).AllowAnonymous();
 
         // Returns the user's login key (admin of the user's personal team), as the seed's "Returns: API Key";
         // each login replaces the previous login key.
@@ -43,12 +43,9 @@ public sealed class AuthModule : ICarterModule
                 return TypedResults.Problem(statusCode: 401, title: "Invalid username or password");
             if (http.IsSeedProfile()) // the original's login answer: the key is the message
                 return SeedAnswer.Ok(login.Key.Plaintext, new { keyId = login.Key.Key.Id, userId = login.User.Id, teamId = login.User.PersonalTeamId, expiresAt = login.Key.Key.ExpiresAt });
-            return TypedResults.Ok(new
-            {
-                message = "authentication successful", key = login.Key.Plaintext, keyId = login.Key.Key.Id, userId = login.User.Id,
-                teamId = login.User.PersonalTeamId, expiresAt = login.Key.Key.ExpiresAt,
-            });
-        }).WithSummary("Sign in: the user's login key").AllowAnonymous();
+            return TypedResults.Ok(new LoggedIn("authentication successful", login.Key.Plaintext, login.Key.Key.Id, login.User.Id, login.User.PersonalTeamId,
+                login.Key.Key.ExpiresAt));
+        }).WithSummary("Sign in: the user's login key").Produces<LoggedIn>().AllowAnonymous();
     }
 
     private static (string Username, string Password, FieldErrors Errors) Required(Credentials body)

@@ -68,20 +68,10 @@ public sealed class BulkModule : ICarterModule
             if (write.Changed) views.Poke();
             await audit.RecordAsync("dns.records.bulk", row.Name, new { changes = items.Count, removed = write.Removed.Count, added = write.Added.Count, write.Serial }, ct);
             var records = (await store.ListRecordsAsync(row.Id, ct)).ToDictionary(r => r.DataKey);
-            return TypedResults.Ok(new
-            {
-                zone = row.Name,
-                serial = write.Serial,
-                removed = write.Removed.Count,
-                added = write.Added.Count,
-                results = items.Select((item, i) => new
-                {
-                    op = item.Op,
-                    // a record deleted and added again unchanged kept its index: show the stored record
-                    record = results[i]!.Record is { } r ? RecordsModule.RecordJson(row.Name, item.Op != "delete" && records.TryGetValue(r.DataKey, out var stored) ? stored : r) : null,
-                }),
-            });
-        }).WithSummary("Many record changes in one transaction and one serial").Accepts<BulkChanges>("application/json", "*/*").RequirePermission("dns.zones.write");
+            return TypedResults.Ok(new BulkResult(row.Name, write.Serial, write.Removed.Count, write.Added.Count, items.Select((item, i) => new BulkChangeResult(item.Op,
+                // a record deleted and added again unchanged kept its index: show the stored record
+                results[i]!.Record is { } r ? RecordView.From(row.Name, item.Op != "delete" && records.TryGetValue(r.DataKey, out var stored) ? stored : r) : null)).ToList()));
+        }).WithSummary("Many record changes in one transaction and one serial").Produces<BulkResult>().Accepts<BulkChanges>("application/json", "*/*").RequirePermission("dns.zones.write");
     }
 
     /// <summary>One change's fields; an unreadable one has an empty <c>Op</c> and its errors in <paramref name="errors"/>.</summary>

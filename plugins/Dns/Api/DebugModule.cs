@@ -9,6 +9,7 @@ using Edgeplane.Plugins.Dns.Jobs;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Dns.Api;
@@ -21,30 +22,30 @@ public sealed class DebugModule : ICarterModule
         var debug = app.MapGroup("/api/debug").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere().RequireHostAdmin();
 
         // Reloads every zone from the database into the DNS server now.
-        debug.MapGet("/refresh_zones", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>
+        debug.MapGet("/refresh_zones", async Task<Ok<ViewReloaded>> (ZoneViewProvider views, CancellationToken ct) =>
         {
             var view = await views.ReloadAsync(ct);
-            return TypedResults.Ok(new { zones = view.Zones.Count, generation = view.Generation, loadedAt = view.LoadedAt });
+            return TypedResults.Ok(new ViewReloaded(view.Zones.Count, view.Generation, view.LoadedAt));
         }).WithSummary("Reload every zone into the DNS server (host admin)").RequirePermission("dns.debug");
 
         // The server keeps no answer cache beyond its zone view: flushing the cache rebuilds that view.
-        debug.MapGet("/refresh_cache", async Task<IResult> (ZoneViewProvider views, CancellationToken ct) =>
+        debug.MapGet("/refresh_cache", async Task<Ok<ViewRebuilt>> (ZoneViewProvider views, CancellationToken ct) =>
         {
             var view = await views.ReloadAsync(ct);
-            return TypedResults.Ok(new { message = "zone view rebuilt", zones = view.Zones.Count, generation = view.Generation });
+            return TypedResults.Ok(new ViewRebuilt("zone view rebuilt", view.Zones.Count, view.Generation));
         }).WithSummary("Rebuild the DNS server's zone view (host admin)").RequirePermission("dns.debug");
 
-        debug.MapGet("/queue_status", async Task<IResult> (NotifyJob queue, CancellationToken ct) =>
+        debug.MapGet("/queue_status", async Task<Ok<QueueStatus>> (NotifyJob queue, CancellationToken ct) =>
         {
             var pending = await queue.PendingAsync(ct);
-            return TypedResults.Ok(new { running = queue.Running, ready = pending.Count, tasks = pending.Take(100).Select(p => new { zone = p.Zone, serial = p.Serial, target = p.Target, kind = "notify" }) });
+            return TypedResults.Ok(new QueueStatus(queue.Running, pending.Count, pending.Take(100).Select(p => new QueuedNotify(p.Zone, p.Serial, p.Target, "notify")).ToList()));
         }).WithSummary("The NOTIFY queue (host admin)").RequirePermission("dns.debug");
 
-        debug.MapGet("/clear_queue", async Task<IResult> (NotifyJob queue, CancellationToken ct) =>
-            TypedResults.Ok(new { cleared = await queue.ClearAsync(ct) })).WithSummary("Drop every pending NOTIFY (host admin)").RequirePermission("dns.debug");
+        debug.MapGet("/clear_queue", async Task<Ok<QueueCleared>> (NotifyJob queue, CancellationToken ct) =>
+            TypedResults.Ok(new QueueCleared(await queue.ClearAsync(ct)))).WithSummary("Drop every pending NOTIFY (host admin)").RequirePermission("dns.debug");
 
         // Writes a Prometheus file_sd file listing the enabled nodes.
-        debug.MapGet("/update_collector_monitoring", async Task<IResult> (NodeStore store, DnsServerOptions options, CancellationToken ct) =>
+        debug.MapGet("/update_collector_monitoring", async Task<Ok<CollectorFile>> (NodeStore store, DnsServerOptions options, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Where(n => n.Enabled).ToList();
             var groups = nodes.Select(n => new Dictionary<string, object>
@@ -57,11 +58,11 @@ public sealed class DebugModule : ICarterModule
             var temp = file + ".tmp";
             await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(groups, new JsonSerializerOptions { WriteIndented = true }), ct);
             File.Move(temp, file, overwrite: true);
-            return TypedResults.Ok(new { file = Path.GetFullPath(file), targets = nodes.Count });
+            return TypedResults.Ok(new CollectorFile(Path.GetFullPath(file), nodes.Count));
         }).WithSummary("Write the Prometheus file_sd list of the nodes (host admin)").RequirePermission("dns.debug");
 
         // Queries every enabled node for every zone's SOA and reports the serial lag.
-        debug.MapGet("/healthcheck", async Task<IResult> (NodeStore store, ZoneViewProvider views, CancellationToken ct) =>
+        debug.MapGet("/healthcheck", async Task<Ok<NodesHealth>> (NodeStore store, ZoneViewProvider views, CancellationToken ct) =>
         {
             var nodes = (await store.ListNodesAsync(ct)).Where(n => n.Enabled).ToList();
             var zones = views.Current.Zones.Values.OrderBy(z => z.Name).ToList();
@@ -72,18 +73,12 @@ public sealed class DebugModule : ICarterModule
                 {
                     var reply = await DnsClient.ExchangeAsync(endpoint, Wire.DnsResponse.Query((ushort)(i + 1), zone.Name, RrType.SOA), TimeSpan.FromSeconds(1), ct);
                     var serial = reply?.SoaSerial();
-                    return new
-                    {
-                        zone = zone.Name,
-                        expected = zone.Soa.Serial,
-                        serial = (long?)serial,
-                        lag = serial is null ? (long?)null : zone.Soa.Serial - serial.Value,
-                        status = reply is null ? "timeout" : serial is null ? $"no SOA (rcode {reply.Rcode})" : serial == zone.Soa.Serial ? "ok" : "behind",
-                    };
+                    return new ZoneHealth(zone.Name, zone.Soa.Serial, serial, serial is null ? null : zone.Soa.Serial - serial.Value,
+                        reply is null ? "timeout" : serial is null ? $"no SOA (rcode {reply.Rcode})" : serial == zone.Soa.Serial ? "ok" : "behind");
                 }));
-                return new { node = node.Name, address = endpoint.ToString(), healthy = checks.All(c => c.status == "ok"), zones = checks };
+                return new NodeHealth(node.Name, endpoint.ToString(), checks.All(c => c.Status == "ok"), checks);
             }));
-            return TypedResults.Ok(new { nodes = results, healthy = results.All(r => r.healthy) });
+            return TypedResults.Ok(new NodesHealth(results, results.All(r => r.Healthy)));
         }).WithSummary("Every enabled node's SOA serial of every zone (host admin)").RequirePermission("dns.debug");
     }
 }

@@ -35,7 +35,7 @@ public sealed class ImportModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             if (string.IsNullOrWhiteSpace(body.Zonefile)) return Problems.Field("zonefile", "is required: the zone's RFC 1035 master file");
             return await ImportAsync(row, body.Zonefile, body.IsText ? queryMode : body.Mode, "zonefile", "file", store, views, limits, audit, ct);
-        }).WithSummary("Import an RFC 1035 master file into the zone").RequirePermission("dns.zones.write");
+        }).WithSummary("Import an RFC 1035 master file into the zone").Produces<ImportResult>().RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/import/axfr", async Task<IResult> (string zone, Body<AxfrImport> request, ICaller caller, ZoneStore store, ZoneViewProvider views,
             BulkLimits limits, IAuditLog audit, CancellationToken ct) =>
@@ -58,7 +58,7 @@ public sealed class ImportModule : ICarterModule
                 return e.TooLarge ? TooLarge("primary", e.Message) : Problems.Field("primary", $"AXFR of {row.Name} from {primary}: {e.Message}");
             }
             return await ImportAsync(row, text, mode, "primary", "axfr " + primary, store, views, limits, audit, ct);
-        }).WithSummary("Import the zone by AXFR from an allowed primary").RequirePermission("dns.zones.write");
+        }).WithSummary("Import the zone by AXFR from an allowed primary").Produces<ImportResult>().RequirePermission("dns.zones.write");
     }
 
     private static async Task<IResult> ImportAsync(ZoneRow row, string text, string? modeText, string field, string source,
@@ -96,16 +96,7 @@ public sealed class ImportModule : ICarterModule
         }
         if (write.Changed) views.Poke();
         await audit.RecordAsync("dns.zone.import", row.Name, new { source, mode, records = file.Records.Count, removed = write.Removed.Count, added = write.Added.Count, write.Serial }, ct);
-        return TypedResults.Ok(new
-        {
-            zone = row.Name,
-            serial = write.Serial,
-            mode,
-            records = file.Records.Count,
-            added = write.Added.Count,
-            removed = write.Removed.Count,
-            skipped = skipped.OrderBy(l => l.Line).Select(l => new { line = l.Line, text = l.Text, reason = l.Reason }),
-        });
+        return TypedResults.Ok(new ImportResult(row.Name, write.Serial, mode, file.Records.Count, write.Added.Count, write.Removed.Count, skipped.OrderBy(l => l.Line).ToList()));
     }
 
     private static IResult TooLarge(string field, string message) =>

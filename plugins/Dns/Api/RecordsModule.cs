@@ -14,22 +14,6 @@ namespace Edgeplane.Plugins.Dns.Api;
 /// <summary>Records: list, add, delete by stable index.</summary>
 public sealed class RecordsModule : ICarterModule
 {
-    public static object RecordJson(string zone, DnsRecord r) => new
-    {
-        index = r.Index,
-        label = r.Name,
-        name = DnsNames.Absolute(r.Name, zone) + ".",
-        type = r.Type,
-        ttl = r.Ttl,
-        value = r.Value,
-        priority = r.Priority,
-        weight = r.Weight,
-        port = r.Port,
-        flags = r.Flags,
-        tag = r.Tag,
-        rdata = r.Presentation(),
-    };
-
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").AddEndpointFilter(SeedAnswer.Filter).AddEndpointFilter(UserAcl.Filter).ValidateRequestsHere();
@@ -40,8 +24,8 @@ public sealed class RecordsModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             var records = await store.ListRecordsAsync(row.Id, ct);
             if (http.IsSeedProfile()) return SeedAnswer.Ok(SeedForms.Records(row.Name, records), new { zone = row.Name, serial = row.Serial });
-            return TypedResults.Ok(new { zone = row.Name, serial = row.Serial, records = records.Select(r => RecordJson(row.Name, r)) });
-        }).WithSummary("The zone's records").RequirePermission("dns.zones.read");
+            return TypedResults.Ok(new RecordList(row.Name, row.Serial, records.Select(r => RecordView.From(row.Name, r)).ToList()));
+        }).WithSummary("The zone's records").Produces<RecordList>().RequirePermission("dns.zones.read");
 
         api.MapPost("/zone/{zone}/add", async Task<IResult> (string zone, Body<NewRecord> request, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -68,8 +52,8 @@ public sealed class RecordsModule : ICarterModule
                 var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == stored.Index);
                 return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, stored, position));
             }
-            return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordJson(row.Name, stored));
-        }).WithSummary("Add a record").RequirePermission("dns.zones.write");
+            return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordView.From(row.Name, stored));
+        }).WithSummary("Add a record").Produces<RecordView>(StatusCodes.Status201Created).RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -80,8 +64,8 @@ public sealed class RecordsModule : ICarterModule
             if (!await store.DeleteRecordAsync(row.Id, i, ct)) return Problems.NotFound("Record");
             views.Poke();
             await audit.RecordAsync("dns.record.delete", row.Name, new { index = i }, ct);
-            return TypedResults.Ok(new { message = $"record {i} deleted from {row.Name}" });
-        }).WithSummary("Delete the record with that index").RequirePermission("dns.zones.write");
+            return TypedResults.Ok(new Done($"record {i} deleted from {row.Name}"));
+        }).WithSummary("Delete the record with that index").TakesNoBody().Produces<Done>().RequirePermission("dns.zones.write");
     }
 
     /// <summary>The seed's delete: the index is the record's position in the list (from 0), resolved in the write's transaction.</summary>
@@ -96,6 +80,6 @@ public sealed class RecordsModule : ICarterModule
         if (deleted is null) return TypedResults.Problem(statusCode: 404, title: "Record not found", detail: $"Record at index {position} doesn't exist in {row.Name}");
         views.Poke();
         await audit.RecordAsync("dns.record.delete", row.Name, new { index = deleted.Index, position }, ct);
-        return TypedResults.Ok(new { message = $"Record deleted at index {position} from {row.Name}", id = deleted.Index });
+        return TypedResults.Ok(new DeletedAt($"Record deleted at index {position} from {row.Name}", deleted.Index));
     }
 }

@@ -15,8 +15,6 @@ namespace Edgeplane.Plugins.Dns.Api;
 /// <summary>Zones: add, list, delete, users (sharing) and the RFC 1035 export.</summary>
 public sealed class ZonesModule : ICarterModule
 {
-    public static object ZoneJson(ZoneRow z) => new { id = z.Id, zone = z.Name, serial = z.Serial, teamId = z.TeamId, ownerUserId = z.OwnerUserId, createdAt = z.CreatedAt, updatedAt = z.UpdatedAt };
-
     private static IResult SharedOnly(ZoneRow zone) =>
         Problems.Forbidden($"{zone.Name} is shared with you: sharing grants record access only; its owner's team deletes and shares it");
 
@@ -55,18 +53,18 @@ public sealed class ZonesModule : ICarterModule
             if (zone is null) return Problems.Conflict($"the zone {name} already exists");
             views.Poke();
             await audit.RecordAsync("dns.zone.add", name, null, ct);
-            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, ZoneJson(zone));
-            return TypedResults.Created(http.PluginLink($"/api/zone/{name}/records"), ZoneJson(zone));
-        }).WithSummary("Add a zone for the caller's team").RequirePermission("dns.zones.write");
+            if (http.IsSeedProfile()) return SeedAnswer.Ok("Added " + name, ZoneView.From(zone));
+            return TypedResults.Created(http.PluginLink($"/api/zone/{name}/records"), ZoneView.From(zone));
+        }).WithSummary("Add a zone for the caller's team").Produces<ZoneView>(StatusCodes.Status201Created).RequirePermission("dns.zones.write");
 
         api.MapGet("/zones/list", async Task<IResult> (HttpContext http, ICaller caller, ZoneStore store, IIdentityService identity, CancellationToken ct) =>
         {
             var zones = await store.ListZonesAsync(caller, ct);
-            if (!http.IsSeedProfile()) return TypedResults.Ok(new { zones = zones.Select(ZoneJson) });
+            if (!http.IsSeedProfile()) return TypedResults.Ok(new ZoneList(zones.Select(ZoneView.From).ToList()));
             var seedZones = new List<object>();
             foreach (var zone in zones.OrderBy(z => z.Name, StringComparer.Ordinal)) seedZones.Add(await SeedForms.ZoneAsync(zone, store, identity, ct));
             return SeedAnswer.Ok(seedZones);
-        }).WithSummary("The team's zones and the zones shared with the caller").RequirePermission("dns.zones.read");
+        }).WithSummary("The team's zones and the zones shared with the caller").Produces<ZoneList>().RequirePermission("dns.zones.read");
 
         api.MapPost("/zone/{zone}/delete", async Task<IResult> (string zone, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
         {
@@ -76,8 +74,8 @@ public sealed class ZonesModule : ICarterModule
             await store.DeleteZoneAsync(row, ct);
             views.Poke();
             await audit.RecordAsync("dns.zone.delete", row.Name, null, ct);
-            return TypedResults.Ok(new { message = $"zone {row.Name} deleted" });
-        }).WithSummary("Delete a zone and its records").RequirePermission("dns.zones.write");
+            return TypedResults.Ok(new Done($"zone {row.Name} deleted"));
+        }).WithSummary("Delete a zone and its records").TakesNoBody().Produces<Done>().RequirePermission("dns.zones.write");
 
         api.MapGet("/zone/{zone}/export", async Task<IResult> (string zone, ICaller caller, ZoneStore store, ZoneBuilder zones, DnsServerOptions options, CancellationToken ct) =>
         {
@@ -85,7 +83,7 @@ public sealed class ZonesModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             var text = ZoneFile.Export(row.Name, zones.Soa(row), options.NameServers, options.NsTtl, await store.ListRecordsAsync(row.Id, ct));
             return Results.Text(text, "text/dns; charset=utf-8");
-        }).WithSummary("The zone as an RFC 1035 master file").RequirePermission("dns.zones.read");
+        }).WithSummary("The zone as an RFC 1035 master file").Produces<string>(StatusCodes.Status200OK, "text/dns").RequirePermission("dns.zones.read");
 
         // Zone users: the owner and every user the zone is shared with.
         api.MapGet("/zone/{zone}/users", async Task<IResult> (string zone, HttpContext http, ICaller caller, ZoneStore store, IIdentityService identity, CancellationToken ct) =>
@@ -93,16 +91,12 @@ public sealed class ZonesModule : ICarterModule
             var row = await store.FindZoneAsync(DnsNames.Normalize(zone), caller, ct);
             if (row is null) return Problems.NotFound("Zone");
             if (http.IsSeedProfile()) return SeedAnswer.Ok(await SeedForms.UsernamesAsync(row, store, identity, ct));
-            var users = new List<object>();
             var owner = await identity.FindUserAsync(row.OwnerUserId, ct);
-            users.Add(new { userId = row.OwnerUserId, username = owner?.Username, role = "owner" });
-            foreach (var (userId, addedAt) in (await store.ListZoneUsersAsync(row.Id, ct)).Select(u => (u.UserId, u.AddedAt)))
-            {
-                var user = await identity.FindUserAsync(userId, ct);
-                users.Add(new { userId, username = user?.Username, role = "user", addedAt });
-            }
-            return TypedResults.Ok(new { zone = row.Name, users });
-        }).WithSummary("The zone's owner and the users it is shared with").RequirePermission("dns.zones.read");
+            var users = new List<ZoneUserView> { new(row.OwnerUserId, owner?.Username, "owner") };
+            foreach (var shared in await store.ListZoneUsersAsync(row.Id, ct))
+                users.Add(new(shared.UserId, (await identity.FindUserAsync(shared.UserId, ct))?.Username, "user", shared.AddedAt));
+            return TypedResults.Ok(new ZoneUsers(row.Name, users));
+        }).WithSummary("The zone's owner and the users it is shared with").Produces<ZoneUsers>().RequirePermission("dns.zones.read");
 
         // Extension: share a zone with another account (body: username).
         api.MapPost("/zone/{zone}/users", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, ZoneStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
@@ -115,8 +109,8 @@ public sealed class ZonesModule : ICarterModule
             if (user is null) return Problems.Field("username", "no such user");
             if (user.Id == row.OwnerUserId || !await store.AddZoneUserAsync(row.Id, user.Id, ct)) return Problems.Conflict($"{user.Username} already has the zone");
             await audit.RecordAsync("dns.zone.share", row.Name, new { user = user.Username }, ct);
-            return TypedResults.Ok(new { message = $"zone {row.Name} shared with {user.Username}" });
-        }).WithSummary("Share the zone with another account").RequirePermission("dns.zones.write");
+            return TypedResults.Ok(new Done($"zone {row.Name} shared with {user.Username}"));
+        }).WithSummary("Share the zone with another account").Produces<Done>().RequirePermission("dns.zones.write");
 
         // Extension: stop sharing (body: username).
         api.MapPost("/zone/{zone}/users/remove", async Task<IResult> (string zone, Body<ZoneUser> request, ICaller caller, ZoneStore store, IIdentityService identity, IAuditLog audit, CancellationToken ct) =>
@@ -128,7 +122,7 @@ public sealed class ZonesModule : ICarterModule
             var user = await identity.FindUserAsync(username.Trim(), ct);
             if (user is null || !await store.RemoveZoneUserAsync(row.Id, user.Id, ct)) return Problems.NotFound("Zone user");
             await audit.RecordAsync("dns.zone.unshare", row.Name, new { user = user.Username }, ct);
-            return TypedResults.Ok(new { message = $"zone {row.Name} no longer shared with {user.Username}" });
-        }).WithSummary("Stop sharing the zone with an account").RequirePermission("dns.zones.write");
+            return TypedResults.Ok(new Done($"zone {row.Name} no longer shared with {user.Username}"));
+        }).WithSummary("Stop sharing the zone with an account").Produces<Done>().RequirePermission("dns.zones.write");
     }
 }

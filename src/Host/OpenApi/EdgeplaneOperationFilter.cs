@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Host.Plugins;
 using Microsoft.AspNetCore.Authorization;
@@ -23,6 +24,11 @@ public sealed class EdgeplaneOperationFilter(PluginCatalog catalog) : IOperation
         var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
         TagByPlugin(operation, context, metadata);
         DescribeTextBodies(operation);
+        if (metadata.OfType<NoRequestBody>().Any())
+        {
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions["x-edgeplane-no-body"] = new JsonNodeExtension(JsonValue.Create(true));
+        }
         DescribeEachContentType(operation, context, metadata);
         if (metadata.OfType<IAllowAnonymous>().Any()) return;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Host.Composition;
 using Edgeplane.Host.Plugins;
 using Edgeplane.Testing;
@@ -16,7 +17,8 @@ namespace Edgeplane.Host.Tests.Plugins;
 /// A route whose handler reads the request body itself (<c>Request.Body</c>, <c>BodyReader</c>, <c>Form</c>,
 /// <c>ReadFormAsync</c>, <c>ReadFromJsonAsync</c>, directly or through the plugin's or the SDK's code) must describe
 /// that body (<c>Accepts</c> metadata, or a bound <c>Body&lt;T&gt;</c> or typed parameter), or the OpenAPI document
-/// leaves it out and no client can be generated for it. Found by reading the handlers' IL, for every plugin.
+/// leaves it out and no client can be generated for it; a route declared body-less (<c>TakesNoBody()</c>) must not read
+/// one. Found by reading the handlers' IL, for every plugin.
 /// </summary>
 public sealed class RequestBodyDescriptionTests
 {
@@ -50,6 +52,7 @@ public sealed class RequestBodyDescriptionTests
             var name = $"{string.Join(",", endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])} {endpoint.RoutePattern.RawText}";
             reading.Add(name);
             if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not { RequestType: not null }) undescribed.Add(name);
+            if (endpoint.Metadata.GetMetadata<NoRequestBody>() is not null) undescribed.Add(name + " (declared TakesNoBody)");
         }
 
         Assert.Contains(reading, r => r.Contains("report-branding/logo", StringComparison.Ordinal)); // the scan finds what it looks for
