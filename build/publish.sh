@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes the host and every first-party plugin for deployment, precompiled (ReadyToRun), into OUT:
-#   build/publish.sh [OUT]        (default: artifacts/edgeplane)
+#   build/publish.sh [OUT] [PLUGIN...]   (default: artifacts/edgeplane, every plugin; PLUGIN: a folder under plugins/, e.g. Dns)
 #   dotnet OUT/Edgeplane.Host.dll --urls http://127.0.0.1:5000
 # The plugins land in OUT/plugins/<project>/, the host's default plugin directory. ReadyToRun code
 # starts without waiting for the JIT (bench/host measures the difference); RID: linux-x64 unless RID says.
@@ -12,7 +12,10 @@ publish() { dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:P
 
 rm -rf "$out"
 publish src/Host "$out"
-for project in plugins/*/*.csproj; do
+shift || true
+projects=(plugins/*/*.csproj)
+[ $# -gt 0 ] && projects=($(for plugin in "$@"; do echo plugins/"$plugin"/*.csproj; done))
+for project in "${projects[@]}"; do
   publish "$project" "$out/plugins/$(basename "$project" .csproj)"
 done
 echo "published to $out"

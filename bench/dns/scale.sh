@@ -8,7 +8,7 @@
 # answered, API 201 -> answer over UDP over EDITS edits, and ADDS single adds from CLIENTS concurrent API clients.
 # Environment: UDP_WORKERS (default nproc), SINGLE_PERCENT (10), QUERIES (100000 in the query file), EDITS (200),
 # CLIENTS (16), ADDS (5000),
-# BUILD=0 to reuse the last Release build. Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
+# BUILD=0 to reuse the last build (published ReadyToRun into artifacts/bench-dns, as build/publish.sh deploys). Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
 # only; every process started here is stopped on exit.
 # MODE=consistency instead checks correctness under load (issue 21): after the load, an NSD secondary of every zone
 # follows the host through NOTIFY + IXFR while CLIENTS concurrent API clients make EDITS (default 10,000) random single
@@ -55,12 +55,14 @@ memory() {
   echo "$(( rss / 1024 )) $(( pss / 1024 ))"
 }
 
+# The host as deployed: published ReadyToRun (build/publish.sh), so a restart does not wait for the JIT.
+BIN="$ROOT/artifacts/bench-dns"
 if [ "${BUILD:-1}" != 0 ]; then
-  echo "== building (Release)"
-  dotnet build "$ROOT/src/Host" -c Release -v q -nologo >/dev/null
+  echo "== publishing (Release, ReadyToRun) into $BIN"
+  "$ROOT/build/publish.sh" "$BIN" Dns >/dev/null
 fi
 mkdir -p "$WORK/plugins" "$WORK/data" "$WORK/zones"
-ln -s "$ROOT/src/Host/bin/Release/net10.0/plugins/Edgeplane.Plugins.Dns" "$WORK/plugins/Edgeplane.Plugins.Dns"
+ln -s "$BIN/plugins/Edgeplane.Plugins.Dns" "$WORK/plugins/Edgeplane.Plugins.Dns"
 
 start_host() {
   local transfers=()
@@ -70,7 +72,7 @@ start_host() {
     Edgeplane__Plugins__dns__Listen="127.0.0.1:$EP_PORT" Edgeplane__Plugins__dns__NameServers="ns1.example.net;ns2.example.net" \
     Edgeplane__Plugins__dns__UdpWorkers="$WORKERS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
     Logging__LogLevel__Edgeplane.Plugins.Dns.Server.ZoneViewProvider=Information \
-    dotnet "$ROOT/src/Host/bin/Release/net10.0/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >>"$WORK/host.log" 2>&1 &
+    dotnet "$BIN/Edgeplane.Host.dll" --urls "http://127.0.0.1:$HTTP_PORT" >>"$WORK/host.log" 2>&1 &
   HOST_PID=$!
 }
 
