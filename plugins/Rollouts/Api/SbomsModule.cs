@@ -25,9 +25,9 @@ public sealed class SbomsModule : ICarterModule
     {
         var sboms = app.MapGroup("/api/v1/artifacts/{id}/sboms");
         // the SBOM document as the body; its Content-Type names the format (another type is a 415 after authentication)
-        sboms.MapPost("/", AttachAsync).WithSummary("Attach an SBOM (CycloneDX or SPDX) to an artifact").Produces<SbomView>(StatusCodes.Status201Created).Accepts<Dictionary<string, object>>(SbomParser.CycloneDxType, SbomParser.SpdxType, "*/*").RequirePermission("rollouts.artifacts.write");
+        sboms.MapPost("/", AttachAsync).WithSummary("Attach an SBOM (CycloneDX or SPDX) to an artifact").Produces<SbomView>(StatusCodes.Status201Created).Accepts<Dictionary<string, object>>(SbomFormats.CycloneDxType, SbomFormats.SpdxType, "*/*").RequirePermission("rollouts.artifacts.write");
         sboms.MapGet("/", ListAsync).WithSummary("An artifact's SBOMs").Produces<Page<SbomView>>().RequirePermission("rollouts.artifacts.read");
-        sboms.MapGet("/{sbomId}", DownloadAsync).WithSummary("Download an SBOM").Produces<Dictionary<string, object>>(StatusCodes.Status200OK, SbomParser.CycloneDxType, SbomParser.SpdxType).RequirePermission("rollouts.artifacts.read");
+        sboms.MapGet("/{sbomId}", DownloadAsync).WithSummary("Download an SBOM").Produces<Dictionary<string, object>>(StatusCodes.Status200OK, SbomFormats.CycloneDxType, SbomFormats.SpdxType).RequirePermission("rollouts.artifacts.read");
         sboms.MapGet("/{sbomId}/components", ComponentsAsync).WithSummary("An SBOM's components").Produces<Page<SbomComponent>>().RequirePermission("rollouts.artifacts.read");
     }
 
@@ -37,7 +37,7 @@ public sealed class SbomsModule : ICarterModule
         var format = SbomParser.FormatOf(http.Request.ContentType);
         if (format is null)
             return TypedResults.Problem(statusCode: 415, title: "Unsupported Media Type",
-                detail: $"send the SBOM as {SbomParser.CycloneDxType} or {SbomParser.SpdxType} (JSON)");
+                detail: $"send the SBOM as {SbomFormats.CycloneDxType} or {SbomFormats.SpdxType} (JSON)");
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = options.MaxSbomBytes + 1;
         using var buffer = new MemoryStream();
         try
@@ -83,7 +83,7 @@ public sealed class SbomsModule : ICarterModule
     {
         if (await store.FindAsync(caller.TeamId!, id, sbomId) is not { } found) return TypedResults.NotFound();
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{found.Row.Id}.{(found.Row.Format == "spdx" ? "spdx" : "cdx")}.json\"";
-        return TypedResults.Bytes(Encoding.UTF8.GetBytes(found.Document), SbomParser.ContentType(found.Row.Format));
+        return TypedResults.Bytes(Encoding.UTF8.GetBytes(found.Document), SbomFormats.ContentType(found.Row.Format));
     }
 
     private static async Task<IResult> ComponentsAsync(string id, string sbomId, [AsParameters] PageRequest page, ICaller caller, SbomStore store)

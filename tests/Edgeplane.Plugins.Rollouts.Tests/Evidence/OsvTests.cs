@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Edgeplane.Plugins.Rollouts.Data.Evidence;
 using Edgeplane.Plugins.Rollouts.Domain.Evidence;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Evidence;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Rollouts.Domain.Sboms;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Sboms;
 
@@ -22,7 +21,7 @@ public sealed class SbomRow
 public sealed record SbomView(string Id, string ArtifactId, string Format, string SpecVersion, string ContentType, string Sha256, int Components,
     string? CreatedBy, DateTimeOffset CreatedAt)
 {
-    public static SbomView From(SbomRow r) => new(r.Id, r.ArtifactId, r.Format, r.SpecVersion, SbomParser.ContentType(r.Format), r.Sha256, r.Components, r.CreatedBy, r.CreatedAt);
+    public static SbomView From(SbomRow r) => new(r.Id, r.ArtifactId, r.Format, r.SpecVersion, SbomFormats.ContentType(r.Format), r.Sha256, r.Components, r.CreatedBy, r.CreatedAt);
 }
 
 /// <summary>SBOM documents attached to artifacts (<c>rollouts_sboms</c>) and their components (<c>rollouts_sbom_components</c>, written with the document).</summary>

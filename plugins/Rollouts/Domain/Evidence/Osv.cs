@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edgeplane.Plugins.Rollouts.Data.Evidence;
 
 namespace Edgeplane.Plugins.Rollouts.Domain.Evidence;
-
-/// <summary>One OSV record as stored: id, summary, severity, aliases and its <c>affected</c> array (kept as JSON).</summary>
-public sealed record OsvRecord(string Id, string Summary, string Severity, IReadOnlyList<string> Aliases, JsonArray Affected, DateTimeOffset? Modified);
 
 /// <summary>A component to match: name, version and (if the SBOM gave one) its package URL.</summary>
 public sealed record Component(string Name, string Version, string? Purl);

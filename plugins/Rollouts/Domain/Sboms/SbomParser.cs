@@ -1,12 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Edgeplane.Plugins.Rollouts.Data.Sboms;
 
 namespace Edgeplane.Plugins.Rollouts.Domain.Sboms;
-
-public sealed record SbomComponent(string Name, string Version, string Purl);
-
-public sealed record ParsedSbom(string Format, string SpecVersion, IReadOnlyList<SbomComponent> Components);
 
 /// <summary>
 /// Structural validation of CycloneDX JSON (1.2-1.6) and SPDX JSON (2.2, 2.3) documents, and the components they
@@ -14,9 +11,6 @@ public sealed record ParsedSbom(string Format, string SpecVersion, IReadOnlyList
 /// </summary>
 public static partial class SbomParser
 {
-    public const string CycloneDxType = "application/vnd.cyclonedx+json";
-    public const string SpdxType = "application/spdx+json";
-
     private static readonly HashSet<string> CycloneDxVersions = ["1.2", "1.3", "1.4", "1.5", "1.6"];
     private static readonly HashSet<string> ComponentTypes =
     [
@@ -30,16 +24,14 @@ public static partial class SbomParser
     [GeneratedRegex(@"^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     private static partial Regex SerialNumber();
 
-    public static string ContentType(string format) => format == "spdx" ? SpdxType : CycloneDxType;
-
     /// <summary>The format a content type names: cyclonedx, spdx, "" for plain JSON (detected), or null when unsupported.</summary>
     public static string? FormatOf(string? contentType)
     {
         var media = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         return media switch
         {
-            CycloneDxType => "cyclonedx",
-            SpdxType => "spdx",
+            SbomFormats.CycloneDxType => "cyclonedx",
+            SbomFormats.SpdxType => "spdx",
             "application/json" => "",
             _ => null,
         };
