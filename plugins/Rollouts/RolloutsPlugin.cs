@@ -39,6 +39,9 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<HeartbeatWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
         builder.Services.AddSingleton<DeviceStore>();
+        builder.Services.AddSingleton<DeviceCredentials>();
+        builder.Services.AddSingleton<DeviceCheckIns>();
+        builder.Services.AddSingleton<DeviceHistory>();
         builder.Services.AddSingleton<GroupStore>();
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddSingleton<ProfileStore>();

@@ -70,10 +70,10 @@ public sealed class DevicesModule : ICarterModule
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> HistoryAsync(string name, [AsParameters] PageRequest page, string? kind, ICaller caller, DeviceStore store)
+    private static async Task<IResult> HistoryAsync(string name, [AsParameters] PageRequest page, string? kind, ICaller caller, DeviceStore store, DeviceHistory history)
     {
         if (await store.FindAsync(caller.TeamId!, name) is not { } device) return TypedResults.NotFound();
-        var result = await store.HistoryAsync(device.Id, kind, page);
+        var result = await history.ListAsync(device.Id, kind, page);
         return TypedResults.Ok(new Page<HistoryEntry>(result.Items.Select(e => new HistoryEntry(e.Id, e.Kind, e.At, Json.Node(e.Details))).ToList(),
             result.Total, result.Limit, result.Offset));
     }

@@ -22,7 +22,8 @@ namespace Edgeplane.Plugins.Rollouts.Api.Device;
 public sealed class DeviceGrpcService
 {
     public const string ServicePath = "/edgeplane.rollouts.device.v1.DeviceService/";
-    private readonly DeviceStore _devices;
+    private readonly DeviceCredentials _credentials;
+    private readonly DeviceCheckIns _checkIns;
     private readonly DeviceCa _ca;
     private readonly LogStore _logs;
     private readonly RolloutsOptions _options;
@@ -32,12 +33,13 @@ public sealed class DeviceGrpcService
     private readonly DeploymentStore _deployments;
     private readonly TufRepository _tuf;
 
-    public DeviceGrpcService(DeviceStore devices, DeviceCa ca, LogStore logs, RolloutsOptions options, TimeProvider clock, ILogger<DeviceGrpcService> logger, IMeterFactory meters,
+    public DeviceGrpcService(DeviceCredentials credentials, DeviceCheckIns checkIns, DeviceCa ca, LogStore logs, RolloutsOptions options, TimeProvider clock, ILogger<DeviceGrpcService> logger, IMeterFactory meters,
         DeploymentStore deployments, TufRepository tuf)
     {
         _deployments = deployments;
         _tuf = tuf;
-        _devices = devices;
+        _credentials = credentials;
+        _checkIns = checkIns;
         _ca = ca;
         _logs = logs;
         _options = options;
@@ -148,7 +150,7 @@ public sealed class DeviceGrpcService
             throw new RpcException(GrpcStatus.Unauthenticated, "this call needs a device certificate; a self-signed bootstrap certificate may only Enroll");
         if (certificate.NotAfter.ToUniversalTime() <= _clock.GetUtcNow().UtcDateTime)
             throw new RpcException(GrpcStatus.Unauthenticated, "the device certificate has expired; enroll again");
-        return await _devices.AuthenticateAsync(DeviceCa.SerialOf(certificate), cancellationToken)
+        return await _credentials.AuthenticateAsync(DeviceCa.SerialOf(certificate), cancellationToken)
             ?? throw new RpcException(GrpcStatus.Unauthenticated, "the device certificate is revoked or the device was deleted");
     }
 
@@ -197,7 +199,7 @@ public sealed class DeviceGrpcService
         var key = CsrKey(body.Csr);
         if (!SameKey(key, certificate.PublicKey))
             throw new RpcException(GrpcStatus.PermissionDenied, "the CSR's key must be the key of the TLS client certificate (proof of possession)");
-        var (device, issued) = await _devices.EnrollAsync(body.Token, body.Name, body.Labels, body.DeviceType, key, cancellationToken);
+        var (device, issued) = await _credentials.EnrollAsync(body.Token, body.Name, body.Labels, body.DeviceType, key, cancellationToken);
         using (issued)
         {
             _logger.LogInformation("Device {Name} ({Id}) enrolled in team {Team}", device.Name, device.Id, device.TeamId);
@@ -213,7 +215,7 @@ public sealed class DeviceGrpcService
     {
         var device = await DeviceAsync(context, cancellationToken);
         var key = CsrKey(body.Csr);
-        using var issued = await _devices.RenewAsync(device, key, cancellationToken);
+        using var issued = await _credentials.RenewAsync(device, key, cancellationToken);
         return new RenewResponse { Certificate = Issued(issued, _ca) };
     }
 
@@ -223,7 +225,7 @@ public sealed class DeviceGrpcService
         if (body.Attributes.Count > 256 || body.Software.Count > 10_000) throw new RpcException(GrpcStatus.InvalidArgument, "at most 256 attributes and 10,000 software entries");
         var health = body.Health ?? new Health { Status = "unknown" };
         var status = health.Status is "ok" or "degraded" or "failed" ? health.Status : string.IsNullOrEmpty(health.Status) ? "unknown" : throw new RpcException(GrpcStatus.InvalidArgument, "health.status must be ok, degraded or failed");
-        var pending = await _devices.CheckInAsync(device, new Dictionary<string, string>(body.Attributes),
+        var pending = await _checkIns.CheckInAsync(device, new Dictionary<string, string>(body.Attributes),
             body.Software.Select(s => new SoftwareItem(s.Name, s.Version)).ToList(),
             new HealthView(status, health.Message, health.UptimeSeconds, health.CpuPercent, health.MemoryPercent, health.DiskPercent), body.AgentVersion, cancellationToken);
         var now = _clock.GetUtcNow();

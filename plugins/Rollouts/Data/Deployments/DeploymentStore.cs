@@ -102,7 +102,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         foreach (var (deviceId, phase) in devices)
-            await DeviceStore.AddEventAsync(conn, tx, deviceId, "deployment_" + what, new { rolloutId, rollout = rolloutName, artifactId, phase, message }, now);
+            await DeviceHistory.AddEventAsync(conn, tx, deviceId, "deployment_" + what, new { rolloutId, rollout = rolloutName, artifactId, phase, message }, now);
     }
 
     public static Task SaveAsync(DbConnection conn, DbTransaction? tx, RolloutRow r) =>

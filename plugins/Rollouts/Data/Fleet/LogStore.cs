@@ -48,7 +48,7 @@ public sealed class LogStore(IDbConnectionFactory db, TimeProvider clock)
         await connection.ExecuteAsync(
             "INSERT INTO rollouts_log_requests (id, device_id, team_id, sources, max_bytes, state, requested_by, requested_at) VALUES (@Id, @DeviceId, @TeamId, @Sources, @MaxBytes, @State, @RequestedBy, @RequestedAt)",
             row, tx);
-        await DeviceStore.AddEventAsync(connection, tx, device.Id, "logs_requested", new { request = row.Id, sources, maxBytes, by = userId }, now);
+        await DeviceHistory.AddEventAsync(connection, tx, device.Id, "logs_requested", new { request = row.Id, sources, maxBytes, by = userId }, now);
         await tx.CommitAsync();
         return row;
     }
@@ -88,7 +88,7 @@ public sealed class LogStore(IDbConnectionFactory db, TimeProvider clock)
         await connection.ExecuteAsync(
             "UPDATE rollouts_log_requests SET state = 'uploaded', uploaded_at = @now, content_type = @contentType, file_name = @fileName, size = @size, sha256 = @sha, data = @data WHERE id = @requestId",
             new { now, contentType, fileName, size = (long)data.Length, sha, data, requestId }, tx);
-        await DeviceStore.AddEventAsync(connection, tx, device.DeviceId, "logs_uploaded", new { request = requestId, size = data.Length, sha256 = sha, contentType }, now);
+        await DeviceHistory.AddEventAsync(connection, tx, device.DeviceId, "logs_uploaded", new { request = requestId, size = data.Length, sha256 = sha, contentType }, now);
         await tx.CommitAsync(cancellationToken);
         return (data.Length, sha);
     }
