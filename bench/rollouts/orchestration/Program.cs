@@ -236,5 +236,5 @@ sealed class Leases : ILeaseManager
 
 sealed class NoEvents : IEventPublisher
 {
-    public Task PublishAsync(string type, object data, string? teamId = null, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public Task PublishAsync<TData>(TData data, string? teamId = null, CancellationToken cancellationToken = default) where TData : IEventData => Task.CompletedTask;
 }
