@@ -1,3 +1,4 @@
+using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Variables;
 
 namespace Edgeplane.Plugins.Waf.SecLang;
@@ -20,6 +21,7 @@ public sealed class SecLangRuleSet
         Files = files;
         foreach (var rule in rules) rule.Complete();
         Literals = LiteralIndex.Build(rules.Where(r => !r.IsMarker));
+        Slots = NumberMembers(rules.Where(r => !r.IsMarker).SelectMany(r => r.Chain()));
         (ValueSets, TargetSets) = NumberValueSets(rules.Where(r => !r.IsMarker).SelectMany(r => r.Chain()));
         for (var phase = 1; phase <= 5; phase++)
         {
@@ -36,6 +38,8 @@ public sealed class SecLangRuleSet
     public int[][] SkipTargets { get; } = new int[6][];
     public IReadOnlyDictionary<int, SecLangRule> ById { get; }
     public LiteralIndex Literals { get; }
+    /// <summary>The member names the rules write statically, numbered; <c>TX:0</c>–<c>TX:9</c> (captures) are 0–9.</summary>
+    public MemberSlots Slots { get; }
     /// <summary>How many distinct <see cref="SecLangRule.ValueSet"/>s the rules have.</summary>
     public int ValueSets { get; }
     /// <summary>How many distinct <see cref="SecLangRule.TargetSet"/>s the rules have.</summary>
@@ -64,6 +68,35 @@ public sealed class SecLangRuleSet
             link.TargetSet = Number(targetSets, targets);
         }
         return (valueSets.Count, targetSets.Count);
+    }
+
+    /// <summary>Numbers the members the rules' targets, macros and <c>setvar</c> targets name, and gives each its slot.</summary>
+    private static MemberSlots NumberMembers(IEnumerable<SecLangRule> links)
+    {
+        var slots = new MemberSlots();
+        for (var capture = 0; capture < 10; capture++) slots.Assign(capture.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        void Spec(VariableSpec spec)
+        {
+            if (spec.Key is { } key && spec.KeyPattern is null) spec.Slot = slots.Assign(key);
+        }
+        void Macros(MacroText? text)
+        {
+            foreach (var part in text?.Parts ?? [])
+                if (part.Variable is { } variable) Spec(variable);
+        }
+        foreach (var link in links)
+        {
+            foreach (var target in link.Targets) Spec(target);
+            foreach (var text in link.Operator?.Macros ?? []) Macros(text);
+            foreach (var action in link.Actions.Runtime)
+            {
+                if (action.SetVar is not { } setVar) continue;
+                if (setVar.Target.Parts is null && setVar.CollectionId >= 0) setVar.Slot = slots.Assign(setVar.Key);
+                Macros(setVar.Target);
+                Macros(setVar.Value);
+            }
+        }
+        return slots;
     }
 
     private static int Number(Dictionary<string, int> numbers, string key)

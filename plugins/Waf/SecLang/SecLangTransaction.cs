@@ -36,7 +36,7 @@ public sealed class SecLangTransaction : IMatchContext
     private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
-    private readonly Collection _argsGet = new(), _argsPost = new();
+    private readonly Collection _argsGet, _argsPost;
     private StringBuilder? _expansion = new();
     private readonly HashSet<int> _removedIds = [];
     private readonly List<(int From, int To)> _removedRanges = [];
@@ -65,7 +65,9 @@ public sealed class SecLangTransaction : IMatchContext
         _targetValues = new List<VariableValue>?[rules.TargetSets];
         _targetStamps = new int[rules.TargetSets];
         _candidatesOf = Candidates;
-        foreach (var id in Persistent) _collections[id] = new Collection();
+        foreach (var id in Persistent) _collections[id] = new Collection(rules.Slots);
+        _argsGet = new Collection(rules.Slots);
+        _argsPost = new Collection(rules.Slots);
         _collections[VariableNames.IdOf("ARGS_GET")] = _argsGet;
         _collections[VariableNames.IdOf("ARGS_POST")] = _argsPost;
     }
@@ -193,7 +195,7 @@ public sealed class SecLangTransaction : IMatchContext
 
     public string? Tx(string key) => Named("TX").Get(key);
 
-    private Collection Named(string name) => _collections[VariableNames.IdOf(name)] ??= new Collection();
+    private Collection Named(string name) => _collections[VariableNames.IdOf(name)] ??= new Collection(_rules.Slots);
 
     private void SetSingle(string name, string value) => _single[VariableNames.IdOf(name)] = value;
 
@@ -379,10 +381,18 @@ public sealed class SecLangTransaction : IMatchContext
 
     private static void AddMembers(string collection, Collection items, VariableSpec spec, List<VariableValue> into, bool names)
     {
-        var members = items.Items;
-        var (from, left) = (0, members.Count);
-        if (spec.Key is { } key && spec.KeyPattern is null) (from, left) = items.Find(key);
-        for (var i = from; i < members.Count && left > 0; i++)
+        var members = items.Members;
+        var (from, left) = (0, members.Length);
+        if (spec.Key is { } key && spec.KeyPattern is null)
+        {
+            (from, left) = items.Find(spec.Slot, key);
+            if (left == 1)
+            {
+                into.Add(new(collection, members[from].Key, names ? members[from].Key : members[from].Value));
+                return;
+            }
+        }
+        for (var i = from; i < members.Length && left > 0; i++)
         {
             if (!spec.Selects(members[i].Key)) continue;
             into.Add(new(collection, members[i].Key, names ? members[i].Key : members[i].Value));
@@ -642,9 +652,9 @@ public sealed class SecLangTransaction : IMatchContext
 
     private void SetVar(SetVarAction action)
     {
-        var (collection, key) = action.Target.Parts is null ? (action.CollectionId, action.Key) : SetVarAction.Resolve(Expand(action.Target));
+        var (collection, key, slot) = action.Target.Parts is null ? (action.CollectionId, action.Key, action.Slot) : Resolved(SetVarAction.Resolve(Expand(action.Target)));
         if (collection < 0) return;
-        var store = _collections[collection] ??= new Collection();
+        var store = _collections[collection] ??= new Collection(_rules.Slots);
         if (action.Remove)
         {
             store.Remove(key);
@@ -653,11 +663,14 @@ public sealed class SecLangTransaction : IMatchContext
         var value = action.Value is null ? "1" : Expand(action.Value);
         if (value.Length > 1 && value[0] is '+' or '-' && long.TryParse(value.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var delta))
         {
-            var current = NumericOperator.ToInt(store.Get(key) ?? "0");
+            var current = NumericOperator.ToInt(store.Get(slot, key) ?? "0");
             value = (value[0] == '+' ? current + delta : current - delta).ToString(CultureInfo.InvariantCulture);
         }
-        store.Set(key, value);
+        store.Set(slot, key, value);
     }
+
+    /// <summary>A target that had macros: its name is looked up (slot -1).</summary>
+    private static (int Collection, string Key, int Slot) Resolved((int Collection, string Key) target) => (target.Collection, target.Key, -1);
 
     private void Control(string text, SecLangRule rule)
     {
@@ -711,7 +724,8 @@ public sealed class SecLangTransaction : IMatchContext
 
     // ---- macros ----
 
-    public void SetCapture(int index, string value) => _collections[TxId]!.Set(CaptureKeys[index], value);
+    /// <summary>TX:0–9, whose slots are 0–9 (<see cref="SecLangRuleSet.Slots"/>).</summary>
+    public void SetCapture(int index, string value) => _collections[TxId]!.Set(index, CaptureKeys[index], value);
 
     private static readonly int TxId = VariableNames.IdOf("TX");
     private static readonly string[] CaptureKeys = [.. Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture))];
@@ -736,7 +750,7 @@ public sealed class SecLangTransaction : IMatchContext
     {
         if (part.Text is { } literal) return literal;
         if (part.Variable is not { } variable) return "";
-        if (variable.Key is { } key && _collections[variable.Id] is { } members) return members.Get(key) ?? "";
+        if (variable.Key is { } key && _collections[variable.Id] is { } members) return members.Get(variable.Slot, key) ?? "";
         // a list of its own: a RULE:msg value expands macros in turn
         var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
         AddValues(variable, values);

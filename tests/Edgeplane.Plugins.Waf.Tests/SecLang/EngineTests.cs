@@ -147,6 +147,21 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void A_variable_written_under_a_name_made_by_macros_is_the_one_rules_name_statically()
+    {
+        const string rules = """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.which=Flag"
+            SecAction "id:2,phase:1,pass,nolog,setvar:'tx.%{tx.which}=%{REQUEST_METHOD}'"
+            SecRule TX:flag "@streq GET" "id:3,phase:1,pass,setvar:tx.seen=1"
+            SecRule &TX:FLAG "@eq 1" "id:4,phase:1,deny,chain,msg:'flag %{tx.flag}'"
+            SecRule TX:seen "@eq 1"
+            """;
+        var result = Run(rules, "/");
+        Assert.True(result.Blocked);
+        Assert.Equal("flag GET", result.Matches.Single(m => m.Id == 4).Message);
+    }
+
+    [Fact]
     public void Capture_fills_tx_numbers_for_later_rules()
     {
         const string rules = """

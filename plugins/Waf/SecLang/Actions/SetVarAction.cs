@@ -24,6 +24,8 @@ public sealed class SetVarAction
     /// <summary>The writable collection's number, for a target without macros; -1 when it names none (the action does nothing).</summary>
     public int CollectionId { get; } = -1;
     public string Key { get; } = "";
+    /// <summary>The rule set's number for <see cref="Key"/> (<see cref="MemberSlots"/>); -1 when it has none.</summary>
+    public int Slot { get; internal set; } = -1;
 
     public static SetVarAction Parse(string text)
     {

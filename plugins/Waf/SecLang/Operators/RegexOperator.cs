@@ -112,6 +112,8 @@ public sealed class RegexOperator : SecOperator
         return regex;
     }
 
+    public override IEnumerable<MacroText> Macros => [_pattern];
+
     public override bool Match(IMatchContext context, string input)
     {
         var regex = _regex ?? Expanded(context);

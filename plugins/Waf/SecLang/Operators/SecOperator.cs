@@ -20,5 +20,8 @@ public abstract class SecOperator(string name, string parameter)
 
     public abstract bool Match(IMatchContext context, string input);
 
+    /// <summary>The texts with macros this operator expands when it runs (its parameter or pattern).</summary>
+    public virtual IEnumerable<MacroText> Macros => [];
+
     public override string ToString() => "@" + Name + (Parameter.Length > 0 ? " " + Parameter : "");
 }

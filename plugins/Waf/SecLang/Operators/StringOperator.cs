@@ -18,6 +18,8 @@ public sealed class StringOperator(string name, string parameter, StringTest tes
 {
     private readonly MacroText _parameter = MacroText.Parse(parameter);
 
+    public override IEnumerable<MacroText> Macros => [_parameter];
+
     public override bool Match(IMatchContext context, string input)
     {
         var p = context.Expand(_parameter);
@@ -55,6 +57,8 @@ public sealed class NumericOperator(string name, string parameter, Func<int, boo
     private readonly MacroText _parameter = MacroText.Parse(parameter);
     /// <summary>The parameter's number when it has no macros.</summary>
     private readonly long _constant = ToInt(parameter);
+
+    public override IEnumerable<MacroText> Macros => [_parameter];
 
     public override bool Match(IMatchContext context, string input) =>
         test(ToInt(input).CompareTo(_parameter.Parts is null ? _constant : ToInt(context.Expand(_parameter))));

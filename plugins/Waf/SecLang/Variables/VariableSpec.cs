@@ -13,6 +13,9 @@ public sealed record VariableSpec(string Collection, string? Key, Regex? KeyPatt
     /// <summary>The variable's number (<see cref="VariableNames.IdOf"/>).</summary>
     public int Id { get; } = VariableNames.IdOf(Collection);
 
+    /// <summary>The rule set's number for <see cref="Key"/> (<see cref="MemberSlots"/>); -1 when it has none.</summary>
+    public int Slot { get; internal set; } = -1;
+
     public bool Selects(string key) =>
         KeyPattern is not null ? KeyPattern.IsMatch(key) : Key is null || Key.Equals(key, StringComparison.OrdinalIgnoreCase);
 
