@@ -84,8 +84,10 @@ public sealed class SecLangRuleSet
             foreach (var part in text?.Parts ?? [])
                 if (part.Variable is { } variable) Spec(variable);
         }
+        var patterns = new List<VariableSpec>();
         foreach (var link in links)
         {
+            patterns.AddRange(link.Targets.Where(t => t.KeyPattern is not null));
             foreach (var target in link.Targets) Spec(target);
             foreach (var text in link.Operator?.Macros ?? []) Macros(text);
             foreach (var action in link.Actions.Runtime)
@@ -96,6 +98,7 @@ public sealed class SecLangRuleSet
                 Macros(setVar.Value);
             }
         }
+        foreach (var spec in patterns) spec.SelectsSlot = [.. slots.Names.Select(name => spec.KeyPattern!.IsMatch(name))];
         return slots;
     }
 

@@ -44,7 +44,15 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly List<(int Id, VariableSpec Target)> _removedTargetsById = [];
     private readonly List<(Regex Tag, VariableSpec Target)> _removedTargetsByTag = [];
     private IReadOnlyList<VariableValue> _matchedVars = [];
-    private string _matchedVar = "", _matchedVarName = "";
+    /// <summary>The lists of matched values handed out while the current rule runs, and the ones free for the next rule.</summary>
+    private readonly List<List<VariableValue>> _matchListsInUse = [];
+    private readonly Stack<List<VariableValue>> _freeMatchLists = [];
+    private string _matchedVar = "";
+    /// <summary>The last matched value; its name (<c>MATCHED_VAR_NAME</c>) is made only when something reads it.</summary>
+    private VariableValue _matchedValue = NoValue;
+    private static readonly VariableValue NoValue = new("", null, "");
+    /// <summary>What a rule without targets (<c>SecAction</c>) matched.</summary>
+    private static readonly VariableValue[] NoTargets = [NoValue];
     private SecLangRule? _currentRule;
     private XmlDocument? _xml;
     private string? _bodyProcessor;
@@ -99,8 +107,9 @@ public sealed class SecLangTransaction : IMatchContext
         _removedTags.Clear();
         _removedTargetsById.Clear();
         _removedTargetsByTag.Clear();
-        _matchedVars = [];
-        _matchedVar = _matchedVarName = "";
+        ReleaseMatchLists();
+        _matchedVar = "";
+        _matchedValue = NoValue;
         _currentRule = null;
         _xml = null;
         _bodyProcessor = null;
@@ -362,7 +371,7 @@ public sealed class SecLangTransaction : IMatchContext
                 foreach (var v in _matchedVars) if (spec.Selects(v.Name)) into.Add(v with { Value = v.Name });
                 return;
             case VariableNames.MatchedVar: into.Add(new(name, null, _matchedVar)); return;
-            case VariableNames.MatchedVarName: into.Add(new(name, null, _matchedVarName)); return;
+            case VariableNames.MatchedVarName: into.Add(new(name, null, _matchedValue.Name)); return;
             case VariableNames.Xml:
                 if (_xml is not null && spec.Key is not null)
                     foreach (var text in XmlBody.Select(_xml, spec.Key)) into.Add(new(name, spec.Key, text));
@@ -382,6 +391,7 @@ public sealed class SecLangTransaction : IMatchContext
     private static void AddMembers(string collection, Collection items, VariableSpec spec, List<VariableValue> into, bool names)
     {
         var members = items.Members;
+        var slots = items.MemberSlots;
         var (from, left) = (0, members.Length);
         if (spec.Key is { } key && spec.KeyPattern is null)
         {
@@ -394,7 +404,7 @@ public sealed class SecLangTransaction : IMatchContext
         }
         for (var i = from; i < members.Length && left > 0; i++)
         {
-            if (!spec.Selects(members[i].Key)) continue;
+            if (!spec.Selects(members[i].Key, slots[i])) continue;
             into.Add(new(collection, members[i].Key, names ? members[i].Key : members[i].Value));
             left--;
         }
@@ -427,7 +437,7 @@ public sealed class SecLangTransaction : IMatchContext
         {
             var rule = rules[i];
             if (rule.IsMarker || IsRemoved(rule)) continue;
-            _matchedVars = [];
+            ReleaseMatchLists();
             if (!Run(rule, rule)) continue;
             if (rule.Log) _log.Add(Logged(rule));
             switch (rule.Disruptive)
@@ -467,54 +477,71 @@ public sealed class SecLangTransaction : IMatchContext
     private bool Run(SecLangRule rule, SecLangRule top)
     {
         _currentRule = rule;
-        List<VariableValue>? matched = null;
         if (rule.Targets.Count == 0)
         {
             if (!(rule.Operator!.Match(this, "") ^ rule.Negated)) return false;
             RunActions(rule);
-            matched = [new VariableValue("", null, "")];
+            _matchedVars = NoTargets;
+            return rule.Next is null || Run(rule.Next, top);
         }
-        else
+        List<VariableValue>? matched = null;
+        if (rule.ValueSet >= 0 && _removedTargetsById.Count == 0 && _removedTargetsByTag.Count == 0)
         {
-            if (rule.ValueSet >= 0 && _removedTargetsById.Count == 0 && _removedTargetsByTag.Count == 0)
-            {
-                var collected = Collected(rule, top);
-                // none of the values contains one of the regex's literals: nothing to test (a negated regex matches them all)
-                if (rule.PrefilterSlot >= 0 && !rule.Negated && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), rule.PrefilterSlot))
-                    return false;
-                foreach (ref var value in collected.Values) Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
-                if (matched is null) return false;
-                _matchedVars = matched;
-                return rule.Next is null || Run(rule.Next, top);
-            }
-            // all values are read before any action runs: setvar may change the collection being read
-            var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
-            CollectValues(rule, top, values);
-            foreach (var value in values)
-            {
-                ulong[]? candidates = null;
-                if (!rule.Actions.MultiMatch)
-                {
-                    Test(rule, value, Transform(value.Value, rule), ref candidates, ref matched);
-                    continue;
-                }
-                // multiMatch: the value before the transformations and after each one that changes it
-                var form = value.Value;
-                Test(rule, value, form, ref candidates, ref matched);
-                foreach (var transformation in rule.Transformations)
-                {
-                    var next = transformation(form);
-                    candidates = null;
-                    if (next != form) Test(rule, value, next, ref candidates, ref matched);
-                    form = next;
-                }
-            }
-            values.Clear();
-            _valueLists.Push(values);
+            var collected = Collected(rule, top);
+            // none of the values contains one of the regex's literals: nothing to test (a negated regex matches them all)
+            if (rule.PrefilterSlot >= 0 && !rule.Negated && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), rule.PrefilterSlot))
+                return false;
+            foreach (ref var value in collected.Values) Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
+            if (matched is null) return false;
+            _matchedVars = matched;
+            return rule.Next is null || Run(rule.Next, top);
         }
+        // all values are read before any action runs: setvar may change the collection being read
+        var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
+        CollectValues(rule, top, values);
+        foreach (var value in values)
+        {
+            ulong[]? candidates = null;
+            if (!rule.Actions.MultiMatch)
+            {
+                Test(rule, value, Transform(value.Value, rule), ref candidates, ref matched);
+                continue;
+            }
+            // multiMatch: the value before the transformations and after each one that changes it
+            var form = value.Value;
+            Test(rule, value, form, ref candidates, ref matched);
+            foreach (var transformation in rule.Transformations)
+            {
+                var next = transformation(form);
+                candidates = null;
+                if (next != form) Test(rule, value, next, ref candidates, ref matched);
+                form = next;
+            }
+        }
+        values.Clear();
+        _valueLists.Push(values);
         if (matched is null) return false;
         _matchedVars = matched;
         return rule.Next is null || Run(rule.Next, top);
+    }
+
+    private List<VariableValue> MatchList()
+    {
+        var list = _freeMatchLists.Count > 0 ? _freeMatchLists.Pop() : [];
+        _matchListsInUse.Add(list);
+        return list;
+    }
+
+    /// <summary>Forgets the matches of the rule that ran last (a rule's <c>MATCHED_VARS</c> are its own), keeping the lists.</summary>
+    private void ReleaseMatchLists()
+    {
+        _matchedVars = [];
+        foreach (var list in _matchListsInUse)
+        {
+            list.Clear();
+            _freeMatchLists.Push(list);
+        }
+        _matchListsInUse.Clear();
     }
 
     /// <summary>The values of a rule's <see cref="SecLangRule.ValueSet"/>, transformed: collected by the first rule of the phase that reads them.</summary>
@@ -546,8 +573,8 @@ public sealed class SecLangTransaction : IMatchContext
         var match = (rule.PrefilterSlot < 0 || LiteralIndex.Contains(candidates ??= Candidates(input), rule.PrefilterSlot)) && rule.Operator!.Match(this, input);
         if (!(match ^ rule.Negated)) return;
         _matchedVar = input;
-        _matchedVarName = value.Name;
-        (matched ??= []).Add(value with { Value = input });
+        _matchedValue = value;
+        (matched ??= MatchList()).Add(value with { Value = input });
         RunActions(rule);
     }
 
@@ -635,7 +662,7 @@ public sealed class SecLangTransaction : IMatchContext
     {
         _currentRule = rule;
         return new MatchedRule(rule.Id, rule.Phase, rule.Actions.Msg is { } msg ? Expand(msg) : null,
-            rule.Actions.LogData is { } data ? Expand(data) : null, rule.Actions.Severity, rule.Actions.Tags, _matchedVarName,
+            rule.Actions.LogData is { } data ? Expand(data) : null, rule.Actions.Severity, rule.Actions.Tags, _matchedValue.Name,
             _matchedVar.Length > 200 ? _matchedVar[..200] : _matchedVar);
     }
 

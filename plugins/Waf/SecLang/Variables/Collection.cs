@@ -11,6 +11,8 @@ namespace Edgeplane.Plugins.Waf.SecLang.Variables;
 public sealed class Collection(MemberSlots? slots = null)
 {
     private readonly List<KeyValuePair<string, string>> _items = [];
+    /// <summary>The slot of each member's name (-1: none).</summary>
+    private readonly List<int> _itemSlots = [];
     /// <summary>Where the members of the names without a slot are.</summary>
     private readonly Dictionary<string, (int First, int Count)> _index = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Where the members of each slot's name are (Count 0: none); only the slots in use are cleared.</summary>
@@ -21,15 +23,18 @@ public sealed class Collection(MemberSlots? slots = null)
     public int Count => _items.Count;
     /// <summary>The members, for a loop over them (valid until the collection changes).</summary>
     internal ReadOnlySpan<KeyValuePair<string, string>> Members => CollectionsMarshal.AsSpan(_items);
+    /// <summary>The slot of each of <see cref="Members"/>' names (-1: none).</summary>
+    internal ReadOnlySpan<int> MemberSlots => CollectionsMarshal.AsSpan(_itemSlots);
 
     public void Add(string key, string value) => Add(-1, key, value);
 
     /// <summary>Adds a member whose name has the slot given (-1: not known, looked up by name).</summary>
     public void Add(int slot, string key, string value)
     {
-        ref var at = ref Entry(slot, key, out var exists);
+        ref var at = ref Entry(ref slot, key, out var exists);
         at = exists ? (at.First, at.Count + 1) : (_items.Count, 1);
         _items.Add(new(key, value));
+        _itemSlots.Add(slot);
     }
 
     /// <summary>Replaces the value of the key's first member, or adds the key.</summary>
@@ -38,7 +43,7 @@ public sealed class Collection(MemberSlots? slots = null)
     /// <summary>Replaces the value of the first member of the name with the slot given (-1: not known), or adds it.</summary>
     public void Set(int slot, string key, string value)
     {
-        ref var at = ref Entry(slot, key, out var exists);
+        ref var at = ref Entry(ref slot, key, out var exists);
         if (exists)
         {
             _items[at.First] = new(_items[at.First].Key, value);
@@ -46,6 +51,7 @@ public sealed class Collection(MemberSlots? slots = null)
         }
         at = (_items.Count, 1);
         _items.Add(new(key, value));
+        _itemSlots.Add(slot);
     }
 
     public void Remove(string key)
@@ -53,10 +59,13 @@ public sealed class Collection(MemberSlots? slots = null)
         if (Find(key).Count == 0) return;
         _items.RemoveAll(i => i.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
         ClearIndex();
+        _itemSlots.Clear();
         for (var i = 0; i < _items.Count; i++)
         {
-            ref var at = ref Entry(-1, _items[i].Key, out var exists);
+            var slot = -1;
+            ref var at = ref Entry(ref slot, _items[i].Key, out var exists);
             at = exists ? (at.First, at.Count + 1) : (i, 1);
+            _itemSlots.Add(slot);
         }
     }
 
@@ -65,10 +74,12 @@ public sealed class Collection(MemberSlots? slots = null)
     {
         var count = _items.Count;
         _items.Clear();
+        _itemSlots.Clear();
         ClearIndex();
         if (count > 256)
         {
             _items.TrimExcess();
+            _itemSlots.TrimExcess();
             _index.TrimExcess();
         }
     }
@@ -95,7 +106,8 @@ public sealed class Collection(MemberSlots? slots = null)
 
     private int SlotOf(string key) => slots is null ? -1 : slots.Of(key);
 
-    private ref (int First, int Count) Entry(int slot, string key, out bool exists)
+    /// <summary>The index entry of the name; <paramref name="slot"/> is looked up when not known (-1).</summary>
+    private ref (int First, int Count) Entry(ref int slot, string key, out bool exists)
     {
         if (slot < 0) slot = SlotOf(key);
         if (slot < 0) return ref CollectionsMarshal.GetValueRefOrAddDefault(_index, key, out exists);

@@ -8,14 +8,19 @@ namespace Edgeplane.Plugins.Waf.SecLang.Variables;
 public sealed class MemberSlots
 {
     private readonly Dictionary<string, int> _slots = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _names = [];
 
     public int Count => _slots.Count;
+
+    /// <summary>The names by slot, as first written.</summary>
+    public IReadOnlyList<string> Names => _names;
 
     /// <summary>The name's number, given now if it has none.</summary>
     public int Assign(string name)
     {
-        if (!_slots.TryGetValue(name, out var slot)) _slots[name] = slot = _slots.Count;
-        return slot;
+        if (_slots.TryGetValue(name, out var slot)) return slot;
+        _names.Add(name);
+        return _slots[name] = _slots.Count;
     }
 
     /// <summary>The name's number; -1 when no rule names it.</summary>

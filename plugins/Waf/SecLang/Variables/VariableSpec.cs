@@ -16,8 +16,15 @@ public sealed record VariableSpec(string Collection, string? Key, Regex? KeyPatt
     /// <summary>The rule set's number for <see cref="Key"/> (<see cref="MemberSlots"/>); -1 when it has none.</summary>
     public int Slot { get; internal set; } = -1;
 
+    /// <summary>For a <see cref="KeyPattern"/>: whether it selects the name of each slot of the rule set (matched when it loads).</summary>
+    internal bool[]? SelectsSlot { get; set; }
+
     public bool Selects(string key) =>
         KeyPattern is not null ? KeyPattern.IsMatch(key) : Key is null || Key.Equals(key, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>As <see cref="Selects(string)"/>, for a member whose name has the slot given (-1: none).</summary>
+    public bool Selects(string key, int slot) =>
+        SelectsSlot is { } selected && slot >= 0 && slot < selected.Length ? selected[slot] : Selects(key);
 
     public override string ToString() =>
         (Exclude ? "!" : "") + (Count ? "&" : "") + Collection + (KeyPattern is not null ? ":/" + KeyPattern + "/" : Key is not null ? ":" + Key : "");
