@@ -32,6 +32,7 @@ public sealed class DnsPlugin : IPlugin
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.DnsJson.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ViewStore>();
+        services.AddSingleton<WrittenZones>();
         services.AddSingleton<ZoneStore>();
         services.AddSingleton<AclStore>();
         services.AddSingleton<NodeStore>();

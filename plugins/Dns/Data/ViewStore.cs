@@ -34,9 +34,9 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
     /// Appends a change to the feed in the writer's transaction (every write that changes what is served
     /// calls this once per zone it changes). Its position is the next value of <c>dns_state.generation</c>,
     /// whose row lock the transaction holds until it commits, so positions become visible in order. On
-    /// PostgreSQL the commit also wakes every host listening on <c>dns_changes</c>.
+    /// PostgreSQL the commit also wakes every host listening on <c>dns_changes</c>. Returns the position.
     /// </summary>
-    public async Task AppendChangeAsync(DbConnection c, DbTransaction tx, string zoneId, string zoneName, string kind, long oldSerial, long serial,
+    public async Task<long> AppendChangeAsync(DbConnection c, DbTransaction tx, string zoneId, string zoneName, string kind, long oldSerial, long serial,
         IReadOnlyList<DnsRecord> removed, IReadOnlyList<DnsRecord> added)
     {
         await c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
@@ -46,6 +46,7 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
             "VALUES (@position, @zoneId, @zoneName, @kind, @oldSerial, @serial, @removed, @added, @now)",
             new { position, zoneId, zoneName, kind, oldSerial, serial, removed = ChangeRecords.Write(removed), added = ChangeRecords.Write(added), now = clock.GetUtcNow() }, tx);
         if (db.Dialect.Provider == "postgres") await c.ExecuteAsync("SELECT pg_notify('" + ChangeChannel + "', '')", transaction: tx);
+        return position;
     }
 
     /// <summary>

@@ -12,13 +12,15 @@ public sealed class ZoneStore
 {
     private readonly IDbConnectionFactory db;
     private readonly ViewStore view;
+    private readonly WrittenZones written;
     private readonly TimeProvider clock;
     private readonly GroupCommit _writes;
 
-    public ZoneStore(IDbConnectionFactory db, ViewStore view, TimeProvider clock, IMeterFactory meters)
+    public ZoneStore(IDbConnectionFactory db, ViewStore view, WrittenZones written, TimeProvider clock, IMeterFactory meters)
     {
         this.db = db;
         this.view = view;
+        this.written = written;
         this.clock = clock;
         var meter = meters.Create("Edgeplane.Plugins.Dns");
         var writes = meter.CreateCounter<long>("edgeplane.dns.record_writes", unit: "{write}", description: "Record writes committed (single changes, bulk requests, imports)");
@@ -178,21 +180,26 @@ public sealed class ZoneStore
     /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
     /// own savepoint and in queue order, reads its zone as the writes before it left it, lets <paramref name="apply"/>
     /// make its changes (false: store nothing), writes the difference, bumps the serial once and appends its feed row.
-    /// The task completes after the commit. Null when the zone is gone.
+    /// The task completes after the commit; then the records the write left are handed to the zone view
+    /// (<see cref="WrittenZones"/>), which rebuilds the zone from them without reading it again. Null when the zone is gone.
     /// </summary>
-    public Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default) =>
-        _writes.RunAsync((c, tx) => WriteRecordsAsync(c, tx, zoneId, apply), ct);
+    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default)
+    {
+        var (write, position, records) = await _writes.RunAsync((c, tx) => WriteRecordsAsync(c, tx, zoneId, apply), ct);
+        if (records is not null) written.HandOver(zoneId, position, records);
+        return write;
+    }
 
-    private async Task<RecordWrite?> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId, Func<RecordChangeSet, bool> apply)
+    private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId, Func<RecordChangeSet, bool> apply)
     {
         var row = await c.QueryFirstOrDefaultAsync<ZoneRow>("SELECT name AS Name, next_index AS NextIndex, serial AS Serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
-        if (row is null) return null;
+        if (row is null) return (null, 0, null);
         var (zone, serial, nextIndex) = (row.Name, row.Serial, row.NextIndex);
         var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
         var changes = new RecordChangeSet(zone, await ViewStore.ListRecordsAsync(c, tx, zoneId), children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
-        if (!apply(changes)) return new RecordWrite(serial, false, [], []);
+        if (!apply(changes)) return (new RecordWrite(serial, false, [], []), 0, null);
         var (removed, added) = changes.Difference();
-        if (removed.Count + added.Count == 0) return new RecordWrite(serial, false, [], []);
+        if (removed.Count + added.Count == 0) return (new RecordWrite(serial, false, [], []), 0, null);
         var now = clock.GetUtcNow();
         await c.ExecuteAsync("DELETE FROM dns_records WHERE zone_id = @zoneId AND idx = @Index", removed.Select(r => new { zoneId, r.Index }), tx);
         await c.ExecuteAsync(
@@ -203,8 +210,8 @@ public sealed class ZoneStore
         serial = NextSerial(serial);
         await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
             new { zoneId, next = changes.NextIndex, serial, now }, tx);
-        await view.AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
-        return new RecordWrite(serial, true, removed, added);
+        var position = await view.AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
+        return (new RecordWrite(serial, true, removed, added), position, changes.Records.ToList());
     }
 
     /// <summary>RFC 1982 serial arithmetic: +1, wrapping within 32 bits and skipping 0.</summary>

@@ -17,7 +17,7 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// snapshot (read while the host starts) at once, checks it against the database's feed, then catches up from its position
 /// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
-public sealed class ZoneViewProvider(ViewStore store, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
+public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
     : BackgroundService
 {
     private const int Batch = 1000;
@@ -59,6 +59,7 @@ public sealed class ZoneViewProvider(ViewStore store, ZoneBuilder builder, DnsSe
     {
         var view = builder.View(await store.LoadViewAsync(ct));
         _view = view;
+        written.Forget(view.Generation);
         _unchecked = null;
         Loaded = true;
         logger.LogDebug("DNS view loaded: {Zones} zones, feed position {Position}", view.Zones.Count, view.Generation);
@@ -87,10 +88,10 @@ public sealed class ZoneViewProvider(ViewStore store, ZoneBuilder builder, DnsSe
                 foreach (var zone in changes.GroupBy(c => c.ZoneId).OrderBy(g => g.Last().Position))
                 {
                     var last = zone.Last();
-                    updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null
-                        : await store.LoadZoneAsync(last.ZoneId, ct) is { } stored ? builder.Snapshot(stored.Zone, stored.Records, Journal(view, last.ZoneName, zone.Key, zone)) : null));
+                    updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null : await RebuildAsync(view, last, zone, ct)));
                 }
                 _view = view = view.With(updates, changes[^1].Position);
+                written.Forget(view.Generation);
                 logger.LogDebug("DNS view at feed position {Position}: {Zones} zone(s) rebuilt", view.Generation, updates.Count);
             }
         }
@@ -98,6 +99,18 @@ public sealed class ZoneViewProvider(ViewStore store, ZoneBuilder builder, DnsSe
         {
             _update.Release();
         }
+    }
+
+    /// <summary>
+    /// The zone as its <paramref name="last"/> change left it: from the records this host's write of that change handed
+    /// over (<see cref="WrittenZones"/>), or else read again from the database (another host's change, a zone added).
+    /// </summary>
+    private async Task<ZoneSnapshot?> RebuildAsync(ZoneView view, ChangeRow last, IEnumerable<ChangeRow> changes, CancellationToken ct)
+    {
+        var journal = Journal(view, last.ZoneName, last.ZoneId, changes);
+        if (written.Take(last.ZoneId, last.Position) is { } records)
+            return builder.Snapshot(new ZoneRow { Id = last.ZoneId, Name = last.ZoneName, Serial = last.Serial }, records, journal);
+        return await store.LoadZoneAsync(last.ZoneId, ct) is { } stored ? builder.Snapshot(stored.Zone, stored.Records, journal) : null;
     }
 
     /// <summary>Whether <paramref name="changes"/> follow <paramref name="position"/> one step at a time.</summary>
