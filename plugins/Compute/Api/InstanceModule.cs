@@ -1,4 +1,5 @@
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
@@ -50,7 +51,7 @@ public sealed class InstanceModule : ICarterModule
             await audit.RecordAsync($"compute.instance.{action}", instance.Id, null, ct);
             var updated = await store.FindAsync(instance.Id, ct);
             return TypedResults.Ok(InstanceView.From(updated!, options.PublishAddress));
-        }).WithSummary("Start, stop or restart an instance's container").Produces<InstanceView>().RequirePermission("compute.instances.write");
+        }).WithSummary("Start, stop or restart an instance's container").TakesNoBody().Produces<InstanceView>().RequirePermission("compute.instances.write");
     }
 
     /// <summary>Runs the action on the container and records the state the engine then reports.</summary>

@@ -35,7 +35,7 @@ public sealed class AuthModule : ICarterModule
     {
         var auth = app.MapGroup("/api/v1/auth");
         auth.MapPost("/login", LoginAsync).WithSummary("Sign in with a username and password: a session").Produces<SignedIn>().AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync).WithSummary("End the caller's session").Produces(StatusCodes.Status204NoContent).RequireSession(SessionReasons.Logout).RequirePermission("rollouts.profile.read");
+        auth.MapPost("/logout", LogoutAsync).TakesNoBody().WithSummary("End the caller's session").Produces(StatusCodes.Status204NoContent).RequireSession(SessionReasons.Logout).RequirePermission("rollouts.profile.read");
         auth.MapGet("/me", MeAsync).WithSummary("The caller").Produces<CallerView>().RequirePermission("rollouts.profile.read");
     }
 

@@ -1,4 +1,5 @@
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
@@ -26,8 +27,8 @@ public sealed class DeviceCaModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/device-ca", (DeviceCa ca, RolloutsOptions options) => TypedResults.Ok(View(ca, options))).WithSummary("The device CA certificate and the device API URL").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.read");
-        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).WithSummary("Rotate the device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
-        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).WithSummary("Stop trusting the previous device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapPost("/api/v1/device-ca/rotate", RotateAsync).TakesNoBody().WithSummary("Rotate the device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
+        app.MapPost("/api/v1/device-ca/retire-previous", RetireAsync).TakesNoBody().WithSummary("Stop trusting the previous device CA (host admin)").Produces<DeviceCaView>().RequirePermission("rollouts.device-ca.rotate").RequireHostAdmin();
     }
 
     private static DeviceCaView View(DeviceCa ca, RolloutsOptions options) => new(ca.All[0].Id, ca.ServerCa.ExportCertificatePem(),

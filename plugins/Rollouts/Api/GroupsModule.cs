@@ -25,7 +25,7 @@ public sealed class GroupsModule : ICarterModule
         groups.MapPatch("/{id}", PatchAsync).WithSummary("Change a device group").Produces<GroupView>().RequirePermission("rollouts.groups.write");
         groups.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a device group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
         groups.MapGet("/{id}/devices", MembersAsync).WithSummary("A group's devices").Produces<Page<GroupMember>>().RequirePermission("rollouts.groups.read");
-        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).WithSummary("Add a device to a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
+        groups.MapPut("/{id}/devices/{name}", AddMemberAsync).TakesNoBody().WithSummary("Add a device to a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
         groups.MapDelete("/{id}/devices/{name}", RemoveMemberAsync).WithSummary("Take a device out of a group").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.groups.write");
     }
 

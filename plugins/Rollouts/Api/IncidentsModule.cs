@@ -27,9 +27,9 @@ public sealed class IncidentsModule : ICarterModule
         incidents.MapGet("/", ListAsync).WithSummary("The team's incidents").Produces<Page<IncidentView>>().RequirePermission("rollouts.incidents.read");
         incidents.MapGet("/{id}", GetAsync).WithSummary("One incident").Produces<IncidentView>().RequirePermission("rollouts.incidents.read");
         incidents.MapPatch("/{id}", PatchAsync).WithSummary("Change an incident").Produces<IncidentView>().RequirePermission("rollouts.incidents.write");
-        incidents.MapPut("/{id}/devices/{name}", LinkDeviceAsync).WithSummary("Link a device to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
+        incidents.MapPut("/{id}/devices/{name}", LinkDeviceAsync).TakesNoBody().WithSummary("Link a device to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
         incidents.MapDelete("/{id}/devices/{name}", UnlinkDeviceAsync).WithSummary("Unlink a device from an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
-        incidents.MapPut("/{id}/artifacts/{artifactId}", LinkArtifactAsync).WithSummary("Link an artifact to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
+        incidents.MapPut("/{id}/artifacts/{artifactId}", LinkArtifactAsync).TakesNoBody().WithSummary("Link an artifact to an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
         incidents.MapDelete("/{id}/artifacts/{artifactId}", UnlinkArtifactAsync).WithSummary("Unlink an artifact from an incident").Produces(StatusCodes.Status204NoContent).RequirePermission("rollouts.incidents.write");
     }
 

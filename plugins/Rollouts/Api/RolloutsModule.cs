@@ -25,9 +25,9 @@ public sealed class RolloutsModule : ICarterModule
         rollouts.MapPost("/", CreateAsync).WithSummary("Start a rollout of an artifact to a group").Produces<RolloutView>(StatusCodes.Status201Created).RequirePermission("rollouts.rollouts.write");
         rollouts.MapGet("/", ListAsync).WithSummary("The team's rollouts").Produces<Page<RolloutView>>().RequirePermission("rollouts.rollouts.read");
         rollouts.MapGet("/{id}", GetAsync).WithSummary("One rollout and its progress").Produces<RolloutView>().RequirePermission("rollouts.rollouts.read");
-        rollouts.MapPost("/{id}/approve", ApproveAsync).WithSummary("Approve a rollout waiting for approval").Produces<RolloutView>().RequirePermission("rollouts.rollouts.approve");
-        rollouts.MapPost("/{id}/resume", ResumeAsync).WithSummary("Resume a paused rollout").Produces<RolloutView>().RequirePermission("rollouts.rollouts.write");
-        rollouts.MapPost("/{id}/abort", AbortAsync).WithSummary("Abort a rollout").Produces<RolloutView>().RequirePermission("rollouts.rollouts.write");
+        rollouts.MapPost("/{id}/approve", ApproveAsync).TakesNoBody().WithSummary("Approve a rollout waiting for approval").Produces<RolloutView>().RequirePermission("rollouts.rollouts.approve");
+        rollouts.MapPost("/{id}/resume", ResumeAsync).TakesNoBody().WithSummary("Resume a paused rollout").Produces<RolloutView>().RequirePermission("rollouts.rollouts.write");
+        rollouts.MapPost("/{id}/abort", AbortAsync).TakesNoBody().WithSummary("Abort a rollout").Produces<RolloutView>().RequirePermission("rollouts.rollouts.write");
     }
 
     private static async Task<IResult> CreateAsync(NewRollout body, HttpContext http, ICaller caller, ArtifactStore artifacts, GroupStore groups, DeviceStore devices, DeploymentStore store,

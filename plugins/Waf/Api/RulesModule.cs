@@ -156,7 +156,7 @@ public sealed class RulesModule : ICarterModule
             await audit.RecordAsync("waf.rule.enabled", id);
             await sync.RefreshAsync();
             return Results.NoContent();
-        }).WithSummary("Enable a disabled default rule again").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.rules.write");
+        }).WithSummary("Enable a disabled default rule again").TakesNoBody().Produces(StatusCodes.Status204NoContent).RequirePermission("waf.rules.write");
     }
 
     private static object View(WafRule r, long hits, bool enabled, string source, DateTimeOffset? createdAt) => new
