@@ -9,6 +9,7 @@ using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Compute.Api;
@@ -21,7 +22,7 @@ public sealed class ImagesModule : ICarterModule
         app.MapGet("/api/images", async (ImageStore images, CancellationToken ct) =>
             TypedResults.Ok((await images.ListAsync(ct)).Select(ImageView.From).ToList())).WithSummary("The image catalog").RequirePermission("compute.images.read");
 
-        app.MapPost("/api/images/create", async (Body<NewImage> request, ImageStore images, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/images/create", async Task<IResult> (Body<NewImage> request, ImageStore images, IAuditLog audit, TimeProvider clock, CancellationToken ct) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -62,12 +63,12 @@ public sealed class ImagesModule : ICarterModule
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
         }).WithSummary("Add an image to the catalog (host admin)").Produces<ImageView>(StatusCodes.Status201Created).RequirePermission("compute.images.write").RequireHostAdmin();
 
-        app.MapDelete("/api/images/delete", async (Body<ImageDeletion> body, ImageStore images, IAuditLog audit, CancellationToken ct) =>
+        app.MapDelete("/api/images/delete", async Task<Results<Created<DeletedView>, ValidationProblem>> (Body<ImageDeletion> body, ImageStore images, IAuditLog audit, CancellationToken ct) =>
         {
             if ((body.Value.Id.Clean() ?? body.Value.Name.Clean()) is not { } key) return Problems.Field("id", "is required");
             if (await images.FindAsync(key, ct) is not { } image || !await images.DeleteAsync(image.Id, ct)) return Problems.Field("id", $"no image '{key}'");
             await audit.RecordAsync("compute.image.delete", image.Id, new { image.Name }, ct);
-            return TypedResults.Json(new { message = "Image deleted", id = image.Id }, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Created((string?)null, new DeletedView("Image deleted", image.Id));
         }).WithSummary("Remove an image from the catalog (host admin)").RequirePermission("compute.images.write").RequireHostAdmin();
     }
 }

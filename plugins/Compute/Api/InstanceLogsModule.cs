@@ -5,6 +5,7 @@ using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Compute.Api;
@@ -14,7 +15,7 @@ public sealed class InstanceLogsModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/instances/{id}/logs", async (string id, int? tail, bool? follow, bool? timestamps, HttpContext http, InstanceService instances, NodeStore nodes, EngineClients clients) =>
+        app.MapGet("/api/instances/{id}/logs", async Task<Results<LogResult, ValidationProblem, ProblemHttpResult>> (string id, int? tail, bool? follow, bool? timestamps, HttpContext http, InstanceService instances, NodeStore nodes, EngineClients clients) =>
         {
             var ct = http.RequestAborted;
             if (tail is < 0 or > 100_000) return Problems.Field("tail", "must be between 0 and 100000");

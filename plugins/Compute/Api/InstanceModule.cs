@@ -23,7 +23,7 @@ public sealed class InstanceModule : ICarterModule
                 ? (IResult)TypedResults.Ok(InstanceView.From(instance, options.PublishAddress))
                 : Problems.NotFound($"instance {id}")).WithSummary("One instance of the caller's team").Produces<InstanceView>().RequirePermission("compute.instances.read");
 
-        app.MapPost("/api/instances/{id}/{action}", async (string id, string action, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients,
+        app.MapPost("/api/instances/{id}/{action}", async Task<IResult> (string id, string action, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients,
             ComputeOptions options, IAuditLog audit, CancellationToken ct) =>
         {
             if (!Actions.Contains(action)) return Problems.NotFound($"action {action}");

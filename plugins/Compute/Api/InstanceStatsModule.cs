@@ -14,7 +14,7 @@ public sealed class InstanceStatsModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/instances/{id}/stats", async (string id, InstanceService instances, NodeStore nodes, EngineClients clients, CancellationToken ct) =>
+        app.MapGet("/api/instances/{id}/stats", async Task<IResult> (string id, InstanceService instances, NodeStore nodes, EngineClients clients, CancellationToken ct) =>
         {
             if (await instances.FindVisibleAsync(id, ct) is not { DeletedAt: null } instance) return Problems.NotFound($"instance {id}");
             if (instance.State != InstanceState.Running || instance.ContainerId is null) return Problems.Conflict($"instance {id} is {instance.State}, not running");

@@ -8,6 +8,7 @@ using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -22,12 +23,13 @@ public sealed class InstancesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         // Native: a page. Seed: the document's "List of instances", every one as a plain array like its other lists.
-        app.MapGet("/api/instances", async ([AsParameters] PageRequest page, HttpContext http, ICaller caller, InstanceStore instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapGet("/api/instances", async Task<Results<Ok<Page<InstanceView>>, Ok<List<InstanceView>>>> ([AsParameters] PageRequest page, HttpContext http, ICaller caller, InstanceStore instances, ComputeOptions options, CancellationToken ct) =>
         {
             var seed = http.IsSeedProfile();
             var result = await instances.ListAsync(caller.IsHostAdmin ? null : caller.TeamId, null, seed ? Everything : page, ct);
             var views = result.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList();
-            return seed ? (IResult)TypedResults.Ok(views) : TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
+            if (seed) return TypedResults.Ok(views);
+            return TypedResults.Ok(new Page<InstanceView>(views, result.Total, result.Limit, result.Offset));
         }).WithSummary("The team's instances").RequirePermission("compute.instances.read");
 
         app.MapPost("/api/instances/deploy", async Task<IResult> (Body<DeployRequest> body, DeployService deploys, IAuditLog audit, ComputeOptions options, CancellationToken ct) =>
@@ -38,7 +40,7 @@ public sealed class InstancesModule : ICarterModule
             return TypedResults.Json(InstanceView.From(instance, options.PublishAddress), statusCode: StatusCodes.Status201Created);
         }).WithSummary("Deploy an instance from a catalog image on a node").Produces<InstanceView>(StatusCodes.Status201Created).RequirePermission("compute.instances.write");
 
-        app.MapDelete("/api/instance/delete", async (Body<InstanceReference> body, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
+        app.MapDelete("/api/instance/delete", async Task<Results<Created<DeletedView>, ValidationProblem, ProblemHttpResult>> (Body<InstanceReference> body, InstanceService instances, InstanceStore store, NodeStore nodes, EngineClients clients, IAuditLog audit, ILogger<InstancesModule> logger, CancellationToken ct) =>
         {
             if (body.Value.Id.Clean() is not { } id) return Problems.Field("id", "is required");
             var instance = await instances.FindVisibleAsync(id, ct);
@@ -64,10 +66,10 @@ public sealed class InstancesModule : ICarterModule
                 await store.MarkDeletedAsync(instance.Id, ct);
                 await audit.RecordAsync("compute.instance.delete", instance.Id, new { instance.Name, instance.NodeId }, ct);
             }
-            return TypedResults.Json(new { message = "Instance deleted", id = instance.Id }, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Created((string?)null, new DeletedView("Instance deleted", instance.Id));
         }).WithSummary("Delete an instance and its container").RequirePermission("compute.instances.write");
 
-        app.MapPost("/api/getUserInstance", async (Body<UserInstancesQuery> body, ICaller caller, InstanceStore store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getUserInstance", async Task<IResult> (Body<UserInstancesQuery> body, ICaller caller, InstanceStore store, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
             if ((body.Value.UserId.Clean() ?? body.Value.User.Clean()) is not { } userKey) return Problems.Field("userId", "is required");
             var user = await instances.FindVisibleUserAsync(userKey, ct);
@@ -76,7 +78,7 @@ public sealed class InstancesModule : ICarterModule
             return TypedResults.Ok(page.Items.Select(i => InstanceView.From(i, options.PublishAddress)).ToList());
         }).WithSummary("A user's instances (the seed's lookup)").Produces<List<InstanceView>>().RequirePermission("compute.instances.read");
 
-        app.MapPost("/api/getInstance", async (Body<InstanceReference> body, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
+        app.MapPost("/api/getInstance", async Task<IResult> (Body<InstanceReference> body, InstanceService instances, ComputeOptions options, CancellationToken ct) =>
         {
             if (body.Value.Id.Clean() is not { } id) return Problems.Field("id", "is required");
             var instance = await instances.FindVisibleAsync(id, ct);

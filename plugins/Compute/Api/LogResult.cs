@@ -1,12 +1,18 @@
+using System.Reflection;
 using System.Text;
 using Edgeplane.Plugins.Compute.Engine;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Edgeplane.Plugins.Compute.Api;
 
 /// <summary>Streams log text as it arrives (chunked <c>text/plain</c>), flushing after each frame so following works.</summary>
-internal sealed class LogResult(IAsyncEnumerator<LogFrame> frames, bool any) : IResult
+internal sealed class LogResult(IAsyncEnumerator<LogFrame> frames, bool any) : IResult, IEndpointMetadataProvider
 {
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]));
+
     public async Task ExecuteAsync(HttpContext http)
     {
         http.Response.ContentType = "text/plain; charset=utf-8";

@@ -6,6 +6,7 @@ using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Compute.Api;
@@ -22,7 +23,7 @@ public sealed class NodesModule : ICarterModule
             return TypedResults.Ok(views);
         }).WithSummary("The nodes and their capacity").RequirePermission("compute.nodes.read");
 
-        app.MapPost("/api/nodes/create", async (Body<NewNode> body, NodeRegistry registry, CancellationToken ct) =>
+        app.MapPost("/api/nodes/create", async Task<IResult> (Body<NewNode> body, NodeRegistry registry, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var spec = Read(body.Value, errors);
@@ -33,12 +34,12 @@ public sealed class NodesModule : ICarterModule
             return TypedResults.Json(NodeView.From(node!, new NodeUsage()), statusCode: StatusCodes.Status201Created);
         }).WithSummary("Register a node running a container engine (host admin)").Produces<NodeView>(StatusCodes.Status201Created).RequirePermission("compute.nodes.write").RequireHostAdmin();
 
-        app.MapDelete("/api/nodes/delete", async (Body<NodeDeletion> body, NodeStore nodes, NodeRegistry registry, CancellationToken ct) =>
+        app.MapDelete("/api/nodes/delete", async Task<Results<Created<NodeDeletedView>, ValidationProblem, ProblemHttpResult>> (Body<NodeDeletion> body, NodeStore nodes, NodeRegistry registry, CancellationToken ct) =>
         {
             if ((body.Value.NodeId.Clean() ?? body.Value.Id.Clean()) is not { } id) return Problems.Field("nodeId", "is required");
             if (await nodes.FindAsync(id, ct) is not { } node) return Problems.Field("nodeId", $"no node '{id}'");
             if (await registry.DeleteAsync(node, body.Value.Force ?? false, ct) is { } conflict) return Problems.Conflict(conflict);
-            return TypedResults.Json(new { message = "Node deleted", nodeId = node.Id }, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Created((string?)null, new NodeDeletedView("Node deleted", node.Id));
         }).WithSummary("Remove a node (with instances only when forced; host admin)").RequirePermission("compute.nodes.write").RequireHostAdmin();
     }
 

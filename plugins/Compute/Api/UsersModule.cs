@@ -18,7 +18,7 @@ public sealed class UsersModule : ICarterModule
             return TypedResults.Ok((await identity.ListUsersAsync(ct)).Select(UserView.From).ToList());
         }).WithSummary("The host's users (host admin)").RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/getUser", async (Body<UserLookup> body, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/getUser", async Task<IResult> (Body<UserLookup> body, IIdentityService identity, CancellationToken ct) =>
         {
             var type = body.Value.Type.Clean();
             if (type is not ("email" or "username")) return Problems.Field("type", "must be 'email' or 'username'");
@@ -30,7 +30,7 @@ public sealed class UsersModule : ICarterModule
             return TypedResults.Json(UserView.From(user), statusCode: StatusCodes.Status201Created);
         }).WithSummary("A user by e-mail or username (host admin)").Produces<UserView>(StatusCodes.Status201Created).RequirePermission("compute.users.read").RequireHostAdmin();
 
-        app.MapPost("/api/users/create", async (Body<NewComputeUser> request, IIdentityService identity, CancellationToken ct) =>
+        app.MapPost("/api/users/create", async Task<IResult> (Body<NewComputeUser> request, IIdentityService identity, CancellationToken ct) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();

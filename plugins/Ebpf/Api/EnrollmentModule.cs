@@ -6,6 +6,7 @@ using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
@@ -24,7 +25,7 @@ public sealed class EnrollmentModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/nodes/enroll", async Task<IResult> (EnrollRequest? body, NodeStore nodes, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/nodes/enroll", async Task<Results<Ok<EnrollResponse>, Created<EnrollResponse>, ValidationProblem, ProblemHttpResult>> (EnrollRequest? body, NodeStore nodes, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             var errors = new FieldErrors();
             var name = (body?.Name ?? body?.Hostname)?.Trim();
@@ -48,7 +49,8 @@ public sealed class EnrollmentModule : ICarterModule
             await TeamAccess.AuditAsync(context, reenrolled ? "ebpf.node.reenroll" : "ebpf.node.enroll", enrolled.Id, new { enrolled.TeamId, enrolled.Name, enrolled.TokenId });
             var answer = new EnrollResponse(enrolled.Id, enrolled.TeamId, enrolled.Name, credential, options.ReportIntervalSeconds);
             // a machine enrolling again gets its node back (200) with the new credential; a new machine gets a new node (201)
-            return reenrolled ? TypedResults.Ok(answer) : TypedResults.Created(context.PluginLink($"/api/v1/teams/{enrolled.TeamId}/nodes/{enrolled.Id}"), answer);
+            if (reenrolled) return TypedResults.Ok(answer);
+            return TypedResults.Created(context.PluginLink($"/api/v1/teams/{enrolled.TeamId}/nodes/{enrolled.Id}"), answer);
         }).WithSummary("Enroll a node with an enrollment token (agents)").AllowAnonymous();
     }
 }

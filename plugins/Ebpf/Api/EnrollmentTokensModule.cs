@@ -5,6 +5,7 @@ using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
@@ -18,7 +19,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, NewEnrollmentToken? body, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}/enrollment-tokens", async Task<Results<Created<IssuedTokenView>, ValidationProblem, ProblemHttpResult>> (string teamId, NewEnrollmentToken? body, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             var now = clock.GetUtcNow();
@@ -41,7 +42,7 @@ public sealed class EnrollmentTokensModule : ICarterModule
             return TypedResults.Created(context.PluginLink($"/api/v1/teams/{teamId}/enrollment-tokens/{token.Id}"), new IssuedTokenView(TokenView.From(token, now), secret));
         }).WithSummary("Issue an enrollment token (its secret is shown once)").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens", async Task<Results<Ok<Page<TokenView>>, ProblemHttpResult>> (string teamId, [AsParameters] PageRequest page, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             var listed = await tokens.ListAsync(teamId, page, ct);
@@ -49,15 +50,14 @@ public sealed class EnrollmentTokensModule : ICarterModule
             return TypedResults.Ok(new Page<TokenView>(listed.Items.Select(t => TokenView.From(t, now)).ToList(), listed.Total, listed.Limit, listed.Offset));
         }).WithSummary("The team's enrollment tokens").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async Task<Results<Ok<TokenView>, ProblemHttpResult>> (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
-            return await tokens.GetAsync(teamId, tokenId, ct) is { } token
-                ? Results.Ok(TokenView.From(token, clock.GetUtcNow()))
-                : TeamAccess.NotFound("enrollment token");
+            if (await tokens.GetAsync(teamId, tokenId, ct) is not { } token) return TeamAccess.NotFound("enrollment token");
+            return TypedResults.Ok(TokenView.From(token, clock.GetUtcNow()));
         }).WithSummary("One enrollment token").RequirePermission("ebpf.enrollment.manage");
 
-        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}/enrollment-tokens/{tokenId}", async Task<Results<NoContent, ProblemHttpResult>> (string teamId, string tokenId, ICaller caller, ITeamService teams, TokenStore tokens, TimeProvider clock, HttpContext context, CancellationToken ct) =>
         {
             if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
             if (await tokens.GetAsync(teamId, tokenId, ct) is null) return TeamAccess.NotFound("enrollment token");

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
@@ -5,6 +6,7 @@ using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
@@ -33,13 +35,13 @@ public sealed class InventoryModule : ICarterModule
             OneAsync(teamId, nodeId, ObjectKinds.Map, mapId, caller, teams, nodes, objects, http, ct)).WithSummary("One eBPF map of a node").RequirePermission("ebpf.inventory.read");
     }
 
-    private static async Task<IResult> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, ObjectStore objects, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Results<Ok<Page<JsonObject>>, Ok<IReadOnlyList<JsonObject>>>, ProblemHttpResult>> TeamListAsync(string teamId, string kind, PageRequest page, ICaller caller, ITeamService teams, ObjectStore objects, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
         return SeedProfile.List(http, ObjectViews.Page(await objects.ListAsync(teamId, null, kind, history: false, SeedProfile.Paging(http, page), ct)));
     }
 
-    private static async Task<IResult> NodeListAsync(string teamId, string nodeId, string kind, PageRequest page, ICaller caller, ITeamService teams, NodeStore nodes, ObjectStore objects, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Results<Ok<Page<JsonObject>>, Ok<IReadOnlyList<JsonObject>>>, ProblemHttpResult>> NodeListAsync(string teamId, string nodeId, string kind, PageRequest page, ICaller caller, ITeamService teams, NodeStore nodes, ObjectStore objects, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
         var (id, ambiguous) = await SeedProfile.NodeIdAsync(http, nodes, teamId, nodeId, ct);
@@ -48,7 +50,7 @@ public sealed class InventoryModule : ICarterModule
         return SeedProfile.List(http, ObjectViews.Page(await objects.ListAsync(teamId, id, kind, history: false, SeedProfile.Paging(http, page), ct)));
     }
 
-    private static async Task<IResult> OneAsync(string teamId, string nodeId, string kind, string id, ICaller caller, ITeamService teams, NodeStore nodes, ObjectStore objects, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> OneAsync(string teamId, string nodeId, string kind, string id, ICaller caller, ITeamService teams, NodeStore nodes, ObjectStore objects, HttpContext http, CancellationToken ct)
     {
         if (!await TeamAccess.AllowsAsync(caller, teamId, teams, ct)) return TeamAccess.NotFound("team");
         (var resolved, var ambiguous) = await SeedProfile.NodeIdAsync(http, nodes, teamId, nodeId, ct);

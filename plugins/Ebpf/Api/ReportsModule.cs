@@ -7,6 +7,7 @@ using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ public sealed class ReportsModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<IResult> (string nodeId, HttpContext context, NodeStore nodes, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
+        app.MapPost("/api/v1/nodes/{nodeId}/reports", async Task<Results<Ok<ReportAccepted>, ValidationProblem, ProblemHttpResult>> (string nodeId, HttpContext context, NodeStore nodes, IngestQueue ingest, EbpfMetrics metrics, EbpfOptions options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var presented = context.Request.Headers[CredentialHeader].ToString();
             if (string.IsNullOrEmpty(presented))
@@ -72,11 +73,11 @@ public sealed class ReportsModule : ICarterModule
             loggers.CreateLogger("Edgeplane.Plugins.Ebpf.Ingestion").LogDebug(
                 "Node {Node}: {Programs} programs, {Maps} maps, {Appeared} appeared, {Disappeared} disappeared",
                 node.Id, result.Programs, result.Maps, result.Appeared, result.Disappeared);
-            return TypedResults.Ok(new { nodeId = node.Id, accepted = true, result.Programs, result.Maps, result.Appeared, result.Disappeared, result.Changed, reportIntervalSeconds = options.ReportIntervalSeconds });
+            return TypedResults.Ok(new ReportAccepted(node.Id, Accepted: true, result.Programs, result.Maps, result.Appeared, result.Disappeared, result.Changed, options.ReportIntervalSeconds));
         }).WithSummary("Report a node's inventory (agents, with the node's credential)").Accepts<Dictionary<string, object>>("application/json", "*/*").AllowAnonymous().DisableRequestAudit(); // periodic telemetry; enrollment and node changes are audited by the plugin
     }
 
-    private static IResult TooLarge(EbpfOptions options, EbpfMetrics metrics)
+    private static ProblemHttpResult TooLarge(EbpfOptions options, EbpfMetrics metrics)
     {
         metrics.Report("too_large");
         return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Report too large",

@@ -2,6 +2,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
 
@@ -16,7 +17,7 @@ internal static class SeedProfile
     public static readonly PageRequest Everything = new(int.MaxValue, 0);
 
     /// <summary>The native page, or on the seed profile the complete list as a plain array.</summary>
-    public static IResult List<T>(HttpContext http, Page<T> page) =>
+    public static Results<Ok<Page<T>>, Ok<IReadOnlyList<T>>> List<T>(HttpContext http, Page<T> page) =>
         http.IsSeedProfile() ? TypedResults.Ok(page.Items) : TypedResults.Ok(page);
 
     public static PageRequest Paging(HttpContext http, PageRequest page) => http.IsSeedProfile() ? Everything : page;
@@ -25,7 +26,7 @@ internal static class SeedProfile
     /// The node id a path names: on the seed profile a node's name works too, when no node has that id and
     /// exactly one node has that name (two nodes of one name: 409, use the id).
     /// </summary>
-    public static async Task<(string? Id, IResult? Problem)> NodeIdAsync(HttpContext http, NodeStore nodes, string teamId, string nodeId, CancellationToken ct)
+    public static async Task<(string? Id, ProblemHttpResult? Problem)> NodeIdAsync(HttpContext http, NodeStore nodes, string teamId, string nodeId, CancellationToken ct)
     {
         if (!http.IsSeedProfile() || await nodes.GetAsync(teamId, nodeId, withFeatures: false, ct) is not null) return (nodeId, null);
         var named = await nodes.IdsNamedAsync(teamId, nodeId, ct);

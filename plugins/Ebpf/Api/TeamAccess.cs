@@ -3,6 +3,7 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
@@ -20,7 +21,7 @@ internal static class TeamAccess
     public static async Task<bool> AllowsAsync(ICaller caller, string teamId, ITeamService teams, CancellationToken ct) =>
         Allows(caller, teamId) && (string.Equals(caller.TeamId, teamId, StringComparison.Ordinal) || await teams.FindAsync(teamId, ct) is not null);
 
-    public static IResult NotFound(string what) =>
+    public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found");
 
     public static async Task AuditAsync(HttpContext context, string action, string target, object? details = null)

@@ -4,6 +4,7 @@ using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Ebpf.Api;
@@ -19,14 +20,14 @@ public sealed class TeamModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, CancellationToken ct) =>
+        app.MapGet("/api/v1/teams/{teamId}", async Task<Results<Ok<TeamView>, ProblemHttpResult>> (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var team = await teams.FindAsync(teamId, ct);
             return team is null ? TeamAccess.NotFound("team") : TypedResults.Ok(await ViewAsync(team, teamData, ct));
         }).WithSummary("The team and its inventory counts").RequirePermission("ebpf.team.read");
 
-        app.MapPost("/api/v1/teams/{teamId}", async (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/v1/teams/{teamId}", async Task<Results<Ok<TeamView>, ValidationProblem, ProblemHttpResult>> (string teamId, TeamUpdate? body, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             var name = body?.Name?.Trim();
@@ -58,7 +59,7 @@ public sealed class TeamModule : ICarterModule
         // changed. The host then publishes host.team.deleted, on which TeamDeletedHandler deletes this
         // plugin's data for the team in one transaction; the route deletes again (idempotent) so the data
         // is gone when it answers even if that handler failed.
-        app.MapDelete("/api/v1/teams/{teamId}", async (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
+        app.MapDelete("/api/v1/teams/{teamId}", async Task<Results<Ok<DeletedView>, NoContent, ProblemHttpResult>> (string teamId, ICaller caller, ITeamService teams, TeamStore teamData, HttpContext context, CancellationToken ct) =>
         {
             if (!TeamAccess.Allows(caller, teamId)) return TeamAccess.NotFound("team");
             bool deleted;
@@ -73,7 +74,8 @@ public sealed class TeamModule : ICarterModule
             var (nodes, objects) = await teamData.DeleteAsync(teamId, ct);
             if (!deleted && nodes == 0 && objects == 0) return TeamAccess.NotFound("team");
             await TeamAccess.AuditAsync(context, "ebpf.team.delete", teamId, new { hostTeamDeleted = deleted });
-            return context.IsSeedProfile() ? TypedResults.Ok(new { id = teamId, deleted = true }) : (IResult)TypedResults.NoContent();
+            if (context.IsSeedProfile()) return TypedResults.Ok(new DeletedView(teamId, Deleted: true));
+            return TypedResults.NoContent();
         }).WithSummary("Delete the team and its eBPF inventory").RequirePermission("ebpf.team.delete");
     }
 

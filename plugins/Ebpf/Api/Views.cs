@@ -18,6 +18,12 @@ public sealed record TokenView(
 
 public sealed record IssuedTokenView(TokenView Token, string Secret);
 
+/// <summary>What the seed profile answers for a deletion (the native routes answer 204).</summary>
+public sealed record DeletedView(string Id, bool Deleted);
+
+/// <summary>A report taken in: what it held and what changed, and when the agent should report next.</summary>
+public sealed record ReportAccepted(string NodeId, bool Accepted, int Programs, int Maps, int Appeared, int Disappeared, int Changed, int ReportIntervalSeconds);
+
 public sealed record NodeView(
     string Id, string TeamId, string Name, string? Hostname, string State, DateTimeOffset EnrolledAt, DateTimeOffset? LastReportAt,
     DateTimeOffset? CollectedAt, long ReportCount, string? AgentVersion, string? KernelRelease, int ProgramCount, int MapCount,

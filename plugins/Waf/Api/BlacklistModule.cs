@@ -9,6 +9,7 @@ using Edgeplane.Plugins.Waf.Engine;
 using Edgeplane.Plugins.Waf.Matching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -17,9 +18,17 @@ public sealed class BlacklistModule : ICarterModule
 {
     public sealed record NewEntry(string? Ip, string? Reason, [property: JsonPropertyName("duration_seconds")] long? DurationSeconds);
 
+    public sealed record BlacklistEntry(
+        string Id, string Ip, string Reason, string Status,
+        [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+        [property: JsonPropertyName("expires_at")] DateTimeOffset? ExpiresAt,
+        [property: JsonPropertyName("remaining_seconds")] long? RemainingSeconds);
+
+    public sealed record BlacklistPage(List<BlacklistEntry> Entries, long Total, int Limit, int Offset);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/blacklist", async (Body<NewEntry> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/blacklist", async Task<Results<JsonCreated<BlacklistEntry>, ValidationProblem>> (Body<NewEntry> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -36,11 +45,11 @@ public sealed class BlacklistModule : ICarterModule
             return Json.Created(View(row, now));
         }).WithSummary("Block an address or range (optionally until a time)").RequirePermission("waf.blacklist.write");
 
-        app.MapGet("/api/v1/blacklist", async ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>
+        app.MapGet("/api/v1/blacklist", async Task<JsonOk<BlacklistPage>> ([AsParameters] PageRequest page, WafStore store, TimeProvider clock) =>
         {
             var (rows, total) = await store.ListBlacklistAsync(page.Take, page.Skip);
             var now = clock.GetUtcNow();
-            return Json.Ok(new { entries = rows.Select(r => View(r, now)).ToList(), total, limit = page.Take, offset = page.Skip });
+            return Json.Ok(new BlacklistPage(rows.Select(r => View(r, now)).ToList(), total, page.Take, page.Skip));
         }).WithSummary("The active blacklist entries").RequirePermission("waf.blacklist.read");
 
         app.MapDelete("/api/v1/blacklist/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
@@ -52,14 +61,6 @@ public sealed class BlacklistModule : ICarterModule
         }).WithSummary("Take an entry off the blacklist").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.blacklist.write");
     }
 
-    private static object View(BlacklistRow r, DateTimeOffset now) => new
-    {
-        id = r.Id,
-        ip = r.Network,
-        reason = r.Reason,
-        status = "active",
-        created_at = r.CreatedAt,
-        expires_at = r.ExpiresAt,
-        remaining_seconds = r.ExpiresAt is { } e ? Math.Max(0, (long)(e - now).TotalSeconds) : (long?)null,
-    };
+    private static BlacklistEntry View(BlacklistRow r, DateTimeOffset now) => new(r.Id, r.Network, r.Reason, "active", r.CreatedAt, r.ExpiresAt,
+        r.ExpiresAt is { } e ? Math.Max(0, (long)(e - now).TotalSeconds) : null);
 }

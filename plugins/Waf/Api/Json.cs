@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace Edgeplane.Plugins.Waf.Api;
 
 /// <summary>
-/// The seed's JSON is snake_case; these helpers write it whatever the host's defaults are. Request bodies are bound by
+/// The seed's JSON is snake_case; these helpers write it whatever the host's defaults are (<see cref="JsonAnswer{T}"/>: typed, so
+/// that the OpenAPI document describes each answer; multi-word names carry <c>JsonPropertyName</c> so that it names them as written). Request bodies are bound by
 /// the SDK's <see cref="Body{T}"/> (a JSON object whatever the Content-Type: the seed's <c>curl -d</c> examples for
 /// /scale send form encoding), their types in <see cref="WafJson"/>, with snake_case names where a name has two words.
 /// </summary>
@@ -23,24 +24,17 @@ internal static class Json
     /// <summary>On the seed profile times are written as SecBeat's document shows them: UTC to the second, <c>2025-11-08T10:30:00Z</c>.</summary>
     private static readonly JsonSerializerOptions SeedOptions = new(Options) { Converters = { new UtcSecondsConverter() } };
 
-    public static IResult Ok(object value) => new Answer(value, StatusCodes.Status200OK);
+    public static JsonOk<T> Ok<T>(T value) => new(value);
 
-    public static IResult Created(object value) => new Answer(value, StatusCodes.Status201Created);
+    public static JsonCreated<T> Created<T>(T value) => new(value);
 
     /// <summary>201 with a <c>Location</c>: <paramref name="route"/> as the module maps it, under the mount serving the request.</summary>
-    public static IResult Created(object value, string route) => new Answer(value, StatusCodes.Status201Created, route);
+    public static JsonCreated<T> Created<T>(T value, string route) => new(value, route);
 
-    public static IResult Accepted(object value) => new Answer(value, StatusCodes.Status202Accepted);
+    public static JsonAccepted<T> Accepted<T>(T value) => new(value);
 
-    /// <summary>The response in the form of the profile of the mount that serves it.</summary>
-    private sealed class Answer(object value, int status, string? location = null) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            if (location is not null) http.Response.Headers.Location = http.PluginLink(location);
-            return Results.Json(value, http.IsSeedProfile() ? SeedOptions : Options, statusCode: status).ExecuteAsync(http);
-        }
-    }
+    /// <summary>The options a response is written with: those of the profile of the mount that serves it.</summary>
+    public static JsonSerializerOptions For(HttpContext http) => http.IsSeedProfile() ? SeedOptions : Options;
 
     private sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset>
     {

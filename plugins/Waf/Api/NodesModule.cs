@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
@@ -12,6 +13,7 @@ using Edgeplane.Plugins.Waf.Fleet;
 using Edgeplane.Plugins.Waf.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -35,6 +37,34 @@ public sealed class NodesModule : ICarterModule
     }
     public sealed record NodeRegistration(string? Id);
 
+    public sealed record NodeView(
+        string Id, string Address, string Status, string Mode, double Load,
+        [property: JsonPropertyName("config_version")] long ConfigVersion,
+        [property: JsonPropertyName("last_heartbeat_at")] DateTimeOffset LastHeartbeatAt,
+        [property: JsonPropertyName("registered_at")] DateTimeOffset? RegisteredAt);
+
+    public sealed record NodeList(List<NodeView> Nodes);
+
+    public sealed record IssuedCredential(
+        string Id, string Credential, [property: JsonPropertyName("credential_id")] string CredentialId, string Header,
+        [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record HeartbeatAnswer(string Id, string Status, [property: JsonPropertyName("config_version")] long ConfigVersion);
+
+    public sealed record ScaleView(
+        string Id, string Action, long Count,
+        [property: JsonPropertyName("current_nodes")] int CurrentNodes,
+        [property: JsonPropertyName("desired_nodes")] int DesiredNodes,
+        string Status,
+        [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record AttackerView(string Ip, long Attacks);
+
+    public sealed record ThreatsView(
+        [property: JsonPropertyName("active_threats")] int ActiveThreats,
+        [property: JsonPropertyName("top_attackers")] List<AttackerView> TopAttackers,
+        [property: JsonPropertyName("attack_types")] Dictionary<string, long> AttackTypes);
+
     /// <summary>
     /// The nodes enforcing traffic now: registered nodes whose last heartbeat is healthy and recent, and this
     /// host when it runs the proxy itself (as <c>GET /nodes</c> lists it).
@@ -50,37 +80,19 @@ public sealed class NodesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/nodes", async (WafStore store, WafOptions options, WafStatus status, EngineSync sync, TimeProvider clock) =>
+        app.MapGet("/api/v1/nodes", async Task<JsonOk<NodeList>> (WafStore store, WafOptions options, WafStatus status, EngineSync sync, TimeProvider clock) =>
         {
-            var nodes = (await store.ListNodesAsync()).Select(n => (object)new
-            {
-                id = n.Id,
-                address = n.Address,
-                status = n.Status,
-                mode = n.Mode,
-                load = n.LoadFactor,
-                config_version = n.ConfigVersion,
-                last_heartbeat_at = n.LastHeartbeatAt,
-                registered_at = n.RegisteredAt,
-            }).ToList();
+            var nodes = (await store.ListNodesAsync())
+                .Select(n => new NodeView(n.Id, n.Address, n.Status, n.Mode, n.LoadFactor, n.ConfigVersion, n.LastHeartbeatAt, n.RegisteredAt)).ToList();
             if (RunsProxy(options))
-                nodes.Insert(0, new
-                {
-                    id = options.NodeId,
-                    address = options.Proxy.Listen,
-                    status = "healthy",
-                    mode = options.Mode,
-                    load = Math.Round(status.CpuPercent() / 100, 3),
-                    config_version = sync.AppliedVersion,
-                    last_heartbeat_at = clock.GetUtcNow(),
-                    registered_at = (DateTimeOffset?)null,
-                });
-            return Json.Ok(new { nodes });
+                nodes.Insert(0, new NodeView(options.NodeId, options.Proxy.Listen, "healthy", options.Mode, Math.Round(status.CpuPercent() / 100, 3),
+                    sync.AppliedVersion, clock.GetUtcNow(), RegisteredAt: null));
+            return Json.Ok(new NodeList(nodes));
         }).WithSummary("The WAF nodes and their last heartbeats").RequirePermission("waf.nodes.read");
 
         // what a node pulls: the whole enforced configuration, with the version as ETag
         // registration: issues the node's own credential (shown once; only its hash is stored); again for the same id rotates it
-        app.MapPost("/api/v1/nodes", async (Body<NodeRegistration> request, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/nodes", async Task<Results<JsonCreated<IssuedCredential>, ValidationProblem>> (Body<NodeRegistration> request, WafStore store, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -90,7 +102,7 @@ public sealed class NodesModule : ICarterModule
             var credential = Secrets.Generate(NodeAuth.CredentialPrefix);
             var credentialId = await store.IssueNodeCredentialAsync(body.Id!, Secrets.Hash(credential), caller.UserId);
             await audit.RecordAsync("waf.node.registered", body.Id!, new { credential_id = credentialId });
-            return Json.Created(new { id = body.Id, credential, credential_id = credentialId, header = NodeAuth.Header, created_at = clock.GetUtcNow() });
+            return Json.Created(new IssuedCredential(body.Id!, credential, credentialId, NodeAuth.Header, clock.GetUtcNow()));
         }).WithSummary("Register a node and issue its credential (shown once)").RequirePermission("waf.nodes.write");
 
         app.MapDelete("/api/v1/nodes/{id}/credentials", async (string id, WafStore store, IAuditLog audit) =>
@@ -101,23 +113,23 @@ public sealed class NodesModule : ICarterModule
             return Results.NoContent();
         }).WithSummary("Revoke a node's credential").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.nodes.write");
 
-        app.MapGet("/api/v1/nodes/config", async (HttpRequest http, WafStore store, ICaller caller, WafOptions options) =>
+        app.MapGet("/api/v1/nodes/config", async Task<Results<JsonOk<WafConfig>, StatusCodeHttpResult, ProblemHttpResult>> (HttpRequest http, WafStore store, ICaller caller, WafOptions options) =>
         {
             if ((await NodeAuth.CheckAsync(http, caller, store, options)).Problem is { } denied) return denied;
             var version = await store.GetVersionAsync();
             var etag = $"\"{version}\"";
-            if (http.Headers.IfNoneMatch.Contains(etag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+            if (http.Headers.IfNoneMatch.Contains(etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             var config = await store.LoadConfigAsync();
             http.HttpContext.Response.Headers.ETag = $"\"{config.Version}\"";
-            return Results.Json(config, JsonSerializerOptions.Web);
+            return new JsonOk<WafConfig>(config, JsonSerializerOptions.Web);
         }).WithSummary("The configuration a node runs (node protocol)").AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header}, or an API key with waf.nodes.write.");
 
-        app.MapPost("/api/v1/nodes/{id}/heartbeat", async (string id, Body<Heartbeat> request, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/nodes/{id}/heartbeat", async Task<Results<JsonOk<HeartbeatAnswer>, ValidationProblem, ProblemHttpResult>> (string id, Body<Heartbeat> request, HttpRequest http, WafStore store, WebhookEvents events, ICaller caller, WafOptions options, TimeProvider clock) =>
         {
             var (denied, node) = await NodeAuth.CheckAsync(http, caller, store, options);
             if (denied is not null) return denied;
             if (node is not null && node != id)
-                return Results.Problem(statusCode: 403, title: "Forbidden", detail: $"The credential of node {node} cannot report for node {id}");
+                return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: $"The credential of node {node} cannot report for node {id}");
             var beat = request.Value;
             var errors = new FieldErrors();
             errors.Check(id.Length is > 0 and <= 100, "id", "must be 1 to 100 characters");
@@ -151,10 +163,10 @@ public sealed class NodesModule : ICarterModule
             }
             if (existing is null || existing.Status != status)
                 events.Publish("node_health", new { node = id, address = beat.Address, status, previous_status = existing?.Status });
-            return Json.Ok(new { id, status, config_version = await store.GetVersionAsync() });
+            return Json.Ok(new HeartbeatAnswer(id, status!, await store.GetVersionAsync()));
         }).WithSummary("A node's heartbeat with its counters (node protocol)").AllowAnonymous().WithDescription($"Authenticated by the node's credential in {NodeAuth.Header} (for its own id only), or an API key with waf.nodes.write.");
 
-        app.MapPost("/api/v1/scale", async (Body<ScaleRequest> request, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/scale", async Task<Results<JsonAccepted<ScaleView>, ValidationProblem>> (Body<ScaleRequest> request, WafStore store, IEventPublisher publisher, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -167,10 +179,10 @@ public sealed class NodesModule : ICarterModule
             await store.InsertScaleRequestAsync(row);
             await audit.RecordAsync("waf.scale.requested", row.Id, new { row.Action, count = row.NodeCount, desired_nodes = desired });
             await publisher.PublishAsync(new ScaleRequested(row.Id, row.Action, row.NodeCount, current, desired), caller.TeamId);
-            return Json.Accepted(new { id = row.Id, action = row.Action, count = row.NodeCount, current_nodes = current, desired_nodes = desired, status = "requested", created_at = row.CreatedAt });
+            return Json.Accepted(new ScaleView(row.Id, row.Action, row.NodeCount, current, desired, "requested", row.CreatedAt));
         }).WithSummary("Request scaling up or down by a number of nodes").RequirePermission("waf.nodes.write");
 
-        app.MapGet("/api/v1/threats", async (WafStore store, WafEngine engine, WafOptions options) =>
+        app.MapGet("/api/v1/threats", async Task<JsonOk<ThreatsView>> (WafStore store, WafEngine engine, WafOptions options) =>
         {
             var attackers = new Dictionary<string, long>();
             var types = new Dictionary<string, long>();
@@ -188,12 +200,7 @@ public sealed class NodesModule : ICarterModule
                 if (node.Id == options.NodeId) continue;
                 if (JsonSerializer.Deserialize<NodeStats>(node.StatsJson, JsonSerializerOptions.Web) is { } s) Add(s);
             }
-            return Json.Ok(new
-            {
-                active_threats = active,
-                top_attackers = attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(10).Select(a => new { ip = a.Key, attacks = a.Value }).ToList(),
-                attack_types = types,
-            });
+            return Json.Ok(new ThreatsView(active, attackers.OrderByDescending(a => a.Value).ThenBy(a => a.Key).Take(10).Select(a => new AttackerView(a.Key, a.Value)).ToList(), types));
         }).WithSummary("Active threats, top attackers and attack types over this host and every node").RequirePermission("waf.nodes.read");
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
@@ -6,6 +7,7 @@ using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -14,9 +16,22 @@ public sealed class PolicyModule : ICarterModule
 {
     public sealed record NewPolicy(string? Name, List<PolicyRule>? Rules);
 
+    public sealed record DeployedPolicy(
+        string Id, string Name, string Status, IReadOnlyList<PolicyRule> Rules,
+        [property: JsonPropertyName("deployed_at")] DateTimeOffset DeployedAt,
+        [property: JsonPropertyName("config_version")] long ConfigVersion,
+        int Nodes);
+
+    public sealed record PolicyView(
+        string Id, string Name, IReadOnlyList<PolicyRule> Rules, bool Active,
+        [property: JsonPropertyName("deployed_at")] DateTimeOffset DeployedAt,
+        [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record PolicyList(List<PolicyView> Policies, int Total);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/policy", async (Body<NewPolicy> request, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
+        app.MapPost("/api/v1/policy", async Task<Results<JsonCreated<DeployedPolicy>, ValidationProblem>> (Body<NewPolicy> request, WafStore store, EngineSync sync, WafEngine engine, ICaller caller, IAuditLog audit, WafOptions options, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -29,26 +44,14 @@ public sealed class PolicyModule : ICarterModule
             var row = await store.DeployPolicyAsync(body.Name!, body.Rules!, caller.UserId);
             await audit.RecordAsync("waf.policy.deployed", row.Name, new { rules = body.Rules });
             await sync.RefreshAsync();
-            return Json.Created(new
-            {
-                id = row.Id,
-                name = row.Name,
-                status = "deployed",
-                rules = row.Rules,
-                deployed_at = row.DeployedAt,
-                config_version = await store.GetVersionAsync(),
-                nodes = await NodesModule.HealthyNodesAsync(store, options, clock),
-            });
+            return Json.Created(new DeployedPolicy(row.Id, row.Name, "deployed", row.Rules, row.DeployedAt,
+                await store.GetVersionAsync(), await NodesModule.HealthyNodesAsync(store, options, clock)));
         }).WithSummary("Create or replace a named policy and make it the active one").RequirePermission("waf.policy.write");
 
-        app.MapGet("/api/v1/policy", async (WafStore store) =>
+        app.MapGet("/api/v1/policy", async Task<JsonOk<PolicyList>> (WafStore store) =>
         {
             var policies = await store.ListPoliciesAsync();
-            return Json.Ok(new
-            {
-                policies = policies.Select((p, i) => new { id = p.Id, name = p.Name, rules = p.Rules, active = i == 0, deployed_at = p.DeployedAt, created_at = p.CreatedAt }).ToList(),
-                total = policies.Count,
-            });
+            return Json.Ok(new PolicyList(policies.Select((p, i) => new PolicyView(p.Id, p.Name, p.Rules, Active: i == 0, p.DeployedAt, p.CreatedAt)).ToList(), policies.Count));
         }).WithSummary("The policies, the active one marked").RequirePermission("waf.policy.read");
     }
 }

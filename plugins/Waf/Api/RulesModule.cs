@@ -10,6 +10,7 @@ using Edgeplane.Plugins.Waf.Engine;
 using Edgeplane.Plugins.Waf.Matching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -19,6 +20,22 @@ public sealed class RulesModule : ICarterModule
     public sealed record NewRule(string? Pattern, string? Action, string? Severity, JsonElement? Target, JsonElement? Targets, string[]? Tags);
 
     public sealed record BulkRules(List<NewRule>? Rules);
+
+    public sealed record RuleView(
+        string Id, string Pattern, string Action, string Severity, string[] Targets, IReadOnlyList<string> Tags, long Hits, string Status, string Source,
+        [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt);
+
+    /// <summary>A page of rules; the seed profile's complete list has no <c>limit</c> and <c>offset</c>.</summary>
+    public sealed record RuleList(
+        List<RuleView> Rules, long Total,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Limit = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Offset = null);
+
+    public sealed record CreatedRule(string Id, string Status, [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record ImportedRules(int Created, List<string> Ids, string Status);
+
+    public sealed record DeletedRule(string Id, string Status);
 
     public const int MaxBulk = 10_000;
 
@@ -45,7 +62,7 @@ public sealed class RulesModule : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/rules", async (Body<NewRule> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/rules", async Task<Results<JsonCreated<CreatedRule>, ValidationProblem>> (Body<NewRule> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -54,11 +71,11 @@ public sealed class RulesModule : ICarterModule
             await store.InsertRuleAsync(row);
             await audit.RecordAsync("waf.rule.created", row.Id, new { row.Pattern, row.Action, row.Severity });
             await sync.RefreshAsync();
-            return Json.Created(new { id = row.Id, status = "active", created_at = row.CreatedAt }, $"/api/v1/rules/{row.Id}");
+            return Json.Created(new CreatedRule(row.Id, "active", row.CreatedAt), $"/api/v1/rules/{row.Id}");
         }).WithSummary("Add a rule").RequirePermission("waf.rules.write");
 
         // not in the seed: imports up to 10,000 rules in one transaction and one engine rebuild
-        app.MapPost("/api/v1/rules/bulk", async (Body<BulkRules> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/rules/bulk", async Task<Results<JsonCreated<ImportedRules>, ValidationProblem>> (Body<BulkRules> request, WafStore store, EngineSync sync, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -74,13 +91,13 @@ public sealed class RulesModule : ICarterModule
             await store.InsertRulesAsync(rows!);
             await audit.RecordAsync("waf.rules.imported", $"{rows.Count} rules");
             await sync.RefreshAsync();
-            return Json.Created(new { created = rows.Count, ids = rows.Select(r => r!.Id).ToList(), status = "active" });
+            return Json.Created(new ImportedRules(rows.Count, rows.Select(r => r!.Id).ToList(), "active"));
         }).WithSummary("Add rules in bulk (all or none)").RequirePermission("waf.rules.write");
 
-        app.MapGet("/api/v1/rules", async ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source, HttpContext http) =>
+        app.MapGet("/api/v1/rules", async Task<Results<JsonOk<RuleList>, ValidationProblem>> ([AsParameters] PageRequest page, WafStore store, WafEngine engine, SnapshotBuilder builder, string? source, HttpContext http) =>
         {
             if (source is not null and not ("custom" or "default" or "crs"))
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom, default or crs"] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["must be custom, default or crs"] });
             var pending = engine.Counters.PendingRuleHits;
             long Hits(string id, long stored) => stored + (pending.TryGetValue(id, out var p) ? p : 0);
             if (source == "default")
@@ -89,7 +106,7 @@ public sealed class RulesModule : ICarterModule
                 var setOn = builder.DefaultRuleSetEnabled(await store.LoadConfigAsync());
                 var items = DefaultRules.All.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0),
                     setOn && (states.GetValueOrDefault(r.Id)?.Enabled ?? 1) == 1, "default", null)).ToList();
-                return Json.Ok(new { rules = items, total = DefaultRules.All.Count, limit = page.Take, offset = page.Skip });
+                return Json.Ok(new RuleList(items, DefaultRules.All.Count, page.Take, page.Skip));
             }
             if (source == "crs")
             {
@@ -97,7 +114,7 @@ public sealed class RulesModule : ICarterModule
                 var loaded = engine.Snapshot.SecLang?.Rules.OrderBy(r => r.Id.Length).ThenBy(r => r.Id, StringComparer.Ordinal).ToList() ?? [];
                 var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
                 var items = loaded.Skip(page.Skip).Take(page.Take).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "crs", null)).ToList();
-                return Json.Ok(new { rules = items, total = loaded.Count, limit = page.Take, offset = page.Skip });
+                return Json.Ok(new RuleList(items, loaded.Count, page.Take, page.Skip));
             }
             if (source is null && http.IsSeedProfile())
             {
@@ -105,23 +122,17 @@ public sealed class RulesModule : ICarterModule
                 var states = (await store.ListDefaultRuleStatesAsync()).ToDictionary(s => s.RuleId);
                 var setOn = builder.DefaultRuleSetEnabled(await store.LoadConfigAsync());
                 var defaults = setOn ? DefaultRules.All.Where(r => (states.GetValueOrDefault(r.Id)?.Enabled ?? 1) == 1)
-                    .Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "default", null)) : Enumerable.Empty<object>();
+                    .Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "default", null)) : Enumerable.Empty<RuleView>();
                 var crs = (engine.Snapshot.SecLang?.Rules ?? []).Select(r => View(r, Hits(r.Id, states.GetValueOrDefault(r.Id)?.Hits ?? 0), true, "crs", null));
                 var (custom, _) = await store.ListRulesAsync(int.MaxValue, 0);
                 var active = defaults.Concat(crs).Concat(custom.Select(r => View(r.ToRule(), Hits(r.Id, r.Hits), true, "custom", r.CreatedAt))).ToList();
-                return Json.Ok(new { rules = active, total = active.Count });
+                return Json.Ok(new RuleList(active, active.Count));
             }
             var (rows, total) = await store.ListRulesAsync(page.Take, page.Skip);
-            return Json.Ok(new
-            {
-                rules = rows.Select(r => View(r.ToRule(), Hits(r.Id, r.Hits), true, "custom", r.CreatedAt)).ToList(),
-                total,
-                limit = page.Take,
-                offset = page.Skip,
-            });
+            return Json.Ok(new RuleList(rows.Select(r => View(r.ToRule(), Hits(r.Id, r.Hits), true, "custom", r.CreatedAt)).ToList(), total, page.Take, page.Skip));
         }).WithSummary("The rules, default and custom").RequirePermission("waf.rules.read");
 
-        app.MapGet("/api/v1/rules/{id}", async (string id, WafStore store, WafEngine engine) =>
+        app.MapGet("/api/v1/rules/{id}", async Task<Results<JsonOk<RuleView>, ProblemHttpResult>> (string id, WafStore store, WafEngine engine) =>
         {
             var pending = engine.Counters.PendingRuleHits.TryGetValue(id, out var p) ? p : 0;
             if (DefaultRules.All.FirstOrDefault(r => r.Id == id) is { } d)
@@ -135,18 +146,20 @@ public sealed class RulesModule : ICarterModule
                 return Json.Ok(View(crs, (state?.Hits ?? 0) + pending, true, "crs", null));
             }
             var row = await store.GetRuleAsync(id);
-            return row is null ? Results.Problem(statusCode: 404, title: $"Rule {id} not found") : Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
+            if (row is null) return TypedResults.Problem(statusCode: 404, title: $"Rule {id} not found");
+            return Json.Ok(View(row.ToRule(), row.Hits + pending, true, "custom", row.CreatedAt));
         }).WithSummary("One rule").RequirePermission("waf.rules.read");
 
-        app.MapDelete("/api/v1/rules/{id}", async (string id, WafStore store, EngineSync sync, IAuditLog audit, HttpContext http) =>
+        app.MapDelete("/api/v1/rules/{id}", async Task<Results<JsonOk<DeletedRule>, NoContent, ProblemHttpResult>> (string id, WafStore store, EngineSync sync, IAuditLog audit, HttpContext http) =>
         {
             if (DefaultRules.All.Any(r => r.Id == id))
                 await store.SetDefaultRuleEnabledAsync(id, false); // a default rule is disabled (POST …/enable brings it back)
             else if (!await store.DeleteRuleAsync(id))
-                return Results.Problem(statusCode: 404, title: $"Rule {id} not found");
+                return TypedResults.Problem(statusCode: 404, title: $"Rule {id} not found");
             await audit.RecordAsync("waf.rule.deleted", id);
             await sync.RefreshAsync();
-            return http.IsSeedProfile() ? Json.Ok(new { id, status = "deleted" }) : Results.NoContent();
+            if (http.IsSeedProfile()) return Json.Ok(new DeletedRule(id, "deleted"));
+            return TypedResults.NoContent();
         }).WithSummary("Delete a custom rule or disable a default one").RequirePermission("waf.rules.write");
 
         app.MapPost("/api/v1/rules/{id}/enable", async (string id, WafStore store, EngineSync sync, IAuditLog audit) =>
@@ -159,19 +172,8 @@ public sealed class RulesModule : ICarterModule
         }).WithSummary("Enable a disabled default rule again").TakesNoBody().Produces(StatusCodes.Status204NoContent).RequirePermission("waf.rules.write");
     }
 
-    private static object View(WafRule r, long hits, bool enabled, string source, DateTimeOffset? createdAt) => new
-    {
-        id = r.Id,
-        pattern = r.Pattern,
-        action = WafRule.ActionName(r.Action),
-        severity = r.Severity,
-        targets = WafRule.TargetNames(r.Targets),
-        tags = r.Tags,
-        hits,
-        status = enabled ? "active" : "disabled",
-        source,
-        created_at = createdAt,
-    };
+    private static RuleView View(WafRule r, long hits, bool enabled, string source, DateTimeOffset? createdAt) => new(
+        r.Id, r.Pattern, WafRule.ActionName(r.Action), r.Severity, WafRule.TargetNames(r.Targets), r.Tags, hits, enabled ? "active" : "disabled", source, createdAt);
 
     private static RuleTarget? ParseTargets(JsonElement? value)
     {

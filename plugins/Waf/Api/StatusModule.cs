@@ -15,10 +15,10 @@ public sealed class StatusModule : ICarterModule
     {
         app.MapGet("/api/v1/status", (WafStatus status) => Json.Ok(status.Status())).WithSummary("The engine's status").RequirePermission("waf.status.read");
         app.MapGet("/api/v1/stats", (WafStatus status) => Json.Ok(status.Stats())).WithSummary("Request and block counters").RequirePermission("waf.status.read");
-        app.MapGet("/metrics", Metrics).WithSummary("The WAF's metrics in the Prometheus text format").RequirePermission("waf.status.read").ForProfiles(ApiProfiles.Native);
+        app.MapGet("/metrics", Metrics).WithSummary("The WAF's metrics in the Prometheus text format").Produces<string>(contentType: "text/plain").RequirePermission("waf.status.read").ForProfiles(ApiProfiles.Native);
         // SecBeat's "public metrics" (its port 9090): a mount with the seed profile serves them without a key;
         // keep internal ones (9191) on a native mount, which needs one
-        app.MapGet("/metrics", Metrics).WithSummary("The WAF's metrics in the Prometheus text format (the seed's, anonymous)").AllowAnonymous().ForProfiles(ApiProfiles.Seed);
+        app.MapGet("/metrics", Metrics).WithSummary("The WAF's metrics in the Prometheus text format (the seed's, anonymous)").Produces<string>(contentType: "text/plain").AllowAnonymous().ForProfiles(ApiProfiles.Seed);
     }
 
     private static IResult Metrics(WafEngine engine, WafMetrics metrics, WafStatus status) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
@@ -8,6 +9,7 @@ using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edgeplane.Plugins.Waf.Api;
@@ -16,9 +18,26 @@ public sealed class WebhooksModule : ICarterModule
 {
     public sealed record NewWebhook(string? Url, string[]? Events, string? Secret);
 
+    public sealed record CreatedWebhook(string Id, string Url, string[] Events, string Secret, [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record WebhookView(string Id, string Url, string[] Events, [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt);
+
+    public sealed record WebhookList(List<WebhookView> Webhooks, int Total);
+
+    public sealed record DeliveryView(
+        string Id, string Event, string Status, int Attempts,
+        [property: JsonPropertyName("last_status_code")] int? LastStatusCode,
+        [property: JsonPropertyName("last_error")] string? LastError,
+        [property: JsonPropertyName("next_attempt_at")] DateTimeOffset? NextAttemptAt,
+        [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+        [property: JsonPropertyName("last_attempt_at")] DateTimeOffset? LastAttemptAt,
+        [property: JsonPropertyName("delivered_at")] DateTimeOffset? DeliveredAt);
+
+    public sealed record DeliveryPage(List<DeliveryView> Deliveries, long Total, int Limit, int Offset);
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/webhooks", async (Body<NewWebhook> request, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
+        app.MapPost("/api/v1/webhooks", async Task<Results<JsonCreated<CreatedWebhook>, ValidationProblem>> (Body<NewWebhook> request, WafStore store, IWebhookSender sender, ICaller caller, IAuditLog audit, TimeProvider clock) =>
         {
             var body = request.Value;
             var errors = new FieldErrors();
@@ -31,13 +50,13 @@ public sealed class WebhooksModule : ICarterModule
             var row = new WebhookRow(Ids.New(), body.Url!, string.Join(',', events.Distinct()), sender.ProtectSecret(secret), caller.UserId, clock.GetUtcNow());
             await store.InsertWebhookAsync(row);
             await audit.RecordAsync("waf.webhook.created", row.Id, new { row.Url, row.Events });
-            return Json.Created(new { id = row.Id, url = row.Url, events = row.EventList, secret, created_at = row.CreatedAt });
+            return Json.Created(new CreatedWebhook(row.Id, row.Url, row.EventList, secret, row.CreatedAt));
         }).WithSummary("Subscribe a URL to WAF events (its signing secret is shown once)").RequirePermission("waf.webhooks.write");
 
-        app.MapGet("/api/v1/webhooks", async (WafStore store) =>
+        app.MapGet("/api/v1/webhooks", async Task<JsonOk<WebhookList>> (WafStore store) =>
         {
             var hooks = await store.ListWebhooksAsync();
-            return Json.Ok(new { webhooks = hooks.Select(h => new { id = h.Id, url = h.Url, events = h.EventList, created_at = h.CreatedAt }).ToList(), total = hooks.Count });
+            return Json.Ok(new WebhookList(hooks.Select(h => new WebhookView(h.Id, h.Url, h.EventList, h.CreatedAt)).ToList(), hooks.Count));
         }).WithSummary("The webhooks").RequirePermission("waf.webhooks.read");
 
         app.MapDelete("/api/v1/webhooks/{id}", async (string id, WafStore store, IWebhookSender sender, IAuditLog audit) =>
@@ -48,21 +67,12 @@ public sealed class WebhooksModule : ICarterModule
             return Results.NoContent();
         }).WithSummary("Delete a webhook").Produces(StatusCodes.Status204NoContent).RequirePermission("waf.webhooks.write");
 
-        app.MapGet("/api/v1/webhooks/{id}/deliveries", async (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
+        app.MapGet("/api/v1/webhooks/{id}/deliveries", async Task<Results<JsonOk<DeliveryPage>, ProblemHttpResult>> (string id, [AsParameters] PageRequest page, WafStore store, IWebhookSender sender) =>
         {
-            if ((await store.ListWebhooksAsync()).All(h => h.Id != id)) return Results.Problem(statusCode: 404, title: $"Webhook {id} not found");
+            if ((await store.ListWebhooksAsync()).All(h => h.Id != id)) return TypedResults.Problem(statusCode: 404, title: $"Webhook {id} not found");
             var log = await sender.ListDeliveriesAsync(new WebhookDeliveryQuery(WebhookEvents.PluginId, SubscriptionId: id), page);
-            return Json.Ok(new
-            {
-                deliveries = log.Items.Select(d => new
-                {
-                    id = d.Id, @event = d.EventType, status = d.Status.ToString().ToLowerInvariant(), attempts = d.Attempts, last_status_code = d.LastStatusCode,
-                    last_error = d.LastError, next_attempt_at = d.NextAttemptAt, created_at = d.CreatedAt, last_attempt_at = d.LastAttemptAt, delivered_at = d.DeliveredAt,
-                }).ToList(),
-                total = log.Total,
-                limit = log.Limit,
-                offset = log.Offset,
-            });
+            return Json.Ok(new DeliveryPage(log.Items.Select(d => new DeliveryView(d.Id, d.EventType, d.Status.ToString().ToLowerInvariant(), d.Attempts, d.LastStatusCode,
+                d.LastError, d.NextAttemptAt, d.CreatedAt, d.LastAttemptAt, d.DeliveredAt)).ToList(), log.Total, log.Limit, log.Offset));
         }).WithSummary("A webhook's deliveries and their attempts").RequirePermission("waf.webhooks.read");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 
 namespace Edgeplane.Plugins.Waf.Engine;
 
@@ -26,43 +27,18 @@ public sealed class WafStatus(WafEngine engine, WafMetrics metrics, WafOptions o
         }
     }
 
-    public object Status() => new
-    {
-        status = "running",
-        mode = options.Mode,
-        role = options.Role,
-        node_id = options.NodeId,
-        uptime_seconds = UptimeSeconds,
-        connections = new { active = metrics.ActiveConnections, total = metrics.TotalConnections },
-        health = "healthy",
-        config_version = engine.Snapshot.Version,
-        rules = engine.Snapshot.Rules.Count,
-        crs = engine.Snapshot.SecLang is { } s ? new
-        {
-            rules = s.RuleSet.ById.Count,
-            files = s.RuleSet.Files,
-            paranoia_level = s.Settings.ParanoiaLevel,
-            inbound_anomaly_threshold = s.Settings.InboundAnomalyThreshold,
-            outbound_anomaly_threshold = s.Settings.OutboundAnomalyThreshold,
-            backtracking_rules = s.BacktrackingRules,
-        } : null,
-    };
+    public StatusReport Status() => new(
+        "running", options.Mode, options.Role, options.NodeId, UptimeSeconds, new ConnectionCounts(metrics.ActiveConnections, metrics.TotalConnections),
+        "healthy", engine.Snapshot.Version, engine.Snapshot.Rules.Count,
+        engine.Snapshot.SecLang is { } s
+            ? new CrsStatus(s.RuleSet.ById.Count, s.RuleSet.Files, s.Settings.ParanoiaLevel, s.Settings.InboundAnomalyThreshold, s.Settings.OutboundAnomalyThreshold, s.BacktrackingRules)
+            : null);
 
-    public object Stats()
+    public StatsReport Stats()
     {
         var c = engine.Counters;
-        return new
-        {
-            packets_processed = c.Inspected,
-            attacks_blocked = c.Blocked + c.RateLimited,
-            requests_per_second = c.RequestsPerSecond,
-            latency_ms = Math.Round(c.AverageInspectionMs, 4),
-            cpu_percent = CpuPercent(),
-            memory_mb = Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024),
-            rate_limited = c.RateLimited,
-            slow_clients_cut = c.SlowClientsCut,
-            connections_active = metrics.ActiveConnections,
-        };
+        return new StatsReport(c.Inspected, c.Blocked + c.RateLimited, c.RequestsPerSecond, Math.Round(c.AverageInspectionMs, 4), CpuPercent(),
+            Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024), c.RateLimited, c.SlowClientsCut, metrics.ActiveConnections);
     }
 
     public Heartbeat Heartbeat(long configVersion, Dictionary<string, long> ruleHits, List<NodeEvent> events) => new(
@@ -72,6 +48,33 @@ public sealed class WafStatus(WafEngine engine, WafMetrics metrics, WafOptions o
             engine.Counters.AttackTypes.ToDictionary(t => t.Key, t => t.Value), engine.Counters.ActiveThreats(TimeSpan.FromMinutes(5))),
         ruleHits, events);
 }
+
+/// <summary>What <c>/status</c> answers (snake_case as the seed writes it).</summary>
+public sealed record StatusReport(
+    string Status, string Mode, string Role, [property: JsonPropertyName("node_id")] string NodeId,
+    [property: JsonPropertyName("uptime_seconds")] long UptimeSeconds, ConnectionCounts Connections, string Health,
+    [property: JsonPropertyName("config_version")] string ConfigVersion, int Rules, CrsStatus? Crs);
+
+public sealed record ConnectionCounts(long Active, long Total);
+
+public sealed record CrsStatus(
+    int Rules, IReadOnlyList<string> Files,
+    [property: JsonPropertyName("paranoia_level")] int ParanoiaLevel,
+    [property: JsonPropertyName("inbound_anomaly_threshold")] int InboundAnomalyThreshold,
+    [property: JsonPropertyName("outbound_anomaly_threshold")] int OutboundAnomalyThreshold,
+    [property: JsonPropertyName("backtracking_rules")] IEnumerable<int> BacktrackingRules);
+
+/// <summary>What <c>/stats</c> answers.</summary>
+public sealed record StatsReport(
+    [property: JsonPropertyName("packets_processed")] long PacketsProcessed,
+    [property: JsonPropertyName("attacks_blocked")] long AttacksBlocked,
+    [property: JsonPropertyName("requests_per_second")] double RequestsPerSecond,
+    [property: JsonPropertyName("latency_ms")] double LatencyMs,
+    [property: JsonPropertyName("cpu_percent")] double CpuPercent,
+    [property: JsonPropertyName("memory_mb")] long MemoryMb,
+    [property: JsonPropertyName("rate_limited")] long RateLimited,
+    [property: JsonPropertyName("slow_clients_cut")] long SlowClientsCut,
+    [property: JsonPropertyName("connections_active")] long ConnectionsActive);
 
 public sealed record Attacker(string Ip, long Attacks);
 

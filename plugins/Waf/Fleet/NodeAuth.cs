@@ -1,6 +1,7 @@
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Edgeplane.Plugins.Waf.Fleet;
 
@@ -16,7 +17,7 @@ public static class NodeAuth
     public const string CredentialPrefix = "wafnode_";
 
     /// <summary>A problem to answer, or the authenticated node (null node id: a host credential, any node).</summary>
-    public static async Task<(IResult? Problem, string? NodeId)> CheckAsync(HttpRequest http, ICaller caller, WafStore store, WafOptions options)
+    public static async Task<(ProblemHttpResult? Problem, string? NodeId)> CheckAsync(HttpRequest http, ICaller caller, WafStore store, WafOptions options)
     {
         if (http.Headers.TryGetValue(Header, out var value) && value.ToString() is { Length: > 0 } key)
         {
@@ -32,5 +33,5 @@ public static class NodeAuth
         return (null, null);
     }
 
-    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }
