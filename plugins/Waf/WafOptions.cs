@@ -1,7 +1,10 @@
 
 namespace Edgeplane.Plugins.Waf;
 
-/// <summary>The plugin's settings (<c>Edgeplane:Plugins:waf</c>).</summary>
+/// <summary>
+/// The plugin's settings (<c>Edgeplane:Plugins:waf</c>), bound as <c>IOptions&lt;WafOptions&gt;</c> and checked when the host
+/// starts (<see cref="WafOptionsValidator"/>): a bad value fails the plugin naming its key.
+/// </summary>
 public sealed class WafOptions : SecLang.ISecLangSettings
 {
     /// <summary>Load Debian's OWASP Core Rule Set (crs-setup.conf, its exclusion files and every rule file) into the SecLang engine.</summary>

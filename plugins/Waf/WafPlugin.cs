@@ -7,6 +7,7 @@ using Edgeplane.Plugins.Waf.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Waf;
 
@@ -14,14 +15,12 @@ public sealed class WafPlugin : IPlugin
 {
     public void ConfigureServices(IPluginBuilder builder)
     {
-        var options = new WafOptions();
-        builder.Configuration.Bind(options);
-        options.DataDirectory = builder.DataDirectory;
-        if (options.Proxy.OversizeBody is not ("pass" or "block"))
-            throw new InvalidOperationException($"Proxy:OversizeBody '{options.Proxy.OversizeBody}' must be pass or block");
         var services = builder.Services;
+        var dataDirectory = builder.DataDirectory;
+        services.AddOptions<WafOptions>().Bind(builder.Configuration).Configure(o => o.DataDirectory = dataDirectory).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WafOptions>, WafOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WafOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.WafJson.Default));
         services.AddSingleton<WafCounters>();
         services.AddSingleton<WafEngine>();
@@ -37,6 +36,7 @@ public sealed class WafPlugin : IPlugin
         services.AddHostedService<NodeHealthJob>();
         services.AddSingleton<WafProxyService>();
         services.AddHostedService(sp => sp.GetRequiredService<WafProxyService>());
-        if (options.GuardHost) services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, HostGuard>();
+        // whether to guard the host decides what is registered, so it is read here; the rest is bound and checked above
+        if (builder.Configuration.GetValue<bool>(nameof(WafOptions.GuardHost))) services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, HostGuard>();
     }
 }
