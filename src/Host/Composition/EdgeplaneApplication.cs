@@ -36,7 +36,10 @@ public static class EdgeplaneApplication
     /// <param name="bootstrap">Whether a first run creates the first admin (not when only checking a plugin).</param>
     public static async Task<WebApplication> BuildAsync(string[] args, bool bootstrap = true)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings are read once: watching appsettings.json means watching the whole content root recursively, and the
+        // default data folder (.data) is under it, so every database write would wake the watcher. An operator's own
+        // --hostBuilder:reloadConfigOnChange=true comes later on the command line and wins.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         HostDefaults.Apply(builder.Configuration);
         var options = EdgeplaneOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
         var strayFolders = new List<string>();
