@@ -20,10 +20,15 @@ public sealed class BookmarksModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var bookmarks = app.MapGroup("/api/bookmarks");
-        bookmarks.MapPost("/", AddAsync).WithSummary("Add a bookmark").RequirePermission("bookmarks.write");
-        bookmarks.MapGet("/", ListAsync).WithSummary("The team's bookmarks, newest first").RequirePermission("bookmarks.read");
-        bookmarks.MapGet("/{id}", GetAsync).WithSummary("One bookmark").RequirePermission("bookmarks.read");
-        bookmarks.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a bookmark").RequirePermission("bookmarks.write");
+        // The handlers return IResult (the answer or a problem), so each declares its answer for the API document.
+        bookmarks.MapPost("/", AddAsync).WithSummary("Add a bookmark").RequirePermission("bookmarks.write")
+            .Produces<BookmarkView>(StatusCodes.Status201Created);
+        bookmarks.MapGet("/", ListAsync).WithSummary("The team's bookmarks, newest first").RequirePermission("bookmarks.read")
+            .Produces<Page<BookmarkView>>();
+        bookmarks.MapGet("/{id}", GetAsync).WithSummary("One bookmark").RequirePermission("bookmarks.read")
+            .Produces<BookmarkView>().Produces(StatusCodes.Status404NotFound);
+        bookmarks.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a bookmark").RequirePermission("bookmarks.write")
+            .Produces(StatusCodes.Status204NoContent).Produces(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> AddAsync(NewBookmark body, HttpContext http, ICaller caller, BookmarkStore store, IAuditLog audit,
