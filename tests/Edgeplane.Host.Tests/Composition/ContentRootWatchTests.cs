@@ -1,4 +1,3 @@
-using Edgeplane.Host.Composition;
 using Edgeplane.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
@@ -15,11 +14,7 @@ public sealed class ContentRootWatchTests
     public async Task The_host_does_not_watch_its_settings_files_for_changes()
     {
         using var dir = new TempDirectory();
-        await using var app = await EdgeplaneApplication.BuildAsync([
-            $"--Edgeplane:DataDirectory={dir.Combine("data")}",
-            $"--Edgeplane:Plugins:Directories:0={Path.Combine(RepoPaths.HostDirectory, "plugins")}",
-            "--urls=http://127.0.0.1:0",
-        ]);
+        await using var app = await InProcessHost.BuildAsync(dir);
         var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<JsonConfigurationProvider>().Select(p => p.Source).ToList();
         Assert.NotEmpty(files);
         Assert.All(files, source => Assert.False(source.ReloadOnChange, $"{source.Path} is watched for changes"));

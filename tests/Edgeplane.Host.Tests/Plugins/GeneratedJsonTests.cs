@@ -22,11 +22,7 @@ public sealed class GeneratedJsonTests
     public async Task Every_request_body_a_route_binds_has_generated_json_metadata()
     {
         using var dir = new TempDirectory();
-        await using var app = await EdgeplaneApplication.BuildAsync([
-            $"--Edgeplane:DataDirectory={dir.Combine("data")}",
-            $"--Edgeplane:Plugins:Directories:0={Path.Combine(RepoPaths.HostDirectory, "plugins")}",
-            "--urls=http://127.0.0.1:0",
-        ]);
+        await using var app = await InProcessHost.BuildAsync(dir);
         var plugins = app.Services.GetRequiredService<PluginCatalog>().Plugins;
         Assert.Equal(["compute", "dns", "ebpf", "rollouts", "waf"], plugins.Where(p => p.State == PluginState.Mapped).Select(p => p.Id).Order());
 

@@ -35,11 +35,7 @@ public sealed class RequestBodyDescriptionTests
     public async Task Every_plugin_route_that_reads_a_body_describes_it()
     {
         using var dir = new TempDirectory();
-        await using var app = await EdgeplaneApplication.BuildAsync([
-            $"--Edgeplane:DataDirectory={dir.Combine("data")}",
-            $"--Edgeplane:Plugins:Directories:0={Path.Combine(RepoPaths.HostDirectory, "plugins")}",
-            "--urls=http://127.0.0.1:0",
-        ]);
+        await using var app = await InProcessHost.BuildAsync(dir);
         var plugins = app.Services.GetRequiredService<PluginCatalog>().Plugins;
         Assert.Equal(["compute", "dns", "ebpf", "rollouts", "waf"], plugins.Where(p => p.State == PluginState.Mapped).Select(p => p.Id).Order());
 
