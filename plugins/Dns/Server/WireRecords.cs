@@ -32,6 +32,17 @@ public static class WireRecords
         bytes.AddRange(rdata);
     }
 
+    /// <summary>Writes a record's body into <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteBody(Span<byte> destination, ushort type, int ttl, ReadOnlySpan<byte> rdata)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(destination, type);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], 1);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], (uint)ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[8..], (ushort)rdata.Length);
+        rdata.CopyTo(destination[10..]);
+        return 10 + rdata.Length;
+    }
+
     /// <summary>Each record as the ranges of its owner name and of its body in <paramref name="records"/>.</summary>
     public static IEnumerable<(Range Owner, Range Body)> Each(byte[] records)
     {

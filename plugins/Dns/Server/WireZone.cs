@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Edgeplane.Plugins.Dns.Domain;
 
 namespace Edgeplane.Plugins.Dns.Server;
@@ -100,14 +101,9 @@ public sealed class WireZone
         var cuts = new HashSet<byte[]>(ByteKeys.Instance);
         foreach (var (owner, list) in owners)
         {
-            var sets = new List<WireSet>();
-            foreach (var group in list.GroupBy(r => r.Type))
-            {
-                var ttl = group.Min(r => WireRecords.Ttl(records.AsSpan(r.Body)));
-                var bodies = new List<byte>();
-                foreach (var (type, body) in group) WireRecords.AppendBody(bodies, type, ttl, WireRecords.Rdata(records.AsSpan(body)));
-                sets.Add(new WireSet(group.Key, [.. bodies], group.Count(), isApexNs: false));
-            }
+            var sets = new List<WireSet>(list.Count + 2);
+            for (var i = 0; i < list.Count; i++)
+                if (FirstOfItsType(list, i)) sets.Add(Set(records, list, list[i].Type));
             var isApex = owner.AsSpan().SequenceEqual(Apex);
             if (isApex) sets.AddRange([soa, ApexNs]);
             else if (list.Exists(r => r.Type == RrType.NS)) cuts.Add(owner);
@@ -182,25 +178,64 @@ public sealed class WireZone
         return [.. bytes];
     }
 
+    private static bool FirstOfItsType(List<(ushort Type, Range Body)> owned, int index)
+    {
+        for (var i = 0; i < index; i++)
+            if (owned[i].Type == owned[index].Type) return false;
+        return true;
+    }
+
+    /// <summary>The owner's records of <paramref name="type"/> as one set, each record given the lowest TTL among them.</summary>
+    private static WireSet Set(byte[] records, List<(ushort Type, Range Body)> owned, ushort type)
+    {
+        int length = 0, count = 0, ttl = int.MaxValue;
+        foreach (var (t, body) in owned)
+        {
+            if (t != type) continue;
+            length += body.GetOffsetAndLength(records.Length).Length;
+            count++;
+            ttl = Math.Min(ttl, WireRecords.Ttl(records.AsSpan(body)));
+        }
+        var bodies = new byte[length];
+        var at = 0;
+        foreach (var (t, body) in owned)
+        {
+            if (t != type) continue;
+            var copy = bodies.AsSpan(at);
+            records.AsSpan(body).CopyTo(copy);
+            BinaryPrimitives.WriteUInt16BigEndian(copy[2..], 1);
+            BinaryPrimitives.WriteUInt32BigEndian(copy[4..], (uint)ttl);
+            at += body.GetOffsetAndLength(records.Length).Length;
+        }
+        return new WireSet(type, bodies, count, isApexNs: false);
+    }
+
     /// <summary>Each record of the set as type, class IN, TTL, RDATA length and RDATA.</summary>
     private static byte[] Bodies(RrSet set)
     {
-        var bytes = new List<byte>();
-        foreach (var rdata in set.Rdata) WireRecords.AppendBody(bytes, set.Type, set.Ttl, rdata);
-        return [.. bytes];
+        var bytes = new byte[set.Rdata.Sum(rdata => 10 + rdata.Length)];
+        var at = 0;
+        foreach (var rdata in set.Rdata) at += WireRecords.WriteBody(bytes.AsSpan(at), set.Type, set.Ttl, rdata);
+        return bytes;
     }
 
     /// <summary>Complete records: the owner name (uncompressed) and the body; and how many.</summary>
     private static (byte[] Records, int Count) Records(List<RrSet> sets)
     {
         if (sets.Count == 0) return ([], 0);
-        var bytes = new List<byte>();
-        foreach (var set in sets)
-            foreach (var rdata in set.Rdata)
+        var owners = sets.Select(s => WireName.Encode(s.Owner)).ToList();
+        var length = 0;
+        for (var i = 0; i < sets.Count; i++)
+            foreach (var rdata in sets[i].Rdata) length += owners[i].Length + 10 + rdata.Length;
+        var bytes = new byte[length];
+        var at = 0;
+        for (var i = 0; i < sets.Count; i++)
+            foreach (var rdata in sets[i].Rdata)
             {
-                WireName.Append(bytes, set.Owner);
-                WireRecords.AppendBody(bytes, set.Type, set.Ttl, rdata);
+                owners[i].CopyTo(bytes, at);
+                at += owners[i].Length;
+                at += WireRecords.WriteBody(bytes.AsSpan(at), sets[i].Type, sets[i].Ttl, rdata);
             }
-        return ([.. bytes], sets.Sum(s => s.Rdata.Count));
+        return (bytes, sets.Sum(s => s.Rdata.Count));
     }
 }
