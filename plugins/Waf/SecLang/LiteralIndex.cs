@@ -3,15 +3,19 @@ using Edgeplane.Plugins.Waf.SecLang.Operators;
 namespace Edgeplane.Plugins.Waf.SecLang;
 
 /// <summary>
-/// The prefilter of every <c>@rx</c> of a rule set in one search: the literals each regex needs (one of which every
-/// match contains, compared case-insensitively) are searched in a value once for all rules, which tells which regexes
-/// can match it; the others are not run. A value is searched once however many rules read it, instead of once per
+/// The prefilter of every <c>@rx</c> and <c>@pm</c> of a rule set in one search: the literals each regex needs (one of
+/// which every match contains, compared case-insensitively) and the phrases of each phrase list are searched in a value
+/// once for all rules, which tells which operators can match it; the others are not run. A value is searched once however many rules read it, instead of once per
 /// rule (a 2 KB form field is read by some hundred CRS rules).
 /// </summary>
 /// <remarks>
 /// The search is an Aho-Corasick automaton with every transition precomputed: one table step per character, whatever
 /// the value holds. The CRS's literals include a space, <c>=</c>, <c>on</c>, <c>in</c>, <c>or</c>, so a search that
-/// stops at each occurrence and then looks the literals up stops every few characters of plain text.
+/// stops at each occurrence and then looks the literals up stops every few characters of plain text. Only the first
+/// <see cref="SearchedLength"/> characters of each literal are searched: a value that contains a literal contains its
+/// start, and one that contains only the start lets the operator run and decide. The CRS's phrase files (some 40,000
+/// characters) would otherwise make a table of 44,000 states (13 MB, 45 MB more peak memory while it is built); their
+/// starts and the regexes' literals make 5,500 (1.5 MB), with no measurable cost in operators run for nothing.
 /// </remarks>
 public sealed class LiteralIndex
 {
@@ -35,6 +39,7 @@ public sealed class LiteralIndex
     private LiteralIndex(IReadOnlyList<IReadOnlyList<string>> literalsBySlot)
     {
         _slots = literalsBySlot.Count;
+        literalsBySlot = [.. literalsBySlot.Select(set => (IReadOnlyList<string>)[.. set.Select(l => l.Length > SearchedLength ? l[..SearchedLength] : l).Distinct()])];
         _longest = literalsBySlot.SelectMany(l => l).Select(l => l.Length).DefaultIfEmpty(0).Max();
         _classOf = new ushort[char.MaxValue + 1];
         var classOfFolded = new Dictionary<char, ushort>();
@@ -108,13 +113,13 @@ public sealed class LiteralIndex
         _slotsAt = [.. found.Select(s => slotsAt[s]!)];
     }
 
-    /// <summary>Gives each rule (chain links too) whose regex has required literals a slot, and indexes the literals.</summary>
+    /// <summary>Gives each rule (chain links too) whose operator has required literals (a regex's, a phrase list) a slot, and indexes the literals.</summary>
     public static LiteralIndex Build(IEnumerable<SecLangRule> rules)
     {
         var literalsBySlot = new List<IReadOnlyList<string>>();
         foreach (var link in rules.SelectMany(r => r.Chain()))
         {
-            if (link.Operator is not RegexOperator { RequiredLiterals: { } required }) continue;
+            if (link.Operator?.RequiredLiterals is not { } required) continue;
             link.PrefilterSlot = literalsBySlot.Count;
             literalsBySlot.Add(required);
         }
@@ -124,10 +129,16 @@ public sealed class LiteralIndex
     /// <summary>An index of the given literal sets, slot by slot (for tests).</summary>
     internal static LiteralIndex Of(IReadOnlyList<IReadOnlyList<string>> literalsBySlot) => new(literalsBySlot);
 
+    /// <summary>How many characters of each literal are searched: its start.</summary>
+    public const int SearchedLength = 6;
+
+    /// <summary>The automaton's states (its table has a row of every character class for each).</summary>
+    internal int States => _next.Length / _classes;
+
     /// <summary>The length of a <see cref="Search"/> result: one bit per slot.</summary>
     public int Words => (_slots + 63) / 64;
 
-    /// <summary>The slots of the regexes that can match the value (one of their literals occurs in it): one bit per slot.</summary>
+    /// <summary>The slots of the operators that can match the value (the start of one of their literals occurs in it): one bit per slot.</summary>
     public ulong[] Search(string value)
     {
         var candidates = new ulong[Words];

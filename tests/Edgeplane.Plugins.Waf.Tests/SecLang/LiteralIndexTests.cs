@@ -1,8 +1,13 @@
 using Edgeplane.Plugins.Waf.SecLang;
+using Edgeplane.Plugins.Waf.SecLang.Parsing;
 
 namespace Edgeplane.Plugins.Waf.Tests.SecLang;
 
-/// <summary>The prefilter's one-pass search finds exactly the literal sets a case-insensitive search of each literal finds.</summary>
+/// <summary>
+/// The prefilter's one-pass search finds exactly the literal sets a case-insensitive search of each literal's start
+/// (its first <see cref="LiteralIndex.SearchedLength"/> characters) finds: every set a value contains, and only those
+/// whose start it contains.
+/// </summary>
 public sealed class LiteralIndexTests
 {
     private static bool[] Found(LiteralIndex index, int slots, string value)
@@ -12,7 +17,7 @@ public sealed class LiteralIndexTests
     }
 
     private static bool[] Expected(IReadOnlyList<IReadOnlyList<string>> literals, string value) =>
-        [.. literals.Select(set => set.Any(l => value.Contains(l, StringComparison.OrdinalIgnoreCase)))];
+        [.. literals.Select(set => set.Any(l => value.Contains(l[..Math.Min(l.Length, LiteralIndex.SearchedLength)], StringComparison.OrdinalIgnoreCase)))];
 
     [Fact]
     public void Overlapping_and_nested_literals_are_all_found_ignoring_case()
@@ -57,6 +62,27 @@ public sealed class LiteralIndexTests
             var value = new string('x', at) + "NEEDLE" + new string('x', 200 - 6 - at);
             Assert.True(Found(LiteralIndex.Of(one), 1, value)[0], $"needle at {at}");
         }
+    }
+
+    [Fact]
+    public void Long_literals_are_searched_by_their_start_so_a_large_phrase_list_keeps_the_table_small()
+    {
+        var random = new Random(22);
+        string Phrase() => new([.. Enumerable.Range(0, 30).Select(_ => (char)('a' + random.Next(26)))]);
+        IReadOnlyList<IReadOnlyList<string>> literals = [.. Enumerable.Range(0, 50).Select(_ => (IReadOnlyList<string>)[.. Enumerable.Range(0, 100).Select(_ => Phrase())])];
+        var index = LiteralIndex.Of(literals);
+        Assert.InRange(index.States, 1, 1 + 50 * 100 * LiteralIndex.SearchedLength);
+        var phrase = literals[7][3];
+        Assert.True(Found(index, literals.Count, "x " + phrase.ToUpperInvariant() + " y")[7]);
+        Assert.True(Found(index, literals.Count, phrase[..LiteralIndex.SearchedLength])[7]);
+        Assert.False(Found(index, literals.Count, phrase[..(LiteralIndex.SearchedLength - 1)])[7]);
+    }
+
+    [Fact]
+    public void Phrase_lists_are_in_the_prefilter_beside_the_regexes()
+    {
+        var set = RuleSetLoader.LoadText("SecRule ARGS \"@pm foo bar\" \"id:1,phase:2,deny\"\nSecRule ARGS \"@rx ba[rz]\" \"id:2,phase:2,deny\"");
+        Assert.All(set.Rules, rule => Assert.True(rule.PrefilterSlot >= 0, $"{rule.Id} has no prefilter slot"));
     }
 
     [Theory]

@@ -8,6 +8,9 @@ public sealed class PhraseMatchOperator(string name, string parameter, IReadOnly
     private readonly SearchValues<string> _phrases = SearchValues.Create([.. phrases.Distinct(StringComparer.OrdinalIgnoreCase)], StringComparison.OrdinalIgnoreCase);
     private readonly string[] _list = [.. phrases];
 
+    /// <summary>The phrases: a value that contains none of them does not match (the rule set's prefilter decides that for all rules at once).</summary>
+    public override IReadOnlyList<string>? RequiredLiterals => _list;
+
     public override bool Match(IMatchContext context, string input)
     {
         var at = input.AsSpan().IndexOfAny(_phrases);

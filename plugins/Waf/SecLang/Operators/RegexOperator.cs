@@ -32,8 +32,7 @@ public sealed class RegexOperator : SecOperator
         RequiredLiterals = required;
     }
 
-    /// <summary>Literals one of which every match contains (compared case-insensitively); null when the pattern has none.</summary>
-    public IReadOnlyList<string>? RequiredLiterals { get; }
+    public override IReadOnlyList<string>? RequiredLiterals { get; }
 
     /// <summary>True when the pattern runs on the backtracking engine (with <see cref="MatchTimeout"/>).</summary>
     public bool Backtracking => _regex is { } regex && (regex.Options & RegexOptions.NonBacktracking) == 0;

@@ -20,6 +20,12 @@ public abstract class SecOperator(string name, string parameter)
 
     public abstract bool Match(IMatchContext context, string input);
 
+    /// <summary>
+    /// Literals one of which every match contains, compared case-insensitively (the rule set's prefilter,
+    /// <see cref="LiteralIndex"/>); null when the operator has none.
+    /// </summary>
+    public virtual IReadOnlyList<string>? RequiredLiterals => null;
+
     /// <summary>The texts with macros this operator expands when it runs (its parameter or pattern).</summary>
     public virtual IEnumerable<MacroText> Macros => [];
 
