@@ -85,14 +85,21 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
         return row is null ? null : (row.Position, row.ZoneId);
     }
 
-    /// <summary>One zone's row and records in one consistent read, or null when it is gone.</summary>
-    public async Task<StoredZone?> LoadZoneAsync(string zoneId, CancellationToken ct = default)
+    /// <summary>
+    /// One zone's row and records in one consistent read, with the zone's changes in the feed after <paramref name="position"/>
+    /// (the writes the read includes beyond it); null when the zone is gone.
+    /// </summary>
+    public async Task<StoredZone?> LoadZoneAsync(string zoneId, long position, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var row = await c.QueryFirstOrDefaultAsync<ZoneRow>($"SELECT {ZoneRow.Columns} FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
         if (row is null) return null;
-        var zone = new StoredZone(row, await ListRecordsAsync(c, tx, zoneId));
+        var zone = new StoredZone(row, await ListRecordsAsync(c, tx, zoneId))
+        {
+            Later = (await c.QueryAsync<ChangeRow>($"SELECT {ChangeRow.Columns} FROM dns_changes WHERE zone_id = @zoneId AND position > @position ORDER BY position",
+                new { zoneId, position }, tx)).AsList(),
+        };
         await tx.CommitAsync(ct);
         return zone;
     }

@@ -7,13 +7,14 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// The served view persisted in the plugin's data directory, so that a restart answers at once: one binary file,
 /// <c>view.snapshot</c>, read in one sequential read. It starts with the SHA-256 of the rest, then holds the change
 /// feed position the view includes and the feed's last row at or before it (to recognise the database), then every
-/// zone: its id, name, serial, records in wire form (<see cref="WireRecords"/>) and IXFR journal. It is written to a
+/// zone: its id, name, serial, the feed position it includes, records in wire form (<see cref="WireRecords"/>) and IXFR journal
+/// (a file of an earlier version is not used: every zone is loaded from the database instead). It is written to a
 /// temporary file, flushed to disk and renamed, so a reader sees the old view or the new one.
 /// </summary>
-public sealed class ViewSnapshot(string directory, Func<string, string, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build)
+public sealed class ViewSnapshot(string directory, Func<string, string, long, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build)
 {
     private const string FileName = "view.snapshot";
-    private const int Version = 1;
+    private const int Version = 2;
     private Task<Loaded>? _preloaded;
 
     public string Directory { get; } = directory;
@@ -49,16 +50,16 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, by
             if (reader.ReadInt32() != Version) throw new InvalidDataException($"{path}: another version");
             var position = reader.ReadInt64();
             var mark = reader.ReadBoolean() ? new Mark(position, reader.ReadInt64(), reader.ReadString()) : new Mark(position, null, null);
-            var stored = new (string Id, string Name, long Serial, byte[] Records, ZoneDelta[] Journal)[reader.ReadInt32()];
+            var stored = new (string Id, string Name, long Serial, long Position, byte[] Records, ZoneDelta[] Journal)[reader.ReadInt32()];
             for (var i = 0; i < stored.Length; i++)
             {
-                stored[i] = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), Bytes(reader), new ZoneDelta[reader.ReadInt32()]);
+                stored[i] = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), Bytes(reader), new ZoneDelta[reader.ReadInt32()]);
                 for (var j = 0; j < stored[i].Journal.Length; j++)
                     stored[i].Journal[j] = new ZoneDelta(reader.ReadInt64(), reader.ReadInt64(), Bytes(reader), Bytes(reader));
             }
             if (reader.BaseStream.Position != reader.BaseStream.Length) throw new InvalidDataException($"{path}: data after the last zone");
             var zones = new ZoneSnapshot[stored.Length];
-            Parallel.For(0, stored.Length, i => zones[i] = build(stored[i].Id, stored[i].Name, stored[i].Serial, stored[i].Records, stored[i].Journal));
+            Parallel.For(0, stored.Length, i => zones[i] = build(stored[i].Id, stored[i].Name, stored[i].Serial, stored[i].Position, stored[i].Records, stored[i].Journal));
             return new Loaded(mark, zones, null, started.ElapsedMilliseconds);
         }
         catch (AggregateException e)
@@ -99,6 +100,7 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, by
                 writer.Write(zone.Id);
                 writer.Write(zone.Name);
                 writer.Write(zone.Soa.Serial);
+                writer.Write(zone.Position);
                 Write(writer, zone.Records());
                 writer.Write(zone.Journal.Count);
                 foreach (var delta in zone.Journal)

@@ -7,14 +7,15 @@ namespace Edgeplane.Plugins.Dns.Server;
 public sealed class ZoneBuilder(DnsServerOptions options)
 {
     public ZoneView View(StoredView stored) =>
-        new(stored.Zones.Select(z => Snapshot(z.Zone, z.Records)), stored.Generation);
+        new(stored.Zones.Select(z => Snapshot(z.Zone, z.Records, stored.Generation)), stored.Generation);
 
-    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, IReadOnlyList<ZoneDelta>? journal = null) =>
-        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Journal = journal ?? [] };
+    /// <param name="position">the feed position up to which the zone includes its changes</param>
+    public ZoneSnapshot Snapshot(ZoneRow zone, IReadOnlyList<DnsRecord> records, long position, IReadOnlyList<ZoneDelta>? journal = null) =>
+        new(zone.Name, Soa(zone), options.NameServers, options.NsTtl, records) { Id = zone.Id, Position = position, Journal = journal ?? [] };
 
-    /// <summary>A zone as served, from a persisted snapshot's id, name, serial, records and journal.</summary>
-    public ZoneSnapshot Snapshot(string id, string name, long serial, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
-        new(name, Soa(new ZoneRow { Id = id, Name = name, Serial = serial }), options.NameServers, options.NsTtl, records) { Id = id, Journal = journal };
+    /// <summary>A zone as served, from a persisted snapshot's id, name, serial, feed position, records and journal.</summary>
+    public ZoneSnapshot Snapshot(string id, string name, long serial, long position, byte[] records, IReadOnlyList<ZoneDelta> journal) =>
+        new(name, Soa(new ZoneRow { Id = id, Name = name, Serial = serial }), options.NameServers, options.NsTtl, records) { Id = id, Position = position, Journal = journal };
 
     public SoaData Soa(ZoneRow zone) => new(options.NameServers[0], options.Hostmaster ?? "hostmaster." + zone.Name, zone.Serial,
         options.Refresh, options.Retry, options.Expire, options.Minimum, options.SoaTtl);

@@ -21,6 +21,11 @@ public sealed class ZoneSnapshot
 {
     /// <summary>The zone's row id (a zone deleted and created again under its name has a new one).</summary>
     public string Id { get; init; } = "";
+    /// <summary>
+    /// The change feed position up to which the zone's records and journal include its every change: a zone read from the
+    /// database may hold writes committed after the feed rows it was read for, and the view then skips their rows.
+    /// </summary>
+    public long Position { get; init; }
     /// <summary>The zone's latest changes, oldest first, as far as this host has followed them (for IXFR); the last one ends at <see cref="Soa"/>'s serial when complete.</summary>
     public IReadOnlyList<ZoneDelta> Journal { get; init; } = [];
     public string Name { get; }

@@ -88,7 +88,11 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
                 foreach (var zone in changes.GroupBy(c => c.ZoneId).OrderBy(g => g.Last().Position))
                 {
                     var last = zone.Last();
-                    updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null : await RebuildAsync(view, last, zone, ct)));
+                    var served = view.Zones.TryGetValue(last.ZoneName, out var named) && named.Id == last.ZoneId ? named : null;
+                    // A zone read from the database after a later write already includes that write's change.
+                    var unapplied = zone.Where(c => c.Position > (served?.Position ?? 0)).ToList();
+                    if (unapplied.Count == 0) continue;
+                    updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null : await RebuildAsync(served, last, unapplied, ct)));
                 }
                 _view = view = view.With(updates, changes[^1].Position);
                 written.Forget(view.Generation);
@@ -103,14 +107,15 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
 
     /// <summary>
     /// The zone as its <paramref name="last"/> change left it: from the records this host's write of that change handed
-    /// over (<see cref="WrittenZones"/>), or else read again from the database (another host's change, a zone added).
+    /// over (<see cref="WrittenZones"/>), or else read again from the database (another host's change, a zone added)
+    /// with the changes of the writes committed since, so that its journal ends at the serial it is served with.
     /// </summary>
-    private async Task<ZoneSnapshot?> RebuildAsync(ZoneView view, ChangeRow last, IEnumerable<ChangeRow> changes, CancellationToken ct)
+    private async Task<ZoneSnapshot?> RebuildAsync(ZoneSnapshot? served, ChangeRow last, IReadOnlyList<ChangeRow> changes, CancellationToken ct)
     {
-        var journal = Journal(view, last.ZoneName, last.ZoneId, changes);
         if (written.Take(last.ZoneId, last.Position) is { } records)
-            return builder.Snapshot(new ZoneRow { Id = last.ZoneId, Name = last.ZoneName, Serial = last.Serial }, records, journal);
-        return await store.LoadZoneAsync(last.ZoneId, ct) is { } stored ? builder.Snapshot(stored.Zone, stored.Records, journal) : null;
+            return builder.Snapshot(new ZoneRow { Id = last.ZoneId, Name = last.ZoneName, Serial = last.Serial }, records, last.Position, Journal(served, last.ZoneName, changes));
+        if (await store.LoadZoneAsync(last.ZoneId, last.Position, ct) is not { } stored) return null;
+        return builder.Snapshot(stored.Zone, stored.Records, stored.Later.LastOrDefault()?.Position ?? last.Position, Journal(served, last.ZoneName, [.. changes, .. stored.Later]));
     }
 
     /// <summary>Whether <paramref name="changes"/> follow <paramref name="position"/> one step at a time.</summary>
@@ -121,10 +126,10 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
         return true;
     }
 
-    /// <summary>The zone's journal in <paramref name="view"/> followed by <paramref name="changes"/>, at most <see cref="DnsServerOptions.IxfrJournal"/> long.</summary>
-    private IReadOnlyList<ZoneDelta> Journal(ZoneView view, string name, string zoneId, IEnumerable<ChangeRow> changes)
+    /// <summary>The <paramref name="served"/> zone's journal followed by <paramref name="changes"/>, at most <see cref="DnsServerOptions.IxfrJournal"/> long.</summary>
+    private IReadOnlyList<ZoneDelta> Journal(ZoneSnapshot? served, string name, IEnumerable<ChangeRow> changes)
     {
-        List<ZoneDelta> journal = view.Zones.TryGetValue(name, out var served) && served.Id == zoneId ? [.. served.Journal] : [];
+        List<ZoneDelta> journal = served is null ? [] : [.. served.Journal];
         foreach (var change in changes)
         {
             if (change.Kind == ChangeKind.Zone) journal.Clear();

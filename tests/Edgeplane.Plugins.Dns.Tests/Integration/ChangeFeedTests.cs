@@ -110,4 +110,49 @@ public sealed class ChangeFeedTests(Postgres postgres)
         await DnsServerTests.WaitForAsync(() => Udp.HasAsync(portA, "late.z.example", "192.0.2.50"), 3000);
         Assert.True(await Udp.HasAsync(portA, "n4.x.example", "192.0.2.14"), "x.example's pruned changes are served after the full load\n" + a.Output);
     }
+
+    /// <summary>
+    /// A host following another's writes (it reads each changed zone from the database) while they go on: a zone read
+    /// after the feed rows it was read for may already hold a later write. Served that way, the zone's SOA would be
+    /// ahead of its journal, and a secondary asking IXFR from a serial the journal holds would get the whole zone.
+    /// Every IXFR from a serial this host served must be answered incrementally.
+    /// </summary>
+    [Fact]
+    public async Task A_follower_answers_ixfr_incrementally_while_another_host_writes()
+    {
+        using var dir = new TempDirectory();
+        var database = await TestSql.CreateAsync("sqlite", postgres, dir);
+        var (portA, portB) = (FreePort.Next(), FreePort.Next());
+        var key = "ep_test_" + Guid.NewGuid().ToString("N");
+        await using var a = await HostProcess.StartAsync(Options(database, portA, key));
+        var optionsB = Options(database, portB, key);
+        optionsB.Environment["Edgeplane__Plugins__dns__RefreshIntervalMs"] = "300";
+        optionsB.Environment["Edgeplane__Plugins__dns__IxfrJournal"] = "100000";
+        await using var b = await HostProcess.StartAsync(optionsB);
+        using var apiA = new HttpClient { BaseAddress = new Uri(a.BaseAddress, "/dns/api/") };
+        apiA.DefaultRequestHeaders.Add("X-API-Key", key);
+        const string zone = "follow.example";
+        await apiA.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+        await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(portB, zone, "SOA")).Count == 1, 5000);
+
+        using var writing = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !writing.IsCancellationRequested; i++)
+                await apiA.PostJsonAsync($"zone/{zone}/add", new { label = $"w{w}-{i}", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created);
+        })).ToList();
+        var answers = new List<string>();
+        long held = 1;
+        while (!writing.IsCancellationRequested)
+        {
+            var transfer = IxfrTestsBase.Transfer(await Dig.DigAsync(portB, "+noall", "+answer", zone, $"IXFR={held}"));
+            var serial = long.Parse(transfer[0]["SOA ".Length..]);
+            // Incremental: the new SOA, then the held one opening the first change; up to date: the SOA alone.
+            if (serial != held && transfer[1] != $"SOA {held}") answers.Add($"IXFR={held} at serial {serial}: {string.Join(", ", transfer.Take(3))}");
+            held = serial;
+        }
+        await Task.WhenAll(writers);
+        Assert.True(held > 20, $"the follower served serial {held} only");
+        Assert.True(answers.Count == 0, $"{answers.Count} full transfers:\n{string.Join('\n', answers)}\n{b.Output}");
+    }
 }

@@ -17,7 +17,7 @@ public abstract partial class IxfrTestsBase(DnsHostFixture fixture)
     private int Port => fixture.DnsPort;
 
     /// <summary>The serials of the SOA records in a transfer, in order, and its other records ("name type data").</summary>
-    private static List<string> Transfer(string digOutput) =>
+    internal static List<string> Transfer(string digOutput) =>
         digOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => !l.StartsWith(';'))
             .Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
