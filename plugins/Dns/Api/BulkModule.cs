@@ -40,6 +40,7 @@ public sealed class BulkModule : ICarterModule
             var items = list.Select((element, i) => Read(element, $"changes[{i}].", errors)).ToList();
             var invalid = errors.Count > 0;
             var results = new ChangeResult?[items.Count];
+            var trail = audit.InTransaction(StatusCodes.Status200OK);
             var write = await store.WriteRecordsAsync(row.Id, changes =>
             {
                 for (var i = 0; i < items.Count; i++)
@@ -59,14 +60,13 @@ public sealed class BulkModule : ICarterModule
                         errors[field.Length == 0 ? $"changes[{i}]" : $"changes[{i}].{field}"] = messages;
                 }
                 return errors.Count == 0;
-            }, ct);
+            }, (tx, done) => trail.RecordAsync(tx, "dns.records.bulk", row.Name, new { changes = items.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial }), ct);
             if (write is null) return Problems.NotFound("Zone");
             // Bad input is a 400; well-formed changes that do not fit the zone's data are a 409.
             if (errors.Count > 0)
                 return Problems.Errors(invalid ? 400 : 409, invalid ? "Invalid changes" : "Changes conflict with the zone", errors);
 
             if (write.Changed) views.Poke();
-            await audit.RecordAsync("dns.records.bulk", row.Name, new { changes = items.Count, removed = write.Removed.Count, added = write.Added.Count, write.Serial }, ct);
             var records = (await store.ListRecordsAsync(row.Id, ct)).ToDictionary(r => r.DataKey);
             return TypedResults.Ok(new BulkResult(row.Name, write.Serial, write.Removed.Count, write.Added.Count, items.Select((item, i) => new BulkChangeResult(item.Op,
                 // a record deleted and added again unchanged kept its index: show the stored record

@@ -72,6 +72,7 @@ public sealed class ImportModule : ICarterModule
 
         var refused = new List<LineNote>(file.Errors);
         var skipped = new List<LineNote>(file.Skipped);
+        var trail = audit.InTransaction(StatusCodes.Status200OK);
         var write = await store.WriteRecordsAsync(row.Id, changes =>
         {
             if (mode == "replace")
@@ -85,7 +86,8 @@ public sealed class ImportModule : ICarterModule
                     refused.Add(new LineNote(record.Line, record.Text, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))));
             }
             return refused.Count == 0;
-        }, ct);
+        }, (tx, done) => trail.RecordAsync(tx, "dns.zone.import", row.Name,
+            new { source, mode, records = file.Records.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial }), ct);
         if (write is null) return Problems.NotFound("Zone");
         if (refused.Count > 0)
         {
@@ -95,7 +97,6 @@ public sealed class ImportModule : ICarterModule
                 new Dictionary<string, object?> { ["lines"] = lines.Select(l => new { line = l.Line, text = l.Text, reason = l.Reason }), ["refusedLines"] = refused.Count });
         }
         if (write.Changed) views.Poke();
-        await audit.RecordAsync("dns.zone.import", row.Name, new { source, mode, records = file.Records.Count, removed = write.Removed.Count, added = write.Added.Count, write.Serial }, ct);
         return TypedResults.Ok(new ImportResult(row.Name, write.Serial, mode, file.Records.Count, write.Added.Count, write.Removed.Count, skipped.OrderBy(l => l.Line).ToList()));
     }
 

@@ -37,7 +37,9 @@ public sealed class RecordsModule : ICarterModule
             if (seedErrors.Any) return seedErrors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
             if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
-            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input, ct);
+            var trail = audit.InTransaction(http.IsSeedProfile() ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input,
+                (tx, added) => trail.RecordAsync(tx, "dns.record.add", row.Name, new { added.Index, added.Name, added.Type, rdata = added.Presentation() }), ct);
             switch (outcome)
             {
                 case ZoneStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");
@@ -46,13 +48,13 @@ public sealed class RecordsModule : ICarterModule
                 case ZoneStore.AddOutcome.Refused: return Problems.Conflict(conflicts);
             }
             views.Poke();
-            await audit.RecordAsync("dns.record.add", row.Name, new { stored!.Index, stored.Name, stored.Type, rdata = stored.Presentation() }, ct);
+            var record = stored!;
             if (http.IsSeedProfile())
             {
-                var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == stored.Index);
-                return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, stored, position));
+                var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == record.Index);
+                return SeedAnswer.Ok("Record added to " + row.Name, SeedForms.Record(row.Name, record, position));
             }
-            return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordView.From(row.Name, stored));
+            return TypedResults.Created(http.PluginLink($"/api/zone/{row.Name}/records"), RecordView.From(row.Name, record));
         }).WithSummary("Add a record").Produces<RecordView>(StatusCodes.Status201Created).RequirePermission("dns.zones.write");
 
         api.MapPost("/zone/{zone}/delete_record/{index}", async Task<IResult> (string zone, string index, HttpContext http, ICaller caller, ZoneStore store, ZoneViewProvider views, IAuditLog audit, CancellationToken ct) =>
@@ -61,9 +63,10 @@ public sealed class RecordsModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             if (http.IsSeedProfile()) return await DeleteAtPositionAsync(row, index, store, views, audit, ct);
             if (!int.TryParse(index, out var i) || i < 1) return Problems.Field("index", "must be a positive integer (see /zone/[ZONE]/records)");
-            if (!await store.DeleteRecordAsync(row.Id, i, ct)) return Problems.NotFound("Record");
+            var trail = audit.InTransaction(StatusCodes.Status200OK);
+            if (!await store.DeleteRecordAsync(row.Id, i, (tx, _) => trail.RecordAsync(tx, "dns.record.delete", row.Name, new { index = i }), ct))
+                return Problems.NotFound("Record");
             views.Poke();
-            await audit.RecordAsync("dns.record.delete", row.Name, new { index = i }, ct);
             return TypedResults.Ok(new Done($"record {i} deleted from {row.Name}"));
         }).WithSummary("Delete the record with that index").TakesNoBody().Produces<Done>().RequirePermission("dns.zones.write");
     }
@@ -74,12 +77,13 @@ public sealed class RecordsModule : ICarterModule
         if (!int.TryParse(index, out var position) || position < 0)
             return Problems.Field("index", "must be a record's position in the list, from 0 (see /zone/[ZONE]/records)");
         DnsRecord? deleted = null;
+        var trail = audit.InTransaction(StatusCodes.Status200OK);
         var write = await store.WriteRecordsAsync(row.Id, changes =>
-            changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied, ct);
+            changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied,
+            (tx, _) => trail.RecordAsync(tx, "dns.record.delete", row.Name, new { index = deleted!.Index, position }), ct);
         if (write is null) return Problems.NotFound("Zone");
         if (deleted is null) return TypedResults.Problem(statusCode: 404, title: "Record not found", detail: $"Record at index {position} doesn't exist in {row.Name}");
         views.Poke();
-        await audit.RecordAsync("dns.record.delete", row.Name, new { index = deleted.Index, position }, ct);
         return TypedResults.Ok(new DeletedAt($"Record deleted at index {position} from {row.Name}", deleted.Index));
     }
 }

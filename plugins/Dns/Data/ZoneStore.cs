@@ -152,11 +152,16 @@ public sealed class ZoneStore
     /// <summary><c>Conflict</c>: the record contradicts the zone's data (400); <c>Refused</c>: it does not fit its RRset or a zone cut (409).</summary>
     public enum AddOutcome { Added, Duplicate, Conflict, Refused, ZoneGone }
 
-    /// <summary>Adds a record under the next index (see <see cref="WriteRecordsAsync"/>); without a <c>ttl</c> it takes its RRset's TTL.</summary>
-    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, RecordInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Adds a record under the next index (see <see cref="WriteRecordsAsync"/>); without a <c>ttl</c> it takes its RRset's TTL.
+    /// <paramref name="audit"/> records the added record in the write's transaction.
+    /// </summary>
+    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, RecordInput input,
+        Func<DbTransaction, DnsRecord, Task> audit, CancellationToken ct = default)
     {
         ChangeResult? result = null;
-        var write = await WriteRecordsAsync(zoneId, changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied, ct);
+        var write = await WriteRecordsAsync(zoneId, changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied,
+            (tx, _) => audit(tx, result!.Record!), ct);
         if (write is null) return (AddOutcome.ZoneGone, null, []);
         return result!.Outcome switch
         {
@@ -168,24 +173,33 @@ public sealed class ZoneStore
     }
 
     /// <summary>Deletes the record with <paramref name="index"/>; false when there is none. Other records keep their indexes.</summary>
-    public async Task<bool> DeleteRecordAsync(string zoneId, int index, CancellationToken ct = default) =>
-        await WriteRecordsAsync(zoneId, changes => changes.Delete(index).Applied, ct) is { Changed: true };
+    public async Task<bool> DeleteRecordAsync(string zoneId, int index, Func<DbTransaction, RecordWrite, Task> audit, CancellationToken ct = default) =>
+        await WriteRecordsAsync(zoneId, changes => changes.Delete(index).Applied, audit, ct) is { Changed: true };
 
-    /// <summary>What a record write did: the serial after it, and whether it changed anything (and so bumped the serial).</summary>
-    public sealed record RecordWrite(long Serial, bool Changed, IReadOnlyList<DnsRecord> Removed, IReadOnlyList<DnsRecord> Added);
+    /// <summary>
+    /// What a record write did: the serial after it, whether it changed anything (and so bumped the serial), and whether
+    /// its changes were accepted at all (false: refused, nothing stored).
+    /// </summary>
+    public sealed record RecordWrite(long Serial, bool Changed, IReadOnlyList<DnsRecord> Removed, IReadOnlyList<DnsRecord> Added, bool Applied = true);
 
     /// <summary>
     /// The one write path for records (single adds and deletes, bulk changes, imports). Concurrent writes are committed
     /// together (<see cref="GroupCommit"/>): one transaction takes the change counter's row lock (so writers of every
     /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
     /// own savepoint and in queue order, reads its zone as the writes before it left it, lets <paramref name="apply"/>
-    /// make its changes (false: store nothing), writes the difference, bumps the serial once and appends its feed row.
-    /// The task completes after the commit; then the records the write left are handed to the zone view
+    /// make its changes (false: store nothing), writes the difference, bumps the serial once, appends its feed row and
+    /// lets <paramref name="audit"/> record what it did in the same transaction (so a change is never stored without its
+    /// audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
     /// (<see cref="WrittenZones"/>), which rebuilds the zone from them without reading it again. Null when the zone is gone.
     /// </summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, CancellationToken ct = default)
+    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, Func<DbTransaction, RecordWrite, Task> audit, CancellationToken ct = default)
     {
-        var (write, position, records) = await _writes.RunAsync((c, tx) => WriteRecordsAsync(c, tx, zoneId, apply), ct);
+        var (write, position, records) = await _writes.RunAsync(async (c, tx) =>
+        {
+            var result = await WriteRecordsAsync(c, tx, zoneId, apply);
+            if (result.Write is { Applied: true } applied) await audit(tx, applied);
+            return result;
+        }, ct);
         if (records is not null) written.HandOver(zoneId, position, records);
         return write;
     }
@@ -197,7 +211,7 @@ public sealed class ZoneStore
         var (zone, serial, nextIndex) = (row.Name, row.Serial, row.NextIndex);
         var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
         var changes = new RecordChangeSet(zone, await ViewStore.ListRecordsAsync(c, tx, zoneId), children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
-        if (!apply(changes)) return (new RecordWrite(serial, false, [], []), 0, null);
+        if (!apply(changes)) return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
         var (removed, added) = changes.Difference();
         if (removed.Count + added.Count == 0) return (new RecordWrite(serial, false, [], []), 0, null);
         var now = clock.GetUtcNow();

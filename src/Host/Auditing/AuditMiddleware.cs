@@ -27,23 +27,36 @@ public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddlewar
         }
         finally
         {
-            var endpoint = context.GetEndpoint();
-            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
-            try
-            {
-                var audit = context.RequestServices.GetRequiredService<AuditLog>();
-                await audit.WriteAsync(new AuditRecord
-                {
-                    Plugin = endpoint?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId ?? "host",
-                    Action = $"{method} {route}",
-                    Target = context.Request.Path.Value ?? "",
-                    Status = context.Response.StatusCode,
-                }, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Could not record audit entry for {Method} {Path}", method, context.Request.Path);
-            }
+            // A plugin that wrote the request's row in its own transaction (IAuditLog.InTransaction) answered as it said.
+            if (context.Features.Get<TransactionAudit>() is not { RequestWritten: true } written || written.AnsweredWith != context.Response.StatusCode)
+                await RecordAsync(context, method);
         }
+    }
+
+    private async Task RecordAsync(HttpContext context, string method)
+    {
+        try
+        {
+            var audit = context.RequestServices.GetRequiredService<AuditLog>();
+            await audit.WriteAsync(RequestRow(context, context.Response.StatusCode), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not record audit entry for {Method} {Path}", method, context.Request.Path);
+        }
+    }
+
+    /// <summary>The request's row: plugin, method and route template, path, and the status it is answered with.</summary>
+    public static AuditRecord RequestRow(HttpContext context, int status)
+    {
+        var endpoint = context.GetEndpoint();
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        return new AuditRecord
+        {
+            Plugin = endpoint?.Metadata.GetMetadata<PluginEndpointMetadata>()?.PluginId ?? "host",
+            Action = $"{context.Request.Method} {route}",
+            Target = context.Request.Path.Value ?? "",
+            Status = status,
+        };
     }
 }

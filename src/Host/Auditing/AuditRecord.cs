@@ -1,3 +1,5 @@
+using Edgeplane.Abstractions.Data;
+
 namespace Edgeplane.Host.Auditing;
 
 /// <summary>One row of the audit trail.</summary>
@@ -15,4 +17,13 @@ public sealed class AuditRecord
     public int? Status { get; set; }
     public string? SourceAddress { get; set; }
     public string? Details { get; set; }
+
+    /// <summary>A copy with a new id and the current time.</summary>
+    public AuditRecord Stamped(TimeProvider clock)
+    {
+        var copy = (AuditRecord)MemberwiseClone();
+        copy.Id = Ids.New();
+        copy.At = clock.GetUtcNow();
+        return copy;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using Dapper;
 using Edgeplane.Abstractions.Data;
@@ -28,8 +29,11 @@ public sealed class AuditWriter
     }
 
     public Task WriteAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
-        _commit.RunAsync(async (connection, transaction) => await connection.ExecuteAsync(
+        _commit.RunAsync((connection, transaction) => InsertAsync(connection, transaction, record), cancellationToken);
+
+    /// <summary>Inserts the row in the caller's transaction.</summary>
+    public static Task<int> InsertAsync(DbConnection connection, DbTransaction transaction, AuditRecord record) =>
+        connection.ExecuteAsync(
             "INSERT INTO host_audit (id, at, user_id, api_key_id, actor, team_id, plugin, action, target, status, source_address, details) " +
-            "VALUES (@Id, @At, @UserId, @ApiKeyId, @Actor, @TeamId, @Plugin, @Action, @Target, @Status, @SourceAddress, @Details)", record, transaction),
-            cancellationToken);
+            "VALUES (@Id, @At, @UserId, @ApiKeyId, @Actor, @TeamId, @Plugin, @Action, @Target, @Status, @SourceAddress, @Details)", record, transaction);
 }

@@ -10,7 +10,8 @@ namespace Edgeplane.Plugins.Dns.Tests.Integration;
 /// Concurrent single writes on real SQLite and PostgreSQL: writes that arrive while the writers' lock is taken are
 /// committed together (group commit), every acknowledged record is stored and served, each zone's serial moves one
 /// step per write, the change feed stays dense and in order, and a write that fails (bad input, a conflict, or the
-/// database refusing its row) fails alone and changes nothing.
+/// database refusing its row) fails alone and changes nothing. A write's audit rows (its own and its request's) commit
+/// in the write's transaction, and nothing acknowledged is lost when the host is killed (SIGKILL) right after.
 /// </summary>
 public sealed partial class ConcurrentWriteTests(Postgres postgres)
 {
@@ -38,6 +39,7 @@ public sealed partial class ConcurrentWriteTests(Postgres postgres)
               "CREATE TRIGGER refuse_row BEFORE INSERT ON dns_records FOR EACH ROW EXECUTE FUNCTION refuse_row()"
             : $"CREATE TRIGGER refuse_row BEFORE INSERT ON dns_records WHEN NEW.value = '{RefusedValue}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
         var (transactionsBefore, writesBefore) = await WriteMetricsAsync(host);
+        var auditRowsBefore = await AuditRowsWrittenAloneAsync(host);
 
         // 30 adds to one zone and 30 spread over eight, plus three that must fail, all sent while the lock is held.
         var adds = new List<(string Zone, object Body, HttpStatusCode Expected)>();
@@ -67,6 +69,19 @@ public sealed partial class ConcurrentWriteTests(Postgres postgres)
         Assert.True(writesAfter - writesBefore >= 60, $"{writesAfter - writesBefore} writes counted");
         Assert.True(transactionsAfter - transactionsBefore <= 10, $"{writesAfter - writesBefore} writes in {transactionsAfter - transactionsBefore} transactions");
 
+        // The audit trail: each acknowledged add's rows (the change and the request) were committed in its write's
+        // transaction; only the three failed requests' rows took the audit writer's own transactions.
+        Assert.Equal(3, await AuditRowsWrittenAloneAsync(host) - auditRowsBefore);
+        foreach (var zone in many.Prepend("one.example"))
+        {
+            var acknowledged = answers.Count(a => a.Zone == zone && a.Body is not null) + (zone == "one.example" ? 1 : 0);
+            Assert.Equal(acknowledged.ToString(), Assert.Single(await database.QueryAsync($"SELECT COUNT(*) FROM host_audit WHERE action = 'dns.record.add' AND target = '{zone}'")));
+            var requests = $"FROM host_audit WHERE action LIKE 'POST %/add' AND target LIKE '%/zone/{zone}/add'";
+            Assert.Equal($"{acknowledged + (zone == "one.example" ? 3 : 0)}", Assert.Single(await database.QueryAsync("SELECT COUNT(*) " + requests)));
+            Assert.Equal(zone == "one.example" ? [$"201|{acknowledged}", "400|1", "409|1"] : [$"201|{acknowledged}"],
+                await database.QueryAsync($"SELECT status, COUNT(*) {requests} AND status IN (201, 400, 409) GROUP BY status ORDER BY status"));
+        }
+
         // Every acknowledged record is stored under the index it was given, nothing else, and served.
         foreach (var zone in many.Prepend("one.example"))
         {
@@ -94,6 +109,80 @@ public sealed partial class ConcurrentWriteTests(Postgres postgres)
         Assert.Equal(1 + 30 + 1, rows.Count(r => r.Zone == "one.example"));
         Assert.Equal(many.Length + 30, rows.Count(r => r.Zone.StartsWith("many", StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Adds_acknowledged_before_a_kill_9_are_stored_with_their_audit_rows(string provider)
+    {
+        using var dir = new TempDirectory();
+        var database = await TestSql.CreateAsync(provider, postgres, dir);
+        var port = FreePort.Next();
+        var key = "ep_test_" + Guid.NewGuid().ToString("N");
+        var host = await HostProcess.StartAsync(ChangeFeedTests.Options(database, port, key));
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var killed = false;
+        try
+        {
+            using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/"), Timeout = TimeSpan.FromSeconds(60) };
+            api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+            string[] zones = ["kill1.example", "kill2.example", "kill3.example"];
+            foreach (var zone in zones) await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
+
+            // Clients add records without pause; the host is killed as soon as 30 adds have been acknowledged, others in flight.
+            var clients = Enumerable.Range(0, 8).Select(c => Task.Run(async () =>
+            {
+                for (var i = 0; ; i++)
+                {
+                    var zone = zones[(c + i) % zones.Length];
+                    var label = $"c{c}-{i}";
+                    try
+                    {
+                        using var response = await api.PostAsJsonAsync($"zone/{zone}/add", new { label, type = "A", value = "192.0.2.7" });
+                        if (response.StatusCode == HttpStatusCode.Created) acknowledged.Add($"{zone} {label}");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return; // the host is gone
+                    }
+                }
+            })).ToList();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (acknowledged.Count < 30 && DateTime.UtcNow < deadline) await Task.Delay(5);
+            await host.DisposeAsync(); // SIGKILL
+            killed = true;
+            await Task.WhenAll(clients);
+        }
+        finally
+        {
+            if (!killed) await host.DisposeAsync();
+        }
+        Assert.True(acknowledged.Count >= 30, $"{acknowledged.Count} adds acknowledged");
+
+        await using var again = await HostProcess.StartAsync(ChangeFeedTests.Options(database, port, key));
+        var stored = (await database.QueryAsync("SELECT z.name || ' ' || r.name FROM dns_records r JOIN dns_zones z ON z.id = r.zone_id")).ToHashSet();
+        var audited = (await database.QueryAsync("SELECT target || ' ' || details FROM host_audit WHERE action = 'dns.record.add'")).ToList();
+        foreach (var add in acknowledged)
+        {
+            Assert.Contains(add, stored);
+            var (zone, label) = (add.Split(' ')[0], add.Split(' ')[1]);
+            Assert.Contains(audited, a => a.StartsWith(zone + " ", StringComparison.Ordinal) && a.Contains($"\"name\":\"{label}\"", StringComparison.Ordinal));
+        }
+        var requests = await database.QueryAsync("SELECT COUNT(*) FROM host_audit WHERE action LIKE 'POST %/add' AND status = 201 AND target LIKE '%/zone/kill%'");
+        Assert.True(long.Parse(Assert.Single(requests)) >= acknowledged.Count, $"{requests[0]} request rows for {acknowledged.Count} acknowledged adds");
+        var last = acknowledged.First().Split(' ');
+        await DnsServerTests.WaitForAsync(() => Udp.HasAsync(port, $"{last[1]}.{last[0]}", "192.0.2.7"), 10000);
+    }
+
+    /// <summary>Audit rows the host's audit writer committed in transactions of its own.</summary>
+    private static async Task<long> AuditRowsWrittenAloneAsync(HostProcess host)
+    {
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        return AuditRows().Matches(metrics).Sum(m => long.Parse(m.Groups[1].Value));
+    }
+
+    [GeneratedRegex(@"^edgeplane_audit_writes_total(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]
+    private static partial Regex AuditRows();
 
     [GeneratedRegex(@"^edgeplane_dns_record_write(s|_transactions)_total(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]
     private static partial Regex WriteCounter();
