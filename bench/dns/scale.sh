@@ -83,6 +83,9 @@ start_nsd() {
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+# CPU time (user + system, in clock ticks) a process has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # The host's counts of committed record writes and of the transactions that held them (group commit).
 write_counts() {
   curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^edgeplane_dns_record_writes_total/ {w += $NF} /^edgeplane_dns_record_write_transactions_total/ {t += $NF} END {print w + 0, t + 0}'
@@ -180,9 +183,12 @@ python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
 
 echo "== single adds from $CLIENTS concurrent API clients ($ADDS adds to random zones)"
 read -r W0 T0 <<<"$(write_counts)"
+C0=$(cpu_ticks "$HOST_PID")
 python3 "$HELPER" concurrent "$BASE" "$KEY" "$ZONES" "$CLIENTS" "$ADDS"
+C1=$(cpu_ticks "$HOST_PID")
 read -r W1 T1 <<<"$(write_counts)"
 echo "   $(( W1 - W0 )) record writes committed in $(( T1 - T0 )) transactions (group commit: $(python3 -c "print(f'{($W1 - $W0) / max(1, $T1 - $T0):.1f}')") writes per commit)"
+echo "   host CPU $(python3 -c "print(f'{($C1 - $C0) * 1000 / $(getconf CLK_TCK) / $ADDS:.2f}')") ms per add (user + system); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== restart -> $LAST answered"
 stop "$NSD_PID"; T0=$(now); start_nsd
