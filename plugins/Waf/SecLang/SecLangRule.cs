@@ -45,8 +45,18 @@ public sealed class SecLangRule
     /// <summary>Fixes what evaluation reads from the final targets, for this rule and its chain.</summary>
     internal void Complete()
     {
-        foreach (var link in Chain()) link.Exclusions = [.. link.Targets.Where(t => t.Exclude)];
+        foreach (var link in Chain())
+        {
+            link.Exclusions = [.. link.Targets.Where(t => t.Exclude)];
+            link.OneMember = link.Targets is [{ Exclude: false, Key: not null, KeyPattern: null } one] && one.Id > VariableNames.TimeEpoch && !link.Actions.MultiMatch ? one : null;
+        }
     }
+
+    /// <summary>
+    /// The target when the rule reads one named member of a collection and nothing else (<c>TX:paranoia_level</c>,
+    /// <c>&amp;TX:x</c>): the transaction reads it without collecting a list of values.
+    /// </summary>
+    public VariableSpec? OneMember { get; private set; }
 
     public IEnumerable<SecLangRule> Chain()
     {

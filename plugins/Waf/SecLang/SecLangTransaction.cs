@@ -43,7 +43,8 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly List<Regex> _removedTags = [];
     private readonly List<(int Id, VariableSpec Target)> _removedTargetsById = [];
     private readonly List<(Regex Tag, VariableSpec Target)> _removedTargetsByTag = [];
-    private IReadOnlyList<VariableValue> _matchedVars = [];
+    private IReadOnlyList<VariableValue> _matchedVars = NoMatches;
+    private static readonly VariableValue[] NoMatches = [];
     /// <summary>The lists of matched values handed out while the current rule runs, and the ones free for the next rule.</summary>
     private readonly List<List<VariableValue>> _matchListsInUse = [];
     private readonly Stack<List<VariableValue>> _freeMatchLists = [];
@@ -465,7 +466,8 @@ public sealed class SecLangTransaction : IMatchContext
 
     private bool IsRemoved(SecLangRule rule)
     {
-        if (_removedIds.Count > 0 && _removedIds.Contains(rule.Id)) return true;
+        if (_removedIds.Count == 0 && _removedRanges.Count == 0 && _removedTags.Count == 0) return false;
+        if (_removedIds.Contains(rule.Id)) return true;
         foreach (var (from, to) in _removedRanges) if (rule.Id >= from && rule.Id <= to) return true;
         foreach (var tag in _removedTags)
             foreach (var t in rule.Actions.Tags)
@@ -492,9 +494,22 @@ public sealed class SecLangTransaction : IMatchContext
             if (rule.PrefilterSlot >= 0 && !rule.Negated && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), rule.PrefilterSlot))
                 return false;
             foreach (ref var value in collected.Values) Test(rule, value.Value, value.Input, ref value.Candidates, ref matched);
-            if (matched is null) return false;
-            _matchedVars = matched;
-            return rule.Next is null || Run(rule.Next, top);
+            return Matched(rule, top, matched);
+        }
+        if (rule.OneMember is { } member && _removedTargetsById.Count == 0 && _removedTargetsByTag.Count == 0 && _collections[member.Id] is { } owner)
+        {
+            var (at, count) = owner.Find(member.Slot, member.Key!);
+            if (member.Count || count == 0)
+            {
+                if (member.Count) TestOne(rule, new(member.Collection, null, count.ToString(CultureInfo.InvariantCulture)), ref matched);
+                return Matched(rule, top, matched);
+            }
+            if (count == 1)
+            {
+                var found = owner.Members[at];
+                TestOne(rule, new(member.Collection, found.Key, found.Value), ref matched);
+                return Matched(rule, top, matched);
+            }
         }
         // all values are read before any action runs: setvar may change the collection being read
         var values = _valueLists.Count > 0 ? _valueLists.Pop() : [];
@@ -520,9 +535,21 @@ public sealed class SecLangTransaction : IMatchContext
         }
         values.Clear();
         _valueLists.Push(values);
+        return Matched(rule, top, matched);
+    }
+
+    /// <summary>The end of a link: the next one runs when this one matched.</summary>
+    private bool Matched(SecLangRule rule, SecLangRule top, List<VariableValue>? matched)
+    {
         if (matched is null) return false;
         _matchedVars = matched;
         return rule.Next is null || Run(rule.Next, top);
+    }
+
+    private void TestOne(SecLangRule rule, VariableValue value, ref List<VariableValue>? matched)
+    {
+        ulong[]? candidates = null;
+        Test(rule, value, Transform(value.Value, rule), ref candidates, ref matched);
     }
 
     private List<VariableValue> MatchList()
@@ -535,7 +562,8 @@ public sealed class SecLangTransaction : IMatchContext
     /// <summary>Forgets the matches of the rule that ran last (a rule's <c>MATCHED_VARS</c> are its own), keeping the lists.</summary>
     private void ReleaseMatchLists()
     {
-        _matchedVars = [];
+        if (_matchListsInUse.Count == 0 && ReferenceEquals(_matchedVars, NoMatches)) return;
+        _matchedVars = NoMatches;
         foreach (var list in _matchListsInUse)
         {
             list.Clear();

@@ -40,6 +40,18 @@ public sealed class EngineTests
     public void Variables_select_what_they_name(string variable, string uri, bool blocked) =>
         Assert.Equal(blocked, Blocks($"SecRule {variable} \"@contains evil\" \"id:1,phase:2,deny\"", uri, [("X-Test", "evil"), ("Cookie", "a=1; sid=evil")]));
 
+    [Theory]
+    [InlineData("SecRule TX:score \"@ge 5\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:SCORE \"@gt 5\" \"id:3,phase:1,deny\"", false)]
+    [InlineData("SecRule &TX:score \"@eq 1\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule &TX:missing \"@eq 0\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:missing \"@eq 0\" \"id:3,phase:1,deny\"", false)]
+    [InlineData("SecRule TX:score \"@eq 1\" \"id:3,phase:1,deny,t:length\"", true)]
+    [InlineData("SecRule TX:score \"@ge 5\" \"id:3,phase:1,deny,chain\"\nSecRule MATCHED_VAR_NAME \"@streq TX:score\"", true)]
+    [InlineData("SecAction \"id:4,phase:1,pass,nolog,ctl:ruleRemoveTargetById=3;TX:score\"\nSecRule TX:score \"@ge 5\" \"id:3,phase:1,deny\"", false)]
+    public void One_member_targets_read_what_a_list_of_values_reads(string rules, bool blocked) =>
+        Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5\"\n" + rules, "/"));
+
     [Fact]
     public void Counting_and_matched_vars()
     {
