@@ -2,6 +2,7 @@ using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Api.Device;
+using Edgeplane.Plugins.Rollouts.Data;
 using Edgeplane.Plugins.Rollouts.Data.Artifacts;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
 using Edgeplane.Plugins.Rollouts.Data.Deployments;
@@ -52,10 +53,12 @@ public sealed class RolloutsPlugin : IPlugin
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddSingleton<BrandingStore>();
         builder.Services.AddSingleton<VulnerabilityStore>();
+        builder.Services.AddSingleton<ReportFacts>();
         builder.Services.AddSingleton<ReportService>();
         builder.Services.AddHealthChecks().AddCheck<DeviceApiState>("rollouts-device-api");
         // part 2: artifacts through the update-signing repository (TUF), SBOMs, registries, deployments
         builder.Services.AddSingleton<TufRepository>();
+        builder.Services.AddSingleton<TeamRows>();
         builder.Services.AddHostedService<TufInitializer>();
         builder.Services.AddHostedService<TufRefreshJob>();
         builder.Services.AddSingleton<ArtifactStore>();

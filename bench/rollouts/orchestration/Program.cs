@@ -14,7 +14,7 @@ using Edgeplane.Plugins.Rollouts.Data.Ca;
 using Edgeplane.Plugins.Rollouts.Data.Deployments;
 using Edgeplane.Plugins.Rollouts.Data.Tuf;
 using Edgeplane.Plugins.Rollouts.Domain.Deployments;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Jobs;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -149,8 +149,8 @@ async Task DecisionsAsync(int devices)
         };
         await deployments.CreateAsync(rollout, DeploymentStore.AssignPhases(rollout.Id, ids, phases));
         var orchestrator = new DeploymentOrchestrator(deployments,
-            new RolloutEvents(deployments, new NoEvents(), new DeploymentOptions(), db, TimeProvider.System, NullLogger<RolloutEvents>.Instance),
-            new DeploymentOptions(), new RolloutsOptions(), db, new Leases(), TimeProvider.System, NullLogger<DeploymentOrchestrator>.Instance);
+            new RolloutEvents(deployments, new NoEvents(), new DeploymentOptions(), TimeProvider.System, NullLogger<RolloutEvents>.Instance),
+            new DeploymentOptions(), new RolloutsOptions(), new Leases(), TimeProvider.System, NullLogger<DeploymentOrchestrator>.Instance);
         var stepTimes = new List<double>();
         for (var i = 0; i < 5; i++)
         {
@@ -163,12 +163,11 @@ async Task DecisionsAsync(int devices)
             var t0 = Stopwatch.GetTimestamp();
             await deployments.CountsAsync(rollout.Id);
             var t1 = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            await using var c = await db.OpenAsync();
-            await using var t = await c.BeginTransactionAsync();
             var t2s = Stopwatch.GetTimestamp();
-            var n = await DeploymentStore.UnsettledAsync(c, t, rollout.Id, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(-30));
+            var n = await deployments.ChangeAsync(team, rollout.Id, change => change.UnsettledAsync(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(-30)));
             Console.Error.WriteLine($"counts {t1:0.0} ms, unsettled {Stopwatch.GetElapsedTime(t2s).TotalMilliseconds:0.0} ms ({n})");
-            foreach (var row in await c.QueryAsync<string>("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM rollouts_deployment_devices d JOIN rollouts_devices v ON v.id = d.device_id WHERE d.rollout_id = @r AND d.released = 1 AND ((d.state IN ('downloading', 'installing') AND d.updated_at >= '2000') OR (d.state = 'pending' AND v.last_seen_at >= '2000'))", new { r = rollout.Id }, t))
+            await using var c = await db.OpenAsync();
+            foreach (var row in await c.QueryAsync<string>("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM rollouts_deployment_devices d JOIN rollouts_devices v ON v.id = d.device_id WHERE d.rollout_id = @r AND d.released = 1 AND ((d.state IN ('downloading', 'installing') AND d.updated_at >= '2000') OR (d.state = 'pending' AND v.last_seen_at >= '2000'))", new { r = rollout.Id }))
                 Console.Error.WriteLine(row);
         }
         var (rate, p99) = await LoopAsync(async id =>

@@ -38,8 +38,7 @@ public sealed class GroupsModule : ICarterModule
         return errors;
     }
 
-    private static async Task<IResult> CreateAsync(NewGroup body, HttpContext http, ICaller caller, GroupStore store, DeviceStore devices, IDbConnectionFactory db,
-        IAuditLog audit, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(NewGroup body, HttpContext http, ICaller caller, GroupStore store, DeviceStore devices, IAuditLog audit, TimeProvider clock)
     {
         var errors = Check(body.Name, body.Description, body.Selector, nameRequired: true);
         var ids = new List<string>();
@@ -56,14 +55,8 @@ public sealed class GroupsModule : ICarterModule
             Id = Ids.New(), TeamId = caller.TeamId!, Name = body.Name!, Description = body.Description ?? "",
             Selector = Json.Write(body.Selector ?? new Selector()), CreatedAt = clock.GetUtcNow(),
         };
-        try
-        {
-            await store.CreateAsync(row, ids);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
+        if (!await store.CreateAsync(row, ids))
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"a group named '{body.Name}' exists");
-        }
         await audit.RecordAsync("rollouts.group.create", row.Id, new { row.Name });
         return TypedResults.Created(http.PluginLink($"/api/v1/groups/{row.Id}"), await store.ViewAsync(row));
     }
@@ -76,7 +69,7 @@ public sealed class GroupsModule : ICarterModule
     private static async Task<IResult> GetAsync(string id, ICaller caller, GroupStore store) =>
         await store.FindAsync(caller.TeamId!, id) is { } row ? TypedResults.Ok(await store.ViewAsync(row)) : TypedResults.NotFound();
 
-    private static async Task<IResult> PatchAsync(string id, GroupPatch body, ICaller caller, GroupStore store, IDbConnectionFactory db, IAuditLog audit)
+    private static async Task<IResult> PatchAsync(string id, GroupPatch body, ICaller caller, GroupStore store, IAuditLog audit)
     {
         var errors = Check(body.Name, body.Description, body.Selector, nameRequired: false);
         if (errors.Any) return errors.ToProblem();
@@ -84,14 +77,8 @@ public sealed class GroupsModule : ICarterModule
         if (body.Name is not null) row.Name = body.Name;
         if (body.Description is not null) row.Description = body.Description;
         if (body.Selector is not null) row.Selector = Json.Write(body.Selector);
-        try
-        {
-            await store.UpdateAsync(row);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
+        if (!await store.UpdateAsync(row))
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"a group named '{body.Name}' exists");
-        }
         await audit.RecordAsync("rollouts.group.update", row.Id, body);
         return TypedResults.Ok(await store.ViewAsync(row));
     }

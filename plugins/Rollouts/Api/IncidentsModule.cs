@@ -44,18 +44,6 @@ public sealed class IncidentsModule : ICarterModule
     private static IncidentEvent Event(string kind, ICaller caller, DateTimeOffset at, object details) =>
         new(Ids.New(), at, caller.Username, kind, JsonNode.Parse(Json.Write(details)));
 
-    private static async Task<string?> ArtifactLabelAsync(IncidentStore store, string teamId, string artifactId)
-    {
-        try
-        {
-            return await store.ArtifactLabelAsync(teamId, artifactId);
-        }
-        catch (System.Data.Common.DbException)
-        {
-            return null; // no artifacts table (a host without part 2's migration): no artifact exists
-        }
-    }
-
     private static async Task<IResult> CreateAsync(NewIncident body, HttpContext http, ICaller caller, IncidentStore store, DeviceStore devices, IAuditLog audit, TimeProvider clock)
     {
         var errors = Check(body.Title, body.Description, body.Severity, body.Status, create: true, clock, body.OccurredAt);
@@ -71,7 +59,7 @@ public sealed class IncidentsModule : ICarterModule
         unknown.Clear();
         foreach (var id in (body.Artifacts ?? []).Distinct())
         {
-            if (await ArtifactLabelAsync(store, caller.TeamId!, id) is { } label) links.Add(new IncidentLink("artifact", id, label, now));
+            if (await store.ArtifactLabelAsync(caller.TeamId!, id) is { } label) links.Add(new IncidentLink("artifact", id, label, now));
             else unknown.Add(id);
         }
         if (unknown.Count > 0) errors.Add("artifacts", "unknown artifacts: " + string.Join(", ", unknown));
@@ -171,7 +159,7 @@ public sealed class IncidentsModule : ICarterModule
 
     private static async Task<IResult> LinkArtifactAsync(string id, string artifactId, ICaller caller, IncidentStore store, IAuditLog audit, TimeProvider clock)
     {
-        if (await store.FindAsync(caller.TeamId!, id) is not { } row || await ArtifactLabelAsync(store, caller.TeamId!, artifactId) is not { } label)
+        if (await store.FindAsync(caller.TeamId!, id) is not { } row || await store.ArtifactLabelAsync(caller.TeamId!, artifactId) is not { } label)
             return TypedResults.NotFound();
         var now = clock.GetUtcNow();
         if (await store.LinkAsync(row, new IncidentLink("artifact", artifactId, label, now), Event("artifact_linked", caller, now, new { artifact = artifactId, label })))

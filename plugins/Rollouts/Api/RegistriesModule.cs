@@ -50,7 +50,7 @@ public sealed partial class RegistriesModule : ICarterModule
 
     private static IResult Problem(RegistryException e) => TypedResults.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not Found" : "Registry error", detail: e.Message);
 
-    private static async Task<IResult> CreateAsync(NewRegistry body, HttpContext http, ICaller caller, RegistryStore store, IDbConnectionFactory db, IAuditLog audit, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(NewRegistry body, HttpContext http, ICaller caller, RegistryStore store, IAuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors()
             .Check(Names.IsValidName(body.Name), "name", "must be 1-63 letters, digits, '.', '-' or '_'")
@@ -76,14 +76,8 @@ public sealed partial class RegistriesModule : ICarterModule
                 return errors.Add("url", "the registry could not be used: " + e.Message).ToProblem();
             }
         }
-        try
-        {
-            await store.CreateAsync(row);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
+        if (!await store.CreateAsync(row))
             return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: $"a registry named '{body.Name}' exists");
-        }
         await audit.RecordAsync("rollouts.registry.create", row.Id, new { row.Name, row.Url, row.Username });
         return TypedResults.Created(http.PluginLink($"/api/v1/registries/{row.Id}"), RegistryView.From(row));
     }

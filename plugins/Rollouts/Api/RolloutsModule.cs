@@ -1,4 +1,3 @@
-using Dapper;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Http;
@@ -117,8 +116,9 @@ public sealed class RolloutsModule : ICarterModule
 
     private static async Task<IResult> ApproveAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
     {
-        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async change =>
         {
+            var rollout = change.Rollout;
             if (rollout is null) return (TypedResults.NotFound(), null);
             if (rollout.State != "pending_approval") return (Conflict($"the rollout is {rollout.State}, not waiting for approval"), null);
             if (rollout.CreatedBy is not null && rollout.CreatedBy == caller.UserId)
@@ -126,7 +126,7 @@ public sealed class RolloutsModule : ICarterModule
             rollout.State = "running";
             rollout.ApprovedBy = caller.UserId;
             rollout.ApprovedAt = clock.GetUtcNow();
-            await store.StartPhaseAsync(conn, tx, rollout, 0);
+            await change.StartPhaseAsync(0);
             return (null, rollout);
         });
         if (result is not null) return result;
@@ -137,18 +137,18 @@ public sealed class RolloutsModule : ICarterModule
 
     private static async Task<IResult> ResumeAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
     {
-        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        var (result, row) = await store.ChangeAsync<(IResult?, RolloutRow?)>(caller.TeamId!, id, async change =>
         {
+            var rollout = change.Rollout;
             if (rollout is null) return (TypedResults.NotFound(), null);
             if (rollout.State != "paused") return (Conflict($"the rollout is {rollout.State}, not paused"), null);
             // failures so far are acknowledged: the threshold applies to failures from now on; the soak starts again
-            rollout.FailureBaseline = await conn.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM rollouts_deployment_devices WHERE rollout_id = @id AND state = 'failed'", new { id }, tx);
+            rollout.FailureBaseline = await change.FailedAsync();
             rollout.State = "running";
             rollout.PausedReason = null;
             rollout.PhaseStartedAt = clock.GetUtcNow();
             rollout.UpdatedAt = clock.GetUtcNow();
-            await DeploymentStore.SaveAsync(conn, tx, rollout);
+            await change.SaveAsync();
             return (null, rollout);
         });
         if (result is not null) return result;
@@ -159,16 +159,17 @@ public sealed class RolloutsModule : ICarterModule
 
     private static async Task<IResult> AbortAsync(string id, ICaller caller, DeploymentStore store, RolloutEvents events, IAuditLog audit, TimeProvider clock)
     {
-        var (result, row, stopped) = await store.ChangeAsync<(IResult?, RolloutRow?, int)>(caller.TeamId!, id, async (conn, tx, rollout) =>
+        var (result, row, stopped) = await store.ChangeAsync<(IResult?, RolloutRow?, int)>(caller.TeamId!, id, async change =>
         {
+            var rollout = change.Rollout;
             if (rollout is null) return (TypedResults.NotFound(), null, 0);
             if (rollout.State is "completed" or "aborted") return (Conflict($"the rollout is already {rollout.State}"), null, 0);
             var now = clock.GetUtcNow();
             rollout.State = "aborted";
             rollout.FinishedAt = now;
             rollout.UpdatedAt = now;
-            await DeploymentStore.SaveAsync(conn, tx, rollout);
-            return (null, rollout, await store.AbortDevicesAsync(conn, tx, rollout, now));
+            await change.SaveAsync();
+            return (null, rollout, await change.AbortDevicesAsync(now));
         });
         if (result is not null) return result;
         await audit.RecordAsync("rollouts.rollout.abort", id, new { stopped });

@@ -1,5 +1,5 @@
 using Edgeplane.Abstractions.Network;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Rollouts.Domain;

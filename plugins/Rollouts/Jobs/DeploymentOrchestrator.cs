@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Rollouts.Data.Deployments;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
@@ -12,7 +11,7 @@ namespace Edgeplane.Plugins.Rollouts.Jobs;
 /// its threshold, and advances a phase when its soak time has passed, failures are under the threshold and every released
 /// device that is online has finished (offline devices do not hold a rollout back; they pick the deployment up when they return).
 /// </summary>
-public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents events, DeploymentOptions options, RolloutsOptions fleet, IDbConnectionFactory db,
+public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents events, DeploymentOptions options, RolloutsOptions fleet,
     ILeaseManager leases, TimeProvider time, ILogger<DeploymentOrchestrator> logger) : LeasedJob(leases, time, logger)
 {
     private readonly TimeProvider _clock = time;
@@ -22,9 +21,7 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        List<RolloutRow> running;
-        await using (var conn = await db.OpenAsync(cancellationToken)) running = [.. await store.ListRunningAsync(conn)];
-        foreach (var rollout in running)
+        foreach (var rollout in await store.ListRunningAsync(cancellationToken))
         {
             try
             {
@@ -40,11 +37,12 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
     /// <summary>One decision for one rollout; returns what happened (for tests and the benchmark).</summary>
     public async Task<string> StepAsync(string teamId, string rolloutId)
     {
-        (string Outcome, RolloutRow? Row, object? Data) result = await store.ChangeAsync<(string, RolloutRow?, object?)>(teamId, rolloutId, async (conn, tx, rollout) =>
+        (string Outcome, RolloutRow? Row, object? Data) result = await store.ChangeAsync<(string, RolloutRow?, object?)>(teamId, rolloutId, async change =>
         {
+            var rollout = change.Rollout;
             if (rollout is null || rollout.State != "running") return ("idle", null, null);
             var phases = Json.Read<List<Phase>>(rollout.Phases);
-            var counts = await store.CountsAsync(conn, tx, rollout.Id);
+            var counts = await change.CountsAsync();
             var released = counts.Where(c => c.Phase <= rollout.CurrentPhase).Sum(c => c.Count);
             var failed = counts.Where(c => c.Phase <= rollout.CurrentPhase && c.State == "failed").Sum(c => c.Count);
             var rate = released == 0 ? 0 : 100.0 * Math.Max(0, failed - rollout.FailureBaseline) / released;
@@ -54,29 +52,29 @@ public sealed class DeploymentOrchestrator(DeploymentStore store, RolloutEvents 
                 rollout.State = "paused";
                 rollout.PausedReason = $"{failed - rollout.FailureBaseline} of {released} released devices failed ({rate:0.#}% > {rollout.FailureThreshold:0.#}%)";
                 rollout.UpdatedAt = now;
-                await DeploymentStore.SaveAsync(conn, tx, rollout);
+                await change.SaveAsync();
                 var pausedData = new RolloutPaused(rollout.Id, rollout.Name, rollout.CurrentPhase, failed - rollout.FailureBaseline, released,
                     Math.Round(rate, 2), rollout.FailureThreshold, rollout.PausedReason);
-                await store.AddEventAsync(conn, tx, rollout, pausedData);
+                await change.AddEventAsync(pausedData);
                 return ("paused", rollout, pausedData);
             }
             var soakEnds = (rollout.PhaseStartedAt ?? now) + TimeSpan.FromSeconds(phases[rollout.CurrentPhase].SoakSeconds);
             if (now < soakEnds) return ("soaking", null, null);
-            var unsettled = await DeploymentStore.UnsettledAsync(conn, tx, rollout.Id, now - 3 * fleet.CheckInInterval, now - options.InstallTimeout);
+            var unsettled = await change.UnsettledAsync(now - 3 * fleet.CheckInInterval, now - options.InstallTimeout);
             if (unsettled > 0) return ("waiting", null, null);
             if (rollout.CurrentPhase >= phases.Count - 1)
             {
                 rollout.State = "completed";
                 rollout.FinishedAt = now;
                 rollout.UpdatedAt = now;
-                await DeploymentStore.SaveAsync(conn, tx, rollout);
+                await change.SaveAsync();
                 var completedData = new RolloutCompleted(rollout.Id, rollout.Name, released, failed);
-                await store.AddEventAsync(conn, tx, rollout, completedData);
+                await change.AddEventAsync(completedData);
                 return ("completed", rollout, completedData);
             }
-            await store.StartPhaseAsync(conn, tx, rollout, rollout.CurrentPhase + 1);
+            await change.StartPhaseAsync(rollout.CurrentPhase + 1);
             var phaseData = new RolloutPhaseStarted(rollout.Id, rollout.Name, rollout.CurrentPhase, phases[rollout.CurrentPhase].Percent);
-            await store.AddEventAsync(conn, tx, rollout, phaseData);
+            await change.AddEventAsync(phaseData);
             return ("advanced", rollout, phaseData);
         });
         if (result.Row is not null)

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Edgeplane.Plugins.Rollouts.Device.V1;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Rollouts.Agent;
 using Google.Protobuf;
 

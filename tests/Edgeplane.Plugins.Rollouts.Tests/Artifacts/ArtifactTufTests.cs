@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Artifacts;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Tests.Support;
 
 namespace Edgeplane.Plugins.Rollouts.Tests.Artifacts;

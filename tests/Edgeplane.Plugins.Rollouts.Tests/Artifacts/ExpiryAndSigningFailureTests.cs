@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Edgeplane.Plugins.Rollouts.Tests.Support;
 using Edgeplane.Testing;
 

@@ -59,7 +59,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     }
 
     /// <summary>Releases the devices of phase <paramref name="phase"/> (and earlier) and starts its soak clock.</summary>
-    public async Task StartPhaseAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, int phase)
+    internal async Task StartPhaseAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, int phase)
     {
         var now = clock.GetUtcNow();
         rollout.CurrentPhase = phase;
@@ -77,7 +77,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     }
 
     /// <summary>Stops the rollout's devices that have not finished (state <c>aborted</c>), each with a history event; returns how many.</summary>
-    public async Task<int> AbortDevicesAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, DateTimeOffset now)
+    internal async Task<int> AbortDevicesAsync(DbConnection conn, DbTransaction tx, RolloutRow rollout, DateTimeOffset now)
     {
         var stopped = (await conn.QueryAsync<(string, int)>(
             "SELECT device_id, phase FROM rollouts_deployment_devices WHERE rollout_id = @id AND state IN ('pending', 'downloading', 'installing')", new { id = rollout.Id }, tx)).ToList();
@@ -105,7 +105,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
             await DeviceHistory.AddEventAsync(conn, tx, deviceId, "deployment_" + what, new { rolloutId, rollout = rolloutName, artifactId, phase, message }, now);
     }
 
-    public static Task SaveAsync(DbConnection conn, DbTransaction? tx, RolloutRow r) =>
+    internal static Task SaveAsync(DbConnection conn, DbTransaction? tx, RolloutRow r) =>
         conn.ExecuteAsync("""
             UPDATE rollouts_rollouts SET state = @State, current_phase = @CurrentPhase, phase_started_at = @PhaseStartedAt, phase_history = @PhaseHistory,
               failure_baseline = @FailureBaseline, paused_reason = @PausedReason, approved_by = @ApprovedBy, approved_at = @ApprovedAt,
@@ -119,8 +119,11 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
         return await conn.QuerySingleOrDefaultAsync<RolloutRow>($"SELECT {Columns} FROM rollouts_rollouts WHERE team_id = @teamId AND id = @id", new { teamId, id });
     }
 
-    public async Task<IReadOnlyList<RolloutRow>> ListRunningAsync(DbConnection conn) =>
-        (await conn.QueryAsync<RolloutRow>($"SELECT {Columns} FROM rollouts_rollouts WHERE state = 'running' ORDER BY created_at")).ToList();
+    public async Task<IReadOnlyList<RolloutRow>> ListRunningAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return (await conn.QueryAsync<RolloutRow>($"SELECT {Columns} FROM rollouts_rollouts WHERE state = 'running' ORDER BY created_at")).ToList();
+    }
 
     public async Task<Page<RolloutRow>> ListAsync(string teamId, string? state, PageRequest page)
     {
@@ -132,18 +135,18 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
         return new Page<RolloutRow>(rows, total, page.Take, page.Skip);
     }
 
-    /// <summary>Runs <paramref name="change"/> on the rollout in a transaction (the row re-read inside it).</summary>
-    public async Task<T> ChangeAsync<T>(string teamId, string id, Func<DbConnection, DbTransaction, RolloutRow?, Task<T>> change)
+    /// <summary>Runs <paramref name="change"/> on the rollout in a transaction (the row re-read inside it) and commits.</summary>
+    public async Task<T> ChangeAsync<T>(string teamId, string id, Func<RolloutChange, Task<T>> change)
     {
         await using var conn = await db.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var row = await conn.QuerySingleOrDefaultAsync<RolloutRow>($"SELECT {Columns} FROM rollouts_rollouts WHERE team_id = @teamId AND id = @id", new { teamId, id }, tx);
-        var result = await change(conn, tx, row);
+        var result = await change(new RolloutChange(this, conn, tx, row));
         await tx.CommitAsync();
         return result;
     }
 
-    public async Task<IReadOnlyList<(int Phase, string State, int Count)>> CountsAsync(DbConnection conn, DbTransaction? tx, string rolloutId) =>
+    internal static async Task<IReadOnlyList<(int Phase, string State, int Count)>> CountsAsync(DbConnection conn, DbTransaction? tx, string rolloutId) =>
         (await conn.QueryAsync<(int, string, int)>(
             "SELECT phase, state, CAST(COUNT(*) AS INTEGER) FROM rollouts_deployment_devices WHERE rollout_id = @rolloutId GROUP BY phase, state", new { rolloutId }, tx)).ToList();
 
@@ -157,7 +160,7 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
     /// Released devices that hold the phase back: those installing (that reported within <paramref name="progressSince"/>)
     /// and those not started yet that are online (seen since <paramref name="onlineSince"/>).
     /// </summary>
-    public static Task<int> UnsettledAsync(DbConnection conn, DbTransaction tx, string rolloutId, DateTimeOffset onlineSince, DateTimeOffset progressSince) =>
+    internal static Task<int> UnsettledAsync(DbConnection conn, DbTransaction tx, string rolloutId, DateTimeOffset onlineSince, DateTimeOffset progressSince) =>
         conn.ExecuteScalarAsync<int>("""
             SELECT COUNT(*) FROM rollouts_deployment_devices d JOIN rollouts_devices v ON v.id = d.device_id
             WHERE d.rollout_id = @rolloutId AND d.released = @yes
@@ -175,7 +178,14 @@ public sealed class DeploymentStore(IDbConnectionFactory db, TimeProvider clock)
             """, new { rolloutId })).ToList();
     }
 
-    public async Task AddEventAsync<TData>(DbConnection conn, DbTransaction? tx, RolloutRow rollout, TData data) where TData : IEventData =>
+    /// <summary>Adds the event to the rollout's timeline.</summary>
+    public async Task AddEventAsync<TData>(RolloutRow rollout, TData data) where TData : IEventData
+    {
+        await using var conn = await db.OpenAsync();
+        await AddEventAsync(conn, null, rollout, data);
+    }
+
+    internal async Task AddEventAsync<TData>(DbConnection conn, DbTransaction? tx, RolloutRow rollout, TData data) where TData : IEventData =>
         await conn.ExecuteAsync("INSERT INTO rollouts_rollout_events (id, rollout_id, team_id, type, data, created_at) VALUES (@id, @rollout, @team, @type, @data, @now)",
             new { id = Ids.New(), rollout = rollout.Id, team = rollout.TeamId, type = TData.Type, data = Json.Write(data), now = clock.GetUtcNow() }, tx);
 

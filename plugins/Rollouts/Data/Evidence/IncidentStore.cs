@@ -153,12 +153,20 @@ public sealed class IncidentStore(IDbConnectionFactory db)
     }
 
     /// <summary>An artifact of the team by id, labelled <c>name@version</c>; null when absent.</summary>
+    /// <summary>The artifact's <c>name@version</c>; null when there is none (or no artifacts table: a host without part 2's migration).</summary>
     public async Task<string?> ArtifactLabelAsync(string teamId, string artifactId)
     {
         await using var connection = await db.OpenAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(string Name, string Version)?>(
-            "SELECT name, version FROM rollouts_artifacts WHERE team_id = @teamId AND id = @artifactId", new { teamId, artifactId });
-        return row is { } r ? $"{r.Name}@{r.Version}" : null;
+        try
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<(string Name, string Version)?>(
+                "SELECT name, version FROM rollouts_artifacts WHERE team_id = @teamId AND id = @artifactId", new { teamId, artifactId });
+            return row is { } r ? $"{r.Name}@{r.Version}" : null;
+        }
+        catch (DbException)
+        {
+            return null;
+        }
     }
 
     private static Task InsertLinkAsync(DbConnection connection, DbTransaction tx, IncidentRow row, IncidentLink link) =>

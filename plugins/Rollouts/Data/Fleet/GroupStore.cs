@@ -32,16 +32,24 @@ public sealed class GroupStore(IDbConnectionFactory db)
     public static bool Matches(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> selector) =>
         selector.All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value);
 
-    public async Task<GroupRow> CreateAsync(GroupRow group, IReadOnlyList<string> deviceIds)
+    /// <summary>Adds the group with its members; false when the team has a group of that name.</summary>
+    public async Task<bool> CreateAsync(GroupRow group, IReadOnlyList<string> deviceIds)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("INSERT INTO rollouts_groups (id, team_id, name, description, selector, created_at) VALUES (@Id, @TeamId, @Name, @Description, @Selector, @CreatedAt)", group, tx);
+        try
+        {
+            await connection.ExecuteAsync("INSERT INTO rollouts_groups (id, team_id, name, description, selector, created_at) VALUES (@Id, @TeamId, @Name, @Description, @Selector, @CreatedAt)", group, tx);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
         foreach (var deviceId in deviceIds.Distinct())
             await connection.ExecuteAsync("INSERT INTO rollouts_group_members (group_id, device_id, added_at) VALUES (@group, @deviceId, @now)",
                 new { group = group.Id, deviceId, now = group.CreatedAt }, tx);
         await tx.CommitAsync();
-        return group;
+        return true;
     }
 
     public async Task<GroupRow?> FindAsync(string teamId, string id)
@@ -102,10 +110,19 @@ public sealed class GroupStore(IDbConnectionFactory db)
         return group is null ? [] : (await MembersAsync(connection, group)).ToDictionary(m => m.DeviceId);
     }
 
-    public async Task UpdateAsync(GroupRow group)
+    /// <summary>Saves the group; false when another group of the team has its name.</summary>
+    public async Task<bool> UpdateAsync(GroupRow group)
     {
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync("UPDATE rollouts_groups SET name = @Name, description = @Description, selector = @Selector WHERE id = @Id", group);
+        try
+        {
+            await connection.ExecuteAsync("UPDATE rollouts_groups SET name = @Name, description = @Description, selector = @Selector WHERE id = @Id", group);
+            return true;
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
     }
 
     public async Task<bool> AddMemberAsync(string groupId, string deviceId, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Dapper;
 using Edgeplane.Abstractions.Data;
@@ -47,13 +48,22 @@ public sealed class RegistryStore(IDbConnectionFactory db, KeyProtector protecto
 
     public RegistryClient Client(RegistryRow row) => new(new Uri(row.Url), row.Username, Password(row));
 
-    public async Task CreateAsync(RegistryRow row)
+    /// <summary>Adds the registry; false when the team has one of that name.</summary>
+    public async Task<bool> CreateAsync(RegistryRow row)
     {
         await using var conn = await db.OpenAsync();
-        await conn.ExecuteAsync("""
-            INSERT INTO rollouts_registries (id, team_id, name, url, username, encrypted_password, kek_id, created_by, created_at)
-            VALUES (@Id, @TeamId, @Name, @Url, @Username, @EncryptedPassword, @KekId, @CreatedBy, @CreatedAt)
-            """, row);
+        try
+        {
+            await conn.ExecuteAsync("""
+                INSERT INTO rollouts_registries (id, team_id, name, url, username, encrypted_password, kek_id, created_by, created_at)
+                VALUES (@Id, @TeamId, @Name, @Url, @Username, @EncryptedPassword, @KekId, @CreatedBy, @CreatedAt)
+                """, row);
+            return true;
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
     }
 
     public async Task<RegistryRow?> FindAsync(string teamId, string id)

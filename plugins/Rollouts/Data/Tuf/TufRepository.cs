@@ -5,7 +5,7 @@ using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
-using Edgeplane.Plugins.Rollouts.Domain.Tuf;
+using Edgeplane.Plugins.Rollouts.Tuf;
 using Microsoft.Extensions.Logging;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Tuf;

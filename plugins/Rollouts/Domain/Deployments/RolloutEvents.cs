@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Plugins.Rollouts.Data.Deployments;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Edgeplane.Plugins.Rollouts.Domain.Deployments;
 
 /// <summary>Publishes rollout events: the rollout's timeline, <see cref="IEventPublisher"/>, and the optional webhook.</summary>
-public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publisher, DeploymentOptions options, IDbConnectionFactory db, TimeProvider clock,
+public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publisher, DeploymentOptions options, TimeProvider clock,
     ILogger<RolloutEvents> logger)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -17,8 +16,7 @@ public sealed class RolloutEvents(DeploymentStore store, IEventPublisher publish
     public async Task PublishAsync<TData>(RolloutRow rollout, TData data, bool recorded = false) where TData : IEventData
     {
         var type = TData.Type;
-        if (!recorded)
-            await using (var conn = await db.OpenAsync()) await store.AddEventAsync(conn, null, rollout, data);
+        if (!recorded) await store.AddEventAsync(rollout, data);
         await publisher.PublishAsync(data, rollout.TeamId);
         if (options.WebhookUrl is { Length: > 0 } url)
         {

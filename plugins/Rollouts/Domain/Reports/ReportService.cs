@@ -1,8 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Rollouts.Data.Evidence;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Edgeplane.Plugins.Rollouts.Data.Reports;
@@ -28,44 +25,12 @@ public sealed record IncidentReport(DateTimeOffset GeneratedAt, DateTimeOffset? 
     IReadOnlyDictionary<string, int> BySeverity, IReadOnlyList<IncidentView> Incidents);
 
 /// <summary>
-/// The evidence reports, computed from the database on request. The readiness and vulnerability reports read part 2's
-/// tables (<c>rollouts_artifacts</c>, <c>rollouts_sbom_components</c>, <c>rollouts_deployment_devices</c>); on a database
-/// without them the report says so in <c>notes</c> and leaves those parts empty.
+/// The evidence reports, computed on request from what <see cref="ReportFacts"/> reads; a part the database cannot give
+/// is empty and named in <c>notes</c>.
 /// </summary>
-public sealed class ReportService(IDbConnectionFactory db, IncidentStore incidents, VulnerabilityStore vulnerabilities, RolloutsOptions options, TimeProvider clock)
+public sealed class ReportService(ReportFacts facts, IncidentStore incidents, VulnerabilityStore vulnerabilities, RolloutsOptions options, TimeProvider clock)
 {
     public static readonly string[] SeverityOrder = ["critical", "high", "medium", "low", "none", "unknown"];
-
-    private async Task<List<T>?> TryQueryAsync<T>(DbConnection connection, string sql, object args, List<string> notes, string what)
-    {
-        try
-        {
-            return (await connection.QueryAsync<T>(sql, args)).ToList();
-        }
-        catch (DbException)
-        {
-            notes.Add($"{what}: not available on this database (the artifacts and rollouts migration has not run)");
-            return null;
-        }
-    }
-
-    private sealed class DeviceFacts
-    {
-        public string Id { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string DeviceType { get; set; } = "";
-        public string Software { get; set; } = "[]";
-        public DateTimeOffset? LastSeenAt { get; set; }
-    }
-
-    private sealed class ArtifactFacts
-    {
-        public string Id { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Version { get; set; } = "";
-        public string? DeviceTypes { get; set; }
-        public DateTimeOffset CreatedAt { get; set; }
-    }
 
     /// <summary>Device types an artifact targets: a JSON array, or a comma-separated list; empty = every type.</summary>
     internal static IReadOnlyList<string> DeviceTypesOf(string? value)
@@ -83,23 +48,11 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
     {
         var now = clock.GetUtcNow();
         var onlineSince = now - 3 * options.CheckInInterval;
-        var notes = new List<string>();
-        await using var connection = await db.OpenAsync();
-        var devices = (await connection.QueryAsync<DeviceFacts>(
-            "SELECT id AS Id, name AS Name, device_type AS DeviceType, software AS Software, last_seen_at AS LastSeenAt FROM rollouts_devices WHERE team_id = @teamId ORDER BY name",
-            new { teamId })).ToList();
-        var artifacts = await TryQueryAsync<ArtifactFacts>(connection,
-            "SELECT id AS Id, name AS Name, version AS Version, device_types AS DeviceTypes, created_at AS CreatedAt FROM rollouts_artifacts WHERE team_id = @teamId",
-            new { teamId }, notes, "published artifacts") ?? [];
-        // the device's name and type as its deployment record keeps them: a deleted device's failure stays on record
-        var failed = (await TryQueryAsync<(string RolloutId, string Device, string DeviceType, string Message, DateTimeOffset At)>(connection,
-            "SELECT d.rollout_id, COALESCE(d.device_name, v.name, d.device_id), COALESCE(d.device_type, v.device_type, ''), d.message, d.updated_at " +
-            "FROM rollouts_deployment_devices d LEFT JOIN rollouts_devices v ON v.id = d.device_id " +
-            "WHERE d.team_id = @teamId AND d.state = 'failed' ORDER BY d.updated_at DESC, d.device_id",
-            new { teamId }, notes, "failed installs") ?? []).Select(f => new FailedInstall(f.RolloutId, f.Device, f.DeviceType, f.Message, f.At)).ToList();
+        var (devices, artifacts, failedFacts, notes) = await facts.ReadinessAsync(teamId);
+        var failed = failedFacts.Select(f => new FailedInstall(f.RolloutId, f.Device, f.DeviceType, f.Message, f.At)).ToList();
 
         string Status(DeviceFacts d) => d.LastSeenAt is null ? "pending" : d.LastSeenAt >= onlineSince ? "online" : "offline";
-        var software = devices.ToDictionary(d => d.Id, d => JsonSerializer.Deserialize<List<SoftwareItem>>(d.Software, Json.Options) ?? []);
+        var software = devices.ToDictionary(d => d.Id, d => d.Software);
 
         var types = new List<DeviceTypeReadiness>();
         var outOfDate = new List<OutOfDateDevice>();
@@ -131,31 +84,15 @@ public sealed class ReportService(IDbConnectionFactory db, IncidentStore inciden
         var outOfDateDevices = outOfDate.Select(o => o.Device).Distinct().Count();
         var summary = new ReadinessSummary(devices.Count, devices.Count(d => Status(d) == "online"), devices.Count(d => Status(d) == "offline"),
             devices.Count(d => Status(d) == "pending"), devices.Count - outOfDateDevices, outOfDateDevices, failed.Count);
-        return new ReadinessReport(now, summary, types, outOfDate.OrderBy(o => o.DeviceType).ThenBy(o => o.Device).ThenBy(o => o.Software).ToList(), failed, notes);
-    }
-
-    private sealed class ComponentFacts
-    {
-        public string Name { get; set; } = "";
-        public string Version { get; set; } = "";
-        public string? Purl { get; set; }
-        public string ArtifactId { get; set; } = "";
-        public string ArtifactName { get; set; } = "";
-        public string ArtifactVersion { get; set; } = "";
+        return new ReadinessReport(now, summary, types, outOfDate.OrderBy(o => o.DeviceType).ThenBy(o => o.Device).ThenBy(o => o.Software).ToList(), failed, [.. notes]);
     }
 
     public async Task<VulnerabilityReport> VulnerabilitiesAsync(string teamId)
     {
-        var notes = new List<string>();
         var records = await vulnerabilities.AllAsync(teamId);
-        await using var connection = await db.OpenAsync();
-        var components = await TryQueryAsync<ComponentFacts>(connection,
-            "SELECT c.name AS Name, c.version AS Version, c.purl AS Purl, c.artifact_id AS ArtifactId, a.name AS ArtifactName, a.version AS ArtifactVersion " +
-            "FROM rollouts_sbom_components c JOIN rollouts_artifacts a ON a.id = c.artifact_id AND a.team_id = c.team_id WHERE c.team_id = @teamId",
-            new { teamId }, notes, "SBOM components") ?? [];
+        var (components, devices, read) = await facts.ComponentsAsync(teamId);
+        var notes = read.ToList();
         if (records.Count == 0) notes.Add("no vulnerability list imported (POST /api/v1/vulnerabilities with an OSV export)");
-        var devices = (await connection.QueryAsync<string>("SELECT software FROM rollouts_devices WHERE team_id = @teamId", new { teamId }))
-            .Select(s => JsonSerializer.Deserialize<List<SoftwareItem>>(s, Json.Options) ?? []).ToList();
         int Running(string name, string version) => devices.Count(list => list.Any(s => s.Name == name && s.Version == version));
 
         var findings = new List<VulnerableComponent>();

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace Edgeplane.Plugins.Rollouts.Domain.Tuf;
+namespace Edgeplane.Plugins.Rollouts.Tuf;
 
 /// <summary>
 /// A TUF client (the specification's client workflow, without delegations) for the device agent: updates the trusted root

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Edgeplane.Plugins.Rollouts.Domain.Tuf;
+namespace Edgeplane.Plugins.Rollouts.Tuf;
 
 /// <summary>Building, signing and verifying TUF metadata documents (<c>{"signed": ..., "signatures": [...]}</c>).</summary>
 public static class TufMetadata

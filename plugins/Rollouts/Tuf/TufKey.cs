@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace Edgeplane.Plugins.Rollouts.Domain.Tuf;
+namespace Edgeplane.Plugins.Rollouts.Tuf;
 
 /// <summary>
 /// A TUF key: ECDSA P-256 (<c>keytype</c> "ecdsa", <c>scheme</c> "ecdsa-sha2-nistp256", <c>keyval.public</c> a PEM

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Edgeplane.Plugins.Rollouts.Domain.Tuf;
+namespace Edgeplane.Plugins.Rollouts.Tuf;
 
 /// <summary>
 /// The OLPC canonical JSON that TUF signs (what securesystemslib and tuf-js produce): object keys sorted by
