@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
@@ -51,14 +50,7 @@ public sealed class ImagesModule : ICarterModule
                 Description = body.Description.Clean(),
                 CreatedAt = clock.GetUtcNow(),
             };
-            try
-            {
-                await images.InsertAsync(image, ct);
-            }
-            catch (DbException e) when (images.Dialect.IsUniqueViolation(e))
-            {
-                return Problems.Conflict($"an image named '{name}' already exists");
-            }
+            if (!await images.TryInsertAsync(image, ct)) return Problems.Conflict($"an image named '{name}' already exists");
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference }, ct);
             return TypedResults.Json(ImageView.From(image), statusCode: StatusCodes.Status201Created);
         }).WithSummary("Add an image to the catalog (host admin)").Produces<ImageView>(StatusCodes.Status201Created).RequirePermission("compute.images.write").RequireHostAdmin();

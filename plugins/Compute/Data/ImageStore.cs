@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 
@@ -7,8 +8,6 @@ namespace Edgeplane.Plugins.Compute.Data;
 public sealed class ImageStore(IDbConnectionFactory db)
 {
     private const string Columns = "id, name, reference, memory_bytes AS MemoryBytes, nano_cpus AS NanoCpus, command, description, created_at AS CreatedAt";
-
-    public ISqlDialect Dialect => db.Dialect;
 
     public async Task<IReadOnlyList<ImageRow>> ListAsync(CancellationToken ct)
     {
@@ -24,11 +23,20 @@ public sealed class ImageStore(IDbConnectionFactory db)
             $"SELECT {Columns} FROM compute_images WHERE id = @key OR name = @key OR reference = @key ORDER BY created_at", new { key });
     }
 
-    public async Task InsertAsync(ImageRow image, CancellationToken ct)
+    /// <summary>Adds the image to the catalog; false when one of that name exists.</summary>
+    public async Task<bool> TryInsertAsync(ImageRow image, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(
-            "INSERT INTO compute_images (id, name, reference, memory_bytes, nano_cpus, command, description, created_at) VALUES (@Id, @Name, @Reference, @MemoryBytes, @NanoCpus, @Command, @Description, @CreatedAt)", image);
+        try
+        {
+            await c.ExecuteAsync(
+                "INSERT INTO compute_images (id, name, reference, memory_bytes, nano_cpus, command, description, created_at) VALUES (@Id, @Name, @Reference, @MemoryBytes, @NanoCpus, @Command, @Description, @CreatedAt)", image);
+            return true;
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct)

@@ -15,9 +15,8 @@ public sealed class InstanceStore(IDbConnectionFactory db, TimeProvider clock)
     /// <summary>States whose instance holds its declared resources on its node (and counts for the quota).</summary>
     internal const string Holding = "state NOT IN ('failed', 'deleted')";
 
-    public ISqlDialect Dialect => db.Dialect;
-
-    public Task<DbConnection> OpenAsync(CancellationToken ct) => db.OpenAsync(ct);
+    /// <summary>Starts a transaction that places an instance on a node (or moves its ports).</summary>
+    public Task<Placement> BeginPlacementAsync(NodeStore nodes, CancellationToken ct) => Placement.BeginAsync(db, this, nodes, ct);
 
     public async Task<Page<InstanceRow>> ListAsync(string? teamId, string? ownerUserId, PageRequest page, CancellationToken ct)
     {
@@ -42,10 +41,10 @@ public sealed class InstanceStore(IDbConnectionFactory db, TimeProvider clock)
         return (await c.QueryAsync<InstanceRow>($"SELECT {Columns} FROM compute_instances WHERE node_id = @nodeId AND deleted_at IS NULL", new { nodeId })).AsList();
     }
 
-    public async Task<bool> NameTakenAsync(string teamId, string name, DbConnection connection, DbTransaction tx) =>
+    internal async Task<bool> NameTakenAsync(string teamId, string name, DbConnection connection, DbTransaction tx) =>
         await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM compute_instances WHERE team_id = @teamId AND name = @name AND deleted_at IS NULL", new { teamId, name }, tx) > 0;
 
-    public async Task<UserUsage> UserUsageAsync(string userId, DbConnection connection, DbTransaction? tx) =>
+    internal async Task<UserUsage> UserUsageAsync(string userId, DbConnection connection, DbTransaction? tx) =>
         await connection.QuerySingleAsync<UserUsage>(
             $"SELECT COALESCE(SUM(memory_bytes), 0) AS MemoryBytes, COALESCE(SUM(nano_cpus), 0) AS NanoCpus, COUNT(*) AS Instances FROM compute_instances WHERE owner_user_id = @userId AND {Holding}",
             new { userId }, tx);
@@ -56,10 +55,10 @@ public sealed class InstanceStore(IDbConnectionFactory db, TimeProvider clock)
         return await UserUsageAsync(userId, c, null);
     }
 
-    public async Task<HashSet<(int Port, string Protocol)>> TakenPortsAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
+    internal async Task<HashSet<(int Port, string Protocol)>> TakenPortsAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
         (await connection.QueryAsync<PortRow>("SELECT host_port AS HostPort, protocol FROM compute_ports WHERE node_id = @nodeId", new { nodeId }, tx)).Select(p => ((int)p.HostPort, p.Protocol)).ToHashSet();
 
-    public static async Task InsertAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
+    internal static async Task InsertAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
     {
         await connection.ExecuteAsync(
             "INSERT INTO compute_instances (id, team_id, owner_user_id, name, image_id, image_reference, node_id, memory_bytes, nano_cpus, ports, primary_port, state, desired_state, message, container_id, exit_code, created_at, updated_at, deleted_at) " +
@@ -69,7 +68,7 @@ public sealed class InstanceStore(IDbConnectionFactory db, TimeProvider clock)
     }
 
     /// <summary>Stores the instance's new port mappings (its row and the ports it holds on its node).</summary>
-    public static async Task ReplacePortsAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
+    internal static async Task ReplacePortsAsync(InstanceRow instance, DbConnection connection, DbTransaction tx)
     {
         await connection.ExecuteAsync("UPDATE compute_instances SET ports = @Ports WHERE id = @Id", instance, tx);
         await connection.ExecuteAsync("DELETE FROM compute_ports WHERE instance_id = @Id", instance, tx);

@@ -10,8 +10,6 @@ public sealed class NodeStore(IDbConnectionFactory db, TimeProvider clock)
     private const string Columns = "id, name, tags, ram_bytes AS RamBytes, disk_bytes AS DiskBytes, processor_nano AS ProcessorNano, address, port, tls, status, engine, api_version AS ApiVersion, last_error AS LastError, last_seen_at AS LastSeenAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
     private const string UsageSql = $"SELECT COALESCE(SUM(memory_bytes), 0) AS MemoryBytes, COALESCE(SUM(nano_cpus), 0) AS NanoCpus, COUNT(*) AS Instances FROM compute_instances WHERE node_id = @nodeId AND {InstanceStore.Holding}";
 
-    public ISqlDialect Dialect => db.Dialect;
-
     public async Task<IReadOnlyList<NodeRow>> ListAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -24,12 +22,21 @@ public sealed class NodeStore(IDbConnectionFactory db, TimeProvider clock)
         return await c.QuerySingleOrDefaultAsync<NodeRow>($"SELECT {Columns} FROM compute_nodes WHERE id = @id", new { id });
     }
 
-    public async Task InsertAsync(NodeRow node, CancellationToken ct)
+    /// <summary>Adds the node; false when a node of that name exists.</summary>
+    public async Task<bool> TryInsertAsync(NodeRow node, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(
-            "INSERT INTO compute_nodes (id, name, tags, ram_bytes, disk_bytes, processor_nano, address, port, tls, status, engine, api_version, last_error, last_seen_at, created_at, updated_at) " +
-            "VALUES (@Id, @Name, @Tags, @RamBytes, @DiskBytes, @ProcessorNano, @Address, @Port, @Tls, @Status, @Engine, @ApiVersion, @LastError, @LastSeenAt, @CreatedAt, @UpdatedAt)", node);
+        try
+        {
+            await c.ExecuteAsync(
+                "INSERT INTO compute_nodes (id, name, tags, ram_bytes, disk_bytes, processor_nano, address, port, tls, status, engine, api_version, last_error, last_seen_at, created_at, updated_at) " +
+                "VALUES (@Id, @Name, @Tags, @RamBytes, @DiskBytes, @ProcessorNano, @Address, @Port, @Tls, @Status, @Engine, @ApiVersion, @LastError, @LastSeenAt, @CreatedAt, @UpdatedAt)", node);
+            return true;
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
     }
 
     public async Task UpdateHealthAsync(string id, string status, string? engine, string? apiVersion, string? error, CancellationToken ct)
@@ -63,10 +70,10 @@ public sealed class NodeStore(IDbConnectionFactory db, TimeProvider clock)
         return await c.QuerySingleAsync<NodeUsage>(UsageSql, new { nodeId });
     }
 
-    public Task<NodeUsage> UsageAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
+    internal Task<NodeUsage> UsageAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
         connection.QuerySingleAsync<NodeUsage>(UsageSql, new { nodeId }, tx);
 
     /// <summary>Serialises deploys onto one node (a row lock on PostgreSQL; SQLite's write transaction already does).</summary>
-    public Task LockAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
+    internal Task LockAsync(string nodeId, DbConnection connection, DbTransaction tx) =>
         connection.ExecuteAsync("UPDATE compute_nodes SET updated_at = updated_at WHERE id = @nodeId", new { nodeId }, tx);
 }

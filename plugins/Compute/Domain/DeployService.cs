@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Edgeplane.Abstractions.Data;
@@ -134,33 +133,25 @@ public sealed partial class DeployService(
     /// <summary>Checks and stores the instance in one transaction; the refusal when it does not fit.</summary>
     private async Task<FieldErrors?> RecordAsync(InstanceRow instance, IReadOnlyList<PortMapping> ports, NodeRow? requestedNode, CancellationToken ct)
     {
-        await using var connection = await instances.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var placement = await instances.BeginPlacementAsync(nodes, ct);
         var refused = new FieldErrors();
-        try
-        {
-            if (await instances.NameTakenAsync(instance.TeamId, instance.Name, connection, tx))
-                return refused.Add("name", $"an instance named '{instance.Name}' already exists");
-            await CheckQuotaAsync(instance, refused, connection, tx);
-            if (refused.Any) return refused;
-            var node = await PlaceAsync(instance, requestedNode, refused, connection, tx, ct);
-            if (node is null) return refused;
-            instance.NodeId = node.Id;
-            await AssignPortsAsync(instance, ports, node, refused, connection, tx);
-            if (refused.Any) return refused;
-            await InstanceStore.InsertAsync(instance, connection, tx);
-            await tx.CommitAsync(ct);
-            return null;
-        }
-        catch (DbException e) when (instances.Dialect.IsUniqueViolation(e))
-        {
-            return new FieldErrors().Add("ports", "a requested host port was just taken by another deploy on this node");
-        }
+        if (await placement.NameTakenAsync(instance.TeamId, instance.Name))
+            return refused.Add("name", $"an instance named '{instance.Name}' already exists");
+        await CheckQuotaAsync(instance, refused, placement);
+        if (refused.Any) return refused;
+        var node = await PlaceAsync(instance, requestedNode, refused, placement, ct);
+        if (node is null) return refused;
+        instance.NodeId = node.Id;
+        await AssignPortsAsync(instance, ports, node, refused, placement);
+        if (refused.Any) return refused;
+        if (!await placement.TryInsertAsync(instance)) return refused.Add("ports", "a requested host port was just taken by another deploy on this node");
+        await placement.CommitAsync(ct);
+        return null;
     }
 
-    private async Task CheckQuotaAsync(InstanceRow instance, FieldErrors refused, DbConnection connection, DbTransaction tx)
+    private async Task CheckQuotaAsync(InstanceRow instance, FieldErrors refused, Placement placement)
     {
-        var usage = await instances.UserUsageAsync(instance.OwnerUserId, connection, tx);
+        var usage = await placement.UserUsageAsync(instance.OwnerUserId);
         if (usage.Instances + 1 > _quota.MaxInstances)
             refused.Add("user", $"the quota of {_quota.MaxInstances} instances per user is used up");
         if (usage.MemoryBytes + instance.MemoryBytes > _quota.MaxMemoryBytes)
@@ -170,18 +161,18 @@ public sealed partial class DeployService(
     }
 
     /// <summary>The requested node when the instance fits on it, else the up node with the most free declared memory that fits; locked.</summary>
-    private async Task<NodeRow?> PlaceAsync(InstanceRow instance, NodeRow? requested, FieldErrors refused, DbConnection connection, DbTransaction tx, CancellationToken ct)
+    private async Task<NodeRow?> PlaceAsync(InstanceRow instance, NodeRow? requested, FieldErrors refused, Placement placement, CancellationToken ct)
     {
         if (requested is not null)
         {
-            await nodes.LockAsync(requested.Id, connection, tx);
-            await CheckFitAsync(requested, instance, refused, connection, tx);
+            await placement.LockNodeAsync(requested.Id);
+            await CheckFitAsync(requested, instance, refused, placement);
             return refused.Any ? null : requested;
         }
         var candidates = new List<(NodeRow Node, long Free)>();
         foreach (var node in (await nodes.ListAsync(ct)).Where(n => n.Status == NodeStatus.Up))
         {
-            var used = await nodes.UsageAsync(node.Id, connection, tx);
+            var used = await placement.NodeUsageAsync(node.Id);
             if (used.MemoryBytes + instance.MemoryBytes <= node.RamBytes && used.NanoCpus + instance.NanoCpus <= node.ProcessorNano)
                 candidates.Add((node, node.RamBytes - used.MemoryBytes));
         }
@@ -191,13 +182,13 @@ public sealed partial class DeployService(
             return null;
         }
         var roomiest = candidates.OrderByDescending(c => c.Free).First().Node;
-        await nodes.LockAsync(roomiest.Id, connection, tx);
+        await placement.LockNodeAsync(roomiest.Id);
         return roomiest;
     }
 
-    private async Task CheckFitAsync(NodeRow node, InstanceRow instance, FieldErrors refused, DbConnection connection, DbTransaction tx)
+    private async Task CheckFitAsync(NodeRow node, InstanceRow instance, FieldErrors refused, Placement placement)
     {
-        var used = await nodes.UsageAsync(node.Id, connection, tx);
+        var used = await placement.NodeUsageAsync(node.Id);
         if (used.MemoryBytes + instance.MemoryBytes > node.RamBytes)
             refused.Add("memory", $"node {node.Name} has {ResourceSpec.FormatSize(Math.Max(0, node.RamBytes - used.MemoryBytes))} of {ResourceSpec.FormatSize(node.RamBytes)} memory free");
         if (used.NanoCpus + instance.NanoCpus > node.ProcessorNano)
@@ -205,9 +196,9 @@ public sealed partial class DeployService(
     }
 
     /// <summary>Refuses host ports already taken on the node and gives mappings without one a free port from the range.</summary>
-    private async Task AssignPortsAsync(InstanceRow instance, IReadOnlyList<PortMapping> ports, NodeRow node, FieldErrors refused, DbConnection connection, DbTransaction tx)
+    private async Task AssignPortsAsync(InstanceRow instance, IReadOnlyList<PortMapping> ports, NodeRow node, FieldErrors refused, Placement placement)
     {
-        var taken = await instances.TakenPortsAsync(node.Id, connection, tx);
+        var taken = await placement.TakenPortsAsync(node.Id);
         if (ports.FirstOrDefault(p => p.HostPort != 0 && taken.Contains((p.HostPort, p.Protocol))) is { } used)
         {
             refused.Add("ports", $"host port {used.HostPort}/{used.Protocol} is already used on node {node.Name}");

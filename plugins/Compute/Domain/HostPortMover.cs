@@ -22,10 +22,9 @@ public sealed class HostPortMover(InstanceStore instances, NodeStore nodes, Comp
         if (!ports.Any(p => p.Assigned)) return (null, null);
         foreach (var port in ports.Where(p => p.Assigned)) busy.Add((port.HostPort, port.Protocol));
 
-        await using var connection = await instances.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await nodes.LockAsync(instance.NodeId, connection, tx);
-        var taken = await instances.TakenPortsAsync(instance.NodeId, connection, tx);
+        await using var placement = await instances.BeginPlacementAsync(nodes, ct);
+        await placement.LockNodeAsync(instance.NodeId);
+        var taken = await placement.TakenPortsAsync(instance.NodeId);
         taken.UnionWith(busy);
         var moved = new List<PortMapping>();
         foreach (var port in ports)
@@ -41,8 +40,8 @@ public sealed class HostPortMover(InstanceStore instances, NodeStore nodes, Comp
             moved.Add(port with { HostPort = free });
         }
         instance.Ports = JsonSerializer.Serialize(moved, InstanceStore.Json);
-        await InstanceStore.ReplacePortsAsync(instance, connection, tx);
-        await tx.CommitAsync(ct);
+        await placement.ReplacePortsAsync(instance);
+        await placement.CommitAsync(ct);
         return (instance, null);
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Compute.Data;
@@ -37,14 +36,7 @@ public static class LocalImages
                 Description = $"local image of node {node.Name}",
                 CreatedAt = clock.GetUtcNow(),
             };
-            try
-            {
-                await catalog.InsertAsync(image, ct);
-            }
-            catch (DbException e) when (catalog.Dialect.IsUniqueViolation(e))
-            {
-                continue; // added concurrently
-            }
+            if (!await catalog.TryInsertAsync(image, ct)) continue; // added concurrently
             await audit.RecordAsync("compute.image.create", image.Id, new { image.Name, image.Reference, node = node.Id }, ct);
         }
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
@@ -30,14 +29,7 @@ public sealed class NodeRegistry(NodeStore nodes, ImageStore images, InstanceSto
             return new(null, new FieldErrors().Add("address", $"no container engine answers at {spec.Endpoint}: {e.Message}"), null);
         }
         var node = NewNode(spec, version);
-        try
-        {
-            await nodes.InsertAsync(node, ct);
-        }
-        catch (DbException e) when (nodes.Dialect.IsUniqueViolation(e))
-        {
-            return new(null, null, $"a node named '{spec.Name}' already exists");
-        }
+        if (!await nodes.TryInsertAsync(node, ct)) return new(null, null, $"a node named '{spec.Name}' already exists");
         await audit.RecordAsync("compute.node.create", node.Id, new { node.Name, address = spec.Endpoint.ToString(), node.Engine }, ct);
         await LocalImages.AddToCatalogAsync(images, engine, node, audit, clock, ct);
         return new(node, null, null);
