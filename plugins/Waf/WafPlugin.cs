@@ -34,6 +34,7 @@ public sealed class WafPlugin : IPlugin
         services.AddSingleton<WebhookEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEvents>());
         services.AddHostedService<NodeHealthJob>();
+        services.AddSingleton<HeartbeatIntake>();
         services.AddSingleton<WafProxyService>();
         services.AddHostedService(sp => sp.GetRequiredService<WafProxyService>());
         // whether to guard the host decides what is registered, so it is read here; the rest is bound and checked above

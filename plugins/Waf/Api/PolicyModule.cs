@@ -5,6 +5,7 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Engine;
+using Edgeplane.Plugins.Waf.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -45,7 +46,7 @@ public sealed class PolicyModule : ICarterModule
             await audit.RecordAsync("waf.policy.deployed", row.Name, new { rules = body.Rules });
             await sync.RefreshAsync();
             return Json.Created(new DeployedPolicy(row.Id, row.Name, "deployed", row.Rules, row.DeployedAt,
-                await store.GetVersionAsync(), await NodesModule.HealthyNodesAsync(store, options, clock)));
+                await store.GetVersionAsync(), await NodeCount.HealthyAsync(store, options, clock)));
         }).WithSummary("Create or replace a named policy and make it the active one").RequirePermission("waf.policy.write");
 
         app.MapGet("/api/v1/policy", async Task<JsonOk<PolicyList>> (WafStore store) =>
