@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Edgeplane.Abstractions.Network;
@@ -20,118 +19,168 @@ public static class RecordValidator
     public const int DefaultTtl = 3600;
 
     /// <summary>Validates <paramref name="input"/> for <paramref name="zone"/>; the record (with index 0) or errors.</summary>
-    public static DnsRecord? Validate(string zone, RecordInput input, IDictionary<string, List<string>> errors)
+    public static DnsRecord? Validate(string zone, RecordInput input, IDictionary<string, List<string>> errors) =>
+        new Check(zone, input, errors).Record();
+
+    /// <summary>One record's checks, each adding its errors under the request's field name.</summary>
+    private sealed class Check(string zone, RecordInput input, IDictionary<string, List<string>> errors)
     {
-        void Err(string field, string message)
+        public DnsRecord? Record()
+        {
+            var type = Type();
+            var ttl = input.Ttl ?? DefaultTtl;
+            if (ttl < MinTtl || ttl > input.MaxTtl) Error("ttl", $"must be between {MinTtl} and {input.MaxTtl} seconds");
+            var name = OwnerName();
+            if (errors.Count > 0 || type is null || name is null) return null;
+
+            var value = input.Value?.Trim();
+            if (type != "TXT" && string.IsNullOrEmpty(value))
+            {
+                Error("value", "is required");
+                return null;
+            }
+            var record = Data(new DnsRecord { Index = 0, Name = name, Type = type, Ttl = ttl, Value = value ?? "" });
+            return errors.Count > 0 ? null : record;
+        }
+
+        private string? Type()
+        {
+            var type = input.Type?.Trim().ToUpperInvariant();
+            if (string.IsNullOrEmpty(type)) Error("type", "is required");
+            else if (type == "SOA") Error("type", "SOA is managed by the zone; it cannot be added");
+            else if (!RrType.UserTypes.Contains(type)) Error("type", $"must be one of {string.Join(", ", RrType.UserTypes)}");
+            return type;
+        }
+
+        /// <summary>
+        /// "@" or empty is the apex; a name ending with a dot, or equal to / ending with the zone, is absolute and must be
+        /// inside the zone; anything else is relative to the zone. The name relative to the zone, or null.
+        /// </summary>
+        private string? OwnerName()
+        {
+            var label = input.Label?.Trim() ?? "@";
+            if (label is "" or "@") return "@";
+            var absolute = label.EndsWith('.');
+            var n = DnsNames.Normalize(label);
+            if (!absolute && n != zone && !n.EndsWith("." + zone, StringComparison.Ordinal)) n = n + "." + zone;
+            if (n.StartsWith("*.", StringComparison.Ordinal) || n == "*") Error("label", "wildcard names are not supported");
+            else if (DnsNames.Check(n, allowUnderscore: true) is { } problem) Error("label", problem);
+            else if (!DnsNames.IsAtOrBelow(n, zone)) Error("label", $"must be inside the zone {zone}");
+            else return DnsNames.Relative(n, zone);
+            return null;
+        }
+
+        /// <summary>The type's data checked and in stored form.</summary>
+        private DnsRecord Data(DnsRecord record) => record.Type switch
+        {
+            "A" => IpText.TryParseIPv4(record.Value, out var v4) ? record with { Value = v4.ToString() }
+                : Refuse(record, "value", "must be an IPv4 address in canonical dotted decimal (192.0.2.1)"),
+            "AAAA" => IpText.TryParseAddress(record.Value, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? record with { Value = v6.ToString() }
+                : Refuse(record, "value", "must be an IPv6 address"),
+            "CNAME" => Named(record, record.Name == "@" ? "a CNAME cannot be at the zone apex (it holds SOA and NS)" : null, allowUnderscore: true),
+            "NS" => Named(record, record.Name == "@" ? "the apex NS records are managed by the zone; add NS records below the apex to delegate" : null,
+                allowUnderscore: false),
+            "PTR" => Ptr(record),
+            "MX" => Mx(record),
+            "SRV" => Srv(record),
+            "TXT" => Txt(record),
+            "CAA" => Caa(record),
+            _ => record,
+        };
+
+        private DnsRecord Named(DnsRecord record, string? labelProblem, bool allowUnderscore)
+        {
+            if (labelProblem is not null) Error("label", labelProblem);
+            return Target("value", record.Value, allowUnderscore) is { } target ? record with { Value = target } : record;
+        }
+
+        private DnsRecord Ptr(DnsRecord record)
+        {
+            if (!DnsNames.IsReverseZone(zone)) Error("type", "PTR records are only allowed in reverse zones (in-addr.arpa, ip6.arpa)");
+            return Named(record, null, allowUnderscore: true);
+        }
+
+        private DnsRecord Mx(DnsRecord record)
+        {
+            var priority = Range("priority", input.Priority, 0, 65535);
+            var exchange = Target("value", record.Value, allowUnderscore: false, allowRoot: true);
+            return priority is not null && exchange is not null ? record with { Priority = priority, Value = exchange } : record;
+        }
+
+        private DnsRecord Srv(DnsRecord record)
+        {
+            var priority = Range("priority", input.Priority, 0, 65535);
+            var weight = Range("weight", input.Weight, 0, 65535);
+            var port = Range("port", input.Port, 0, 65535);
+            var target = Target("value", record.Value, allowUnderscore: false, allowRoot: true);
+            if (!record.Name.StartsWith('_') || !record.Name.Contains("._", StringComparison.Ordinal))
+                Error("label", "an SRV owner name must be _service._proto[.name] (RFC 2782)");
+            return priority is not null && weight is not null && port is not null && target is not null
+                ? record with { Priority = priority, Weight = weight, Port = port, Value = target } : record;
+        }
+
+        /// <summary>TXT keeps the value as sent (untrimmed).</summary>
+        private DnsRecord Txt(DnsRecord record)
+        {
+            var raw = input.Value ?? "";
+            if (raw.Length == 0) Error("value", "is required");
+            else if (Encoding.UTF8.GetByteCount(raw) > ZoneText.MaxTxtOctets) Error("value", $"must be at most {ZoneText.MaxTxtOctets} octets");
+            else if (raw.Any(c => c < 0x20 || c == 0x7f)) Error("value", "must not contain control characters");
+            else return record with { Value = raw };
+            return record;
+        }
+
+        private DnsRecord Caa(DnsRecord record)
+        {
+            var flags = Range("flags", input.Flags ?? 0, 0, 255);
+            var tag = input.Tag?.Trim().ToLowerInvariant();
+            if (string.IsNullOrEmpty(tag)) Error("tag", "is required (issue, issuewild or iodef)");
+            else if (tag.Length > 15 || !tag.All(char.IsAsciiLetterOrDigit)) Error("tag", "must be 1-15 letters or digits");
+            if (Encoding.UTF8.GetByteCount(record.Value) > 255) Error("value", "must be at most 255 octets");
+            else if (record.Value.Any(c => c < 0x20 || c == 0x7f)) Error("value", "must not contain control characters");
+            return flags is not null && !string.IsNullOrEmpty(tag) ? record with { Flags = flags, Tag = tag } : record;
+        }
+
+        private string? Target(string field, string raw, bool allowUnderscore, bool allowRoot = false)
+        {
+            if (allowRoot && raw == ".") return "";
+            var n = DnsNames.Normalize(raw);
+            if (DnsNames.IsAddressLike(n))
+            {
+                Error(field, "must be a host name, not an IP address (point it at a name with an A or AAAA record)");
+                return null;
+            }
+            if (DnsNames.Check(n, allowUnderscore) is { } problem)
+            {
+                Error(field, problem);
+                return null;
+            }
+            return n;
+        }
+
+        private int? Range(string field, int? value, int min, int max)
+        {
+            if (value is null)
+            {
+                Error(field, "is required");
+                return null;
+            }
+            if (value >= min && value <= max) return value;
+            Error(field, $"must be between {min} and {max}");
+            return null;
+        }
+
+        private DnsRecord Refuse(DnsRecord record, string field, string message)
+        {
+            Error(field, message);
+            return record;
+        }
+
+        private void Error(string field, string message)
         {
             if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
             list.Add(message);
         }
-
-        var type = input.Type?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(type)) Err("type", "is required");
-        else if (type == "SOA") Err("type", "SOA is managed by the zone; it cannot be added");
-        else if (!RrType.UserTypes.Contains(type)) Err("type", $"must be one of {string.Join(", ", RrType.UserTypes)}");
-
-        var ttl = input.Ttl ?? DefaultTtl;
-        if (ttl < MinTtl || ttl > input.MaxTtl) Err("ttl", $"must be between {MinTtl} and {input.MaxTtl} seconds");
-
-        // Owner name: "@" or empty is the apex; a name ending with a dot, or equal to / ending with the
-        // zone, is absolute and must be inside the zone; anything else is relative to the zone.
-        string? name = null;
-        var label = input.Label?.Trim() ?? "@";
-        if (label is "" or "@") name = "@";
-        else
-        {
-            var absolute = label.EndsWith('.');
-            var n = DnsNames.Normalize(label);
-            if (!absolute && n != zone && !n.EndsWith("." + zone, StringComparison.Ordinal)) n = n + "." + zone;
-            if (n.StartsWith("*.", StringComparison.Ordinal) || n == "*") Err("label", "wildcard names are not supported");
-            else if (DnsNames.Check(n, allowUnderscore: true) is { } problem) Err("label", problem);
-            else if (!DnsNames.IsAtOrBelow(n, zone)) Err("label", $"must be inside the zone {zone}");
-            else name = DnsNames.Relative(n, zone);
-        }
-
-        if (errors.Count > 0 || type is null || name is null) return null;
-
-        var value = input.Value?.Trim();
-        if (type != "TXT" && string.IsNullOrEmpty(value)) { Err("value", "is required"); return null; }
-        value ??= "";
-
-        string? Target(string field, string raw, bool allowUnderscore, bool allowRoot = false)
-        {
-            if (allowRoot && raw == ".") return "";
-            var n = DnsNames.Normalize(raw);
-            if (DnsNames.IsAddressLike(n)) { Err(field, "must be a host name, not an IP address (point it at a name with an A or AAAA record)"); return null; }
-            if (DnsNames.Check(n, allowUnderscore) is { } p) { Err(field, p); return null; }
-            return n;
-        }
-
-        int? Range(string field, int? v, int min, int max, bool required = true)
-        {
-            if (v is null) { if (required) Err(field, "is required"); return null; }
-            if (v < min || v > max) { Err(field, $"must be between {min} and {max}"); return null; }
-            return v;
-        }
-
-        var record = new DnsRecord { Index = 0, Name = name, Type = type, Ttl = ttl, Value = value };
-        switch (type)
-        {
-            case "A":
-                if (!IpText.TryParseIPv4(value, out var v4))
-                    Err("value", "must be an IPv4 address in canonical dotted decimal (192.0.2.1)");
-                else record = record with { Value = v4.ToString() };
-                break;
-            case "AAAA":
-                if (!IpText.TryParseAddress(value, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-                    Err("value", "must be an IPv6 address");
-                else record = record with { Value = v6.ToString() };
-                break;
-            case "CNAME":
-                if (name == "@") Err("label", "a CNAME cannot be at the zone apex (it holds SOA and NS)");
-                if (Target("value", value, allowUnderscore: true) is { } cname) record = record with { Value = cname };
-                break;
-            case "NS":
-                if (name == "@") Err("label", "the apex NS records are managed by the zone; add NS records below the apex to delegate");
-                if (Target("value", value, allowUnderscore: false) is { } ns) record = record with { Value = ns };
-                break;
-            case "PTR":
-                if (!DnsNames.IsReverseZone(zone)) Err("type", "PTR records are only allowed in reverse zones (in-addr.arpa, ip6.arpa)");
-                if (Target("value", value, allowUnderscore: true) is { } ptr) record = record with { Value = ptr };
-                break;
-            case "MX":
-                var mxPriority = Range("priority", input.Priority, 0, 65535);
-                var exchange = Target("value", value, allowUnderscore: false, allowRoot: true);
-                if (mxPriority is not null && exchange is not null) record = record with { Priority = mxPriority, Value = exchange };
-                break;
-            case "SRV":
-                var priority = Range("priority", input.Priority, 0, 65535);
-                var weight = Range("weight", input.Weight, 0, 65535);
-                var port = Range("port", input.Port, 0, 65535);
-                var target = Target("value", value, allowUnderscore: false, allowRoot: true);
-                if (!name.StartsWith('_') || !name.Contains("._", StringComparison.Ordinal))
-                    Err("label", "an SRV owner name must be _service._proto[.name] (RFC 2782)");
-                if (priority is not null && weight is not null && port is not null && target is not null)
-                    record = record with { Priority = priority, Weight = weight, Port = port, Value = target };
-                break;
-            case "TXT":
-                var raw = input.Value ?? "";
-                if (raw.Length == 0) Err("value", "is required");
-                else if (Encoding.UTF8.GetByteCount(raw) > ZoneText.MaxTxtOctets) Err("value", $"must be at most {ZoneText.MaxTxtOctets} octets");
-                else if (raw.Any(c => c < 0x20 || c == 0x7f)) Err("value", "must not contain control characters");
-                else record = record with { Value = raw };
-                break;
-            case "CAA":
-                var flags = Range("flags", input.Flags ?? 0, 0, 255);
-                var tag = input.Tag?.Trim().ToLowerInvariant();
-                if (string.IsNullOrEmpty(tag)) Err("tag", "is required (issue, issuewild or iodef)");
-                else if (tag.Length > 15 || !tag.All(char.IsAsciiLetterOrDigit)) Err("tag", "must be 1-15 letters or digits");
-                if (Encoding.UTF8.GetByteCount(value) > 255) Err("value", "must be at most 255 octets");
-                else if (value.Any(c => c < 0x20 || c == 0x7f)) Err("value", "must not contain control characters");
-                if (flags is not null && !string.IsNullOrEmpty(tag)) record = record with { Flags = flags, Tag = tag };
-                break;
-        }
-        return errors.Count > 0 ? null : record;
     }
 
     /// <summary>Checks <paramref name="candidate"/> against the zone's existing records: duplicates and CNAME exclusivity (RFC 1034 §3.6.2).</summary>
