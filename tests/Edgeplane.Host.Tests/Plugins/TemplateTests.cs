@@ -28,7 +28,7 @@ public sealed partial class TemplateTests : IDisposable
         await DotnetAsync(RepoPaths.Root, $"pack templates/Edgeplane.Templates/Edgeplane.Templates.csproj -c {RepoPaths.Configuration} -o {feed} -nologo -v q", isolated: false);
 
         await DotnetAsync(_dir.Path, $"new install {Directory.GetFiles(feed, "Edgeplane.Templates.*.nupkg").Single()}");
-        await DotnetAsync(_dir.Path, $"new edgeplane-plugin -n Contoso.Gadgets --pluginId gadgets -o {app}");
+        await DotnetAsync(_dir.Path, $"new edgeplane-plugin -n Contoso.Gadgets -o {app}");
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -42,8 +42,14 @@ public sealed partial class TemplateTests : IDisposable
             </configuration>
             """, Ct);
 
+        // the id, the types and the files are named after the project's last name segment: no "widget" is left
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(app, "Contoso.Gadgets", "plugin.json"), Ct))!;
         Assert.Equal("gadgets", (string)manifest["id"]!);
+        foreach (var file in new[] { "GadgetsPlugin.cs", "Api/GadgetsModule.cs", "Data/Gadget.cs", "Data/GadgetStore.cs", "Migrations/0001_tables.sql" })
+            Assert.True(File.Exists(Path.Combine(app, "Contoso.Gadgets", file)), file);
+        var left = Directory.EnumerateFiles(app, "*", SearchOption.AllDirectories)
+            .Where(f => f.Contains("widget", StringComparison.OrdinalIgnoreCase) || File.ReadAllText(f).Contains("widget", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(left.Count == 0, string.Join("\n", left));
         Assert.Equal("Contoso.Gadgets.dll", (string)manifest["entryAssembly"]!);
         var output = await DotnetAsync(app, "test Contoso.Gadgets.Tests -nologo");
 
