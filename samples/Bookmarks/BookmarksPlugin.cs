@@ -1,3 +1,5 @@
+using Acme.Bookmarks.Data;
+using Acme.Bookmarks.Domain;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Abstractions.Security;
@@ -5,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Acme.Bookmarks;
 
-/// <summary>The plugin's entry point: registers its services. Routes and migrations are found by convention.</summary>
+/// <summary>The plugin's entry point: registers its services. Routes (Api/) and migrations (Migrations/) are found by convention.</summary>
 public sealed class BookmarksPlugin : IPlugin
 {
     public void ConfigureServices(IPluginBuilder builder)

@@ -1,6 +1,6 @@
 using Edgeplane.Abstractions.Security;
 
-namespace Acme.Bookmarks;
+namespace Acme.Bookmarks.Data;
 
 /// <summary>When the host deletes a team, its bookmarks go too.</summary>
 public sealed class TeamBookmarksCleanup(BookmarkStore store) : TeamDataCleanup

@@ -1,4 +1,4 @@
-namespace Acme.Bookmarks;
+namespace Acme.Bookmarks.Data;
 
 public sealed class Bookmark
 {
@@ -8,7 +8,3 @@ public sealed class Bookmark
     public string Notes { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 }
-
-public sealed record NewBookmark(string? Url, string? Title, string? Notes);
-
-public sealed record BookmarkView(string Id, string Url, string Title, string Notes, string NotesHtml, DateTimeOffset CreatedAt);

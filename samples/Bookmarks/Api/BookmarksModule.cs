@@ -1,3 +1,5 @@
+using Acme.Bookmarks.Data;
+using Acme.Bookmarks.Domain;
 using Edgeplane.Abstractions.Auditing;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
@@ -9,7 +11,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Acme.Bookmarks;
+namespace Acme.Bookmarks.Api;
+
+/// <summary>A bookmark to add.</summary>
+public sealed record NewBookmark(string? Url, string? Title, string? Notes);
+
+/// <summary>A bookmark as the API shows it, its notes also rendered to safe HTML.</summary>
+public sealed record BookmarkView(string Id, string Url, string Title, string Notes, string NotesHtml, DateTimeOffset CreatedAt);
 
 /// <summary>The routes: a Carter-style module. The host mounts them under <c>/bookmarks</c> by default.</summary>
 public sealed class BookmarksModule : ICarterModule

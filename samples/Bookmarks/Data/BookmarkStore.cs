@@ -1,7 +1,7 @@
 using Dapper;
 using Edgeplane.Abstractions.Data;
 
-namespace Acme.Bookmarks;
+namespace Acme.Bookmarks.Data;
 
 /// <summary>Dapper over the host's connection factory; every query is scoped to a team.</summary>
 public sealed class BookmarkStore(IDbConnectionFactory db)

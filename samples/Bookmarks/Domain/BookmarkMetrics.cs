@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Acme.Bookmarks;
+namespace Acme.Bookmarks.Domain;
 
 /// <summary>The plugin's own instruments; the host exports them on /metrics.</summary>
 public sealed class BookmarkMetrics
