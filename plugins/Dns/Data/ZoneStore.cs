@@ -186,7 +186,8 @@ public sealed class ZoneStore
     /// The one write path for records (single adds and deletes, bulk changes, imports). Concurrent writes are committed
     /// together (<see cref="GroupCommit"/>): one transaction takes the change counter's row lock (so writers of every
     /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
-    /// own savepoint and in queue order, reads its zone as the writes before it left it, lets <paramref name="apply"/>
+    /// own savepoint and in queue order, takes its zone as the writes before it left it (read before the lock, and read
+    /// again in the transaction only when a write changed the zone since: <see cref="ReadZoneAsync"/>), lets <paramref name="apply"/>
     /// make its changes (false: store nothing), writes the difference, bumps the serial once, appends its feed row and
     /// lets <paramref name="audit"/> record what it did in the same transaction (so a change is never stored without its
     /// audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
@@ -194,9 +195,10 @@ public sealed class ZoneStore
     /// </summary>
     public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, Func<DbTransaction, RecordWrite, Task> audit, CancellationToken ct = default)
     {
+        if (await ReadZoneAsync(zoneId, ct) is not { } before) return null;
         var (write, position, records) = await _writes.RunAsync(async (c, tx) =>
         {
-            var result = await WriteRecordsAsync(c, tx, zoneId, apply);
+            var result = await WriteRecordsAsync(c, tx, zoneId, before, apply);
             if (result.Write is { Applied: true } applied) await audit(tx, applied);
             return result;
         }, ct);
@@ -204,13 +206,28 @@ public sealed class ZoneStore
         return write;
     }
 
-    private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId, Func<RecordChangeSet, bool> apply)
+    /// <summary>
+    /// The zone's records read before the writers' lock, each in a statement of its own: the serial and next index first,
+    /// then the records. Every record change moves the serial, so when the write's transaction finds the same serial and
+    /// next index, no change committed since the first read, and the records are the zone as the transaction sees it.
+    /// </summary>
+    private async Task<(ZoneRow Zone, List<DnsRecord> Records)?> ReadZoneAsync(string zoneId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QueryFirstOrDefaultAsync<ZoneRow>("SELECT next_index AS NextIndex, serial AS Serial FROM dns_zones WHERE id = @zoneId", new { zoneId });
+        return row is null ? null : (row, await ViewStore.ListRecordsAsync(c, null, zoneId));
+    }
+
+    private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId,
+        (ZoneRow Zone, List<DnsRecord> Records) before, Func<RecordChangeSet, bool> apply)
     {
         var row = await c.QueryFirstOrDefaultAsync<ZoneRow>("SELECT name AS Name, next_index AS NextIndex, serial AS Serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
         if (row is null) return (null, 0, null);
         var (zone, serial, nextIndex) = (row.Name, row.Serial, row.NextIndex);
         var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
-        var changes = new RecordChangeSet(zone, await ViewStore.ListRecordsAsync(c, tx, zoneId), children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
+        var unchanged = serial == before.Zone.Serial && nextIndex == before.Zone.NextIndex;
+        var existing = unchanged ? before.Records : await ViewStore.ListRecordsAsync(c, tx, zoneId);
+        var changes = new RecordChangeSet(zone, existing, children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
         if (!apply(changes)) return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
         var (removed, added) = changes.Difference();
         if (removed.Count + added.Count == 0) return (new RecordWrite(serial, false, [], []), 0, null);
