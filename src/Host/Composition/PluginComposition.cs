@@ -12,8 +12,7 @@ public static class PluginComposition
     /// <param name="dataDirectory">The host's data directory: each plugin gets its own folder in it, named by its id.</param>
     public static List<Action<ContainerBuilder>> LoadAndRegister(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins, string dataDirectory)
     {
-        // Loading is independent per plugin (each has its own load context), so it runs in parallel;
-        // registration stays in discovery order, so that the container's last-wins is predictable.
+        // Loading is independent per plugin (each has its own load context), so it runs in parallel.
         var active = plugins.Where(p => p.IsLive).ToList();
         Parallel.ForEach(active, entry =>
         {
@@ -21,36 +20,53 @@ public static class PluginComposition
             PluginLoader.Load(entry);
             entry.LoadTime += clock.Elapsed;
         });
+        return Register(builder, active, dataDirectory);
+    }
+
+    /// <summary>
+    /// Lets each loaded plugin register its services, in discovery order so that the container's last-wins is predictable.
+    /// A plugin's settings marked <c>ValidateOnStart</c> are checked as it registers; its services reach the host only
+    /// once they passed.
+    /// </summary>
+    internal static List<Action<ContainerBuilder>> Register(WebApplicationBuilder builder, IEnumerable<PluginEntry> plugins, string dataDirectory)
+    {
         var container = new List<Action<ContainerBuilder>>();
-        foreach (var entry in active.Where(p => p.IsLive))
+        foreach (var entry in plugins.Where(p => p.IsLive))
         {
             var clock = Stopwatch.StartNew();
-            Register(builder, entry, container, dataDirectory);
+            if (ConfigureServices(builder, entry, dataDirectory) is { } registrations)
+            {
+                entry.Advance(PluginState.Registered);
+                AddToHost(builder, entry, registrations, container);
+            }
             entry.LoadTime += clock.Elapsed;
         }
         return container;
     }
 
-    private static void Register(WebApplicationBuilder builder, PluginEntry entry, List<Action<ContainerBuilder>> container, string dataDirectory)
+    private static PluginBuilder? ConfigureServices(WebApplicationBuilder builder, PluginEntry entry, string dataDirectory)
     {
-        PluginBuilder pluginBuilder;
         try
         {
-            pluginBuilder = new PluginBuilder(
+            var registrations = new PluginBuilder(
                 entry.Manifest!.ToDescriptor(),
                 builder.Configuration.GetSection($"Edgeplane:Plugins:{entry.Id}"),
                 builder.Environment,
                 Directory.CreateDirectory(Path.Combine(dataDirectory, entry.Id)).FullName);
-            entry.Instance!.ConfigureServices(pluginBuilder);
-            ValidateOptions(pluginBuilder.Services);
+            entry.Instance!.ConfigureServices(registrations);
+            CheckOptions(registrations.Services);
+            return registrations;
         }
         catch (Exception e)
         {
             entry.Fail($"registration failed: {PluginLoader.Describe(e)}", e);
-            return;
+            return null;
         }
-        entry.Advance(PluginState.Registered);
-        foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService)))
+    }
+
+    private static void AddToHost(WebApplicationBuilder builder, PluginEntry entry, PluginBuilder pluginBuilder, List<Action<ContainerBuilder>> container)
+    {
+        foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService) && !IsStartupCheck(d)))
             builder.Services.Add(descriptor);
         var hosted = pluginBuilder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
         var hostServices = builder.Services;
@@ -61,11 +77,21 @@ public static class PluginComposition
         container.AddRange(pluginBuilder.ContainerConfiguration);
     }
 
+    // ValidateOnStart registers IStartupValidator and gives its (internal) options one check per options type
+    private static readonly Type? StartupValidatorOptions = typeof(IStartupValidator).Assembly.GetType("Microsoft.Extensions.Options.StartupValidatorOptions");
+
+    /// <summary>
+    /// A registration of the plugin's startup checks: they ran in <see cref="CheckOptions"/>, so the host does not take them
+    /// (its own start would bind and check the plugin's settings again).
+    /// </summary>
+    private static bool IsStartupCheck(ServiceDescriptor d) =>
+        d.ServiceType == typeof(IStartupValidator) || (d.ServiceType.IsConstructedGenericType && d.ServiceType.GenericTypeArguments[0] == StartupValidatorOptions);
+
     /// <summary>
     /// Checks the plugin's options marked <c>ValidateOnStart</c> now, on its own registrations, so that a bad setting fails
     /// the plugin with the reason (checked with the host's, it would stop the host from starting at all).
     /// </summary>
-    private static void ValidateOptions(IServiceCollection services)
+    private static void CheckOptions(IServiceCollection services)
     {
         if (!services.Any(d => d.ServiceType == typeof(IStartupValidator))) return;
         using var provider = services.BuildServiceProvider();
