@@ -31,8 +31,9 @@ public sealed class DnsServer : BackgroundService
         _logger = logger;
         _views = views;
         var meter = meters.Create("Edgeplane.Plugins.Dns");
-        var transfers = meter.CreateCounter<long>("edgeplane.dns.transfers", unit: "{transfer}", description: "Zone transfers answered, by kind: full (AXFR, or IXFR beyond the journal), incremental (IXFR), current (IXFR of an up-to-date secondary)");
-        _handler = new QueryHandler(() => views.Current, options, kind => transfers.Add(1, new KeyValuePair<string, object?>("kind", kind)));
+        var transfers = meter.CreateCounter<long>("edgeplane.dns.transfers", unit: "{transfer}", description: "Zone transfers answered, by kind: full (AXFR, or IXFR beyond the journal), incremental (IXFR), current (IXFR of an up-to-date secondary); and by the request (AXFR or IXFR)");
+        _handler = new QueryHandler(() => views.Current, options, (kind, request) =>
+            transfers.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("request", request)));
         _tcpLimits = new TcpConnectionLimits(options.MaxTcpConnectionsPerClient, options.MaxTcpConnections);
         _queries = meter.CreateCounter<long>("edgeplane.dns.queries", unit: "{query}", description: "DNS queries answered, by transport and response code");
     }

@@ -10,10 +10,11 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// inside served zones, referrals with glue below zone cuts, REFUSED outside served zones, EDNS(0),
 /// truncation to the client's UDP limit, minimal ANY (RFC 8482), the zone's NS set in the authority
 /// section of positive answers (<see cref="DnsServerOptions.NsInAuthority"/>), and AXFR and IXFR (RFC 1995,
-/// from the zone's journal; <paramref name="transferred"/> hears whether each was full, incremental or current)
+/// from the zone's journal; <paramref name="transferred"/> hears whether each was full, incremental or current, and whether
+/// an AXFR or an IXFR asked for it)
 /// to allowed addresses.
 /// </summary>
-public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, Action<string>? transferred = null)
+public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, Action<string, string>? transferred = null)
 {
     public const int NoError = 0, FormErr = 1, ServFail = 2, NxDomain = 3, NotImp = 4, Refused = 5, BadVers = 16;
     private const int MaxChase = 8;
@@ -50,17 +51,17 @@ public sealed class QueryHandler(Func<ZoneView> view, DnsServerOptions options, 
                 // Up to date (or ahead): the current SOA alone (RFC 1995 §2).
                 if (!SerialIsNewer(zone.Soa.Serial, held))
                 {
-                    transferred?.Invoke("current");
+                    transferred?.Invoke("current", "IXFR");
                     return [Respond(w, query, tcp, NoError, true, [zone.SoaSet], [], [])];
                 }
                 if (Since(zone, held) is { } deltas)
                 {
-                    transferred?.Invoke("incremental");
+                    transferred?.Invoke("incremental", "IXFR");
                     return Transfer(w, query, Incremental(zone, deltas));
                 }
             }
             // AXFR, or IXFR from a serial the journal does not reach: the whole zone (RFC 1995 §4).
-            transferred?.Invoke("full");
+            transferred?.Invoke("full", query.Type == RrType.AXFR ? "AXFR" : "IXFR");
             return Transfer(w, query, Full(zone));
         }
 

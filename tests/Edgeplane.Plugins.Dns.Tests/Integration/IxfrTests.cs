@@ -53,6 +53,9 @@ public abstract partial class IxfrTestsBase(DnsHostFixture fixture)
         Assert.Equal(fromTwo, Transfer(await Dig.KdigAsync(Port, "+noall", "+answer", zone, "IXFR=2")));
         var metrics = await fixture.Host.Client.GetStringAsync("/metrics");
         Assert.Matches(@"edgeplane_dns_transfers_total\{[^}]*kind=""incremental""[^}]*\} [1-9]", metrics);
+        // A whole zone sent for an AXFR request is told apart from one sent for an IXFR the journal does not reach.
+        Assert.Matches(@"edgeplane_dns_transfers_total\{(?=[^}]*kind=""full"")(?=[^}]*request=""AXFR"")[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"edgeplane_dns_transfers_total\{(?=[^}]*kind=""full"")(?=[^}]*request=""IXFR"")[^}]*\} [1-9]", metrics);
     }
 
     [Fact]
