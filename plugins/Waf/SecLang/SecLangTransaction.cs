@@ -35,6 +35,11 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly Func<string, ulong[]> _candidatesOf;
     private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Long values a case change made (<c>t:lowercase</c>) and the value each was made from: the prefilter ignores case,
+    /// so it finds the same literals in both and searches only one of them.
+    /// </summary>
+    private readonly Dictionary<string, string> _caseVariantOf = new(ReferenceEqualityComparer.Instance);
     private readonly List<MatchedRule> _log = [];
     private readonly Collection _argsGet, _argsPost;
     private StringBuilder? _expansion = new();
@@ -99,6 +104,7 @@ public sealed class SecLangTransaction : IMatchContext
         ClearCache(_transformed);
         ClearCache(_stepped);
         ClearCache(_candidates);
+        ClearCache(_caseVariantOf);
         _log.Clear();
         foreach (var values in _collected) values?.Clear();
         foreach (var values in _targetValues) values?.Clear();
@@ -609,7 +615,8 @@ public sealed class SecLangTransaction : IMatchContext
     /// <summary>The regexes that can match a value, searched once per value (by reference, like the transformation cache).</summary>
     private ulong[] Candidates(string value)
     {
-        if (!_candidates.TryGetValue(value, out var found)) _candidates[value] = found = _rules.Literals.Search(value);
+        if (!_candidates.TryGetValue(value, out var found))
+            _candidates[value] = found = _caseVariantOf.TryGetValue(value, out var origin) ? Candidates(origin) : _rules.Literals.Search(value);
         return found;
     }
 
@@ -681,7 +688,9 @@ public sealed class SecLangTransaction : IMatchContext
     {
         if (value.Length < SteppedLength) return Unchanged(value, transformation(value));
         if (_stepped.TryGetValue((value, transformation), out var cached)) return cached;
-        return _stepped[(value, transformation)] = Unchanged(value, transformation(value));
+        var next = Unchanged(value, transformation(value));
+        if (!ReferenceEquals(next, value) && Transformations.Transformation.ChangesCaseOnly(transformation)) _caseVariantOf[next] = value;
+        return _stepped[(value, transformation)] = next;
     }
 
     private static string Unchanged(string value, string next) => string.Equals(next, value, StringComparison.Ordinal) ? value : next;

@@ -52,6 +52,20 @@ public sealed class EngineTests
     public void One_member_targets_read_what_a_list_of_values_reads(string rules, bool blocked) =>
         Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5\"\n" + rules, "/"));
 
+    [Theory]
+    [InlineData("UNION SELECT", "@rx union select", true)]
+    [InlineData("UNION SELECT", "@rx UNION SELECT", false)]
+    [InlineData("union select", "@rx UNION SELECT", false)]
+    [InlineData("UNION SELECTED", "@pm select", true)]
+    [InlineData("UNION SELEC", "@pm select", false)]
+    public void A_long_value_lowercased_is_prefiltered_as_its_original_and_tested_as_itself(string attack, string op, bool blocked)
+    {
+        var rules = "SecRule ARGS \"@rx zzz\" \"id:1,phase:2,pass,nolog\"\n" + $"SecRule ARGS \"{op}\" \"id:2,phase:2,deny,t:lowercase\"";
+        var value = Uri.EscapeDataString(new string('x', 80) + " " + attack + " " + new string('y', 80));
+        Assert.Equal(blocked, Blocks(rules, "/?q=" + value));
+        Assert.False(Blocks(rules, "/?q=" + Uri.EscapeDataString(new string('x', 200))));
+    }
+
     [Fact]
     public void Counting_and_matched_vars()
     {

@@ -49,6 +49,12 @@ public static class Transformation
 
     public static Func<string, string>? Find(string name) => ByName.GetValueOrDefault(name);
 
+    private static readonly Func<string, string> Lowercase = ByName["lowercase"], Uppercase = ByName["uppercase"];
+
+    /// <summary>Whether the transformation changes only the case of ASCII letters (<c>lowercase</c>, <c>uppercase</c>).</summary>
+    public static bool ChangesCaseOnly(Func<string, string> transformation) =>
+        ReferenceEquals(transformation, Lowercase) || ReferenceEquals(transformation, Uppercase);
+
     public static bool Exists(string name) => name.Equals("none", StringComparison.OrdinalIgnoreCase) || ByName.ContainsKey(name);
 
     /// <summary>ASCII only, like C's <c>tolower</c> in ModSecurity: bytes above 127 are left alone.</summary>
