@@ -21,7 +21,13 @@ public sealed class NamespaceGraph
     // namespace → namespace it uses → one example ("TypeA uses TypeB")
     private readonly Dictionary<string, Dictionary<string, string>> _edges = new();
 
+    // namespace → namespace of another assembly it uses → one example
+    private readonly Dictionary<string, Dictionary<string, string>> _outside = new();
+
     public IReadOnlyDictionary<string, Dictionary<string, string>> Edges => _edges;
+
+    /// <summary>The namespaces of other assemblies (the framework, packages) that each namespace uses, with one example each.</summary>
+    public IReadOnlyDictionary<string, Dictionary<string, string>> OutsideUses => _outside;
 
     public static NamespaceGraph Read(string assemblyPath, string rootNamespace)
     {
@@ -34,7 +40,8 @@ public sealed class NamespaceGraph
             var from = NamespaceOf(md, handle);
             if (!Counts(from) || IsCompositionRoot(md, Outermost(md, handle))) continue;
             var used = new HashSet<TypeDefinitionHandle>();
-            new TypeUses(md, pe, used).AddType(handle);
+            var outside = graph._outside.TryGetValue(from, out var known) ? known : graph._outside[from] = new();
+            new TypeUses(md, pe, used, (ns, name) => outside.TryAdd(ns, $"{NameOf(md, handle)} uses {name}")).AddType(handle);
             foreach (var target in used)
             {
                 var to = NamespaceOf(md, target);
@@ -114,7 +121,8 @@ public sealed class NamespaceGraph
     }
 
     /// <summary>Collects the assembly's own types that one type uses.</summary>
-    private sealed class TypeUses(MetadataReader md, PEReader pe, HashSet<TypeDefinitionHandle> used) : ISignatureTypeProvider<int, object?>
+    private sealed class TypeUses(MetadataReader md, PEReader pe, HashSet<TypeDefinitionHandle> used, Action<string, string> outside)
+        : ISignatureTypeProvider<int, object?>
     {
         private static readonly Dictionary<short, OperandType> Operands = typeof(OpCodes)
             .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -211,6 +219,9 @@ public sealed class NamespaceGraph
                 case HandleKind.TypeSpecification:
                     md.GetTypeSpecification((TypeSpecificationHandle)handle).DecodeSignature(this, null);
                     break;
+                case HandleKind.TypeReference:
+                    AddReference((TypeReferenceHandle)handle);
+                    break;
                 case HandleKind.MethodDefinition:
                     used.Add(md.GetMethodDefinition((MethodDefinitionHandle)handle).GetDeclaringType());
                     break;
@@ -240,7 +251,19 @@ public sealed class NamespaceGraph
             return 0;
         }
 
-        public int GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => 0;
+        public int GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+        {
+            AddReference(handle);
+            return 0;
+        }
+
+        private void AddReference(TypeReferenceHandle handle)
+        {
+            var reference = md.GetTypeReference(handle);
+            while (reference.ResolutionScope.Kind == HandleKind.TypeReference) reference = md.GetTypeReference((TypeReferenceHandle)reference.ResolutionScope);
+            outside(md.GetString(reference.Namespace), md.GetString(reference.Name));
+        }
+
         public int GetPrimitiveType(PrimitiveTypeCode typeCode) => 0;
         public int GetSZArrayType(int elementType) => 0;
         public int GetArrayType(int elementType, ArrayShape shape) => 0;
