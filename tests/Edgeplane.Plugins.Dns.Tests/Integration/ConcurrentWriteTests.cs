@@ -78,8 +78,8 @@ public sealed partial class ConcurrentWriteTests(Postgres postgres)
             Assert.Equal(acknowledged.ToString(), Assert.Single(await database.QueryAsync($"SELECT COUNT(*) FROM host_audit WHERE action = 'dns.record.add' AND target = '{zone}'")));
             var requests = $"FROM host_audit WHERE action LIKE 'POST %/add' AND target LIKE '%/zone/{zone}/add'";
             Assert.Equal($"{acknowledged + (zone == "one.example" ? 3 : 0)}", Assert.Single(await database.QueryAsync("SELECT COUNT(*) " + requests)));
-            Assert.Equal(zone == "one.example" ? [$"201|{acknowledged}", "400|1", "409|1"] : [$"201|{acknowledged}"],
-                await database.QueryAsync($"SELECT status, COUNT(*) {requests} AND status IN (201, 400, 409) GROUP BY status ORDER BY status"));
+            Assert.Equal(zone == "one.example" ? [$"201|{acknowledged}", "400|1", "409|1", "500|1"] : [$"201|{acknowledged}"],
+                await database.QueryAsync($"SELECT status, COUNT(*) {requests} GROUP BY status ORDER BY status"));
         }
 
         // Every acknowledged record is stored under the index it was given, nothing else, and served.
