@@ -25,24 +25,32 @@ public sealed class AuditMiddleware(RequestDelegate next, ILogger<AuditMiddlewar
         {
             await next(context);
         }
+        catch when (!context.Response.HasStarted)
+        {
+            // answered by the exception handler outside this middleware: FailedRequestAudit records it with that status
+            context.Features.Set(new PendingAuditRow(RequestRow(context, StatusCodes.Status500InternalServerError)));
+            throw;
+        }
         finally
         {
             // A plugin that wrote the request's row in its own transaction (IAuditLog.InTransaction) answered as it said.
-            if (context.Features.Get<TransactionAudit>() is not { RequestWritten: true } written || written.AnsweredWith != context.Response.StatusCode)
-                await RecordAsync(context, method);
+            if (context.Features.Get<PendingAuditRow>() is null
+                && (context.Features.Get<TransactionAudit>() is not { RequestWritten: true } written || written.AnsweredWith != context.Response.StatusCode))
+                await WriteAsync(context, RequestRow(context, context.Response.StatusCode), logger);
         }
     }
 
-    private async Task RecordAsync(HttpContext context, string method)
+    /// <summary>Writes the request's row; a failure is logged, never thrown at the client.</summary>
+    internal static async Task WriteAsync(HttpContext context, AuditRecord row, ILogger logger)
     {
         try
         {
             var audit = context.RequestServices.GetRequiredService<AuditLog>();
-            await audit.WriteAsync(RequestRow(context, context.Response.StatusCode), CancellationToken.None);
+            await audit.WriteAsync(row, CancellationToken.None);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Could not record audit entry for {Method} {Path}", method, context.Request.Path);
+            logger.LogError(e, "Could not record audit entry for {Method} {Path}", context.Request.Method, context.Request.Path);
         }
     }
 

@@ -82,6 +82,7 @@ public static class EdgeplaneApplication
             return failed;
         });
 
+        app.UseMiddleware<FailedRequestAudit>(); // outside the exception handler: sees the status it answers with
         app.UseExceptionHandler();
         app.UseStatusCodePages(BindingFailures.HandleAsync);
         app.UseRouting();
