@@ -17,7 +17,7 @@ public sealed class CounterFile(string path)
     public bool Load(WafCounters counters)
     {
         if (!File.Exists(path)) return false;
-        var state = JsonSerializer.Deserialize<CounterState>(File.ReadAllText(path), JsonSerializerOptions.Web);
+        var state = JsonSerializer.Deserialize(File.ReadAllText(path), EngineFileJson.Default.CounterState);
         if (state is null) return false;
         counters.Restore(state);
         return true;
@@ -28,7 +28,7 @@ public sealed class CounterFile(string path)
     {
         var stamp = counters.Inspected + counters.SlowClientsCut;
         if (stamp == Interlocked.Read(ref _savedAt)) return;
-        var json = JsonSerializer.Serialize(counters.Save(), JsonSerializerOptions.Web);
+        var json = JsonSerializer.Serialize(counters.Save(), EngineFileJson.Default.CounterState);
         await File.WriteAllTextAsync(path + ".tmp", json, ct);
         File.Move(path + ".tmp", path, overwrite: true);
         Interlocked.Exchange(ref _savedAt, stamp);

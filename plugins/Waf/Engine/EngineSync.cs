@@ -233,7 +233,7 @@ public sealed class EngineSync(
             {
                 response.EnsureSuccessStatusCode();
                 var json = await response.Content.ReadAsStringAsync(ct);
-                var config = JsonSerializer.Deserialize<WafConfig>(json, JsonSerializerOptions.Web) ?? throw new InvalidDataException("empty configuration");
+                var config = JsonSerializer.Deserialize(json, EngineFileJson.Default.WafConfig) ?? throw new InvalidDataException("empty configuration");
                 engine.Apply(builder.Build(config));
                 Interlocked.Exchange(ref _applied, config.Version);
                 await File.WriteAllTextAsync(StateFile + ".tmp", json, ct);
@@ -274,7 +274,7 @@ public sealed class EngineSync(
         try
         {
             if (!File.Exists(StateFile)) return;
-            var config = JsonSerializer.Deserialize<WafConfig>(File.ReadAllText(StateFile), JsonSerializerOptions.Web);
+            var config = JsonSerializer.Deserialize(File.ReadAllText(StateFile), EngineFileJson.Default.WafConfig);
             if (config is null) return;
             engine.Apply(builder.Build(config));
             Interlocked.Exchange(ref _applied, config.Version);
