@@ -11,6 +11,8 @@ public sealed record ZoneRow
     public int NextIndex { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>How many zones are below this one (<c>child_zones</c>, -1 while not counted); read only by the record write, not part of <see cref="Columns"/>.</summary>
+    public int ChildZones { get; init; }
 
     public const string Columns = "id AS Id, name AS Name, team_id AS TeamId, owner_user_id AS OwnerUserId, serial AS Serial, " +
         "next_index AS NextIndex, created_at AS CreatedAt, updated_at AS UpdatedAt";

@@ -93,6 +93,7 @@ public sealed class ZoneStore
         for (var n = DnsNames.Parent(name); n.Length > 0 && other is null; n = DnsNames.Parent(n))
             other = await c.ExecuteScalarAsync<string?>("SELECT name FROM dns_zones WHERE team_id <> @teamId AND name = @n", new { teamId, n }, tx);
         if (other is not null) return (AddZoneOutcome.Overlaps, null, other);
+        var children = await ChildZonesAsync(c, tx, name);
         for (var n = DnsNames.Parent(name); n.Length > 0; n = DnsNames.Parent(n))
         {
             var parentId = await c.ExecuteScalarAsync<string?>("SELECT id FROM dns_zones WHERE name = @n", new { n }, tx);
@@ -102,12 +103,14 @@ public sealed class ZoneStore
         }
         try
         {
-            await c.ExecuteAsync("INSERT INTO dns_zones (id, name, team_id, owner_user_id, serial, next_index, created_at, updated_at) VALUES (@Id, @Name, @TeamId, @OwnerUserId, @Serial, @NextIndex, @CreatedAt, @UpdatedAt)", zone, tx);
+            await c.ExecuteAsync("INSERT INTO dns_zones (id, name, team_id, owner_user_id, serial, next_index, child_zones, created_at, updated_at) " +
+                "VALUES (@Id, @Name, @TeamId, @OwnerUserId, @Serial, @NextIndex, @ChildZones, @CreatedAt, @UpdatedAt)", zone with { ChildZones = children.Count }, tx);
         }
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
         {
             return (AddZoneOutcome.Taken, null, name);
         }
+        await CountChildAsync(c, tx, name, +1);
         await view.AppendChangeAsync(c, tx, zone.Id, name, ChangeKind.Zone, zone.Serial, zone.Serial, [], []);
         await tx.CommitAsync(ct);
         return (AddZoneOutcome.Added, zone, null);
@@ -124,6 +127,7 @@ public sealed class ZoneStore
         foreach (var table in (string[])["dns_records", "dns_zone_users", "dns_notified"])
             await c.ExecuteAsync($"DELETE FROM {table} WHERE zone_id = @id", new { id = zone.Id }, tx);
         await c.ExecuteAsync("DELETE FROM dns_zones WHERE id = @id", new { id = zone.Id }, tx);
+        await CountChildAsync(c, tx, zone.Name, -1);
         await view.AppendChangeAsync(c, tx, zone.Id, zone.Name, ChangeKind.Deleted, serial, serial, [], []);
         await tx.CommitAsync(ct);
     }
@@ -221,13 +225,16 @@ public sealed class ZoneStore
     private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId,
         (ZoneRow Zone, List<DnsRecord> Records) before, Func<RecordChangeSet, bool> apply)
     {
-        var row = await c.QueryFirstOrDefaultAsync<ZoneRow>("SELECT name AS Name, next_index AS NextIndex, serial AS Serial FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
+        var row = await c.QueryFirstOrDefaultAsync<ZoneRow>(
+            "SELECT name AS Name, next_index AS NextIndex, serial AS Serial, child_zones AS ChildZones FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
         if (row is null) return (null, 0, null);
         var (zone, serial, nextIndex) = (row.Name, row.Serial, row.NextIndex);
-        var children = await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx);
+        var children = row.ChildZones == 0 ? [] : await ChildZonesAsync(c, tx, zone);
+        if (row.ChildZones < 0)
+            await c.ExecuteAsync("UPDATE dns_zones SET child_zones = @count WHERE id = @zoneId", new { count = children.Count, zoneId }, tx);
         var unchanged = serial == before.Zone.Serial && nextIndex == before.Zone.NextIndex;
         var existing = unchanged ? before.Records : await ViewStore.ListRecordsAsync(c, tx, zoneId);
-        var changes = new RecordChangeSet(zone, existing, children.Where(child => DnsNames.IsAtOrBelow(child, zone)).ToList(), nextIndex);
+        var changes = new RecordChangeSet(zone, existing, children, nextIndex);
         if (!apply(changes)) return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
         var (removed, added) = changes.Difference();
         if (removed.Count + added.Count == 0) return (new RecordWrite(serial, false, [], []), 0, null);
@@ -243,6 +250,23 @@ public sealed class ZoneStore
             new { zoneId, next = changes.NextIndex, serial, now }, tx);
         var position = await view.AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
         return (new RecordWrite(serial, true, removed, added), position, changes.Records.ToList());
+    }
+
+    /// <summary>
+    /// The zones below <paramref name="zone"/> (at any depth). A scan of every zone's name: only zone adds and the first
+    /// record write of a zone stored before <c>child_zones</c> existed run it; record writes read the zone's count.
+    /// </summary>
+    private static async Task<List<string>> ChildZonesAsync(DbConnection c, DbTransaction tx, string zone) =>
+        (await c.QueryAsync<string>("SELECT name FROM dns_zones WHERE name LIKE @below", new { below = "%." + zone }, tx))
+            .Where(child => child != zone && DnsNames.IsAtOrBelow(child, zone)).ToList();
+
+    /// <summary>Moves the child-zone count of every counted zone above <paramref name="zone"/> (added: +1, deleted: -1).</summary>
+    private static async Task CountChildAsync(DbConnection c, DbTransaction tx, string zone, int step)
+    {
+        var above = new List<string>();
+        for (var n = DnsNames.Parent(zone); n.Length > 0; n = DnsNames.Parent(n)) above.Add(n);
+        if (above.Count > 0)
+            await c.ExecuteAsync("UPDATE dns_zones SET child_zones = child_zones + @step WHERE name IN @above AND child_zones >= 0", new { step, above }, tx);
     }
 
     /// <summary>RFC 1982 serial arithmetic: +1, wrapping within 32 bits and skipping 0.</summary>
