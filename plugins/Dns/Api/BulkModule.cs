@@ -1,10 +1,11 @@
 using System.Text.Json;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -40,8 +41,9 @@ public sealed class BulkModule : ICarterModule
             var items = list.Select((element, i) => Read(element, $"changes[{i}].", errors)).ToList();
             var invalid = errors.Count > 0;
             var results = new ChangeResult?[items.Count];
-            var trail = audit.InTransaction(StatusCodes.Status200OK);
-            var write = await store.WriteRecordsAsync(row.Id, changes =>
+            var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.records.bulk", row.Name,
+                done => new { changes = items.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial });
+            var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
             {
                 for (var i = 0; i < items.Count; i++)
                 {
@@ -60,7 +62,7 @@ public sealed class BulkModule : ICarterModule
                         errors[field.Length == 0 ? $"changes[{i}]" : $"changes[{i}].{field}"] = messages;
                 }
                 return errors.Count == 0;
-            }, (tx, done) => trail.RecordAsync(tx, "dns.records.bulk", row.Name, new { changes = items.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial }), ct);
+            }), trail, ct);
             if (write is null) return Problems.NotFound("Zone");
             // Bad input is a 400; well-formed changes that do not fit the zone's data are a 409.
             if (errors.Count > 0)

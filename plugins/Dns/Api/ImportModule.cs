@@ -1,11 +1,12 @@
 using System.Net;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Network;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -72,8 +73,9 @@ public sealed class ImportModule : ICarterModule
 
         var refused = new List<LineNote>(file.Errors);
         var skipped = new List<LineNote>(file.Skipped);
-        var trail = audit.InTransaction(StatusCodes.Status200OK);
-        var write = await store.WriteRecordsAsync(row.Id, changes =>
+        var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.zone.import", row.Name,
+            done => new { source, mode, records = file.Records.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial });
+        var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
         {
             if (mode == "replace")
                 foreach (var record in changes.Records.ToList()) changes.Delete(record.Index);
@@ -86,8 +88,7 @@ public sealed class ImportModule : ICarterModule
                     refused.Add(new LineNote(record.Line, record.Text, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))));
             }
             return refused.Count == 0;
-        }, (tx, done) => trail.RecordAsync(tx, "dns.zone.import", row.Name,
-            new { source, mode, records = file.Records.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial }), ct);
+        }), trail, ct);
         if (write is null) return Problems.NotFound("Zone");
         if (refused.Count > 0)
         {

@@ -4,6 +4,7 @@ using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -37,18 +38,19 @@ public sealed class RecordsModule : ICarterModule
             if (seedErrors.Any) return seedErrors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
             if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
+            ChangeResult? result = null;
             var trail = audit.InTransaction(http.IsSeedProfile() ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-            var (outcome, stored, conflicts) = await store.AddRecordAsync(row.Id, input,
-                (tx, added) => trail.RecordAsync(tx, "dns.record.add", row.Name, new { added.Index, added.Name, added.Type, rdata = added.Presentation() }), ct);
-            switch (outcome)
+            var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied),
+                new WriteAudit(trail, "dns.record.add", row.Name, _ => new { result!.Record!.Index, result.Record.Name, result.Record.Type, rdata = result.Record.Presentation() }), ct);
+            if (write is null) return Problems.NotFound("Zone");
+            switch (result!.Outcome)
             {
-                case ZoneStore.AddOutcome.ZoneGone: return Problems.NotFound("Zone");
-                case ZoneStore.AddOutcome.Duplicate: return Problems.Conflict("an identical record already exists");
-                case ZoneStore.AddOutcome.Conflict: return Problems.Errors(conflicts);
-                case ZoneStore.AddOutcome.Refused: return Problems.Conflict(conflicts);
+                case ChangeOutcome.Duplicate: return Problems.Conflict("an identical record already exists");
+                case ChangeOutcome.Refused: return Problems.Conflict(result.Errors);
+                case not ChangeOutcome.Applied: return Problems.Errors(result.Errors);
             }
             views.Poke();
-            var record = stored!;
+            var record = result.Record!;
             if (http.IsSeedProfile())
             {
                 var position = (await store.ListRecordsAsync(row.Id, ct)).FindIndex(r => r.Index == record.Index);
@@ -63,8 +65,8 @@ public sealed class RecordsModule : ICarterModule
             if (row is null) return Problems.NotFound("Zone");
             if (http.IsSeedProfile()) return await DeleteAtPositionAsync(row, index, store, views, audit, ct);
             if (!int.TryParse(index, out var i) || i < 1) return Problems.Field("index", "must be a positive integer (see /zone/[ZONE]/records)");
-            var trail = audit.InTransaction(StatusCodes.Status200OK);
-            if (!await store.DeleteRecordAsync(row.Id, i, (tx, _) => trail.RecordAsync(tx, "dns.record.delete", row.Name, new { index = i }), ct))
+            var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.record.delete", row.Name, _ => new { index = i });
+            if (await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes => changes.Delete(i).Applied), trail, ct) is not { Changed: true })
                 return Problems.NotFound("Record");
             views.Poke();
             return TypedResults.Ok(new Done($"record {i} deleted from {row.Name}"));
@@ -77,10 +79,9 @@ public sealed class RecordsModule : ICarterModule
         if (!int.TryParse(index, out var position) || position < 0)
             return Problems.Field("index", "must be a record's position in the list, from 0 (see /zone/[ZONE]/records)");
         DnsRecord? deleted = null;
-        var trail = audit.InTransaction(StatusCodes.Status200OK);
-        var write = await store.WriteRecordsAsync(row.Id, changes =>
-            changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied,
-            (tx, _) => trail.RecordAsync(tx, "dns.record.delete", row.Name, new { index = deleted!.Index, position }), ct);
+        var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.record.delete", row.Name, _ => new { index = deleted!.Index, position });
+        var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
+            changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied), trail, ct);
         if (write is null) return Problems.NotFound("Zone");
         if (deleted is null) return TypedResults.Problem(statusCode: 404, title: "Record not found", detail: $"Record at index {position} doesn't exist in {row.Name}");
         views.Poke();

@@ -1,9 +1,10 @@
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Auditing;
+using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Routing;
 using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

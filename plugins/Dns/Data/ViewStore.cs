@@ -2,7 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Edgeplane.Abstractions.Data;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Security;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;
 
@@ -98,7 +98,8 @@ public sealed class ZoneStore
         {
             var parentId = await c.ExecuteScalarAsync<string?>("SELECT id FROM dns_zones WHERE name = @n", new { n }, tx);
             if (parentId is null) continue;
-            if (RecordPlacement.AtOrBelow(n, await ViewStore.ListRecordsAsync(c, tx, parentId), name).FirstOrDefault() is { } hidden)
+            var records = await ViewStore.ListRecordsAsync(c, tx, parentId);
+            if (records.FirstOrDefault(r => DnsNames.IsAtOrBelow(DnsNames.Absolute(r.Name, n), name)) is { } hidden)
                 return (AddZoneOutcome.HidesRecords, null, $"{DnsNames.Absolute(hidden.Name, n)} {hidden.Type} in {n}");
         }
         try
@@ -153,33 +154,6 @@ public sealed class ZoneStore
         return await ViewStore.ListRecordsAsync(c, null, zoneId);
     }
 
-    /// <summary><c>Conflict</c>: the record contradicts the zone's data (400); <c>Refused</c>: it does not fit its RRset or a zone cut (409).</summary>
-    public enum AddOutcome { Added, Duplicate, Conflict, Refused, ZoneGone }
-
-    /// <summary>
-    /// Adds a record under the next index (see <see cref="WriteRecordsAsync"/>); without a <c>ttl</c> it takes its RRset's TTL.
-    /// <paramref name="audit"/> records the added record in the write's transaction.
-    /// </summary>
-    public async Task<(AddOutcome Outcome, DnsRecord? Record, Dictionary<string, List<string>> Errors)> AddRecordAsync(string zoneId, RecordInput input,
-        Func<DbTransaction, DnsRecord, Task> audit, CancellationToken ct = default)
-    {
-        ChangeResult? result = null;
-        var write = await WriteRecordsAsync(zoneId, changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied,
-            (tx, _) => audit(tx, result!.Record!), ct);
-        if (write is null) return (AddOutcome.ZoneGone, null, []);
-        return result!.Outcome switch
-        {
-            ChangeOutcome.Applied => (AddOutcome.Added, result.Record, result.Errors),
-            ChangeOutcome.Duplicate => (AddOutcome.Duplicate, null, result.Errors),
-            ChangeOutcome.Refused => (AddOutcome.Refused, null, result.Errors),
-            _ => (AddOutcome.Conflict, null, result.Errors),
-        };
-    }
-
-    /// <summary>Deletes the record with <paramref name="index"/>; false when there is none. Other records keep their indexes.</summary>
-    public async Task<bool> DeleteRecordAsync(string zoneId, int index, Func<DbTransaction, RecordWrite, Task> audit, CancellationToken ct = default) =>
-        await WriteRecordsAsync(zoneId, changes => changes.Delete(index).Applied, audit, ct) is { Changed: true };
-
     /// <summary>
     /// What a record write did: the serial after it, whether it changed anything (and so bumped the serial), and whether
     /// its changes were accepted at all (false: refused, nothing stored).
@@ -191,19 +165,19 @@ public sealed class ZoneStore
     /// together (<see cref="GroupCommit"/>): one transaction takes the change counter's row lock (so writers of every
     /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
     /// own savepoint and in queue order, takes its zone as the writes before it left it (read before the lock, and read
-    /// again in the transaction only when a write changed the zone since: <see cref="ReadZoneAsync"/>), lets <paramref name="apply"/>
-    /// make its changes (false: store nothing), writes the difference, bumps the serial once, appends its feed row and
-    /// lets <paramref name="audit"/> record what it did in the same transaction (so a change is never stored without its
-    /// audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
+    /// again in the transaction only when a write changed the zone since: <see cref="ReadZoneAsync"/>), lets <paramref name="change"/>
+    /// (the rules, which the caller supplies) say what to store (null: store nothing), writes it, bumps the serial once,
+    /// appends its feed row and writes <paramref name="audit"/>'s row in the same transaction (so a change is never stored
+    /// without its audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
     /// (<see cref="WrittenZones"/>), which rebuilds the zone from them without reading it again. Null when the zone is gone.
     /// </summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<RecordChangeSet, bool> apply, Func<DbTransaction, RecordWrite, Task> audit, CancellationToken ct = default)
+    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, CancellationToken ct = default)
     {
         if (await ReadZoneAsync(zoneId, ct) is not { } before) return null;
         var (write, position, records) = await _writes.RunAsync(async (c, tx) =>
         {
-            var result = await WriteRecordsAsync(c, tx, zoneId, before, apply);
-            if (result.Write is { Applied: true } applied) await audit(tx, applied);
+            var result = await WriteRecordsAsync(c, tx, zoneId, before, change);
+            if (result.Write is { Applied: true } applied) await audit.RecordAsync(tx, applied);
             return result;
         }, ct);
         if (records is not null) written.HandOver(zoneId, position, records);
@@ -223,7 +197,7 @@ public sealed class ZoneStore
     }
 
     private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId,
-        (ZoneRow Zone, List<DnsRecord> Records) before, Func<RecordChangeSet, bool> apply)
+        (ZoneRow Zone, List<DnsRecord> Records) before, Func<ZoneRecords, RecordEdit?> change)
     {
         var row = await c.QueryFirstOrDefaultAsync<ZoneRow>(
             "SELECT name AS Name, next_index AS NextIndex, serial AS Serial, child_zones AS ChildZones FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
@@ -234,9 +208,9 @@ public sealed class ZoneStore
             await c.ExecuteAsync("UPDATE dns_zones SET child_zones = @count WHERE id = @zoneId", new { count = children.Count, zoneId }, tx);
         var unchanged = serial == before.Zone.Serial && nextIndex == before.Zone.NextIndex;
         var existing = unchanged ? before.Records : await ViewStore.ListRecordsAsync(c, tx, zoneId);
-        var changes = new RecordChangeSet(zone, existing, children, nextIndex);
-        if (!apply(changes)) return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
-        var (removed, added) = changes.Difference();
+        if (change(new ZoneRecords(zone, existing, children, nextIndex)) is not { } edit)
+            return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
+        var (removed, added) = (edit.Removed, edit.Added);
         if (removed.Count + added.Count == 0) return (new RecordWrite(serial, false, [], []), 0, null);
         var now = clock.GetUtcNow();
         await c.ExecuteAsync("DELETE FROM dns_records WHERE zone_id = @zoneId AND idx = @Index", removed.Select(r => new { zoneId, r.Index }), tx);
@@ -247,9 +221,9 @@ public sealed class ZoneStore
         var oldSerial = serial;
         serial = NextSerial(serial);
         await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
-            new { zoneId, next = changes.NextIndex, serial, now }, tx);
+            new { zoneId, next = edit.NextIndex, serial, now }, tx);
         var position = await view.AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
-        return (new RecordWrite(serial, true, removed, added), position, changes.Records.ToList());
+        return (new RecordWrite(serial, true, removed, added), position, edit.Records.ToList());
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using Edgeplane.Plugins.Dns.Data;
+using Edgeplane.Plugins.Dns.Records;
+
 namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>What became of one change: applied, or why not (the errors name the request's fields; a duplicate's error has the empty key).</summary>
@@ -24,7 +27,8 @@ public sealed record ChangeResult(ChangeOutcome Outcome, DnsRecord? Record, Dict
 /// <summary>
 /// One zone's records being changed inside one store transaction: every add, edit and delete is checked exactly as a
 /// single <c>/zone/[ZONE]/add</c> is (field validation, duplicates, CNAME exclusivity, zone cuts, one TTL per RRset)
-/// against the records as the earlier changes left them. <see cref="Difference"/> is what the store writes.
+/// against the records as the earlier changes left them. <see cref="Difference"/> is what the store writes: <see cref="Applying"/>
+/// hands the store's write path (<see cref="ZoneStore.WriteRecordsAsync"/>) the changes a request makes.
 /// </summary>
 public sealed class RecordChangeSet
 {
@@ -45,6 +49,15 @@ public sealed class RecordChangeSet
         _byIndex = [];
         foreach (var record in existing) Insert(record);
     }
+
+    /// <summary>The store's change function for the changes <paramref name="apply"/> makes (false: refused, nothing is stored).</summary>
+    public static Func<ZoneRecords, RecordEdit?> Applying(Func<RecordChangeSet, bool> apply) => zone =>
+    {
+        var changes = new RecordChangeSet(zone.Zone, zone.Records, zone.ChildZones, zone.NextIndex);
+        if (!apply(changes)) return null;
+        var (removed, added) = changes.Difference();
+        return new RecordEdit(removed, added, changes.NextIndex, changes.Records);
+    };
 
     public string Zone => _zone;
 

@@ -1,3 +1,5 @@
+using Edgeplane.Plugins.Dns.Records;
+
 namespace Edgeplane.Plugins.Dns.Domain;
 
 /// <summary>
@@ -44,10 +46,6 @@ public static class RecordPlacement
         if (candidate.Type == "NS" && existing.FirstOrDefault(r => Hides(zone, owner, r)) is { } hidden)
             Add(errors, "label", $"a delegation at {owner} would hide {DnsNames.Absolute(hidden.Name, zone)} {hidden.Type}: delete it first");
     }
-
-    /// <summary>The records of <paramref name="zone"/> at or below <paramref name="name"/> (a child zone created there would hide them).</summary>
-    public static IEnumerable<DnsRecord> AtOrBelow(string zone, IEnumerable<DnsRecord> records, string name) =>
-        records.Where(r => DnsNames.IsAtOrBelow(DnsNames.Absolute(r.Name, zone), name));
 
     private static bool IsGlue(DnsRecord record) => record.Type is "A" or "AAAA";
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Edgeplane.Abstractions.Network;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Domain;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Domain;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Wire;
 
 namespace Edgeplane.Plugins.Dns.Server;
@@ -34,7 +35,7 @@ public static class DnsClient
     /// <summary>A NOTIFY message for <paramref name="zone"/> (RFC 1996): opcode 4, AA, question zone/SOA.</summary>
     public static byte[] Notify(ushort id, string zone)
     {
-        var message = DnsResponse.Query(id, zone, Domain.RrType.SOA);
+        var message = DnsResponse.Query(id, zone, RrType.SOA);
         message[2] = (4 << 3) | 0x04; // opcode NOTIFY, AA
         message[3] = 0;
         return message;

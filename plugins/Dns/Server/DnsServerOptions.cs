@@ -1,5 +1,6 @@
 using System.Net;
 using Edgeplane.Abstractions.Network;
+using Edgeplane.Plugins.Dns.Records;
 using Microsoft.Extensions.Configuration;
 
 namespace Edgeplane.Plugins.Dns.Server;
@@ -69,7 +70,7 @@ public sealed class DnsServerOptions
         options.Listen = Split(options.Listen, configuration["Listen"]);
         options.TransferAllowed = Split(options.TransferAllowed, configuration["TransferAllowed"]);
         options.Notify = Split(options.Notify, configuration["Notify"]);
-        options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(Domain.DnsNames.Normalize).ToList();
+        options.NameServers = Split(options.NameServers, configuration["NameServers"]).Select(DnsNames.Normalize).ToList();
         if (options.Listen.Count == 0) options.Listen = [DefaultListen];
         if (options.NameServers.Count == 0) options.NameServers = ["ns1.edgeplane.invalid", "ns2.edgeplane.invalid"];
     }

@@ -1,5 +1,6 @@
 using Edgeplane.Abstractions.Network;
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Dns.Server;

@@ -1,5 +1,5 @@
 using System.Net;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Wire;
 
 namespace Edgeplane.Plugins.Dns.Server;

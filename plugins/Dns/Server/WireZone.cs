@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Server;
 

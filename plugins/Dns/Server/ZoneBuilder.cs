@@ -1,5 +1,5 @@
 using Edgeplane.Plugins.Dns.Data;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Server;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Edgeplane.Plugins.Dns.Wire;
 

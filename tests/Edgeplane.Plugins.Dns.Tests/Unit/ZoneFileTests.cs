@@ -1,4 +1,5 @@
 using Edgeplane.Plugins.Dns.Domain;
+using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Tests.Unit;
 

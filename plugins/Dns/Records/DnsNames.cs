@@ -1,4 +1,4 @@
-namespace Edgeplane.Plugins.Dns.Domain;
+namespace Edgeplane.Plugins.Dns.Records;
 
 /// <summary>
 /// Domain names as the plugin keeps them: lowercase, no trailing dot, the root as "".
