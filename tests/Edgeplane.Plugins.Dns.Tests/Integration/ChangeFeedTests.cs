@@ -34,8 +34,7 @@ public sealed class ChangeFeedTests(Postgres postgres)
         var database = await TestSql.CreateAsync(provider, postgres, dir);
         var port = FreePort.Next();
         await using var host = await HostProcess.StartAsync(Options(database, port, "ep_test_" + Guid.NewGuid().ToString("N")));
-        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
-        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+        using var api = Api(host);
 
         foreach (var zone in new[] { "a.example", "b.example" })
         {
@@ -82,18 +81,14 @@ public sealed class ChangeFeedTests(Postgres postgres)
     public async Task A_host_behind_the_pruned_feed_loads_every_zone()
     {
         using var dir = new TempDirectory();
-        var database = await TestSql.CreateAsync("sqlite", postgres, dir);
-        var (portA, portB) = (FreePort.Next(), FreePort.Next());
-        var key = "ep_test_" + Guid.NewGuid().ToString("N");
-        await using var a = await HostProcess.StartAsync(Options(database, portA, key));
-        var optionsB = Options(database, portB, key);
-        optionsB.Environment["Edgeplane__Plugins__dns__ChangeRetentionSeconds"] = "1";
-        optionsB.Environment["Edgeplane__Plugins__dns__SnapshotIntervalMs"] = "200";
-        await using var b = await HostProcess.StartAsync(optionsB);
-        using var apiA = new HttpClient { BaseAddress = new Uri(a.BaseAddress, "/dns/api/") };
-        apiA.DefaultRequestHeaders.Add("X-API-Key", key);
-        using var apiB = new HttpClient { BaseAddress = new Uri(b.BaseAddress, "/dns/api/") };
-        apiB.DefaultRequestHeaders.Add("X-API-Key", key);
+        await using var hosts = await StartTwoHostsAsync(dir, new()
+        {
+            ["Edgeplane__Plugins__dns__ChangeRetentionSeconds"] = "1",
+            ["Edgeplane__Plugins__dns__SnapshotIntervalMs"] = "200",
+        });
+        var (database, a, portA) = (hosts.Database, hosts.A, hosts.PortA);
+        using var apiA = Api(a);
+        using var apiB = Api(hosts.B);
 
         await apiA.PostJsonAsync("zones/add", new { zone = "x.example" }, HttpStatusCode.Created);
         await apiA.PostJsonAsync("zone/x.example/add", new { label = "www", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created);
@@ -121,16 +116,13 @@ public sealed class ChangeFeedTests(Postgres postgres)
     public async Task A_follower_answers_ixfr_incrementally_while_another_host_writes()
     {
         using var dir = new TempDirectory();
-        var database = await TestSql.CreateAsync("sqlite", postgres, dir);
-        var (portA, portB) = (FreePort.Next(), FreePort.Next());
-        var key = "ep_test_" + Guid.NewGuid().ToString("N");
-        await using var a = await HostProcess.StartAsync(Options(database, portA, key));
-        var optionsB = Options(database, portB, key);
-        optionsB.Environment["Edgeplane__Plugins__dns__RefreshIntervalMs"] = "300";
-        optionsB.Environment["Edgeplane__Plugins__dns__IxfrJournal"] = "100000";
-        await using var b = await HostProcess.StartAsync(optionsB);
-        using var apiA = new HttpClient { BaseAddress = new Uri(a.BaseAddress, "/dns/api/") };
-        apiA.DefaultRequestHeaders.Add("X-API-Key", key);
+        await using var hosts = await StartTwoHostsAsync(dir, new()
+        {
+            ["Edgeplane__Plugins__dns__RefreshIntervalMs"] = "300",
+            ["Edgeplane__Plugins__dns__IxfrJournal"] = "100000",
+        });
+        var (b, portB) = (hosts.B, hosts.PortB);
+        using var apiA = Api(hosts.A);
         const string zone = "follow.example";
         await apiA.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
         await DnsServerTests.WaitForAsync(async () => (await Dig.ShortAsync(portB, zone, "SOA")).Count == 1, 5000);
@@ -154,5 +146,43 @@ public sealed class ChangeFeedTests(Postgres postgres)
         await Task.WhenAll(writers);
         Assert.True(held > 20, $"the follower served serial {held} only");
         Assert.True(answers.Count == 0, $"{answers.Count} full transfers:\n{string.Join('\n', answers)}\n{b.Output}");
+    }
+
+    /// <summary>The DNS API of <paramref name="host"/> with its admin key.</summary>
+    private static HttpClient Api(HostProcess host)
+    {
+        var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
+        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+        return api;
+    }
+
+    /// <summary>Two hosts on one SQLite file with one admin key; <c>PortA</c> and <c>PortB</c> are their DNS ports.</summary>
+    private sealed record TwoHosts(TestSql Database, HostProcess A, int PortA, HostProcess B, int PortB) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts <see cref="TwoHosts"/> on a database in <paramref name="dir"/>; the second host takes <paramref name="settingsB"/> on top of <see cref="Options"/>.</summary>
+    private async Task<TwoHosts> StartTwoHostsAsync(TempDirectory dir, Dictionary<string, string> settingsB)
+    {
+        var database = await TestSql.CreateAsync("sqlite", postgres, dir);
+        var (portA, portB) = (FreePort.Next(), FreePort.Next());
+        var key = "ep_test_" + Guid.NewGuid().ToString("N");
+        var a = await HostProcess.StartAsync(Options(database, portA, key));
+        try
+        {
+            var optionsB = Options(database, portB, key);
+            foreach (var (name, value) in settingsB) optionsB.Environment[name] = value;
+            return new TwoHosts(database, a, portA, await HostProcess.StartAsync(optionsB), portB);
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
     }
 }
