@@ -79,51 +79,61 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
         return bytes.Length == length ? bytes : throw new EndOfStreamException("the snapshot ends inside a zone");
     }
 
-    /// <summary>Writes <paramref name="zones"/> with the <paramref name="mark"/> they include, replacing the previous snapshot.</summary>
+    /// <summary>
+    /// Writes <paramref name="zones"/> with the <paramref name="mark"/> they include, replacing the previous snapshot. The
+    /// content streams to the temporary file through the hash (its place at the start is filled in last), so the file is
+    /// never held in memory whole.
+    /// </summary>
     public void Write(Mark mark, IEnumerable<ZoneSnapshot> zones)
     {
-        var body = new MemoryStream();
-        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Version);
-            writer.Write(mark.Position);
-            writer.Write(mark.ChangePosition is not null);
-            if (mark.ChangePosition is { } changePosition)
-            {
-                writer.Write(changePosition);
-                writer.Write(mark.ChangeZoneId ?? "");
-            }
-            var list = zones.ToList();
-            writer.Write(list.Count);
-            foreach (var zone in list)
-            {
-                writer.Write(zone.Id);
-                writer.Write(zone.Name);
-                writer.Write(zone.Soa.Serial);
-                writer.Write(zone.Position);
-                Write(writer, zone.Records());
-                writer.Write(zone.Journal.Count);
-                foreach (var delta in zone.Journal)
-                {
-                    writer.Write(delta.OldSerial);
-                    writer.Write(delta.Serial);
-                    Write(writer, delta.Removed);
-                    Write(writer, delta.Added);
-                }
-            }
-        }
         System.IO.Directory.CreateDirectory(Directory);
         var path = Path.Combine(Directory, FileName);
         var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
         {
-            stream.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
-            stream.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
-            stream.Flush(flushToDisk: true);
+            file.Write(new byte[SHA256.HashSizeInBytes]);
+            using var sha256 = SHA256.Create();
+            using (var hashed = new CryptoStream(file, sha256, CryptoStreamMode.Write, leaveOpen: true))
+            using (var buffered = new BufferedStream(hashed, 1 << 16))
+            using (var writer = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true))
+                WriteBody(writer, mark, zones);
+            file.Position = 0;
+            file.Write(sha256.Hash);
+            file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
         // The per-zone files an earlier version wrote.
         foreach (var old in System.IO.Directory.EnumerateFiles(Directory, "*.json")) File.Delete(old);
+    }
+
+    private static void WriteBody(BinaryWriter writer, Mark mark, IEnumerable<ZoneSnapshot> zones)
+    {
+        writer.Write(Version);
+        writer.Write(mark.Position);
+        writer.Write(mark.ChangePosition is not null);
+        if (mark.ChangePosition is { } changePosition)
+        {
+            writer.Write(changePosition);
+            writer.Write(mark.ChangeZoneId ?? "");
+        }
+        var list = zones as IReadOnlyCollection<ZoneSnapshot> ?? zones.ToList();
+        writer.Write(list.Count);
+        foreach (var zone in list)
+        {
+            writer.Write(zone.Id);
+            writer.Write(zone.Name);
+            writer.Write(zone.Soa.Serial);
+            writer.Write(zone.Position);
+            Write(writer, zone.Records());
+            writer.Write(zone.Journal.Count);
+            foreach (var delta in zone.Journal)
+            {
+                writer.Write(delta.OldSerial);
+                writer.Write(delta.Serial);
+                Write(writer, delta.Removed);
+                Write(writer, delta.Added);
+            }
+        }
     }
 
     private static void Write(BinaryWriter writer, byte[] bytes)

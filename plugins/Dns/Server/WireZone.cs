@@ -162,20 +162,31 @@ public sealed class WireZone
     /// <summary>The zone's records without the SOA and apex NS sets, in <see cref="WireRecords"/> form (what the zone was built from).</summary>
     public byte[] Records()
     {
-        var bytes = new List<byte>();
+        // Measured first, then filled: the array is the only allocation (each snapshot write asks every zone for its records).
+        var length = 0;
+        foreach (var (owner, node) in _table)
+            foreach (var set in node.Sets)
+            {
+                if (set.Type == RrType.SOA || set.IsApexNs) continue;
+                length += set.Bodies.Length;
+                for (var at = 0; at < set.Bodies.Length; at += WireRecords.BodyLength(set.Bodies.AsSpan(at))) length += owner.Length;
+            }
+        var bytes = new byte[length];
+        var to = 0;
         foreach (var (owner, node) in _table)
             foreach (var set in node.Sets)
             {
                 if (set.Type == RrType.SOA || set.IsApexNs) continue;
                 for (var at = 0; at < set.Bodies.Length;)
                 {
-                    var length = WireRecords.BodyLength(set.Bodies.AsSpan(at));
-                    bytes.AddRange(owner);
-                    bytes.AddRange(set.Bodies.AsSpan(at, length));
-                    at += length;
+                    var body = set.Bodies.AsSpan(at, WireRecords.BodyLength(set.Bodies.AsSpan(at)));
+                    owner.CopyTo(bytes, to);
+                    body.CopyTo(bytes.AsSpan(to + owner.Length));
+                    to += owner.Length + body.Length;
+                    at += body.Length;
                 }
             }
-        return [.. bytes];
+        return bytes;
     }
 
     private static bool FirstOfItsType(List<(ushort Type, Range Body)> owned, int index)

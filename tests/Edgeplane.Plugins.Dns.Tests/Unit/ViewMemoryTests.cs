@@ -28,6 +28,25 @@ public sealed class ViewMemoryTests(ITestOutputHelper output)
         Assert.InRange(perRecord, 1, 600);
     }
 
+    /// <summary>
+    /// The snapshot is written every second while zones change: it streams to its file instead of being assembled in
+    /// memory first (a growing buffer of twice the file's size in the large object heap, kept by the process after each write).
+    /// </summary>
+    [Fact]
+    public void Writing_the_snapshot_allocates_less_than_the_file_holds()
+    {
+        using var dir = new Edgeplane.Testing.TempDirectory();
+        var view = Build();
+        var snapshot = new ViewSnapshot(dir.Path, new ZoneBuilder(new DnsServerOptions { NameServers = ["ns1.example.net", "ns2.example.net"] }).Snapshot);
+        snapshot.Write(new ViewSnapshot.Mark(1, null, null), view.Zones.Values);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        snapshot.Write(new ViewSnapshot.Mark(1, null, null), view.Zones.Values);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var length = new FileInfo(Path.Combine(dir.Path, "view.snapshot")).Length;
+        output.WriteLine($"{allocated:N0} bytes allocated writing a file of {length:N0} bytes");
+        Assert.InRange(allocated, 1, length);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ZoneView Build() =>
         new(Enumerable.Range(1, Zones).Select(z =>
