@@ -27,6 +27,7 @@ public sealed class SecLangRuleSet
         {
             var p = phase;
             Phases[phase] = [.. rules.Where(r => r.IsMarker || r.Phase == p)];
+            Steps[phase] = [.. Phases[phase].Select(RuleStep.Of)];
             SkipTargets[phase] = SkipAfterTargets(Phases[phase]);
         }
         ById = rules.Where(r => !r.IsMarker).ToDictionary(r => r.Id);
@@ -34,6 +35,8 @@ public sealed class SecLangRuleSet
 
     public IReadOnlyList<SecLangRule> Rules { get; }
     public SecLangRule[][] Phases { get; } = new SecLangRule[6][];
+    /// <summary>For each rule of <see cref="Phases"/>, at the same index: what the rule loop reads before the rule itself.</summary>
+    public RuleStep[][] Steps { get; } = new RuleStep[6][];
     /// <summary>For each rule of a phase with <c>skipAfter</c>: the index of the first following marker of that name (the phase's length when none follows).</summary>
     public int[][] SkipTargets { get; } = new int[6][];
     public IReadOnlyDictionary<int, SecLangRule> ById { get; }

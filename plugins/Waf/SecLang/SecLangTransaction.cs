@@ -32,6 +32,8 @@ public sealed class SecLangTransaction : IMatchContext
     /// <summary>The values of each <see cref="SecLangRule.TargetSet"/> before transformations, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
     private readonly List<VariableValue>?[] _targetValues;
     private readonly int[] _targetStamps;
+    /// <summary>The value and target sets collected since <see cref="Clear"/> (a set collected in both phases is listed twice).</summary>
+    private readonly List<int> _valueSetsUsed = [], _targetSetsUsed = [];
     private readonly Func<string, ulong[]> _candidatesOf;
     private int _phaseStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
@@ -106,8 +108,10 @@ public sealed class SecLangTransaction : IMatchContext
         ClearCache(_candidates);
         ClearCache(_caseVariantOf);
         _log.Clear();
-        foreach (var values in _collected) values?.Clear();
-        foreach (var values in _targetValues) values?.Clear();
+        foreach (var set in _valueSetsUsed) _collected[set]!.Clear();
+        foreach (var set in _targetSetsUsed) _targetValues[set]!.Clear();
+        _valueSetsUsed.Clear();
+        _targetSetsUsed.Clear();
         _phaseStamp++;
         _removedIds.Clear();
         _removedRanges.Clear();
@@ -438,12 +442,15 @@ public sealed class SecLangTransaction : IMatchContext
     private void RunPhase(int phase)
     {
         var rules = _rules.Phases[phase];
+        var steps = _rules.Steps[phase];
         var skipTargets = _rules.SkipTargets[phase];
         _phaseStamp++; // the body was read since the last phase
         for (var i = 0; i < rules.Length; i++)
         {
+            var step = steps[i];
+            if (step.IsMarker || CannotMatch(step)) continue;
             var rule = rules[i];
-            if (rule.IsMarker || IsRemoved(rule)) continue;
+            if (IsRemoved(rule)) continue;
             ReleaseMatchLists();
             if (!Run(rule, rule)) continue;
             if (rule.Log) _log.Add(Logged(rule));
@@ -468,6 +475,25 @@ public sealed class SecLangTransaction : IMatchContext
                     if (!rules[++i].IsMarker) skipped++;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the step alone shows that its rule cannot match (what <see cref="Run"/> would find, without reading the
+    /// rule): its value set was collected in this phase and none of its values contains one of the rule's literals, or
+    /// the one member it compares with a number is missing or compares the other way.
+    /// </summary>
+    private bool CannotMatch(RuleStep step)
+    {
+        if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0) return false;
+        if (step.PrefilterSlot >= 0)
+            return _collected[step.ValueSet] is { } collected && collected.Stamp == _phaseStamp
+                && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), step.PrefilterSlot);
+        var member = step.Member;
+        if (member.Collection < 0 || _collections[member.Collection] is not { } owner) return false;
+        var (at, count) = owner.Find(member.Slot, member.Key!);
+        if (member.Count) return !member.Matches(count);
+        // no member: nothing to test (negated or not); more than one: each is tested by the rule
+        return count == 0 || count == 1 && !member.Matches(NumericOperator.ToInt(owner.Members[at].Value));
     }
 
     private bool IsRemoved(SecLangRule rule)
@@ -584,6 +610,7 @@ public sealed class SecLangTransaction : IMatchContext
         var collected = _collected[rule.ValueSet] ??= new CollectedValues();
         if (collected.Stamp == _phaseStamp) return collected;
         collected.Clear();
+        _valueSetsUsed.Add(rule.ValueSet);
         foreach (var value in TargetValues(rule, top)) collected.Add(value, Transform(value.Value, rule));
         collected.Stamp = _phaseStamp;
         return collected;
@@ -595,6 +622,7 @@ public sealed class SecLangTransaction : IMatchContext
         var values = _targetValues[rule.TargetSet] ??= [];
         if (_targetStamps[rule.TargetSet] == _phaseStamp) return values;
         values.Clear();
+        _targetSetsUsed.Add(rule.TargetSet);
         CollectValues(rule, top, values);
         _targetStamps[rule.TargetSet] = _phaseStamp;
         return values;

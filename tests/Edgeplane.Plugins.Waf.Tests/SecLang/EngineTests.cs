@@ -53,6 +53,22 @@ public sealed class EngineTests
         Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5\"\n" + rules, "/"));
 
     [Theory]
+    [InlineData("SecRule TX:score \"!@lt 5\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:score \"!@ge 5\" \"id:3,phase:1,deny\"", false)]
+    [InlineData("SecRule TX:score \"@le 4\" \"id:3,phase:1,deny\"", false)]
+    [InlineData("SecRule TX:missing \"!@eq 1\" \"id:3,phase:1,deny\"", false)] // no member: nothing is tested, negated or not
+    [InlineData("SecRule &TX:missing \"!@eq 1\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule &TX:score \"@gt 0\" \"id:3,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:score \"@lt 5\" \"id:3,phase:1,pass,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END", true)]
+    [InlineData("SecRule TX:score \"@le 5\" \"id:3,phase:1,pass,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END", false)]
+    [InlineData("SecRule TX:score \"@eq 5\" \"id:3,phase:1,pass,nolog\"\nSecRule TX:score \"@gt 5\" \"id:4,phase:1,pass,setvar:tx.score=9\"\nSecRule MATCHED_VAR \"@streq 5\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("SecRule REQUEST_HEADERS:X-A \"@eq 5\" \"id:3,phase:1,deny\"", true)] // two members: each is tested
+    [InlineData("SecRule REQUEST_HEADERS:X-A \"@gt 5\" \"id:3,phase:1,deny\"", false)]
+    [InlineData("SecRule &REQUEST_HEADERS:X-A \"@eq 2\" \"id:3,phase:1,deny\"", true)]
+    public void A_rule_comparing_one_member_with_a_number_decides_as_the_operator_does(string rules, bool blocked) =>
+        Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5\"\n" + rules, "/", [("X-A", "1"), ("X-A", "5")]));
+
+    [Theory]
     [InlineData("UNION SELECT", "@rx union select", true)]
     [InlineData("UNION SELECT", "@rx UNION SELECT", false)]
     [InlineData("union select", "@rx UNION SELECT", false)]
@@ -378,6 +394,20 @@ public sealed class EngineTests
         Assert.False(Blocks(rules, "/?p=a+word40x+and+a+needle"));
         Assert.False(Blocks(rules, "/?p=a+word39x+only"));
     }
+
+    [Theory]
+    // rule 1 collects the ARGS values (shared with rule 2, the same targets and transformations) and matches;
+    // rule 2 is then passed over by its prefilter in the rule loop, and must leave everything as it was
+    [InlineData("SecRule ARGS \"@rx other\" \"id:2,phase:2,pass,setvar:tx.x=1\"", "/?p=needle", "SecRule MATCHED_VAR \"@streq needle\" \"id:3,phase:2,deny\"", true)]
+    [InlineData("SecRule ARGS \"@rx other\" \"id:2,phase:2,pass,setvar:tx.x=1\"", "/?p=needle", "SecRule &TX:x \"@eq 0\" \"id:3,phase:2,deny\"", true)]
+    [InlineData("SecRule ARGS \"@rx other\" \"id:2,phase:2,pass,setvar:tx.x=1\"", "/?p=needle&q=other", "SecRule &TX:x \"@eq 0\" \"id:3,phase:2,deny\"", false)]
+    [InlineData("SecRule ARGS \"!@rx other\" \"id:2,phase:2,pass,setvar:tx.x=1\"", "/?p=needle", "SecRule &TX:x \"@eq 1\" \"id:3,phase:2,deny\"", true)]
+    [InlineData("SecRule ARGS \"@rx other\" \"id:2,phase:2,pass,skipAfter:END\"", "/?p=needle", "SecRule ARGS \"@rx needle\" \"id:3,phase:2,deny\"\nSecMarker END", true)]
+    [InlineData("SecRule ARGS \"@rx other\" \"id:2,phase:2,pass,skipAfter:END\"", "/?p=needle&q=other", "SecRule ARGS \"@rx needle\" \"id:3,phase:2,deny\"\nSecMarker END", false)]
+    [InlineData("SecAction \"id:4,phase:2,pass,ctl:ruleRemoveTargetById=2;ARGS:p\"\nSecRule ARGS \"@rx needle\" \"id:2,phase:2,deny\"", "/?p=needle&q=needle", "", true)]
+    [InlineData("SecAction \"id:4,phase:2,pass,ctl:ruleRemoveTargetById=2;ARGS:p\"\nSecRule ARGS \"@rx needle\" \"id:2,phase:2,deny\"", "/?p=needle&q=x", "", false)]
+    public void A_rule_its_prefilter_passes_over_in_the_loop_changes_nothing(string second, string uri, string third, bool blocked) =>
+        Assert.Equal(blocked, Blocks("SecRule ARGS \"@rx needle\" \"id:1,phase:2,pass,nolog\"\n" + second + "\n" + third, uri));
 
     [Fact]
     public void A_reused_transaction_forgets_the_previous_request()

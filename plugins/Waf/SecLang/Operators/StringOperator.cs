@@ -60,6 +60,12 @@ public sealed class NumericOperator(string name, string parameter, Func<int, boo
 
     public override IEnumerable<MacroText> Macros => [_parameter];
 
+    /// <summary>The parameter's number when it has no macros; null otherwise.</summary>
+    public long? Constant => _parameter.Parts is null ? _constant : null;
+
+    /// <summary>Whether a value that compares with the parameter as <paramref name="comparison"/> (-1, 0, 1) matches.</summary>
+    public bool Test(int comparison) => test(comparison);
+
     public override bool Match(IMatchContext context, string input) =>
         test(ToInt(input).CompareTo(_parameter.Parts is null ? _constant : ToInt(context.Expand(_parameter))));
 

@@ -1,0 +1,42 @@
+using Edgeplane.Plugins.Waf.SecLang.Operators;
+
+namespace Edgeplane.Plugins.Waf.SecLang;
+
+/// <summary>
+/// What the rule loop needs to pass over a rule without reading the rule itself, kept in one array per phase: the
+/// rules' objects are spread over the heap (each beside its own regex), so reading them costs a cache miss or more
+/// per rule, while most rules of most requests are decided by their prefilter, or by one number, alone.
+/// </summary>
+/// <param name="IsMarker">A <c>SecMarker</c>: nothing to run.</param>
+/// <param name="ValueSet">The rule's <see cref="SecLangRule.ValueSet"/>.</param>
+/// <param name="PrefilterSlot">
+/// The rule's <see cref="SecLangRule.PrefilterSlot"/> when it decides the rule: a rule that reads a value set and is
+/// not negated cannot match when none of the set's values contains one of its literals; -1 otherwise.
+/// </param>
+/// <param name="Member">When the rule compares one named member (or the count of its members) with a constant number.</param>
+public readonly record struct RuleStep(bool IsMarker, int ValueSet, int PrefilterSlot, MemberComparison Member)
+{
+    public static RuleStep Of(SecLangRule rule) =>
+        new(rule.IsMarker, rule.ValueSet, rule.IsMarker || rule.ValueSet < 0 || rule.Negated ? -1 : rule.PrefilterSlot, MemberComparison.Of(rule));
+}
+
+/// <summary>
+/// A rule such as <c>SecRule TX:EXECUTING_PARANOIA_LEVEL "@lt 2"</c> or <c>SecRule &amp;TX:x "@eq 0"</c> (one named member,
+/// no transformations, <c>@eq @ge @gt @le @lt</c> with a number): whether it matches the member's value (or count)
+/// when it is below, equal to or above <see cref="Constant"/>, negation included. <see cref="Collection"/> -1: not such a rule.
+/// </summary>
+public readonly record struct MemberComparison(int Collection, int Slot, string? Key, bool Count, long Constant, bool WhenBelow, bool WhenEqual, bool WhenAbove)
+{
+    public static MemberComparison None { get; } = new(-1, -1, null, false, 0, false, false, false);
+
+    public static MemberComparison Of(SecLangRule rule)
+    {
+        if (rule.IsMarker || rule.OneMember is not { } member || rule.Transformations.Length > 0
+            || rule.Operator is not NumericOperator { Constant: { } constant } numeric) return None;
+        return new(member.Id, member.Slot, member.Key, member.Count, constant,
+            numeric.Test(-1) ^ rule.Negated, numeric.Test(0) ^ rule.Negated, numeric.Test(1) ^ rule.Negated);
+    }
+
+    /// <summary>Whether the rule matches a member whose value (or count) reads as <paramref name="number"/>.</summary>
+    public bool Matches(long number) => number.CompareTo(Constant) switch { < 0 => WhenBelow, 0 => WhenEqual, _ => WhenAbove };
+}
