@@ -118,7 +118,23 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
         return new StoredView(generation, zones.Select(z => new StoredZone(z, records[z.Id].ToList())).ToList());
     }
 
-    /// <summary>A zone's records by index, in the caller's transaction.</summary>
-    public static async Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId) =>
-        (await c.QueryAsync<DnsRecord>($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId ORDER BY idx", new { zoneId }, tx)).AsList();
+    /// <summary>
+    /// A zone's records by index, in the caller's transaction. Read column by column with the reader's typed getters:
+    /// every record write reads its zone's records, and the general mapper's boxing and conversions were a tenth of its CPU.
+    /// </summary>
+    public static async Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId)
+    {
+        await using var reader = await c.ExecuteReaderAsync($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId ORDER BY idx", new { zoneId }, tx);
+        var records = new List<DnsRecord>();
+        while (await reader.ReadAsync())
+            records.Add(new DnsRecord
+            {
+                Index = reader.GetInt32(0), Name = reader.GetString(1), Type = reader.GetString(2), Ttl = reader.GetInt32(3), Value = reader.GetString(4),
+                Priority = Number(reader, 5), Weight = Number(reader, 6), Port = Number(reader, 7), Flags = Number(reader, 8),
+                Tag = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        return records;
+    }
+
+    private static int? Number(DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetInt32(column);
 }
