@@ -45,8 +45,8 @@ public sealed class RolloutsOptions
         public string ServerNames { get; set; } = "";
 
         /// <summary>The parsed <see cref="Address"/> (checked when the host starts).</summary>
-        public IPAddress IpAddress => IpText.TryParseAddress(Address, out var address) ? address : IPAddress.Loopback;
-        public string Url => PublicUrl ?? $"https://{(IpAddress.Equals(IPAddress.Any) ? "127.0.0.1" : IpAddress.ToString())}:{Port}";
+        public IPAddress ParsedAddress() => IpText.TryParseAddress(Address, out var address) ? address : IPAddress.Loopback;
+        public string Url => PublicUrl ?? $"https://{(ParsedAddress().Equals(IPAddress.Any) ? "127.0.0.1" : ParsedAddress().ToString())}:{Port}";
         public IReadOnlyList<string> ServerNameList => ServerNames.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

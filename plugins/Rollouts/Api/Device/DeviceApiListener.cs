@@ -39,7 +39,7 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
             kestrel.Limits.MaxRequestBodySize = options.MaxLogBytes + 128 * 1024;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 100;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(5);
-            kestrel.Listen(options.DeviceApi.IpAddress, options.DeviceApi.Port, listen =>
+            kestrel.Listen(options.DeviceApi.ParsedAddress(), options.DeviceApi.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
@@ -58,14 +58,14 @@ public sealed class DeviceApiListener(DeviceCa ca, DeviceGrpcService service, Ro
         try
         {
             await _app.StartAsync(cancellationToken);
-            state.Listening($"https://{options.DeviceApi.IpAddress}:{options.DeviceApi.Port}");
-            logger.LogInformation("Device API (gRPC, mTLS) listening on https://{Address}:{Port}", options.DeviceApi.IpAddress, options.DeviceApi.Port);
+            state.Listening($"https://{options.DeviceApi.ParsedAddress()}:{options.DeviceApi.Port}");
+            logger.LogInformation("Device API (gRPC, mTLS) listening on https://{Address}:{Port}", options.DeviceApi.ParsedAddress(), options.DeviceApi.Port);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             // The operator API keeps working; /readyz reports the device listener as degraded.
-            state.Failed($"cannot listen on {options.DeviceApi.IpAddress}:{options.DeviceApi.Port}: {e.Message}");
-            logger.LogError(e, "Device API cannot listen on {Address}:{Port}; set Edgeplane:Plugins:rollouts:DeviceApi:Port", options.DeviceApi.IpAddress, options.DeviceApi.Port);
+            state.Failed($"cannot listen on {options.DeviceApi.ParsedAddress()}:{options.DeviceApi.Port}: {e.Message}");
+            logger.LogError(e, "Device API cannot listen on {Address}:{Port}; set Edgeplane:Plugins:rollouts:DeviceApi:Port", options.DeviceApi.ParsedAddress(), options.DeviceApi.Port);
             await _app.DisposeAsync();
             _app = null;
         }

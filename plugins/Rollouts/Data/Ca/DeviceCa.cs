@@ -49,7 +49,7 @@ public sealed class DeviceCa(IDbConnectionFactory db, ILeaseManager leases, KeyP
         get
         {
             var state = Current;
-            return state.ServerCertificate ??= IssueServer(state, options.DeviceApi.IpAddress, options.DeviceApi.ServerNameList);
+            return state.ServerCertificate ??= IssueServer(state, options.DeviceApi.ParsedAddress(), options.DeviceApi.ServerNameList);
         }
     }
 
