@@ -188,4 +188,22 @@ public sealed class AuthorizationTests(IdentityFixture fixture) : IClassFixture<
         Assert.Contains(lines, l => l.Contains("\"action\":\"POST /api/v1/teams\"") && l.Contains("\"status\":201"));
         Assert.StartsWith("id,at,user_id", csv);
     }
+
+    [Fact]
+    public async Task A_write_the_exception_handler_refuses_is_audited_with_the_status_it_was_answered()
+    {
+        using var admin = fixture.Host.AdminClient();
+        async Task<int> LoginRows(int status) =>
+            (await admin.GetStringAsync("/api/v1/audit?format=jsonl&action=POST", Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Count(l => l.Contains("\"action\":\"POST /api/v1/auth/login\"") && l.Contains($"\"status\":{status}"));
+        var (refusedBefore, answeredBefore) = (await LoginRows(400), await LoginRows(200));
+
+        // the body does not parse: the request delegate throws, and the exception handler, outside the audit middleware, answers 400
+        using var body = new StringContent("{\"username\": \"admin\", \"password\": ", System.Text.Encoding.UTF8, "application/json");
+        using var response = await fixture.Host.Client.PostAsync("/api/v1/auth/login", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(refusedBefore + 1, await LoginRows(400));
+        Assert.Equal(answeredBefore, await LoginRows(200));
+    }
 }
