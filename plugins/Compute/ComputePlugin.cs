@@ -1,6 +1,5 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;

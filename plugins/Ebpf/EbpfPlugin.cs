@@ -1,6 +1,5 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Edgeplane.Plugins.Ebpf.Jobs;

@@ -1,6 +1,5 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Api.Device;
 using Edgeplane.Plugins.Rollouts.Data;
 using Edgeplane.Plugins.Rollouts.Data.Artifacts;

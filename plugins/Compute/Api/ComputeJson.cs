@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Compute.Domain;
 
 namespace Edgeplane.Plugins.Compute.Api;

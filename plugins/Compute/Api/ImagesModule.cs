@@ -1,9 +1,4 @@
 using System.Text.Json;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Microsoft.AspNetCore.Builder;

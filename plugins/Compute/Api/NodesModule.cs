@@ -1,6 +1,3 @@
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;

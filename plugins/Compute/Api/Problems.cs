@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 

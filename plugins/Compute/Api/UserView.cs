@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Security;
 
 namespace Edgeplane.Plugins.Compute.Api;
 

@@ -1,6 +1,3 @@
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

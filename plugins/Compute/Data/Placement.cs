@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Compute.Data;
 

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 
 namespace Edgeplane.Plugins.Compute.Domain;

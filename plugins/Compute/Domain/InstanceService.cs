@@ -1,5 +1,3 @@
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 
 namespace Edgeplane.Plugins.Compute.Domain;

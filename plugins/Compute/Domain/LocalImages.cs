@@ -1,5 +1,3 @@
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
 

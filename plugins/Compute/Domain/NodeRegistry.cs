@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
 

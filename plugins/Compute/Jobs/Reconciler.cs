@@ -1,5 +1,4 @@
 using Edgeplane.Abstractions.Events;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Domain;
 using Edgeplane.Plugins.Compute.Engine;

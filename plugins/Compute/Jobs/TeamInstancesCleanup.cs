@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Compute.Data;
 using Edgeplane.Plugins.Compute.Engine;
 using Microsoft.Extensions.Logging;

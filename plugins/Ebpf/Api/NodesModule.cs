@@ -1,8 +1,4 @@
 using System.Text.Json.Nodes;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 using Microsoft.AspNetCore.Builder;

@@ -1,7 +1,3 @@
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Ebpf.Jobs;
 using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;

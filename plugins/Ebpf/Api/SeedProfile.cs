@@ -1,5 +1,3 @@
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Routing;
 using Edgeplane.Plugins.Ebpf.Data;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,3 @@
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;

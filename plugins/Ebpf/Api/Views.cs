@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Ebpf.Data;
 using Edgeplane.Plugins.Ebpf.Domain;
 

@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Ebpf.Data;
 

@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

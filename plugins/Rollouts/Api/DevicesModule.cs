@@ -1,9 +1,4 @@
 using System.Text.Json.Nodes;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

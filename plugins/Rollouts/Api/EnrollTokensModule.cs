@@ -1,8 +1,3 @@
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Microsoft.AspNetCore.Builder;

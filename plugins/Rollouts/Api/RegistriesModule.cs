@@ -1,10 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Artifacts;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Edgeplane.Plugins.Rollouts.Data.Registries;

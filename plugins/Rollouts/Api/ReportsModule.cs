@@ -1,7 +1,3 @@
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Reports;
 using Edgeplane.Plugins.Rollouts.Domain.Reports;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Rollouts.Data.Artifacts;
 using Edgeplane.Plugins.Rollouts.Data.Deployments;
 using Edgeplane.Plugins.Rollouts.Data.Evidence;

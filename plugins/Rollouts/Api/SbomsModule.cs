@@ -1,9 +1,4 @@
 using System.Text;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Artifacts;
 using Edgeplane.Plugins.Rollouts.Data.Sboms;
 using Edgeplane.Plugins.Rollouts.Domain.Sboms;

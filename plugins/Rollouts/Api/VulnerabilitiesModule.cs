@@ -1,10 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Evidence;
 using Edgeplane.Plugins.Rollouts.Domain.Evidence;
 using Microsoft.AspNetCore.Builder;

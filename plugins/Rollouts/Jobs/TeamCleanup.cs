@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data;
 using Microsoft.Extensions.Logging;
 

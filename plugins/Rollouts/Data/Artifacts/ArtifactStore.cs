@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 using Edgeplane.Plugins.Rollouts.Data.Tuf;
 

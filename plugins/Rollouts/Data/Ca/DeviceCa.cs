@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
 using Microsoft.Extensions.Logging;
 

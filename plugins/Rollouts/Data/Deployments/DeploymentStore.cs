@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 

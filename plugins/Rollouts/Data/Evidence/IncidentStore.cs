@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Evidence;

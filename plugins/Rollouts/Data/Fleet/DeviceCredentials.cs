@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography.X509Certificates;
 using Dapper;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Fleet;

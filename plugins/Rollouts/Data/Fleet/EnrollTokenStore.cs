@@ -1,6 +1,4 @@
 using Dapper;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Security;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Fleet;
 

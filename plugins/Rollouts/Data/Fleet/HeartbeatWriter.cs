@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

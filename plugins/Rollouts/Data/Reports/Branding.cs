@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Reports;
 

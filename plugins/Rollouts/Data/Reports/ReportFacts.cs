@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Rollouts.Data.Fleet;
 
 namespace Edgeplane.Plugins.Rollouts.Data.Reports;

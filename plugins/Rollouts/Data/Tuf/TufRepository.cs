@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Jobs;
 using Edgeplane.Plugins.Rollouts.Data.Ca;
 using Edgeplane.Plugins.Rollouts.Tuf;
