@@ -1,3 +1,4 @@
+using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Operators;
 
 namespace Edgeplane.Plugins.Waf.SecLang;
@@ -8,7 +9,7 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 /// per rule, while most rules of most requests are decided by their prefilter, or by one number, alone.
 /// </summary>
 /// <param name="IsMarker">A <c>SecMarker</c>: nothing to run.</param>
-/// <param name="ValueSet">The rule's <see cref="SecLangRule.ValueSet"/>.</param>
+/// <param name="ValueSet">The rule's <see cref="SecLangRule.ValueSet"/>: a rule cannot match an empty one.</param>
 /// <param name="PrefilterSlot">
 /// The rule's <see cref="SecLangRule.PrefilterSlot"/> when it decides the rule: a rule that reads a value set and is
 /// not negated cannot match when none of the set's values contains one of its literals; -1 otherwise.
@@ -24,17 +25,22 @@ public readonly record struct RuleStep(bool IsMarker, int ValueSet, int Prefilte
 /// A rule such as <c>SecRule TX:EXECUTING_PARANOIA_LEVEL "@lt 2"</c> or <c>SecRule &amp;TX:x "@eq 0"</c> (one named member,
 /// no transformations, <c>@eq @ge @gt @le @lt</c> with a number): whether it matches the member's value (or count)
 /// when it is below, equal to or above <see cref="Constant"/>, negation included. <see cref="Collection"/> -1: not such a rule.
+/// <see cref="OnlySkips"/>: when it matches, the rule does nothing but skip (<c>pass,nolog,skipAfter:…</c>, no other
+/// action, no chain), as the CRS's paranoia-level rules do.
 /// </summary>
-public readonly record struct MemberComparison(int Collection, int Slot, string? Key, bool Count, long Constant, bool WhenBelow, bool WhenEqual, bool WhenAbove)
+public readonly record struct MemberComparison(int Collection, string Name, int Slot, string? Key, bool Count, long Constant,
+    bool WhenBelow, bool WhenEqual, bool WhenAbove, bool OnlySkips)
 {
-    public static MemberComparison None { get; } = new(-1, -1, null, false, 0, false, false, false);
+    public static MemberComparison None { get; } = new(-1, "", -1, null, false, 0, false, false, false, false);
 
     public static MemberComparison Of(SecLangRule rule)
     {
         if (rule.IsMarker || rule.OneMember is not { } member || rule.Transformations.Length > 0
             || rule.Operator is not NumericOperator { Constant: { } constant } numeric) return None;
-        return new(member.Id, member.Slot, member.Key, member.Count, constant,
-            numeric.Test(-1) ^ rule.Negated, numeric.Test(0) ^ rule.Negated, numeric.Test(1) ^ rule.Negated);
+        var onlySkips = rule.Next is null && !rule.Log && rule.Disruptive is Disruptive.None or Disruptive.Pass
+            && rule.Actions.Runtime.Count == 0 && rule.Actions.SkipAfter is not null;
+        return new(member.Id, member.Collection, member.Slot, member.Key, member.Count, constant,
+            numeric.Test(-1) ^ rule.Negated, numeric.Test(0) ^ rule.Negated, numeric.Test(1) ^ rule.Negated, onlySkips);
     }
 
     /// <summary>Whether the rule matches a member whose value (or count) reads as <paramref name="number"/>.</summary>

@@ -448,7 +448,19 @@ public sealed class SecLangTransaction : IMatchContext
         for (var i = 0; i < rules.Length; i++)
         {
             var step = steps[i];
-            if (step.IsMarker || CannotMatch(step)) continue;
+            if (step.IsMarker) continue;
+            switch (Decided(step, out var tested))
+            {
+                case false:
+                    continue;
+                case true when step.Member.OnlySkips && !IsRemoved(rules[i]):
+                    // what Run and the lines below would do for a rule whose match does nothing but skip
+                    _currentRule = rules[i];
+                    _matchedVar = tested.Value;
+                    _matchedValue = tested;
+                    i = skipTargets[i];
+                    continue;
+            }
             var rule = rules[i];
             if (IsRemoved(rule)) continue;
             ReleaseMatchLists();
@@ -478,22 +490,33 @@ public sealed class SecLangTransaction : IMatchContext
     }
 
     /// <summary>
-    /// Whether the step alone shows that its rule cannot match (what <see cref="Run"/> would find, without reading the
-    /// rule): its value set was collected in this phase and none of its values contains one of the rule's literals, or
-    /// the one member it compares with a number is missing or compares the other way.
+    /// Whether the step alone decides its rule (what <see cref="Run"/> would find, without reading the rule); null when
+    /// the rule must run. False when its value set was collected in this phase and is empty or holds none of the rule's
+    /// literals, or the one member it compares with a number is missing; when the member compares, whether it matches,
+    /// with the value tested in <paramref name="tested"/>.
     /// </summary>
-    private bool CannotMatch(RuleStep step)
+    private bool? Decided(RuleStep step, out VariableValue tested)
     {
-        if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0) return false;
-        if (step.PrefilterSlot >= 0)
+        tested = default;
+        if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0) return null;
+        if (step.ValueSet >= 0)
             return _collected[step.ValueSet] is { } collected && collected.Stamp == _phaseStamp
-                && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), step.PrefilterSlot);
+                && (collected.Values.Length == 0 || step.PrefilterSlot >= 0 && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), step.PrefilterSlot))
+                ? false : null;
         var member = step.Member;
-        if (member.Collection < 0 || _collections[member.Collection] is not { } owner) return false;
+        if (member.Collection < 0 || _collections[member.Collection] is not { } owner) return null;
         var (at, count) = owner.Find(member.Slot, member.Key!);
-        if (member.Count) return !member.Matches(count);
+        if (member.Count)
+        {
+            if (!member.Matches(count)) return false;
+            tested = new(member.Name, null, count.ToString(CultureInfo.InvariantCulture));
+            return true;
+        }
         // no member: nothing to test (negated or not); more than one: each is tested by the rule
-        return count == 0 || count == 1 && !member.Matches(NumericOperator.ToInt(owner.Members[at].Value));
+        if (count != 1) return count == 0 ? false : null;
+        var found = owner.Members[at];
+        tested = new(member.Name, found.Key, found.Value);
+        return member.Matches(NumericOperator.ToInt(found.Value));
     }
 
     private bool IsRemoved(SecLangRule rule)

@@ -62,6 +62,12 @@ public sealed class EngineTests
     [InlineData("SecRule TX:score \"@lt 5\" \"id:3,phase:1,pass,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END", true)]
     [InlineData("SecRule TX:score \"@le 5\" \"id:3,phase:1,pass,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END", false)]
     [InlineData("SecRule TX:score \"@eq 5\" \"id:3,phase:1,pass,nolog\"\nSecRule TX:score \"@gt 5\" \"id:4,phase:1,pass,setvar:tx.score=9\"\nSecRule MATCHED_VAR \"@streq 5\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:score \"@eq 5\" \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END\nSecRule MATCHED_VAR \"@streq 5\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("SecRule TX:score \"@eq 5\" \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecMarker END\nSecRule MATCHED_VAR_NAME \"@streq TX:score\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("SecRule &TX:score \"@eq 1\" \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecMarker END\nSecRule MATCHED_VAR_NAME \"@streq TX\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("SecAction \"id:2,phase:1,pass,nolog,ctl:ruleRemoveById=3\"\nSecRule TX:score \"@eq 5\" \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END", true)]
+    [InlineData("SecRule REQUEST_HEADERS:X-B \"@rx ^$\" \"id:3,phase:1,pass,nolog\"\nSecRule REQUEST_HEADERS:X-B \"!@rx x\" \"id:4,phase:1,deny\"", false)] // an empty value set: nothing is tested
+    [InlineData("SecRule REQUEST_HEADERS:X-A \"@rx ^$\" \"id:3,phase:1,pass,nolog\"\nSecRule REQUEST_HEADERS:X-A \"!@rx x\" \"id:4,phase:1,deny\"", true)]
     [InlineData("SecRule REQUEST_HEADERS:X-A \"@eq 5\" \"id:3,phase:1,deny\"", true)] // two members: each is tested
     [InlineData("SecRule REQUEST_HEADERS:X-A \"@gt 5\" \"id:3,phase:1,deny\"", false)]
     [InlineData("SecRule &REQUEST_HEADERS:X-A \"@eq 2\" \"id:3,phase:1,deny\"", true)]
