@@ -1,6 +1,5 @@
 using Edgeplane.Abstractions.Events;
 using Edgeplane.Abstractions.Plugins;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Jobs;
 using Edgeplane.Plugins.Dns.Server;

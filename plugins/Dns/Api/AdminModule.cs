@@ -1,10 +1,5 @@
 using System.Net;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Network;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.AspNetCore.Builder;

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Records;

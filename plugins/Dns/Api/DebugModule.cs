@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Jobs;
 using Edgeplane.Plugins.Dns.Records;

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Abstractions.Network;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

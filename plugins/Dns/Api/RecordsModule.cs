@@ -1,7 +1,3 @@
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Records;

@@ -1,5 +1,3 @@
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Edgeplane.Plugins.Dns.Domain;
 using Edgeplane.Plugins.Dns.Records;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Edgeplane.Abstractions.Http;
 using Edgeplane.Plugins.Dns.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

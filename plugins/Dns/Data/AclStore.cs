@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;

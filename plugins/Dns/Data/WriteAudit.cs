@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Edgeplane.Abstractions.Auditing;
 
 namespace Edgeplane.Plugins.Dns.Data;
 

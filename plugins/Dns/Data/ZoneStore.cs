@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
 using Dapper;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Records;
 
 namespace Edgeplane.Plugins.Dns.Data;

@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Dns.Data;
 using Microsoft.Extensions.Logging;
 
