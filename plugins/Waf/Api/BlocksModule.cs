@@ -1,7 +1,4 @@
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Edgeplane.Plugins.Waf.Api;

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using Edgeplane.Abstractions.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;

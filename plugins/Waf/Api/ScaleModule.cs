@@ -1,10 +1,5 @@
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Events;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Fleet;
 using Microsoft.AspNetCore.Builder;

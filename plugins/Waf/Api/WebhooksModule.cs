@@ -1,9 +1,4 @@
 using System.Text.Json.Serialization;
-using Edgeplane.Abstractions.Auditing;
-using Edgeplane.Abstractions.Data;
-using Edgeplane.Abstractions.Http;
-using Edgeplane.Abstractions.Routing;
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Abstractions.Webhooks;
 using Edgeplane.Plugins.Waf.Data;
 using Edgeplane.Plugins.Waf.Webhooks;

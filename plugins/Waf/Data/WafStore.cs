@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Edgeplane.Abstractions.Data;
 
 namespace Edgeplane.Plugins.Waf.Data;
 

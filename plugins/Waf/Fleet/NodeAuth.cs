@@ -1,4 +1,3 @@
-using Edgeplane.Abstractions.Security;
 using Edgeplane.Plugins.Waf.Data;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

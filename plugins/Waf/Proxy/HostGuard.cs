@@ -1,5 +1,4 @@
 using System.Text;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Waf.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

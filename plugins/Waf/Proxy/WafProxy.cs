@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Edgeplane.Abstractions.Data;
 using Edgeplane.Plugins.Waf.Engine;
 using Edgeplane.Plugins.Waf.SecLang;
 using Microsoft.AspNetCore.Builder;
