@@ -149,7 +149,7 @@ public sealed class ChangeFeedTests(Postgres postgres)
     }
 
     /// <summary>The DNS API of <paramref name="host"/> with its admin key.</summary>
-    private static HttpClient Api(HostProcess host)
+    internal static HttpClient Api(HostProcess host)
     {
         var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
         api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);

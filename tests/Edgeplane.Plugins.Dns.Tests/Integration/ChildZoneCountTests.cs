@@ -18,8 +18,7 @@ public sealed class ChildZoneCountTests(Postgres postgres)
         using var dir = new TempDirectory();
         var database = await TestSql.CreateAsync(provider, postgres, dir);
         await using var host = await HostProcess.StartAsync(ChangeFeedTests.Options(database, FreePort.Next(), "ep_test_" + Guid.NewGuid().ToString("N")));
-        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
-        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+        using var api = ChangeFeedTests.Api(host);
 
         // The grandchild first, then its grandparent (same team), then a zone between them.
         await api.PostJsonAsync("zones/add", new { zone = "a.b.cut.example" }, HttpStatusCode.Created);
@@ -47,8 +46,7 @@ public sealed class ChildZoneCountTests(Postgres postgres)
         using var dir = new TempDirectory();
         var database = await TestSql.CreateAsync(provider, postgres, dir);
         await using var host = await HostProcess.StartAsync(ChangeFeedTests.Options(database, FreePort.Next(), "ep_test_" + Guid.NewGuid().ToString("N")));
-        using var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
-        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
+        using var api = ChangeFeedTests.Api(host);
         await api.PostJsonAsync("zones/add", new { zone = "old.example" }, HttpStatusCode.Created);
         await api.PostJsonAsync("zones/add", new { zone = "sub.old.example" }, HttpStatusCode.Created);
 

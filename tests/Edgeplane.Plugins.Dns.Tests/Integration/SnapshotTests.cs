@@ -26,7 +26,7 @@ public sealed class SnapshotTests(Postgres postgres)
 
         await using (var first = await HostProcess.StartAsync(options))
         {
-            using var api = Api(first);
+            using var api = ChangeFeedTests.Api(first);
             foreach (var zone in new[] { "kept.example", "moved.example" })
             {
                 await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);
@@ -90,7 +90,7 @@ public sealed class SnapshotTests(Postgres postgres)
         const string zone = "journal.example";
         await using (var first = await HostProcess.StartAsync(options))
         {
-            using var api = Api(first);
+            using var api = ChangeFeedTests.Api(first);
             await api.PostJsonAsync("zones/add", new { zone }, HttpStatusCode.Created);                                                  // serial 1
             await api.PostJsonAsync($"zone/{zone}/add", new { label = "a", type = "A", value = "192.0.2.1" }, HttpStatusCode.Created); // 2
             await api.PostJsonAsync($"zone/{zone}/add", new { label = "b", type = "TXT", value = "two" }, HttpStatusCode.Created);     // 3
@@ -112,11 +112,4 @@ public sealed class SnapshotTests(Postgres postgres)
     private static async Task<byte[]> ReadAsync(string file) => File.Exists(file) ? await File.ReadAllBytesAsync(file) : [];
 
     private static bool Holds(byte[] snapshot, string zone) => snapshot.AsSpan().IndexOf(Encoding.ASCII.GetBytes(zone)) >= 0;
-
-    private static HttpClient Api(HostProcess host)
-    {
-        var api = new HttpClient { BaseAddress = new Uri(host.BaseAddress, "/dns/api/") };
-        api.DefaultRequestHeaders.Add("X-API-Key", host.AdminKey);
-        return api;
-    }
 }
