@@ -5,6 +5,7 @@ using Edgeplane.Plugins.Dns.Jobs;
 using Edgeplane.Plugins.Dns.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Edgeplane.Plugins.Dns;
@@ -39,18 +40,24 @@ public sealed class DnsPlugin : IPlugin
         services.AddSingleton<ZoneBuilder>();
         services.AddSingleton<IEventHandler<TeamDeleted>, TeamZonesCleanup>();
         services.AddSingleton(sp => new Domain.PublicSuffixFile(sp.GetRequiredService<DnsServerOptions>().PublicSuffixList));
-        // The snapshot is read while the host goes on starting (migrations, other plugins, Kestrel), so the view is
-        // ready when the zone view starts, before the DNS server binds. Options cannot be resolved yet, so the
-        // settings the read needs are read here the same way (a bad one fails the plugin when they are validated).
+        // The snapshot is read while the host goes on starting (migrations, other plugins, Kestrel), and the DNS server
+        // starts early (before the host's container, migrations and web server): it answers from the snapshot as soon as
+        // it is read, and the zone view then takes over from it. Options cannot be resolved yet, so the settings both
+        // need are read here the same way (a bad one fails the plugin when they are checked, before anything starts).
         var startup = new DnsServerOptions();
         Read(startup);
         var snapshot = new ViewSnapshot(startup.SnapshotDirectory!, new ZoneBuilder(startup).Snapshot);
-        snapshot.Preload();
+        var served = new ServedView();
+        _ = served.ServeSnapshotAsync(snapshot.Preload());
+        var log = new DeferredLogger();
+        var server = new DnsServer(startup, served, log);
         services.AddSingleton(snapshot);
+        services.AddSingleton(served);
+        services.AddHostedService(sp => new DeferredLogger.Attachment(log, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DnsServer>()));
         services.AddSingleton<ZoneViewProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ZoneViewProvider>());
-        services.AddSingleton<DnsServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<DnsServer>());
+        services.AddSingleton(_ => server);
+        if (!builder.StartEarly(server)) services.AddHostedService(_ => server);
         services.AddHealthChecks().AddCheck<DnsServerHealthCheck>("dns");
         services.AddSingleton<NotifyJob>();
         services.AddHostedService(sp => sp.GetRequiredService<NotifyJob>());

@@ -17,4 +17,7 @@ public sealed record HostOptions
 
     /// <summary>A data directory to reuse (e.g. for a restart); by default a new temporary one.</summary>
     public string? DataDirectory { get; init; }
+
+    /// <summary>Whether the start waits until the host serves and its plugins have started (false: the caller waits, <see cref="HostProcess.WaitUntilServingAsync"/>).</summary>
+    public bool WaitUntilServing { get; init; } = true;
 }

@@ -112,6 +112,7 @@ public sealed class HostProcess : IAsyncDisposable
         host._process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();
+        if (!options.WaitUntilServing) return host;
         try
         {
             await host.WaitUntilServingAsync();
@@ -130,7 +131,8 @@ public sealed class HostProcess : IAsyncDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    private async Task WaitUntilServingAsync()
+    /// <summary>Waits until the host serves and every plugin's background services have started.</summary>
+    public async Task WaitUntilServingAsync()
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)

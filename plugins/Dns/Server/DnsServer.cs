@@ -9,28 +9,32 @@ namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
 /// The authoritative DNS listener: UDP and TCP (RFC 1035 §4.2, RFC 7766 length framing, several
-/// queries per connection, idle timeout) on every configured endpoint, answering from the
-/// <see cref="ZoneViewProvider"/>'s view.
+/// queries per connection, idle timeout) on every configured endpoint, answering from the <see cref="ServedView"/>.
+/// It binds once there is a view to answer from: started early (<c>IPluginBuilder.StartEarly</c>, before the host's
+/// container, migrations and web server), that is as soon as the persisted snapshot is read, so a restart answers
+/// while the host is still starting. It takes nothing from the container: its meter is its own and its log waits for
+/// the host's (<see cref="DeferredLogger"/>).
 /// </summary>
 public sealed class DnsServer : BackgroundService
 {
     private readonly DnsServerOptions _options;
     private readonly QueryHandler _handler;
-    private readonly ILogger<DnsServer> _logger;
+    private readonly ILogger _logger;
     private readonly Counter<long> _queries;
     private readonly List<Socket> _sockets = [];
     private readonly TaskCompletionSource _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
     private readonly TcpConnectionLimits _tcpLimits;
-    private readonly ZoneViewProvider _views;
+    private readonly ServedView _views;
+    private readonly Meter _meter = new("Edgeplane.Plugins.Dns");
     private AnswerCache _answers = new(ZoneView.Empty);
 
-    public DnsServer(DnsServerOptions options, ZoneViewProvider views, ILogger<DnsServer> logger, IMeterFactory meters)
+    public DnsServer(DnsServerOptions options, ServedView views, ILogger logger)
     {
         _options = options;
         _logger = logger;
         _views = views;
-        var meter = meters.Create("Edgeplane.Plugins.Dns");
+        var meter = _meter;
         var transfers = meter.CreateCounter<long>("edgeplane.dns.transfers", unit: "{transfer}", description: "Zone transfers answered, by kind: full (AXFR, or IXFR beyond the journal), incremental (IXFR), current (IXFR of an up-to-date secondary); and by the request (AXFR or IXFR)");
         _handler = new QueryHandler(() => views.Current, options, (kind, request) =>
             transfers.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("request", request)));
@@ -59,6 +63,14 @@ public sealed class DnsServer : BackgroundService
         if (!_options.Enabled)
         {
             _bound.TrySetResult();
+            return;
+        }
+        try
+        {
+            await _views.Ready.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
             return;
         }
         var loops = new List<Task>();
@@ -235,5 +247,11 @@ public sealed class DnsServer : BackgroundService
             read += n;
         }
         return true;
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _meter.Dispose();
     }
 }

@@ -26,7 +26,7 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
     public sealed record Loaded(Mark? Mark, IReadOnlyList<ZoneSnapshot> Zones, string? Problem, long ReadMilliseconds = 0);
 
     /// <summary>Starts reading the snapshot in the background (while the host is still starting); <see cref="LoadAsync"/> takes the result.</summary>
-    public void Preload() => _preloaded ??= Task.Run(Load);
+    public Task<Loaded> Preload() => _preloaded ??= Task.Run(Load);
 
     /// <summary>The snapshot read by <see cref="Preload"/>, or read now; the zones are built in wire form, several at once.</summary>
     public Task<Loaded> LoadAsync()

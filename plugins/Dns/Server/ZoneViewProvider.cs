@@ -17,11 +17,10 @@ namespace Edgeplane.Plugins.Dns.Server;
 /// snapshot (read while the host starts) at once, checks it against the database's feed, then catches up from its position
 /// (or loads everything when the snapshot is missing, corrupt, or belongs to another database state).
 /// </summary>
-public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
+public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, ZoneBuilder builder, DnsServerOptions options, ViewSnapshot snapshot, ServedView served, IConfiguration configuration, ILogger<ZoneViewProvider> logger)
     : BackgroundService
 {
     private const int Batch = 1000;
-    private volatile ZoneView _view = ZoneView.Empty;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _update = new(1, 1);
     // The view last written to the snapshot.
@@ -29,7 +28,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
     // The snapshot served at start, until it is checked against the database.
     private volatile ViewSnapshot.Mark? _unchecked;
 
-    public ZoneView Current => _view;
+    public ZoneView Current => served.Current;
 
     /// <summary>Whether the view has been loaded from the database at least once.</summary>
     public bool Loaded { get; private set; }
@@ -58,7 +57,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
     private async Task<ZoneView> LoadAllAsync(CancellationToken ct)
     {
         var view = builder.View(await store.LoadViewAsync(ct));
-        _view = view;
+        served.Publish(view);
         written.Forget(view.Generation);
         _unchecked = null;
         Loaded = true;
@@ -72,7 +71,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
         await _update.WaitAsync(ct);
         try
         {
-            var view = _view;
+            var view = served.Current;
             while (true)
             {
                 var (generation, changes) = await store.ChangesAfterAsync(view.Generation, Batch, ct);
@@ -94,7 +93,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
                     if (unapplied.Count == 0) continue;
                     updates.Add((last.ZoneName, last.ZoneId, last.Kind == ChangeKind.Deleted ? null : await RebuildAsync(served, last, unapplied, ct)));
                 }
-                _view = view = view.With(updates, changes[^1].Position);
+                served.Publish(view = view.With(updates, changes[^1].Position));
                 written.Forget(view.Generation);
                 logger.LogDebug("DNS view at feed position {Position}: {Zones} zone(s) rebuilt", view.Generation, updates.Count);
             }
@@ -151,7 +150,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
         var saved = await snapshot.LoadAsync();
         if (saved.Mark is { } mark)
         {
-            _view = _saved = new ZoneView(saved.Zones, mark.Position);
+            served.Publish(_saved = new ZoneView(saved.Zones, mark.Position));
             _unchecked = mark;
             Loaded = true;
             logger.LogInformation("DNS view served from the snapshot in {Directory}: {Zones} zones at feed position {Position}, read in {Read} ms while the host started, waited for {Waited} ms",
@@ -168,6 +167,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "DNS view could not be loaded at start; retrying in the background");
+                served.Publish(ZoneView.Empty); // the server answers (REFUSED) while the load is retried
             }
         }
         await base.StartAsync(cancellationToken);
@@ -261,7 +261,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
     /// <summary>Writes the view with the position it includes, when it changed since the last write.</summary>
     private async Task SaveAsync(CancellationToken ct)
     {
-        var view = _view;
+        var view = served.Current;
         if (_unchecked is not null || ReferenceEquals(view, _saved)) return;
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Edgeplane.Abstractions.Plugins;
 
@@ -14,4 +15,14 @@ public interface IPluginBuilder : IPluginContext
     /// <c>ContainerBuilder</c> (the plugin references Autofac itself; the host shares its copy); any other type is refused.
     /// </summary>
     void ConfigureContainer<TContainerBuilder>(Action<TContainerBuilder> configure) where TContainerBuilder : notnull;
+
+    /// <summary>
+    /// Starts <paramref name="service"/> as soon as the plugin has registered (its settings checked), while the host goes on
+    /// starting — before the container is built, the migrations run and the server listens — for work that must not wait for
+    /// the whole host (a DNS server answering from a persisted snapshot). It takes nothing from the container. The host
+    /// stops it when the plugin fails at a later step or while running (a <see cref="BackgroundService"/> of it that fails
+    /// fails the plugin) and when the host stops. Returns whether the host started it: a host without early starts (this
+    /// default) returns <c>false</c>, and the plugin registers it as an ordinary hosted service instead.
+    /// </summary>
+    bool StartEarly(IHostedService service) => false;
 }

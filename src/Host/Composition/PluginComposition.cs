@@ -37,7 +37,8 @@ public static class PluginComposition
             if (ConfigureServices(builder, entry, dataDirectory) is { } registrations)
             {
                 entry.Advance(PluginState.Registered);
-                AddToHost(builder, entry, registrations, container);
+                var early = EarlyServices.Start(entry, registrations.Early);
+                if (entry.IsLive) AddToHost(builder, entry, registrations, early, container);
             }
             entry.LoadTime += clock.Elapsed;
         }
@@ -64,7 +65,7 @@ public static class PluginComposition
         }
     }
 
-    private static void AddToHost(WebApplicationBuilder builder, PluginEntry entry, PluginBuilder pluginBuilder, List<Action<ContainerBuilder>> container)
+    private static void AddToHost(WebApplicationBuilder builder, PluginEntry entry, PluginBuilder pluginBuilder, EarlyServices early, List<Action<ContainerBuilder>> container)
     {
         foreach (var descriptor in pluginBuilder.Services.Where(d => d.ServiceType != typeof(IHostedService) && !IsStartupCheck(d)))
             builder.Services.Add(descriptor);
@@ -72,7 +73,7 @@ public static class PluginComposition
         var hostServices = builder.Services;
         // every plugin, with background services or none, goes through Starting to Active once the server listens
         builder.Services.AddSingleton<IHostedService>(sp => new PluginHostedService(
-                hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry,
+                hosted.Where(d => !RunByHost(hostServices, d)).Select(d => (Func<IHostedService>)(() => Create(sp, d))).ToList(), entry, early,
                 sp.GetRequiredService<PluginStartup>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<PluginHostedService>>()));
         container.AddRange(pluginBuilder.ContainerConfiguration);
     }

@@ -9,9 +9,10 @@ namespace Edgeplane.Host.Plugins;
 /// warm up (<see cref="PluginStartup"/> reports them in <c>/readyz</c> until they have started); then the plugin is
 /// <see cref="PluginState.Active"/>. A service that fails to start, or a <see cref="BackgroundService"/> that fails
 /// later while running, fails its plugin, not the host: the plugin's routes are withdrawn (they answer 503) and its
-/// other services are stopped.
+/// other services are stopped. The plugin's <see cref="EarlyServices"/>, started before the server, are watched the same way
+/// and stopped last.
 /// </summary>
-public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> services, PluginEntry plugin, PluginStartup startup, IHostApplicationLifetime lifetime, ILogger<PluginHostedService> logger) : IHostedService
+public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> services, PluginEntry plugin, EarlyServices early, PluginStartup startup, IHostApplicationLifetime lifetime, ILogger<PluginHostedService> logger) : IHostedService
 {
     private readonly Lock _gate = new();
     private List<IHostedService> _started = [];
@@ -20,6 +21,8 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!plugin.IsLive) return Task.CompletedTask;
+        foreach (var service in early.Started)
+            if (service is BackgroundService { ExecuteTask: { } running }) _ = WatchAsync(service, running);
         startup.Begin(plugin.Id);
         _starting = Task.Run(() => StartAllAsync(cancellationToken), CancellationToken.None);
         return Task.CompletedTask;
@@ -95,5 +98,6 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
                 logger.LogError(e, "Plugin {Plugin}: background service {Service} failed to stop", plugin.Id, started[i].GetType().Name);
             }
         }
+        await early.StopAsync(cancellationToken);
     }
 }

@@ -38,6 +38,7 @@ public sealed class PluginLifecycleTests(PluginMatrixFixture fixture) : IClassFi
         using var before = await Client.GetAsync("/crashing/ping", ct); // routing has served the plugin before it fails
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal("active", (string)(await PluginAsync("crashing"))["state"]!);
+        Assert.True(await AcceptsAsync(fixture.CrashingEarlyPort), "the plugin's early service runs");
 
         using var crash = await Client.PostAsync("/crashing/crash", null, ct);
         Assert.Equal(HttpStatusCode.Accepted, crash.StatusCode);
@@ -54,6 +55,7 @@ public sealed class PluginLifecycleTests(PluginMatrixFixture fixture) : IClassFi
         var plugin = await PluginAsync("crashing");
         Assert.Equal("failed", (string)plugin["state"]!);
         Assert.Contains("the worker lost its connection", (string)plugin["reason"]!);
+        await WaitUntilRefusedAsync(fixture.CrashingEarlyPort); // the failed plugin's early service is stopped too
         using var other = await Client.GetAsync("/greeter/hello/still_here", ct);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
@@ -66,6 +68,28 @@ public sealed class PluginLifecycleTests(PluginMatrixFixture fixture) : IClassFi
         var plugin = await PluginAsync("stalling");
         Assert.Equal("failed", (string)plugin["state"]!);
         Assert.Contains("the worker cannot start", (string)plugin["reason"]!);
+        await WaitUntilRefusedAsync(fixture.StallingEarlyPort); // started before the server, stopped when the plugin failed
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitUntilRefusedAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await AcceptsAsync(port) && DateTime.UtcNow < deadline) await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(await AcceptsAsync(port), $"an early service still listens on {port}");
     }
 
     [Theory]

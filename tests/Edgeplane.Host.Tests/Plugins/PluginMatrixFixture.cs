@@ -17,6 +17,9 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
     public int ShoutPort { get; } = FreePort.Next();
     public int WhisperPort { get; } = FreePort.Next();
     public int SeedPort { get; } = FreePort.Next();
+    /// <summary>Where the early services (<c>IPluginBuilder.StartEarly</c>) of <c>crashing</c> and <c>stalling</c> listen while they run.</summary>
+    public int CrashingEarlyPort { get; } = FreePort.Next();
+    public int StallingEarlyPort { get; } = FreePort.Next();
 
     public async ValueTask InitializeAsync()
     {
@@ -57,6 +60,8 @@ public sealed class PluginMatrixFixture : IAsyncLifetime
             ["Edgeplane__Plugins__porter__Mount"] = $"http://127.0.0.1:{DedicatedPort}",
             ["Edgeplane__Plugins__greeter__Salutation"] = "Howdy",
             ["Edgeplane__Plugins__stalling__FailAtStart"] = "true",
+            ["Edgeplane__Plugins__crashing__EarlyPort"] = CrashingEarlyPort.ToString(),
+            ["Edgeplane__Plugins__stalling__EarlyPort"] = StallingEarlyPort.ToString(),
             ["Edgeplane__Plugins__unbound__UnbindableRoute"] = "true",
             ["Edgeplane__Plugins__multi__Mounts__0"] = "/multi",
             ["Edgeplane__Plugins__multi__Mounts__1__At"] = $":{ShoutPort}",

@@ -82,7 +82,7 @@ public sealed class PluginPartsTests
         Guard(entry, startup, Started(), services);
 
     private static PluginHostedService Guard(PluginEntry entry, PluginStartup startup, ApplicationLifetime lifetime, params IHostedService[] services) =>
-        new(services.Select(s => (Func<IHostedService>)(() => s)).ToList(), entry, startup, lifetime, NullLogger<PluginHostedService>.Instance);
+        new(services.Select(s => (Func<IHostedService>)(() => s)).ToList(), entry, EarlyServices.None, startup, lifetime, NullLogger<PluginHostedService>.Instance);
 
     private static ApplicationLifetime Started()
     {

@@ -77,6 +77,39 @@ public sealed class SnapshotTests(Postgres postgres)
         }
     }
 
+    [Fact]
+    public async Task A_restart_answers_from_the_snapshot_before_the_host_has_started_its_web_server()
+    {
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        var database = await TestSql.CreateAsync("sqlite", postgres, dir);
+        var port = FreePort.Next();
+        var options = ChangeFeedTests.Options(database, port, "ep_test_" + Guid.NewGuid().ToString("N")) with { DataDirectory = data.Path };
+        var file = Path.Combine(data.Path, "dns", "snapshot", "view.snapshot");
+        await using (var first = await HostProcess.StartAsync(options))
+        {
+            using var api = ChangeFeedTests.Api(first);
+            await api.PostJsonAsync("zones/add", new { zone = "early.example" }, HttpStatusCode.Created);
+            await api.PostJsonAsync("zone/early.example/add", new { label = "www", type = "A", value = "192.0.2.7" }, HttpStatusCode.Created);
+            await DnsServerTests.WaitForAsync(async () => Holds(await ReadAsync(file), "early.example"));
+            await first.StopAsync();
+        }
+
+        await using var second = await HostProcess.StartAsync(options with { WaitUntilServing = false });
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await Udp.HasAsync(port, "www.early.example", "192.0.2.7"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "never answered\n" + second.Output);
+            await Task.Delay(5);
+        }
+        // Answered: the web server, which starts after the host's container, migrations and routes, does not listen yet.
+        using var web = new System.Net.Sockets.TcpClient();
+        var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => web.ConnectAsync(IPAddress.Loopback, second.Port));
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+        await second.WaitUntilServingAsync();
+        Assert.True(await Udp.HasAsync(port, "www.early.example", "192.0.2.7"));
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

@@ -10,6 +10,11 @@ public sealed class CrashingPlugin : IPlugin
     {
         builder.Services.AddSingleton(new CrashTrigger(builder.Configuration.GetValue<bool>("FailAtStart"), builder.Configuration.GetValue<bool>("UnbindableRoute")));
         builder.Services.AddHostedService<Worker>();
+        if (builder.Configuration.GetValue<int?>("EarlyPort") is { } port)
+        {
+            var early = new EarlyListener(port);
+            if (!builder.StartEarly(early)) builder.Services.AddHostedService(_ => early);
+        }
     }
 }
 
