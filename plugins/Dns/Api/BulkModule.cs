@@ -39,7 +39,7 @@ public sealed class BulkModule : ICarterModule
             var results = new ChangeResult?[items.Count];
             var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.records.bulk", row.Name,
                 done => new { changes = items.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial });
-            var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
+            var write = await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes =>
             {
                 for (var i = 0; i < items.Count; i++)
                 {

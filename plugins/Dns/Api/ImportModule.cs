@@ -71,7 +71,7 @@ public sealed class ImportModule : ICarterModule
         var skipped = new List<LineNote>(file.Skipped);
         var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.zone.import", row.Name,
             done => new { source, mode, records = file.Records.Count, removed = done.Removed.Count, added = done.Added.Count, done.Serial });
-        var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
+        var write = await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes =>
         {
             if (mode == "replace")
                 foreach (var record in changes.Records.ToList()) changes.Delete(record.Index);

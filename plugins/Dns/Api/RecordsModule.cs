@@ -36,7 +36,7 @@ public sealed class RecordsModule : ICarterModule
             if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
             ChangeResult? result = null;
             var trail = audit.InTransaction(http.IsSeedProfile() ? StatusCodes.Status200OK : StatusCodes.Status201Created);
-            var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied),
+            var write = await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied),
                 new WriteAudit(trail, "dns.record.add", row.Name, _ => new { result!.Record!.Index, result.Record.Name, result.Record.Type, rdata = result.Record.Presentation() }), ct);
             if (write is null) return Problems.NotFound("Zone");
             switch (result!.Outcome)
@@ -62,7 +62,7 @@ public sealed class RecordsModule : ICarterModule
             if (http.IsSeedProfile()) return await DeleteAtPositionAsync(row, index, store, views, audit, ct);
             if (!int.TryParse(index, out var i) || i < 1) return Problems.Field("index", "must be a positive integer (see /zone/[ZONE]/records)");
             var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.record.delete", row.Name, _ => new { index = i });
-            if (await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes => changes.Delete(i).Applied), trail, ct) is not { Changed: true })
+            if (await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes => changes.Delete(i).Applied), trail, ct) is not { Changed: true })
                 return Problems.NotFound("Record");
             views.Poke();
             return TypedResults.Ok(new Done($"record {i} deleted from {row.Name}"));
@@ -76,7 +76,7 @@ public sealed class RecordsModule : ICarterModule
             return Problems.Field("index", "must be a record's position in the list, from 0 (see /zone/[ZONE]/records)");
         DnsRecord? deleted = null;
         var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.record.delete", row.Name, _ => new { index = deleted!.Index, position });
-        var write = await store.WriteRecordsAsync(row.Id, RecordChangeSet.Applying(changes =>
+        var write = await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes =>
             changes.Records.ElementAtOrDefault(position) is { } record && changes.Delete((deleted = record).Index).Applied), trail, ct);
         if (write is null) return Problems.NotFound("Zone");
         if (deleted is null) return TypedResults.Problem(statusCode: 404, title: "Record not found", detail: $"Record at index {position} doesn't exist in {row.Name}");

@@ -163,15 +163,16 @@ public sealed class ZoneStore
     /// together (<see cref="GroupCommit"/>): one transaction takes the change counter's row lock (so writers of every
     /// host serialize, and CNAME exclusivity, the RRset's one TTL and the zone cuts hold), then each write, under its
     /// own savepoint and in queue order, takes its zone as the writes before it left it (read before the lock, and read
-    /// again in the transaction only when a write changed the zone since: <see cref="ReadZoneAsync"/>), lets <paramref name="change"/>
+    /// again in the transaction only when a write changed the zone since: <see cref="ReadRecordsAsync"/>), lets <paramref name="change"/>
     /// (the rules, which the caller supplies) say what to store (null: store nothing), writes it, bumps the serial once,
     /// appends its feed row and writes <paramref name="audit"/>'s row in the same transaction (so a change is never stored
     /// without its audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
     /// (<see cref="WrittenZones"/>), which rebuilds the zone from them without reading it again. Null when the zone is gone.
     /// </summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(string zoneId, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, CancellationToken ct = default)
+    public async Task<RecordWrite?> WriteRecordsAsync(ZoneRow zone, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, CancellationToken ct = default)
     {
-        if (await ReadZoneAsync(zoneId, ct) is not { } before) return null;
+        var zoneId = zone.Id;
+        var before = (zone, await ReadRecordsAsync(zoneId, ct));
         var (write, position, records) = await _writes.RunAsync(async (c, tx) =>
         {
             var result = await WriteRecordsAsync(c, tx, zoneId, before, change);
@@ -183,15 +184,15 @@ public sealed class ZoneStore
     }
 
     /// <summary>
-    /// The zone's records read before the writers' lock, each in a statement of its own: the serial and next index first,
-    /// then the records. Every record change moves the serial, so when the write's transaction finds the same serial and
-    /// next index, no change committed since the first read, and the records are the zone as the transaction sees it.
+    /// The zone's records read before the writers' lock, after the caller read the zone's row (its serial and next index:
+    /// <see cref="FindZoneAsync(string, ICaller, CancellationToken)"/>), each in a statement of its own. Every record change moves the serial, so when
+    /// the write's transaction finds the same serial and next index, no change committed since the row was read, and the
+    /// records are the zone as the transaction sees it.
     /// </summary>
-    private async Task<(ZoneRow Zone, List<DnsRecord> Records)?> ReadZoneAsync(string zoneId, CancellationToken ct)
+    private async Task<List<DnsRecord>> ReadRecordsAsync(string zoneId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QueryFirstOrDefaultAsync<ZoneRow>("SELECT next_index AS NextIndex, serial AS Serial FROM dns_zones WHERE id = @zoneId", new { zoneId });
-        return row is null ? null : (row, await ViewStore.ListRecordsAsync(c, null, zoneId));
+        return await ViewStore.ListRecordsAsync(c, null, zoneId);
     }
 
     private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId,
