@@ -38,8 +38,15 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
     public async Task<long> AppendChangeAsync(DbConnection c, DbTransaction tx, string zoneId, string zoneName, string kind, long oldSerial, long serial,
         IReadOnlyList<DnsRecord> removed, IReadOnlyList<DnsRecord> added)
     {
-        await c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
-        var position = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1", transaction: tx);
+        // SQLite and PostgreSQL move the counter and return it in one statement; SQL Server has no RETURNING.
+        long position;
+        if (db.Dialect.Provider is "sqlite" or "postgres")
+            position = await c.ExecuteScalarAsync<long>("UPDATE dns_state SET generation = generation + 1 WHERE id = 1 RETURNING generation", transaction: tx);
+        else
+        {
+            await c.ExecuteAsync("UPDATE dns_state SET generation = generation + 1 WHERE id = 1", transaction: tx);
+            position = await c.ExecuteScalarAsync<long>("SELECT generation FROM dns_state WHERE id = 1", transaction: tx);
+        }
         await c.ExecuteAsync(
             "INSERT INTO dns_changes (position, zone_id, zone_name, kind, old_serial, serial, removed, added, created_at) " +
             "VALUES (@position, @zoneId, @zoneName, @kind, @oldSerial, @serial, @removed, @added, @now)",
