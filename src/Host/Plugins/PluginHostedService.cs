@@ -21,6 +21,8 @@ public sealed class PluginHostedService(IReadOnlyList<Func<IHostedService>> serv
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!plugin.IsLive) return Task.CompletedTask;
+        // EarlyServices already fails the plugin when one of these fails; watching them here too logs the failure (no
+        // logger exists when they start) and stops the services this one started
         foreach (var service in early.Started)
             if (service is BackgroundService { ExecuteTask: { } running }) _ = WatchAsync(service, running);
         startup.Begin(plugin.Id);
