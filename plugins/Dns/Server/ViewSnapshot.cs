@@ -28,7 +28,7 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
     /// <summary>Starts reading the snapshot in the background (while the host is still starting); <see cref="LoadAsync"/> takes the result.</summary>
     public Task<Loaded> Preload() => _preloaded ??= Task.Run(Load);
 
-    /// <summary>The snapshot read by <see cref="Preload"/>, or read now; the zones are built in wire form, several at once.</summary>
+    /// <summary>The snapshot read by <see cref="Preload"/>, or read now; each zone's lookup tables are built at its first use.</summary>
     public Task<Loaded> LoadAsync()
     {
         var loading = _preloaded ?? Task.Run(Load);
@@ -59,12 +59,13 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
             }
             if (reader.BaseStream.Position != reader.BaseStream.Length) throw new InvalidDataException($"{path}: data after the last zone");
             var zones = new ZoneSnapshot[stored.Length];
-            Parallel.For(0, stored.Length, i => zones[i] = build(stored[i].Id, stored[i].Name, stored[i].Serial, stored[i].Position, stored[i].Records, stored[i].Journal));
+            for (var i = 0; i < stored.Length; i++)
+            {
+                // Each record must be whole: the zone's lookup tables are built from them only at its first query.
+                foreach (var _ in WireRecords.Each(stored[i].Records)) { }
+                zones[i] = build(stored[i].Id, stored[i].Name, stored[i].Serial, stored[i].Position, stored[i].Records, stored[i].Journal);
+            }
             return new Loaded(mark, zones, null, started.ElapsedMilliseconds);
-        }
-        catch (AggregateException e)
-        {
-            return new Loaded(null, [], e.InnerException?.Message ?? e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException or UnauthorizedAccessException)
         {

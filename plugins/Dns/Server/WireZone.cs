@@ -84,7 +84,7 @@ public sealed class WireZone
     /// <param name="records">the zone's other records in <see cref="WireRecords"/> form (RRsets given several TTLs get the lowest)</param>
     public WireZone(ZoneSnapshot zone, byte[] records)
     {
-        Apex = WireName.Encode(zone.Name);
+        Apex = zone.Apex;
         NegativeSoa = Bodies(zone.NegativeSoaSet);
         ApexNs = new WireSet(RrType.NS, Bodies(zone.ApexNsSet), zone.ApexNsSet.Rdata.Count, isApexNs: true);
         var soa = new WireSet(RrType.SOA, Bodies(zone.SoaSet), 1, isApexNs: false);
@@ -158,36 +158,6 @@ public sealed class WireZone
     /// <summary>Every owner name (decoded) with its node, shorter names first, then in ordinal order.</summary>
     public IEnumerable<(string Owner, WireNode Node)> Nodes() =>
         _table.Select(n => (Owner: WireName.Decode(n.Key), Node: n.Value)).OrderBy(n => n.Owner.Length).ThenBy(n => n.Owner, StringComparer.Ordinal);
-
-    /// <summary>The zone's records without the SOA and apex NS sets, in <see cref="WireRecords"/> form (what the zone was built from).</summary>
-    public byte[] Records()
-    {
-        // Measured first, then filled: the array is the only allocation (each snapshot write asks every zone for its records).
-        var length = 0;
-        foreach (var (owner, node) in _table)
-            foreach (var set in node.Sets)
-            {
-                if (set.Type == RrType.SOA || set.IsApexNs) continue;
-                length += set.Bodies.Length;
-                for (var at = 0; at < set.Bodies.Length; at += WireRecords.BodyLength(set.Bodies.AsSpan(at))) length += owner.Length;
-            }
-        var bytes = new byte[length];
-        var to = 0;
-        foreach (var (owner, node) in _table)
-            foreach (var set in node.Sets)
-            {
-                if (set.Type == RrType.SOA || set.IsApexNs) continue;
-                for (var at = 0; at < set.Bodies.Length;)
-                {
-                    var body = set.Bodies.AsSpan(at, WireRecords.BodyLength(set.Bodies.AsSpan(at)));
-                    owner.CopyTo(bytes, to);
-                    body.CopyTo(bytes.AsSpan(to + owner.Length));
-                    to += owner.Length + body.Length;
-                    at += body.Length;
-                }
-            }
-        return bytes;
-    }
 
     private static bool FirstOfItsType(List<(ushort Type, Range Body)> owned, int index)
     {

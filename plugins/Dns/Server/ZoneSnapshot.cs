@@ -14,11 +14,19 @@ public sealed class RrSet(string owner, ushort type, int ttl, IReadOnlyList<byte
 }
 
 /// <summary>
-/// An immutable view of one zone that the server answers from. The records are kept once, in <see cref="Wire"/>'s
-/// compact form; the full handler and transfers read RRsets built from it on demand.
+/// An immutable view of one zone that the server answers from. The records are kept as they were given (the
+/// <see cref="WireRecords"/> form the snapshot file holds), and served from <see cref="Wire"/>'s lookup tables, which are
+/// built from them at the zone's first use: a restart serves a thousand zones without building a thousand zones first.
+/// The full handler and transfers read RRsets built from the tables on demand.
 /// </summary>
 public sealed class ZoneSnapshot
 {
+    private readonly byte[] _records;
+    private readonly Lock _building = new();
+    private volatile WireZone? _wire;
+    // The tables being built, seen only by the building thread (their additional sections read the zone through this snapshot).
+    private WireZone? _unfinished;
+
     /// <summary>The zone's row id (a zone deleted and created again under its name has a new one).</summary>
     public string Id { get; init; } = "";
     /// <summary>
@@ -36,8 +44,12 @@ public sealed class ZoneSnapshot
     public RrSet NegativeSoaSet { get; }
     /// <summary>The apex NS set (from configuration).</summary>
     public RrSet ApexNsSet { get; }
-    /// <summary>The zone in wire format: what every answer, transfer and snapshot is read from.</summary>
-    public WireZone Wire { get; }
+    /// <summary>The apex in lower-case wire format.</summary>
+    public byte[] Apex { get; }
+    /// <summary>The zone in wire format: what every answer and transfer is read from (built at the first use).</summary>
+    public WireZone Wire => _wire ?? Build();
+    /// <summary>Whether <see cref="Wire"/> has been built.</summary>
+    public bool IsBuilt => _wire is not null;
 
     public ZoneSnapshot(string name, SoaData soa, IReadOnlyList<string> nameServers, int nsTtl, IEnumerable<DnsRecord> records)
         : this(name, soa, nameServers, nsTtl, WireRecords.Of(name, records)) { }
@@ -51,8 +63,34 @@ public sealed class ZoneSnapshot
         SoaSet = new RrSet(name, RrType.SOA, soa.Ttl, [soa.Rdata()], []);
         NegativeSoaSet = new RrSet(name, RrType.SOA, Math.Min(soa.Ttl, soa.Minimum), SoaSet.Rdata, []);
         ApexNsSet = new RrSet(name, RrType.NS, nsTtl, nameServers.Select(WireName.Encode).ToList(), nameServers);
-        Wire = new WireZone(this, records);
-        Wire.AddAdditional(this);
+        Apex = WireName.Encode(name);
+        _records = records;
+    }
+
+    /// <summary>This zone with <see cref="Wire"/> built now (off the query path).</summary>
+    public ZoneSnapshot Built()
+    {
+        _ = Wire;
+        return this;
+    }
+
+    private WireZone Build()
+    {
+        lock (_building)
+        {
+            if (_wire is { } built) return built;
+            if (_unfinished is { } unfinished) return unfinished;
+            try
+            {
+                _unfinished = new WireZone(this, _records);
+                _unfinished.AddAdditional(this);
+                return _wire = _unfinished;
+            }
+            finally
+            {
+                _unfinished = null;
+            }
+        }
     }
 
     /// <summary>The RRsets at <paramref name="owner"/> by type, or null when the name owns none.</summary>
@@ -74,7 +112,7 @@ public sealed class ZoneSnapshot
     public bool HasCuts => Wire.HasCuts;
 
     /// <summary>The zone's records without the SOA and apex NS sets, in <see cref="WireRecords"/> form (as persisted).</summary>
-    public byte[] Records() => Wire.Records();
+    public byte[] Records() => _records;
 }
 
 /// <summary>Every zone the server serves, keyed by apex, and the change feed position it includes.</summary>
@@ -89,7 +127,7 @@ public sealed class ZoneView
     public ZoneView(IEnumerable<ZoneSnapshot> zones, long generation) : this(zones.ToDictionary(z => z.Name, StringComparer.Ordinal), generation) { }
 
     private ZoneView(Dictionary<string, ZoneSnapshot> zones, long generation)
-        : this(zones, zones.Values.ToDictionary(z => z.Wire.Apex, ByteKeys.Instance), generation) { }
+        : this(zones, zones.Values.ToDictionary(z => z.Apex, ByteKeys.Instance), generation) { }
 
     private ZoneView(Dictionary<string, ZoneSnapshot> zones, Dictionary<byte[], ZoneSnapshot> wire, long generation)
     {
@@ -118,12 +156,12 @@ public sealed class ZoneView
             if (zone is not null)
             {
                 zones[zone.Name] = zone;
-                wire[zone.Wire.Apex] = zone;
+                wire[zone.Apex] = zone;
             }
             else if (zones.TryGetValue(name, out var served) && served.Id == id)
             {
                 zones.Remove(name);
-                wire.Remove(served.Wire.Apex);
+                wire.Remove(served.Apex);
             }
         }
         return new ZoneView(zones, wire, generation);

@@ -186,6 +186,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
         var listening = store.Dialect.Provider == "postgres" ? ListenAsync(stoppingToken) : Task.CompletedTask;
         var saving = SaveLoopAsync(stoppingToken);
         var failures = 0;
+        Task? building = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -199,6 +200,7 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
                 if (!Loaded) await ReloadAsync(stoppingToken);
                 else await CatchUpAsync(stoppingToken);
                 failures = 0;
+                building ??= Task.Run(() => BuildAll(served.Current), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -225,6 +227,15 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
         }
         catch (OperationCanceledException) { }
         await SaveAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Builds the lookup tables of every zone that no query has built yet (the zones served from the snapshot), once the
+    /// host has started and the view has caught up, so that a zone's first query seldom waits for them.
+    /// </summary>
+    private static void BuildAll(ZoneView view)
+    {
+        foreach (var zone in view.Zones.Values) zone.Built();
     }
 
     /// <summary>Persists the view every <see cref="DnsServerOptions.SnapshotIntervalMs"/>, and prunes the feed's old rows (at most once a minute).</summary>

@@ -1,5 +1,8 @@
+using System.Net;
 using System.Security.Cryptography;
+using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
+using Edgeplane.Plugins.Dns.Wire;
 using Edgeplane.Testing;
 
 namespace Edgeplane.Plugins.Dns.Tests.Unit;
@@ -26,6 +29,43 @@ public sealed class ViewSnapshotTests
         Assert.Equal(("zone-id", "example.com", 7L, 42L), (read.Id, read.Name, read.Soa.Serial, read.Position));
         Assert.Equal(saved.Records(), read.Records());
         Assert.Equal((6L, 7L), (read.Journal.Single().OldSerial, read.Journal.Single().Serial));
+    }
+
+    [Fact]
+    public async Task A_zone_read_back_builds_its_lookup_tables_at_its_first_query_and_answers_as_before()
+    {
+        using var dir = new TempDirectory();
+        var zone = TestZones.Snapshot("example.com", TestZones.Example);
+        var saved = Builder.Snapshot("zone-id", "example.com", 7, 42, zone.Records(), []);
+        new ViewSnapshot(dir.Path, Builder.Snapshot).Write(new ViewSnapshot.Mark(40, null, null), [saved]);
+
+        var read = Assert.Single((await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync()).Zones);
+
+        Assert.False(read.IsBuilt);
+        var options = new DnsServerOptions();
+        foreach (var (name, type) in new[] { ("www.example.com", RrType.A), ("example.com", RrType.MX), ("missing.example.com", RrType.A), ("alias.example.com", RrType.A) })
+        {
+            var query = DnsResponse.Query(0x4242, name, type, 1232);
+            var fromFile = Assert.Single(new QueryHandler(() => new ZoneView([read], 40), options).Handle(query, false, IPAddress.Loopback));
+            var built = Assert.Single(new QueryHandler(() => new ZoneView([saved.Built()], 40), options).Handle(query, false, IPAddress.Loopback));
+            Assert.Equal(built, fromFile);
+        }
+        Assert.True(read.IsBuilt);
+    }
+
+    [Fact]
+    public async Task A_zone_whose_records_do_not_parse_is_not_used_though_the_checksum_holds()
+    {
+        using var dir = new TempDirectory();
+        var records = TestZones.Snapshot("example.com", TestZones.Example).Records();
+        // The last record cut short: its RDATA length says more than is there.
+        var cut = Builder.Snapshot("zone-id", "example.com", 7, 42, records[..^2], []);
+        new ViewSnapshot(dir.Path, Builder.Snapshot).Write(new ViewSnapshot.Mark(40, null, null), [cut]);
+
+        var loaded = await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync();
+
+        Assert.Null(loaded.Mark);
+        Assert.NotNull(loaded.Problem);
     }
 
     [Fact]
