@@ -1,11 +1,11 @@
-using System.Security.Cryptography;
+using System.Buffers.Binary;
 using System.Text;
 
 namespace Edgeplane.Plugins.Dns.Server;
 
 /// <summary>
 /// The served view persisted in the plugin's data directory, so that a restart answers at once: one binary file,
-/// <c>view.snapshot</c>, read in one sequential read. It starts with the SHA-256 of the rest, then holds the change
+/// <c>view.snapshot</c>, read in one sequential read. It starts with the CRC-32C of the rest (<see cref="Crc32C"/>), then holds the change
 /// feed position the view includes and the feed's last row at or before it (to recognise the database), then every
 /// zone: its id, name, serial, the feed position it includes, records in wire form (<see cref="WireRecords"/>) and IXFR journal
 /// (a file of an earlier version is not used: every zone is loaded from the database instead). It is written to a
@@ -14,7 +14,9 @@ namespace Edgeplane.Plugins.Dns.Server;
 public sealed class ViewSnapshot(string directory, Func<string, string, long, long, byte[], IReadOnlyList<ZoneDelta>, ZoneSnapshot> build)
 {
     private const string FileName = "view.snapshot";
-    private const int Version = 2;
+    // 3: the checksum is a CRC-32C (version 2 had a SHA-256).
+    private const int Version = 3;
+    private const int ChecksumLength = sizeof(uint);
     private Task<Loaded>? _preloaded;
 
     public string Directory { get; } = directory;
@@ -44,9 +46,9 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
         try
         {
             var content = File.ReadAllBytes(path);
-            if (content.Length < SHA256.HashSizeInBytes || !SHA256.HashData(content.AsSpan(SHA256.HashSizeInBytes)).AsSpan().SequenceEqual(content.AsSpan(0, SHA256.HashSizeInBytes)))
+            if (content.Length < ChecksumLength || Crc32C.Of(content.AsSpan(ChecksumLength)) != BinaryPrimitives.ReadUInt32LittleEndian(content))
                 throw new InvalidDataException($"{path}: checksum mismatch");
-            using var reader = new BinaryReader(new MemoryStream(content, SHA256.HashSizeInBytes, content.Length - SHA256.HashSizeInBytes), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(content, ChecksumLength, content.Length - ChecksumLength), Encoding.UTF8);
             if (reader.ReadInt32() != Version) throw new InvalidDataException($"{path}: another version");
             var position = reader.ReadInt64();
             var mark = reader.ReadBoolean() ? new Mark(position, reader.ReadInt64(), reader.ReadString()) : new Mark(position, null, null);
@@ -82,8 +84,8 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
 
     /// <summary>
     /// Writes <paramref name="zones"/> with the <paramref name="mark"/> they include, replacing the previous snapshot. The
-    /// content streams to the temporary file through the hash (its place at the start is filled in last), so the file is
-    /// never held in memory whole.
+    /// content streams to the temporary file through the checksum (its place at the start is filled in last), so the file
+    /// is never held in memory whole.
     /// </summary>
     public void Write(Mark mark, IEnumerable<ZoneSnapshot> zones)
     {
@@ -92,14 +94,15 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
         var temporary = path + ".tmp";
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
         {
-            file.Write(new byte[SHA256.HashSizeInBytes]);
-            using var sha256 = SHA256.Create();
-            using (var hashed = new CryptoStream(file, sha256, CryptoStreamMode.Write, leaveOpen: true))
-            using (var buffered = new BufferedStream(hashed, 1 << 16))
+            file.Write(new byte[ChecksumLength]);
+            var checksummed = new Crc32C.Writing(file);
+            using (var buffered = new BufferedStream(checksummed, 1 << 16))
             using (var writer = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true))
                 WriteBody(writer, mark, zones);
             file.Position = 0;
-            file.Write(sha256.Hash);
+            Span<byte> checksum = stackalloc byte[ChecksumLength];
+            BinaryPrimitives.WriteUInt32LittleEndian(checksum, checksummed.Value);
+            file.Write(checksum);
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);

@@ -1,5 +1,5 @@
+using System.Buffers.Binary;
 using System.Net;
-using System.Security.Cryptography;
 using Edgeplane.Plugins.Dns.Records;
 using Edgeplane.Plugins.Dns.Server;
 using Edgeplane.Plugins.Dns.Wire;
@@ -69,6 +69,18 @@ public sealed class ViewSnapshotTests
     }
 
     [Fact]
+    public void The_checksum_is_the_standard_CRC_32C()
+    {
+        // RFC 3720's check value of CRC-32C, and a length that is no multiple of the eight bytes taken at a time.
+        Assert.Equal(0xE3069283u, Crc32C.Of("123456789"u8));
+        Assert.Equal(0x8A9136AAu, Crc32C.Of(new byte[32]));
+        var split = new Crc32C.Writing(Stream.Null);
+        split.Write("1234"u8);
+        split.Write("56789"u8);
+        Assert.Equal(0xE3069283u, split.Value);
+    }
+
+    [Fact]
     public async Task A_file_of_the_earlier_version_is_not_used()
     {
         using var dir = new TempDirectory();
@@ -82,7 +94,9 @@ public sealed class ViewSnapshotTests
             writer.Write(0);
         }
         var content = body.ToArray();
-        await File.WriteAllBytesAsync(Path.Combine(dir.Path, "view.snapshot"), [.. SHA256.HashData(content), .. content]);
+        var checksum = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(checksum, Crc32C.Of(content));
+        await File.WriteAllBytesAsync(Path.Combine(dir.Path, "view.snapshot"), [.. checksum, .. content]);
 
         var loaded = await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync();
 
