@@ -7,8 +7,10 @@
 # zones, 10 % names outside any zone) with dnsperf against both: q/s, latency, RSS of both, restart -> last zone
 # answered, API 201 -> answer over UDP over EDITS edits, and ADDS single adds from CLIENTS concurrent API clients.
 # Environment: UDP_WORKERS (default nproc), SINGLE_PERCENT (10), QUERIES (100000 in the query file), EDITS (200),
-# CLIENTS (16), ADDS (5000),
-# BUILD=0 to reuse the last build (published ReadyToRun into artifacts/bench-dns, as build/publish.sh deploys). Needs dnsperf, nsd, dig, curl, python3. Everything listens on 127.0.0.1
+# CLIENTS (16), ADDS (5000), ADD_CLIENT (python: CLIENTS threads of scale.py, ADDS adds; wrk: CLIENTS connections of
+# wrk with adds.lua for ADD_SECONDS (3) s, a compiled client that costs the shared cores less; "python wrk": both, in
+# turn), BIN (the published host to run, default artifacts/bench-dns; with BUILD=0 to run another build),
+# BUILD=0 to reuse the last build (published ReadyToRun into artifacts/bench-dns, as build/publish.sh deploys). Needs dnsperf, nsd, dig, curl, python3 (and wrk for ADD_CLIENT=wrk). Everything listens on 127.0.0.1
 # only; every process started here is stopped on exit.
 # MODE=consistency instead checks correctness under load (issue 21): after the load, an NSD secondary of every zone
 # follows the host through NOTIFY + IXFR while CLIENTS concurrent API clients make EDITS (default 10,000) random single
@@ -25,6 +27,8 @@ MODE=${MODE:-performance}
 if [ "$MODE" = consistency ]; then EDITS=${EDITS:-10000}; else EDITS=${EDITS:-200}; fi
 CLIENTS=${CLIENTS:-16}
 ADDS=${ADDS:-5000}
+ADD_CLIENT=${ADD_CLIENT:-python}
+ADD_SECONDS=${ADD_SECONDS:-3}
 [ "$RECORDS" -ge 10 ] || { echo "records per zone: at least 10" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HELPER="$ROOT/bench/dns/scale.py"
@@ -56,7 +60,7 @@ memory() {
 }
 
 # The host as deployed: published ReadyToRun (build/publish.sh), so a restart does not wait for the JIT.
-BIN="$ROOT/artifacts/bench-dns"
+BIN=${BIN:-$ROOT/artifacts/bench-dns}
 if [ "${BUILD:-1}" != 0 ]; then
   echo "== publishing (Release, ReadyToRun) into $BIN"
   "$ROOT/build/publish.sh" "$BIN" Dns >/dev/null
@@ -181,14 +185,25 @@ echo "== memory with $TOTAL records: Edgeplane RSS $EP_RSS MiB (Pss $EP_PSS), NS
 echo "== API 201 -> answer over UDP ($EDITS single adds to random zones, polled in a tight UDP loop)"
 python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
 
-echo "== single adds from $CLIENTS concurrent API clients ($ADDS adds to random zones)"
-read -r W0 T0 <<<"$(write_counts)"
-C0=$(cpu_ticks "$HOST_PID")
-python3 "$HELPER" concurrent "$BASE" "$KEY" "$ZONES" "$CLIENTS" "$ADDS"
-C1=$(cpu_ticks "$HOST_PID")
-read -r W1 T1 <<<"$(write_counts)"
-echo "   $(( W1 - W0 )) record writes committed in $(( T1 - T0 )) transactions (group commit: $(python3 -c "print(f'{($W1 - $W0) / max(1, $T1 - $T0):.1f}')") writes per commit)"
-echo "   host CPU $(python3 -c "print(f'{($C1 - $C0) * 1000 / $(getconf CLK_TCK) / $ADDS:.2f}')") ms per add (user + system); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for CLIENT in $ADD_CLIENT; do
+  read -r W0 T0 <<<"$(write_counts)"
+  C0=$(cpu_ticks "$HOST_PID")
+  if [ "$CLIENT" = wrk ]; then
+    echo "== single adds from $CLIENTS concurrent connections of wrk (${ADD_SECONDS}s of adds to random zones)"
+    /usr/bin/time -f '%U %S' -o "$WORK/client.cpu" wrk -t 2 -c "$CLIENTS" -d "${ADD_SECONDS}s" --latency -s "$ROOT/bench/dns/adds.lua" \
+      "http://127.0.0.1:$HTTP_PORT" -- /dns/api "$KEY" "$ZONES" "$RANDOM$RANDOM" >"$WORK/wrk.out"
+    grep '^wrk:' "$WORK/wrk.out" | sed 's/^wrk: /   /'
+    DONE=$(sed -n 's/^wrk: \([0-9]*\) adds.*/\1/p' "$WORK/wrk.out")
+  else
+    echo "== single adds from $CLIENTS concurrent API clients ($ADDS adds to random zones)"
+    /usr/bin/time -f '%U %S' -o "$WORK/client.cpu" python3 "$HELPER" concurrent "$BASE" "$KEY" "$ZONES" "$CLIENTS" "$ADDS"
+    DONE=$ADDS
+  fi
+  C1=$(cpu_ticks "$HOST_PID")
+  read -r W1 T1 <<<"$(write_counts)"
+  echo "   $(( W1 - W0 )) record writes committed in $(( T1 - T0 )) transactions (group commit: $(python3 -c "print(f'{($W1 - $W0) / max(1, $T1 - $T0):.1f}')") writes per commit)"
+  echo "   host CPU $(python3 -c "print(f'{($C1 - $C0) * 1000 / $(getconf CLK_TCK) / $DONE:.2f}')") ms per add (user + system), client ($CLIENT) $(awk -v n="$DONE" '{printf "%.2f", ($1 + $2) * 1000 / n}' "$WORK/client.cpu") ms; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 
 echo "== restart -> $LAST answered"
 stop "$NSD_PID"; T0=$(now); start_nsd
