@@ -47,7 +47,7 @@ public sealed class HostGuard(WafEngine engine, WafOptions options, ILogger<Host
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var q = raw.IndexOf('?');
         var headers = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
-        var requestId = Ids.New();
+        var requestId = RequestIds.New();
         if (cut && options.Proxy.BlocksOversizeBodies)
         {
             await OversizeAnswer.WriteAsync(context, limit, requestId, raw, logger);

@@ -114,7 +114,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
     {
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
-        var requestId = Ids.New();
+        var requestId = RequestIds.New();
         context.Response.Headers["X-Request-Id"] = requestId;
 
         // read the part of the body we inspect, and one byte more to know whether there is more; the rest streams through afterwards

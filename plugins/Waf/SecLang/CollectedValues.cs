@@ -15,7 +15,7 @@ internal sealed class CollectedValues
     private bool _anyKnown;
 
     /// <summary>The phase these values were collected in (<see cref="SecLangTransaction"/>'s stamp).</summary>
-    public int Stamp { get; set; }
+    public long Stamp { get; set; }
 
     /// <summary>The values, each changed in place when its candidates are found.</summary>
     public Span<CollectedValue> Values => CollectionsMarshal.AsSpan(_values);

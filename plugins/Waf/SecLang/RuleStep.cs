@@ -1,5 +1,6 @@
 using Edgeplane.Plugins.Waf.SecLang.Actions;
 using Edgeplane.Plugins.Waf.SecLang.Operators;
+using Edgeplane.Plugins.Waf.SecLang.Variables;
 
 namespace Edgeplane.Plugins.Waf.SecLang;
 
@@ -15,10 +16,11 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 /// not negated cannot match when none of the set's values contains one of its literals; -1 otherwise.
 /// </param>
 /// <param name="Member">When the rule compares one named member (or the count of its members) with a constant number.</param>
-public readonly record struct RuleStep(bool IsMarker, int ValueSet, int PrefilterSlot, MemberComparison Member)
+/// <param name="StableValues">The rule's <see cref="SecLangRule.StableValues"/>: its value set, once collected, holds for the whole request.</param>
+public readonly record struct RuleStep(bool IsMarker, int ValueSet, int PrefilterSlot, MemberComparison Member, bool StableValues)
 {
     public static RuleStep Of(SecLangRule rule) =>
-        new(rule.IsMarker, rule.ValueSet, rule.IsMarker || rule.ValueSet < 0 || rule.Negated ? -1 : rule.PrefilterSlot, MemberComparison.Of(rule));
+        new(rule.IsMarker, rule.ValueSet, rule.IsMarker || rule.ValueSet < 0 || rule.Negated ? -1 : rule.PrefilterSlot, MemberComparison.Of(rule), rule.StableValues);
 }
 
 /// <summary>
@@ -26,22 +28,30 @@ public readonly record struct RuleStep(bool IsMarker, int ValueSet, int Prefilte
 /// no transformations, <c>@eq @ge @gt @le @lt</c> with a number): whether it matches the member's value (or count)
 /// when it is below, equal to or above <see cref="Constant"/>, negation included. <see cref="Collection"/> -1: not such a rule.
 /// <see cref="OnlySkips"/>: when it matches, the rule does nothing but skip (<c>pass,nolog,skipAfter:…</c>, no other
-/// action, no chain), as the CRS's paranoia-level rules do.
+/// action, no chain), as the CRS's paranoia-level rules do. <see cref="OrValue"/>: the rule reads the count and then the
+/// member itself (<c>&amp;TX:crs_exclusions_drupal|TX:crs_exclusions_drupal "@eq 0"</c>, the CRS's exclusion packages).
 /// </summary>
 public readonly record struct MemberComparison(int Collection, string Name, int Slot, string? Key, bool Count, long Constant,
-    bool WhenBelow, bool WhenEqual, bool WhenAbove, bool OnlySkips)
+    bool WhenBelow, bool WhenEqual, bool WhenAbove, bool OnlySkips, bool OrValue = false)
 {
     public static MemberComparison None { get; } = new(-1, "", -1, null, false, 0, false, false, false, false);
 
     public static MemberComparison Of(SecLangRule rule)
     {
-        if (rule.IsMarker || rule.OneMember is not { } member || rule.Transformations.Length > 0
+        if (rule.IsMarker || rule.Transformations.Length > 0 || rule.Actions.MultiMatch
             || rule.Operator is not NumericOperator { Constant: { } constant } numeric) return None;
+        var orValue = rule.OneMember is null && CountThenValue(rule.Targets);
+        if ((rule.OneMember ?? (orValue ? rule.Targets[0] : null)) is not { } member) return None;
         var onlySkips = rule.Next is null && !rule.Log && rule.Disruptive is Disruptive.None or Disruptive.Pass
             && rule.Actions.Runtime.Count == 0 && rule.Actions.SkipAfter is not null;
         return new(member.Id, member.Collection, member.Slot, member.Key, member.Count, constant,
-            numeric.Test(-1) ^ rule.Negated, numeric.Test(0) ^ rule.Negated, numeric.Test(1) ^ rule.Negated, onlySkips);
+            numeric.Test(-1) ^ rule.Negated, numeric.Test(0) ^ rule.Negated, numeric.Test(1) ^ rule.Negated, onlySkips, orValue);
     }
+
+    /// <summary><c>&amp;C:key|C:key</c>: the count of one named member, then the member.</summary>
+    private static bool CountThenValue(List<VariableSpec> targets) =>
+        targets is [{ Count: true, Exclude: false, Key: { } key, KeyPattern: null } count, { Count: false, Exclude: false, Key: { } same, KeyPattern: null } value]
+        && count.Id == value.Id && count.Id > VariableNames.TimeEpoch && key.Equals(same, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether the rule matches a member whose value (or count) reads as <paramref name="number"/>.</summary>
     public bool Matches(long number) => number.CompareTo(Constant) switch { < 0 => WhenBelow, 0 => WhenEqual, _ => WhenAbove };

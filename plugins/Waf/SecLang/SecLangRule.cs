@@ -26,6 +26,11 @@ public sealed class SecLangRule
     public int ValueSet { get; internal set; } = -1;
     /// <summary>The rule set's number for this rule's targets when it has a <see cref="ValueSet"/>: value sets with the same targets read them once per phase.</summary>
     public int TargetSet { get; internal set; } = -1;
+    /// <summary>
+    /// Whether this rule's <see cref="ValueSet"/> reads only what is known before the first phase and never changes (the
+    /// request line, its headers and cookies, the query's arguments): collected once per request instead of once per phase.
+    /// </summary>
+    public bool StableValues { get; internal set; }
     public SecOperator? Operator { get; init; }
     public bool Negated { get; init; }
     public required RuleActions Actions { get; init; }

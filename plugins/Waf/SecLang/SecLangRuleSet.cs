@@ -59,6 +59,17 @@ public sealed class SecLangRuleSet
             "HIGHEST_SEVERITY" }.Select(VariableNames.IdOf),
     ];
 
+    /// <summary>
+    /// Variables the transaction sets from the request line and headers when it starts and nothing changes afterwards (the
+    /// body processor writes <c>ARGS_POST</c>, <c>FILES</c>, … and the <c>REQBODY_*</c> variables; <c>setvar</c> writes <c>TX</c> and the like).
+    /// </summary>
+    private static readonly HashSet<int> Stable =
+    [
+        .. new[] { "REQUEST_LINE", "REQUEST_METHOD", "REQUEST_PROTOCOL", "REQUEST_URI", "REQUEST_URI_RAW", "REQUEST_FILENAME", "REQUEST_BASENAME",
+            "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "SERVER_NAME", "REQUEST_HEADERS", "REQUEST_HEADERS_NAMES", "REQUEST_COOKIES",
+            "REQUEST_COOKIES_NAMES", "ARGS_GET", "ARGS_GET_NAMES" }.Select(VariableNames.IdOf),
+    ];
+
     private static (int ValueSets, int TargetSets) NumberValueSets(IEnumerable<SecLangRule> links)
     {
         var valueSets = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -69,6 +80,7 @@ public sealed class SecLangRuleSet
             var targets = string.Join('|', link.Targets);
             link.ValueSet = Number(valueSets, targets + " " + link.TransformationKey);
             link.TargetSet = Number(targetSets, targets);
+            link.StableValues = link.Targets.All(t => Stable.Contains(t.Id));
         }
         return (valueSets.Count, targetSets.Count);
     }

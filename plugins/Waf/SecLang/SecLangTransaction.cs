@@ -27,15 +27,19 @@ public sealed class SecLangTransaction : IMatchContext
     private readonly Dictionary<(string Value, string Chain), string> _transformed = new(ByReference<string>.Comparer);
     private readonly Dictionary<(string Value, Func<string, string> Step), string> _stepped = new(ByReference<Func<string, string>>.Comparer);
     private readonly Stack<List<VariableValue>> _valueLists = [];
-    /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
+    /// <summary>The transformed values of each <see cref="SecLangRule.ValueSet"/>, valid while their stamp is current (<see cref="IsCurrent"/>).</summary>
     private readonly CollectedValues?[] _collected;
-    /// <summary>The values of each <see cref="SecLangRule.TargetSet"/> before transformations, valid while their stamp is <see cref="_phaseStamp"/>.</summary>
+    /// <summary>The values of each <see cref="SecLangRule.TargetSet"/> before transformations, valid while their stamp is current.</summary>
     private readonly List<VariableValue>?[] _targetValues;
-    private readonly int[] _targetStamps;
+    private readonly long[] _targetStamps;
     /// <summary>The value and target sets collected since <see cref="Clear"/> (a set collected in both phases is listed twice).</summary>
     private readonly List<int> _valueSetsUsed = [], _targetSetsUsed = [];
     private readonly Func<string, ulong[]> _candidatesOf;
-    private int _phaseStamp;
+    /// <summary>
+    /// Stamps of what was collected: a new <see cref="_phaseStamp"/> at each phase, a new <see cref="_requestStamp"/> at each
+    /// request; both from one counter, so a stamp at or after the request's is of this request.
+    /// </summary>
+    private long _stamps, _phaseStamp, _requestStamp;
     private readonly Dictionary<string, ulong[]> _candidates = new(ReferenceEqualityComparer.Instance);
     /// <summary>
     /// Long values a case change made (<c>t:lowercase</c>) and the value each was made from: the prefilter ignores case,
@@ -79,7 +83,7 @@ public sealed class SecLangTransaction : IMatchContext
         _rules = rules;
         _collected = new CollectedValues?[rules.ValueSets];
         _targetValues = new List<VariableValue>?[rules.TargetSets];
-        _targetStamps = new int[rules.TargetSets];
+        _targetStamps = new long[rules.TargetSets];
         _candidatesOf = Candidates;
         foreach (var id in Persistent) _collections[id] = new Collection(rules.Slots);
         _argsGet = new Collection(rules.Slots);
@@ -112,7 +116,7 @@ public sealed class SecLangTransaction : IMatchContext
         foreach (var set in _targetSetsUsed) _targetValues[set]!.Clear();
         _valueSetsUsed.Clear();
         _targetSetsUsed.Clear();
-        _phaseStamp++;
+        _requestStamp = _phaseStamp = ++_stamps;
         _removedIds.Clear();
         _removedRanges.Clear();
         _removedTags.Clear();
@@ -444,7 +448,7 @@ public sealed class SecLangTransaction : IMatchContext
         var rules = _rules.Phases[phase];
         var steps = _rules.Steps[phase];
         var skipTargets = _rules.SkipTargets[phase];
-        _phaseStamp++; // the body was read since the last phase
+        _phaseStamp = ++_stamps; // the body was read since the last phase
         for (var i = 0; i < rules.Length; i++)
         {
             var step = steps[i];
@@ -500,7 +504,7 @@ public sealed class SecLangTransaction : IMatchContext
         tested = default;
         if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0) return null;
         if (step.ValueSet >= 0)
-            return _collected[step.ValueSet] is { } collected && collected.Stamp == _phaseStamp
+            return _collected[step.ValueSet] is { } collected && IsCurrent(collected.Stamp, step.StableValues)
                 && (collected.Values.Length == 0 || step.PrefilterSlot >= 0 && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), step.PrefilterSlot))
                 ? false : null;
         var member = step.Member;
@@ -508,7 +512,19 @@ public sealed class SecLangTransaction : IMatchContext
         var (at, count) = owner.Find(member.Slot, member.Key!);
         if (member.Count)
         {
-            if (!member.Matches(count)) return false;
+            var countMatches = member.Matches(count);
+            if (member.OrValue && count > 0)
+            {
+                // the count is tested first, then the member: what matched last is the matched value
+                if (count != 1) return null;
+                var value = owner.Members[at];
+                if (member.Matches(NumericOperator.ToInt(value.Value)))
+                {
+                    tested = new(member.Name, value.Key, value.Value);
+                    return true;
+                }
+            }
+            if (!countMatches) return false;
             tested = new(member.Name, null, count.ToString(CultureInfo.InvariantCulture));
             return true;
         }
@@ -631,7 +647,7 @@ public sealed class SecLangTransaction : IMatchContext
     private CollectedValues Collected(SecLangRule rule, SecLangRule top)
     {
         var collected = _collected[rule.ValueSet] ??= new CollectedValues();
-        if (collected.Stamp == _phaseStamp) return collected;
+        if (IsCurrent(collected.Stamp, rule.StableValues)) return collected;
         collected.Clear();
         _valueSetsUsed.Add(rule.ValueSet);
         foreach (var value in TargetValues(rule, top)) collected.Add(value, Transform(value.Value, rule));
@@ -639,11 +655,17 @@ public sealed class SecLangTransaction : IMatchContext
         return collected;
     }
 
+    /// <summary>
+    /// Whether values collected at <paramref name="stamp"/> are still those of the request: collected in this phase, or,
+    /// for targets that cannot change within a request (<see cref="SecLangRule.StableValues"/>), in an earlier phase of it.
+    /// </summary>
+    private bool IsCurrent(long stamp, bool stable) => stable ? stamp >= _requestStamp : stamp == _phaseStamp;
+
     /// <summary>The values of a rule's <see cref="SecLangRule.TargetSet"/>: read by the first rule of the phase that reads them.</summary>
     private List<VariableValue> TargetValues(SecLangRule rule, SecLangRule top)
     {
         var values = _targetValues[rule.TargetSet] ??= [];
-        if (_targetStamps[rule.TargetSet] == _phaseStamp) return values;
+        if (IsCurrent(_targetStamps[rule.TargetSet], rule.StableValues)) return values;
         values.Clear();
         _targetSetsUsed.Add(rule.TargetSet);
         CollectValues(rule, top, values);

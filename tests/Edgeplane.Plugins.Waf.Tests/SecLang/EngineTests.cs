@@ -74,6 +74,32 @@ public sealed class EngineTests
     public void A_rule_comparing_one_member_with_a_number_decides_as_the_operator_does(string rules, bool blocked) =>
         Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5\"\n" + rules, "/", [("X-A", "1"), ("X-A", "5")]));
 
+    // the CRS's exclusion packages: SecRule &TX:crs_exclusions_x|TX:crs_exclusions_x "@eq 0" "…,skipAfter:END-X"
+    [Theory]
+    [InlineData("&TX:missing|TX:missing \"@eq 0\"", "", false)] // no member: its count, 0, matches
+    [InlineData("&TX:score|TX:score \"@eq 0\"", "", true)] // count 1, value 5
+    [InlineData("&TX:off|TX:off \"@eq 0\"", "", false)] // count 1, value 0
+    [InlineData("&TX:score|TX:score \"@eq 5\"", "", false)]
+    [InlineData("&TX:score|TX:score \"@eq 1\"", "", false)]
+    [InlineData("&TX:score|TX:score \"!@eq 0\"", "", false)]
+    [InlineData("&TX:missing|TX:missing \"!@eq 0\"", "", true)]
+    [InlineData("&TX:missing|TX:missing \"@eq 0\"", "SecRule MATCHED_VAR \"@streq 0\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("&TX:missing|TX:missing \"@eq 0\"", "SecRule MATCHED_VAR_NAME \"@streq TX\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("&TX:off|TX:off \"@eq 0\"", "SecRule MATCHED_VAR_NAME \"@streq TX:off\" \"id:5,phase:1,deny\"", true)]
+    [InlineData("&TX:score|TX:score \"@eq 1\"", "SecRule MATCHED_VAR_NAME \"@streq TX\" \"id:5,phase:1,deny\"", true)]
+    public void A_rule_comparing_a_count_and_its_member_with_a_number_decides_as_the_operator_does(string rule, string afterEnd, bool blocked) =>
+        Assert.Equal(blocked, Blocks("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.score=5,setvar:tx.off=0\"\n"
+            + $"SecRule {rule} \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END\n{afterEnd}", "/"));
+
+    [Theory]
+    [InlineData("REQUEST_HEADERS:X-Test", "", true)] // read in phase 1, the same values in phase 2
+    [InlineData("ARGS", "a=evil", true)] // read in phase 1 before the body, again in phase 2 with it
+    [InlineData("ARGS_NAMES", "evil=1", true)]
+    [InlineData("REQUEST_BODY", "evil", true)]
+    public void Values_read_in_phase_1_are_read_again_in_phase_2_when_the_body_can_change_them(string target, string body, bool blocked) =>
+        Assert.Equal(blocked, Blocks($"SecRule {target} \"@rx ^$\" \"id:2,phase:1,pass,nolog\"\nSecRule {target} \"@contains evil\" \"id:3,phase:2,deny\"",
+            "/", [("X-Test", "evil")], body, "application/x-www-form-urlencoded"));
+
     [Theory]
     [InlineData("UNION SELECT", "@rx union select", true)]
     [InlineData("UNION SELECT", "@rx UNION SELECT", false)]
