@@ -17,10 +17,26 @@ namespace Edgeplane.Plugins.Waf.SecLang;
 /// </param>
 /// <param name="Member">When the rule compares one named member (or the count of its members) with a constant number.</param>
 /// <param name="StableValues">The rule's <see cref="SecLangRule.StableValues"/>: its value set, once collected, holds for the whole request.</param>
-public readonly record struct RuleStep(bool IsMarker, int ValueSet, int PrefilterSlot, MemberComparison Member, bool StableValues)
+/// <param name="Members">
+/// When every target of the rule names one member of a collection (<c>REQUEST_HEADERS:Content-Length</c>,
+/// <c>TX:high_risk_country_codes</c>; no counts, no selectors): the rule has nothing to test, and cannot match, while
+/// none of them is there.
+/// </param>
+public readonly record struct RuleStep(bool IsMarker, int ValueSet, int PrefilterSlot, MemberComparison Member, bool StableValues, NamedMember[]? Members)
 {
     public static RuleStep Of(SecLangRule rule) =>
-        new(rule.IsMarker, rule.ValueSet, rule.IsMarker || rule.ValueSet < 0 || rule.Negated ? -1 : rule.PrefilterSlot, MemberComparison.Of(rule), rule.StableValues);
+        new(rule.IsMarker, rule.ValueSet, rule.IsMarker || rule.ValueSet < 0 || rule.Negated ? -1 : rule.PrefilterSlot, MemberComparison.Of(rule), rule.StableValues,
+            NamedMember.AllOf(rule));
+}
+
+/// <summary>One named member a rule reads: its collection's number, the name's slot and the name.</summary>
+public readonly record struct NamedMember(int Collection, int Slot, string Key)
+{
+    /// <summary>The members a rule's targets name, when each target names one member of a collection; null otherwise.</summary>
+    public static NamedMember[]? AllOf(SecLangRule rule) =>
+        !rule.IsMarker && rule.Targets.Count > 0 && rule.Targets.All(t => t is { Exclude: false, Count: false, Key: not null, KeyPattern: null } && t.Id > VariableNames.TimeEpoch)
+            ? [.. rule.Targets.Select(t => new NamedMember(t.Id, t.Slot, t.Key!))]
+            : null;
 }
 
 /// <summary>

@@ -503,6 +503,7 @@ public sealed class SecLangTransaction : IMatchContext
     {
         tested = default;
         if (_removedTargetsById.Count > 0 || _removedTargetsByTag.Count > 0) return null;
+        if (step.Members is { } members && NoneThere(members)) return false;
         if (step.ValueSet >= 0)
             return _collected[step.ValueSet] is { } collected && IsCurrent(collected.Stamp, step.StableValues)
                 && (collected.Values.Length == 0 || step.PrefilterSlot >= 0 && !LiteralIndex.Contains(collected.AnyCandidates(_candidatesOf, _rules.Literals.Words), step.PrefilterSlot))
@@ -533,6 +534,14 @@ public sealed class SecLangTransaction : IMatchContext
         var found = owner.Members[at];
         tested = new(member.Name, found.Key, found.Value);
         return member.Matches(NumericOperator.ToInt(found.Value));
+    }
+
+    /// <summary>Whether none of the named members exists (a member of a collection not made yet, or a single variable, counts as there).</summary>
+    private bool NoneThere(NamedMember[] members)
+    {
+        foreach (var member in members)
+            if (_collections[member.Collection] is not { } owner || owner.Find(member.Slot, member.Key).Count > 0) return false;
+        return true;
     }
 
     private bool IsRemoved(SecLangRule rule)

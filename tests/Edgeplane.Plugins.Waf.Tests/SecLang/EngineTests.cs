@@ -92,6 +92,18 @@ public sealed class EngineTests
             + $"SecRule {rule} \"id:3,phase:1,pass,nolog,skipAfter:END\"\nSecRule TX:score \"@eq 5\" \"id:4,phase:1,deny\"\nSecMarker END\n{afterEnd}", "/"));
 
     [Theory]
+    [InlineData("REQUEST_HEADERS:X-Missing \"!@rx x\"", false)] // no member: nothing is tested, negated or not
+    [InlineData("REQUEST_HEADERS:X-Missing|REQUEST_HEADERS:X-Test \"!@rx x\"", true)]
+    [InlineData("REQUEST_HEADERS:X-Missing|REQUEST_HEADERS:X-Other \"@rx ^$\"", false)]
+    [InlineData("TX:missing \"@rx ^$\"", false)]
+    [InlineData("TX:empty \"@rx ^$\"", true)]
+    [InlineData("TX:missing|TX:empty \"@unconditionalMatch\"", true)]
+    [InlineData("REQUEST_HEADERS:X-Missing \"@unconditionalMatch\"", false)]
+    [InlineData("REQUEST_HEADERS:X-Test \"@unconditionalMatch\"", true)]
+    public void A_rule_whose_named_members_are_all_missing_tests_nothing(string rule, bool blocked) =>
+        Assert.Equal(blocked, Blocks($"SecAction \"id:1,phase:1,pass,nolog,setvar:tx.empty=\"\nSecRule {rule} \"id:3,phase:1,deny\"", "/", [("X-Test", "evil")]));
+
+    [Theory]
     [InlineData("REQUEST_HEADERS:X-Test", "", true)] // read in phase 1, the same values in phase 2
     [InlineData("ARGS", "a=evil", true)] // read in phase 1 before the body, again in phase 2 with it
     [InlineData("ARGS_NAMES", "evil=1", true)]
