@@ -82,7 +82,6 @@ public static class EdgeplaneApplication
             return failed;
         });
 
-        app.Use(app.Services.GetRequiredService<PluginStartup>().Watch); // plugins warm up once the first request is answered
         app.UseMiddleware<FailedRequestAudit>(); // outside the exception handler: sees the status it answers with
         app.UseExceptionHandler();
         app.UseStatusCodePages(BindingFailures.HandleAsync);

@@ -18,7 +18,7 @@ public static class ObservabilityExtensions
         services.AddMetrics();
         services.AddSingleton<MetricsCollector>();
         services.AddSingleton<HostMetrics>();
-        services.AddSingleton(new PluginStartup(firstAnswerPatience: PluginStartup.FirstAnswerPatience));
+        services.AddSingleton<PluginStartup>();
         services.AddHealthChecks().AddCheck<PluginHealthCheck>(PluginHealthCheck.Name)
             .AddCheck<PluginStartup>(PluginStartup.Name);
         return services;

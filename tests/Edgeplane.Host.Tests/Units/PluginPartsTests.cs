@@ -2,7 +2,6 @@ using Edgeplane.Abstractions.Data;
 using Edgeplane.Abstractions.Plugins;
 using Edgeplane.Host.Data;
 using Edgeplane.Host.Plugins;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -109,44 +108,6 @@ public sealed class PluginPartsTests
         await guarded.StopAsync(CancellationToken.None);
 
         Assert.False(startedEarly);
-        await inner.Received(1).StopAsync(Arg.Any<CancellationToken>());
-    }
-
-    [Fact]
-    public async Task A_plugins_background_services_wait_for_the_hosts_first_answer()
-    {
-        var inner = Substitute.For<IHostedService>();
-        var started = new TaskCompletionSource();
-        inner.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { started.SetResult(); return Task.CompletedTask; });
-        var startup = new PluginStartup(firstAnswerPatience: TimeSpan.FromHours(1));
-        var guarded = Guard(PluginEntryTests.At(PluginState.Mapped), startup, inner);
-        var answering = new TaskCompletionSource();
-        var pipeline = startup.Watch(_ => answering.Task);
-
-        await guarded.StartAsync(CancellationToken.None);
-        var request = pipeline(new DefaultHttpContext());
-        await Task.Delay(50, TestContext.Current.CancellationToken);
-        var startedDuringTheFirstRequest = started.Task.IsCompleted;
-        answering.SetResult();
-        await request;
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await guarded.StopAsync(CancellationToken.None);
-
-        Assert.False(startedDuringTheFirstRequest);
-    }
-
-    [Fact]
-    public async Task Without_a_request_a_plugins_background_services_start_after_the_patience()
-    {
-        var inner = Substitute.For<IHostedService>();
-        var started = new TaskCompletionSource();
-        inner.StartAsync(Arg.Any<CancellationToken>()).Returns(_ => { started.SetResult(); return Task.CompletedTask; });
-        var guarded = Guard(PluginEntryTests.At(PluginState.Mapped), new PluginStartup(firstAnswerPatience: TimeSpan.FromMilliseconds(10)), inner);
-
-        await guarded.StartAsync(CancellationToken.None);
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await guarded.StopAsync(CancellationToken.None);
-
         await inner.Received(1).StopAsync(Arg.Any<CancellationToken>());
     }
 
