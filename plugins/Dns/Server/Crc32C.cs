@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -17,12 +18,10 @@ public static class Crc32C
     public static uint Append(uint crc, ReadOnlySpan<byte> bytes)
     {
         var words = MemoryMarshal.Cast<byte, ulong>(bytes);
-        foreach (var word in words) crc = BitOperations.Crc32C(crc, BitConverter.IsLittleEndian ? word : BinaryReverse(word));
+        foreach (var word in words) crc = BitOperations.Crc32C(crc, BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
         foreach (var b in bytes[(words.Length * sizeof(ulong))..]) crc = BitOperations.Crc32C(crc, b);
         return crc;
     }
-
-    private static ulong BinaryReverse(ulong word) => System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(word);
 
     /// <summary>A write-only stream that passes every byte on to <paramref name="inner"/> and keeps their CRC-32C.</summary>
     public sealed class Writing(Stream inner) : Stream
