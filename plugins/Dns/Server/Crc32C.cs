@@ -23,6 +23,40 @@ public static class Crc32C
         return crc;
     }
 
+    /// <summary>
+    /// A read-only stream over the next <paramref name="length"/> bytes of <paramref name="inner"/> that keeps the CRC-32C of
+    /// the bytes read through it and how many are left.
+    /// </summary>
+    public sealed class Reading(Stream inner, long length) : Stream
+    {
+        private uint _crc = ~0u;
+
+        public uint Value => ~_crc;
+
+        /// <summary>The bytes not read yet.</summary>
+        public long Remaining { get; private set; } = length;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, Remaining)]);
+            _crc = Append(_crc, buffer[..read]);
+            Remaining -= read;
+            return read;
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>A write-only stream that passes every byte on to <paramref name="inner"/> and keeps their CRC-32C.</summary>
     public sealed class Writing(Stream inner) : Stream
     {

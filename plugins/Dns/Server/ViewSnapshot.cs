@@ -45,21 +45,26 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var content = File.ReadAllBytes(path);
-            if (content.Length < ChecksumLength || Crc32C.Of(content.AsSpan(ChecksumLength)) != BinaryPrimitives.ReadUInt32LittleEndian(content))
-                throw new InvalidDataException($"{path}: checksum mismatch");
-            using var reader = new BinaryReader(new MemoryStream(content, ChecksumLength, content.Length - ChecksumLength), Encoding.UTF8);
+            // Read as a stream through its checksum, not into one array of the file's size: at a restart such an array
+            // (megabytes, in the large object heap) set off a full garbage collection while the host was starting.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            Span<byte> checksum = stackalloc byte[ChecksumLength];
+            file.ReadExactly(checksum);
+            var content = new Crc32C.Reading(file, file.Length - ChecksumLength);
+            using var reader = new BinaryReader(content, Encoding.UTF8);
             if (reader.ReadInt32() != Version) throw new InvalidDataException($"{path}: another version");
             var position = reader.ReadInt64();
             var mark = reader.ReadBoolean() ? new Mark(position, reader.ReadInt64(), reader.ReadString()) : new Mark(position, null, null);
-            var stored = new (string Id, string Name, long Serial, long Position, byte[] Records, ZoneDelta[] Journal)[reader.ReadInt32()];
+            // Counts and lengths are checked against what is left of the file: the checksum is known only at its end.
+            var stored = new (string Id, string Name, long Serial, long Position, byte[] Records, ZoneDelta[] Journal)[Count(reader, content)];
             for (var i = 0; i < stored.Length; i++)
             {
-                stored[i] = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), Bytes(reader), new ZoneDelta[reader.ReadInt32()]);
+                stored[i] = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), Bytes(reader, content), new ZoneDelta[Count(reader, content)]);
                 for (var j = 0; j < stored[i].Journal.Length; j++)
-                    stored[i].Journal[j] = new ZoneDelta(reader.ReadInt64(), reader.ReadInt64(), Bytes(reader), Bytes(reader));
+                    stored[i].Journal[j] = new ZoneDelta(reader.ReadInt64(), reader.ReadInt64(), Bytes(reader, content), Bytes(reader, content));
             }
-            if (reader.BaseStream.Position != reader.BaseStream.Length) throw new InvalidDataException($"{path}: data after the last zone");
+            if (content.Remaining != 0) throw new InvalidDataException($"{path}: data after the last zone");
+            if (content.Value != BinaryPrimitives.ReadUInt32LittleEndian(checksum)) throw new InvalidDataException($"{path}: checksum mismatch");
             var zones = new ZoneSnapshot[stored.Length];
             for (var i = 0; i < stored.Length; i++)
             {
@@ -75,9 +80,16 @@ public sealed class ViewSnapshot(string directory, Func<string, string, long, lo
         }
     }
 
-    private static byte[] Bytes(BinaryReader reader)
+    /// <summary>A count of entries, each at least a byte long, so no more than the bytes left.</summary>
+    private static int Count(BinaryReader reader, Crc32C.Reading content)
     {
-        var length = reader.ReadInt32();
+        var count = reader.ReadInt32();
+        return count >= 0 && count <= content.Remaining ? count : throw new InvalidDataException($"the snapshot holds a count of {count} with {content.Remaining} bytes left");
+    }
+
+    private static byte[] Bytes(BinaryReader reader, Crc32C.Reading content)
+    {
+        var length = Count(reader, content);
         var bytes = reader.ReadBytes(length);
         return bytes.Length == length ? bytes : throw new EndOfStreamException("the snapshot ends inside a zone");
     }

@@ -81,6 +81,58 @@ public sealed class ViewSnapshotTests
     }
 
     [Fact]
+    public async Task A_damaged_or_cut_file_is_not_used()
+    {
+        using var dir = new TempDirectory();
+        var zone = TestZones.Snapshot("example.com", TestZones.Example);
+        new ViewSnapshot(dir.Path, Builder.Snapshot).Write(new ViewSnapshot.Mark(40, null, null), [Builder.Snapshot("zone-id", "example.com", 7, 42, zone.Records(), [])]);
+        var path = Path.Combine(dir.Path, "view.snapshot");
+        var whole = await File.ReadAllBytesAsync(path);
+
+        var damaged = whole.ToArray();
+        damaged[damaged.AsSpan().IndexOf("example.com"u8)] ^= 0x20; // the zone's name: the file still parses, only the checksum tells
+        await File.WriteAllBytesAsync(path, damaged);
+        var loaded = await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync();
+        Assert.Null(loaded.Mark);
+        Assert.Contains("checksum", loaded.Problem);
+
+        await File.WriteAllBytesAsync(path, whole[..^10]);
+        loaded = await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync();
+        Assert.Null(loaded.Mark);
+        Assert.NotNull(loaded.Problem);
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1)]
+    public async Task A_file_whose_count_of_zones_is_impossible_is_not_used_though_its_checksum_holds(int zones)
+    {
+        using var dir = new TempDirectory();
+        await WriteChecksummedAsync(dir.Path, writer =>
+        {
+            writer.Write(3);
+            writer.Write(5L);
+            writer.Write(false);
+            writer.Write(zones);
+        });
+
+        var loaded = await new ViewSnapshot(dir.Path, Builder.Snapshot).LoadAsync();
+
+        Assert.Null(loaded.Mark);
+        Assert.NotNull(loaded.Problem);
+    }
+
+    private static async Task WriteChecksummedAsync(string directory, Action<BinaryWriter> write)
+    {
+        var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body)) write(writer);
+        var content = body.ToArray();
+        var checksum = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(checksum, Crc32C.Of(content));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "view.snapshot"), [.. checksum, .. content]);
+    }
+
+    [Fact]
     public async Task A_file_of_the_earlier_version_is_not_used()
     {
         using var dir = new TempDirectory();
