@@ -7,8 +7,8 @@
   scale.py same EP_PORT NSD_PORT NAMES COUNT               compares both servers' answers on a sample
   scale.py propagation BASE KEY PORT ZONES EDITS           API 201 -> answer over UDP, per edit
   scale.py concurrent BASE KEY ZONES CLIENTS ADDS          single adds from concurrent API clients: adds/s and latency
-  scale.py answered PORT NAME TIMEOUT [SINCE]              waits until NAME has an A answer; prints the seconds it took
-                                                           (from SINCE, a Unix time, when given: to the answer's arrival)
+  scale.py answered PORT NAME TIMEOUT [POLLING]            waits until NAME has an A answer; prints the seconds it took
+                                                           (with POLLING: creates that file once it polls, prints the Unix time of the answer)
   scale.py secondary EP_PORT ZONES DIR                     DIR/zones.conf: NSD secondary for every zone (NOTIFY + IXFR from EP_PORT)
   scale.py edits BASE KEY ZONES RECORDS EDITS CLIENTS NAMES  random single adds and deletes from concurrent clients; appends added names to NAMES
   scale.py synced PRIMARY SECONDARY ZONES TIMEOUT         waits until every zone's SOA serial is the same on both; prints the seconds it took
@@ -17,6 +17,7 @@ Only the standard library; everything goes to 127.0.0.1.
 """
 import http.client
 import json
+import os
 import random
 import socket
 import struct
@@ -340,13 +341,18 @@ def axfr(primary, secondary_port, zones):
         sys.exit(1)
 
 
-def answered(port, name, timeout, since=None):
+def answered(port, name, timeout, polling=None):
+    """With polling (a file name): creates that file once the first query is sent, then prints the Unix time the answer
+    arrived, so that a restart is timed from the server's start without the client's own start (a pyenv shim alone
+    takes ~0.5 s to start python here)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         answer = ask(sock, port, name, "A", timeout=0.01)
+        if polling is not None and not os.path.exists(polling):
+            open(polling, "w").close()
         if answer and answer[0] == 0 and answer[1] > 0:
-            print(f"{time.time() - since if since is not None else time.perf_counter() - start:.3f}")
+            print(f"{time.time():.6f}" if polling is not None else f"{time.perf_counter() - start:.3f}")
             return
     sys.exit(f"{name} not answered within {timeout} s")
 
@@ -374,6 +380,6 @@ if __name__ == "__main__":
     elif command == "axfr":
         axfr(int(args[0]), int(args[1]), int(args[2]))
     elif command == "answered":
-        answered(int(args[0]), args[1], float(args[2]), float(args[3]) if len(args) > 3 else None)
+        answered(int(args[0]), args[1], float(args[2]), args[3] if len(args) > 3 else None)
     else:
         sys.exit(__doc__)
