@@ -71,12 +71,4 @@ public sealed class Body<T> : IBindableFromHttpContext<Body<T>>, IEndpointParame
         }
         return buffer.WrittenSpan.ToArray();
     }
-
-    private sealed record FormOrJsonBody(Type RequestType) : IAcceptsMetadata
-    {
-        // JSON is read whatever the Content-Type says (seeds' curl examples send none or a form's).
-        public IReadOnlyList<string> ContentTypes { get; } = ["application/json", "application/x-www-form-urlencoded", "*/*"];
-        Type? IAcceptsMetadata.RequestType => RequestType;
-        public bool IsOptional => false;
-    }
 }

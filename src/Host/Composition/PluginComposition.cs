@@ -17,7 +17,7 @@ public static class PluginComposition
         Parallel.ForEach(active, entry =>
         {
             var clock = Stopwatch.StartNew();
-            PluginLoader.Load(entry);
+            PluginLoader.Load(entry, Path.Combine(dataDirectory, ".plugin-types", entry.Id));
             entry.LoadTime += clock.Elapsed;
         });
         return Register(builder, active, dataDirectory);

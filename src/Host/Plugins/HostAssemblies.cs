@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Frozen;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -8,12 +7,13 @@ namespace Edgeplane.Host.Plugins;
 /// <summary>The assemblies the host ships (its trusted platform assemblies) and which of them a plugin shares.</summary>
 public static class HostAssemblies
 {
-    private static readonly FrozenSet<string> Names =
+    // Read only after it is built. Not a FrozenSet: building the first one loads ~30 types (its variants) on every start.
+    private static readonly HashSet<string> Names =
         ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Select(p => Path.GetFileNameWithoutExtension(p))
-            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     // Plugins load in parallel: each version is looked up once, and looking one up blocks no other.
     private static readonly ConcurrentDictionary<string, Lazy<Version?>> Versions = new(StringComparer.OrdinalIgnoreCase);

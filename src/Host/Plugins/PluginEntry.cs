@@ -25,6 +25,8 @@ public sealed class PluginEntry(string folder, string id)
     public TimeSpan LoadTime { get; set; }
     public Assembly? Assembly { get; set; }
     public IPlugin? Instance { get; set; }
+    /// <summary>The entry assembly's route modules, mapped in this order.</summary>
+    public IReadOnlyList<Type> Modules { get; set; } = [];
 
     /// <summary>What is wrong with the plugin without stopping it (e.g. a copy of an assembly the host provides), logged as warnings.</summary>
     public List<string> Warnings { get; } = [];

@@ -6,7 +6,8 @@ namespace Edgeplane.Host.Plugins;
 /// <summary>Loads a plugin's entry assembly into its own context and creates its <see cref="IPlugin"/>.</summary>
 public static class PluginLoader
 {
-    public static void Load(PluginEntry entry)
+    /// <param name="typesFile">Where the plugin's <see cref="PluginTypes"/> are kept between starts.</param>
+    public static void Load(PluginEntry entry, string typesFile)
     {
         var manifest = entry.Manifest!;
         var path = Path.Combine(entry.Folder, manifest.EntryAssembly);
@@ -29,16 +30,15 @@ public static class PluginLoader
                 LoadDependency(context, reference);
             entry.Warnings.AddRange(SharedCopies(entry.Folder, manifest.EntryAssembly));
 
-            var pluginTypes = assembly.GetExportedTypes()
-                .Where(t => typeof(IPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-                .ToList();
-            if (pluginTypes.Count != 1)
+            var types = PluginTypes.Of(assembly, typesFile);
+            if (types.Plugins.Count != 1)
             {
-                entry.Fail($"'{manifest.EntryAssembly}' must hold exactly one public IPlugin class; found {pluginTypes.Count}");
+                entry.Fail($"'{manifest.EntryAssembly}' must hold exactly one public IPlugin class; found {types.Plugins.Count}");
                 return;
             }
             entry.Assembly = assembly;
-            entry.Instance = (IPlugin)Activator.CreateInstance(pluginTypes[0])!;
+            entry.Modules = types.Modules;
+            entry.Instance = (IPlugin)Activator.CreateInstance(types.Plugins[0])!;
             entry.Advance(PluginState.Loaded);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

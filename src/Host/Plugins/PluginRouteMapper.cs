@@ -56,9 +56,7 @@ public static class PluginRouteMapper
         // after the route's own conventions, which may limit it to some profiles
         ((IEndpointConventionBuilder)group).Finally(endpoint => PlaceOnMounts(endpoint, mounts));
 
-        var modules = entry.Assembly!.GetExportedTypes()
-            .Where(t => typeof(ICarterModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false });
-        foreach (var type in modules)
+        foreach (var type in entry.Modules)
             ((ICarterModule)ActivatorUtilities.CreateInstance(app.Services, type)).AddRoutes(group);
     }
 
