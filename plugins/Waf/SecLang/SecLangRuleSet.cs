@@ -30,6 +30,7 @@ public sealed class SecLangRuleSet
             Steps[phase] = [.. Phases[phase].Select(RuleStep.Of)];
             SkipTargets[phase] = SkipAfterTargets(Phases[phase]);
         }
+        SetupLength = SetupPrefix.Length(Phases[1]);
         ById = rules.Where(r => !r.IsMarker).ToDictionary(r => r.Id);
     }
 
@@ -39,6 +40,8 @@ public sealed class SecLangRuleSet
     public RuleStep[][] Steps { get; } = new RuleStep[6][];
     /// <summary>For each rule of a phase with <c>skipAfter</c>: the index of the first following marker of that name (the phase's length when none follows).</summary>
     public int[][] SkipTargets { get; } = new int[6][];
+    /// <summary>How many rules and markers at the start of phase 1 read and write only <c>TX</c> (<see cref="SetupPrefix"/>).</summary>
+    public int SetupLength { get; }
     public IReadOnlyDictionary<int, SecLangRule> ById { get; }
     public LiteralIndex Literals { get; }
     /// <summary>The member names the rules write statically, numbered; <c>TX:0</c>–<c>TX:9</c> (captures) are 0–9.</summary>

@@ -74,6 +74,8 @@ public sealed class SecLangTransaction : IMatchContext
     private bool _allowRequest;
     private SecLangRule? _interrupting;
     private int _status;
+    /// <summary>What the rule set's <see cref="SetupPrefix"/> left in the first request that ran it cleanly; null before.</summary>
+    private SetupState? _setup;
 
     public SecLangTransaction(SecLangRuleSet rules, SecLangRequest request) : this(rules) => Start(request);
 
@@ -155,7 +157,7 @@ public sealed class SecLangTransaction : IMatchContext
     {
         if (_mode != RuleEngineMode.Off)
         {
-            RunPhase(1);
+            RunPhaseOne();
             if (_interrupting is null && !_allowAll && !_allowRequest && _mode != RuleEngineMode.Off)
             {
                 ReadBody();
@@ -445,12 +447,52 @@ public sealed class SecLangTransaction : IMatchContext
 
     private void RunPhase(int phase)
     {
+        _phaseStamp = ++_stamps; // the body was read since the last phase
+        RunRules(phase, 0, int.MaxValue);
+    }
+
+    /// <summary>Phase 1, starting after the <see cref="SetupPrefix"/> from what it left once a request ran it cleanly.</summary>
+    private void RunPhaseOne()
+    {
+        _phaseStamp = ++_stamps;
+        var setupLength = _rules.SetupLength;
+        if (setupLength == 0)
+        {
+            RunRules(1, 0, int.MaxValue);
+            return;
+        }
+        if (_setup is { } setup)
+        {
+            var tx = _collections[TxId]!;
+            for (var i = 0; i < setup.Tx.Length; i++) tx.Add(setup.TxSlots[i], setup.Tx[i].Key, setup.Tx[i].Value);
+            _matchedVar = setup.MatchedVar;
+            _matchedValue = setup.MatchedValue;
+            _currentRule = setup.CurrentRule;
+            RunRules(1, setup.Resume, int.MaxValue);
+            return;
+        }
+        var resume = RunRules(1, 0, setupLength);
+        if (resume < 0) return;
+        if (_log.Count == 0 && _interrupting is null && !_allowAll && !_allowRequest && _mode == _rules.Mode)
+        {
+            var tx = _collections[TxId]!;
+            _setup = new SetupState([.. tx.Members], [.. tx.MemberSlots], _matchedVar, _matchedValue, _currentRule, resume);
+        }
+        RunRules(1, resume, int.MaxValue);
+    }
+
+    /// <summary>
+    /// The rules of a phase from index <paramref name="from"/>, stopping before the first at or after <paramref name="until"/>:
+    /// the index where the phase goes on (its length when it ran to the end), or -1 when a rule ended the phase.
+    /// </summary>
+    private int RunRules(int phase, int from, int until)
+    {
         var rules = _rules.Phases[phase];
         var steps = _rules.Steps[phase];
         var skipTargets = _rules.SkipTargets[phase];
-        _phaseStamp = ++_stamps; // the body was read since the last phase
-        for (var i = 0; i < rules.Length; i++)
+        for (var i = from; i < rules.Length; i++)
         {
+            if (i >= until) return i;
             var step = steps[i];
             if (step.IsMarker) continue;
             switch (Decided(step, out var tested))
@@ -475,14 +517,14 @@ public sealed class SecLangTransaction : IMatchContext
                 case Disruptive.Deny or Disruptive.Drop or Disruptive.Redirect when _mode == RuleEngineMode.On:
                     _interrupting = rule;
                     _status = rule.Actions.Status ?? (rule.Disruptive == Disruptive.Redirect ? 302 : 403);
-                    return;
+                    return -1;
                 case Disruptive.Allow when _mode == RuleEngineMode.On:
-                    if (rule.Actions.AllowScope == "phase") return;
+                    if (rule.Actions.AllowScope == "phase") return -1;
                     if (rule.Actions.AllowScope == "request") _allowRequest = true;
                     else _allowAll = true;
-                    return;
+                    return -1;
             }
-            if (_mode == RuleEngineMode.Off) return;
+            if (_mode == RuleEngineMode.Off) return -1;
             if (rule.Actions.SkipAfter is not null) i = skipTargets[i];
             else if (rule.Actions.Skip > 0)
             {
@@ -491,6 +533,7 @@ public sealed class SecLangTransaction : IMatchContext
                     if (!rules[++i].IsMarker) skipped++;
             }
         }
+        return rules.Length;
     }
 
     /// <summary>

@@ -13,7 +13,20 @@ public sealed class EngineTests
         var list = new List<KeyValuePair<string, string>> { new("Host", "a.example") };
         foreach (var (k, v) in headers ?? []) list.Add(new(k, v));
         if (contentType is not null) list.Add(new("Content-Type", contentType));
-        return new SecLangTransaction(set, SecLangRequest.FromText("127.0.0.1", 1234, method, uri, "HTTP/1.1", list, body is null ? null : Encoding.UTF8.GetBytes(body))).Evaluate();
+        // each request twice in one transaction: the second starts from what the setup rules left the first time (SetupPrefix)
+        var transaction = new SecLangTransaction(set);
+        SecLangResult Once()
+        {
+            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1234, method, uri, "HTTP/1.1", list, body is null ? null : Encoding.UTF8.GetBytes(body)));
+            var result = transaction.Evaluate();
+            transaction.Clear();
+            return result;
+        }
+        var first = Once();
+        var again = Once();
+        Assert.Equal((first.Interrupting, first.Status, first.AnomalyScore), (again.Interrupting, again.Status, again.AnomalyScore));
+        Assert.Equal(first.Matches.Select(m => (m.Id, m.VariableName, m.Value)), again.Matches.Select(m => (m.Id, m.VariableName, m.Value)));
+        return first;
     }
 
     private static bool Blocks(string rules, string uri, (string, string)[]? headers = null, string? body = null, string? contentType = null) =>
@@ -452,6 +465,56 @@ public sealed class EngineTests
     [InlineData("SecAction \"id:4,phase:2,pass,ctl:ruleRemoveTargetById=2;ARGS:p\"\nSecRule ARGS \"@rx needle\" \"id:2,phase:2,deny\"", "/?p=needle&q=x", "", false)]
     public void A_rule_its_prefilter_passes_over_in_the_loop_changes_nothing(string second, string uri, string third, bool blocked) =>
         Assert.Equal(blocked, Blocks("SecRule ARGS \"@rx needle\" \"id:1,phase:2,pass,nolog\"\n" + second + "\n" + third, uri));
+
+    [Fact]
+    public void Setup_rules_that_read_only_tx_leave_the_same_tx_in_every_request()
+    {
+        var set = RuleSetLoader.LoadText("""
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.paranoia_level=2"
+            SecRule &TX:threshold "@eq 0" "id:2,phase:1,pass,nolog,setvar:tx.threshold=5"
+            SecRule TX:paranoia_level "@lt 2" "id:3,phase:1,pass,nolog,skipAfter:END"
+            SecAction "id:4,phase:1,pass,nolog,setvar:tx.score_pl2=%{tx.threshold}"
+            SecMarker END
+            SecRule ARGS:a "@streq 1" "id:5,phase:1,pass,nolog,setvar:tx.score=+%{tx.score_pl2}"
+            SecRule ARGS:b "@streq 1" "id:6,phase:1,pass,nolog,setvar:!tx.threshold"
+            SecRule TX:score "@ge %{tx.threshold}" "id:7,phase:2,deny"
+            SecRule &TX:threshold "@eq 0" "id:8,phase:2,deny,status:418"
+            """);
+        Assert.Equal(5, SetupPrefix.Length(set.Phases[1]));
+        var transaction = new SecLangTransaction(set);
+        SecLangResult Send(string uri)
+        {
+            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", uri, "HTTP/1.1", [], null));
+            var result = transaction.Evaluate();
+            transaction.Clear();
+            return result;
+        }
+        Assert.False(Send("/").Blocked);
+        Assert.True(Send("/?a=1").Blocked);
+        Assert.Equal(418, Send("/?b=1").Status);
+        Assert.False(Send("/").Blocked);
+        Assert.Equal(403, Send("/?a=1").Status);
+    }
+
+    [Theory]
+    [InlineData("SecRule &TX:x \"@eq 0\" \"id:2,phase:1,pass,log,setvar:tx.x=1\"", 2)] // logs: every request runs it
+    [InlineData("SecRule REQUEST_URI \"@contains /\" \"id:2,phase:1,pass,nolog,setvar:tx.x=1\"", 1)] // reads the request
+    [InlineData("SecAction \"id:2,phase:1,pass,nolog,setvar:tx.x=%{REMOTE_ADDR}\"", 1)]
+    [InlineData("SecAction \"id:2,phase:1,pass,nolog,setvar:ip.x=1\"", 1)]
+    [InlineData("SecAction \"id:2,phase:1,pass,nolog,ctl:ruleRemoveById=9\"", 1)]
+    public void Setup_rules_end_at_the_first_rule_that_reads_or_writes_more_than_tx(string rule, int length)
+    {
+        var set = RuleSetLoader.LoadText("SecAction \"id:1,phase:1,pass,nolog,setvar:tx.y=1\"\n" + rule + "\nSecRule ARGS \"@contains evil\" \"id:9,phase:2,deny\"");
+        Assert.Equal(length, SetupPrefix.Length(set.Phases[1]));
+        var transaction = new SecLangTransaction(set);
+        for (var i = 0; i < 2; i++)
+        {
+            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", "/", "HTTP/1.1", [], null));
+            var result = transaction.Evaluate();
+            transaction.Clear();
+            Assert.Equal(length == 2 ? [2] : Array.Empty<int>(), result.Matches.Select(m => m.Id).ToArray());
+        }
+    }
 
     [Fact]
     public void A_reused_transaction_forgets_the_previous_request()
