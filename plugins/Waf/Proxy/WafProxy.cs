@@ -192,7 +192,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
     private async Task ForwardAsync(HttpContext context, string rawTarget, byte[]? prefix, int prefixLength, ResponseInspection? inspection)
     {
         var request = context.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream!, rawTarget))
+        using var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), new Uri(_upstream!, rawTarget))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -329,10 +329,11 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
     private static async Task SendResponseAsync(HttpContext context, HttpResponseMessage response, byte[]? held, int heldLength)
     {
         context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var (name, values) in response.Headers)
-            if (!HopByHop.Contains(name)) context.Response.Headers[name] = values.ToArray();
-        foreach (var (name, values) in response.Content.Headers)
-            context.Response.Headers[name] = values.ToArray();
+        // as received: the validating enumeration would parse every value (dates, lists) only to print it again
+        foreach (var (name, values) in response.Headers.NonValidated)
+            if (!HopByHop.Contains(name)) context.Response.Headers[name] = AsStringValues(values);
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+            context.Response.Headers[name] = AsStringValues(values);
         if (response.Content.Headers.ContentLength is null && !HttpMethods.IsHead(context.Request.Method))
             context.Response.Headers.ContentLength = null; // chunked
         try
@@ -340,7 +341,7 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             if (heldLength > 0) await context.Response.Body.WriteAsync(held.AsMemory(0, heldLength), context.RequestAborted);
             await using var upstreamBody = await response.Content.ReadAsStreamAsync(context.RequestAborted);
             await upstreamBody.CopyToAsync(context.Response.Body, context.RequestAborted);
-            if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
+            if (context.Response.SupportsTrailers() && response.TrailingHeaders.Any()) // TrailingHeaders is made when first read
                 foreach (var (name, values) in response.TrailingHeaders)
                     context.Response.AppendTrailer(name, values.ToArray());
         }
@@ -349,6 +350,9 @@ public sealed class WafProxy(WafEngine engine, WafProxyOptions options, WafMetri
             context.Abort(); // the upstream or the client went away mid-body: do not pretend the body is complete
         }
     }
+
+    private static StringValues AsStringValues(System.Net.Http.Headers.HeaderStringValues values) =>
+        values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
 
     public async ValueTask DisposeAsync()
     {

@@ -73,6 +73,16 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
         Assert.True(response.Headers.Contains("X-Request-Id"));
     }
 
+    [Fact]
+    public async Task Response_headers_pass_as_the_upstream_wrote_them()
+    {
+        fixture.UseRules([.. DefaultRules.All]);
+        using var response = await Client.GetAsync("/echo/x?headers=1", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["upstream=1; Path=/", "second=2; Path=/"], response.Headers.NonValidated["Set-Cookie"]);
+        Assert.Equal("no-cache,max-age=0", response.Headers.NonValidated["Cache-Control"].ToString());
+    }
+
     [Theory]
     [InlineData(10)]
     [InlineData(200_000)]

@@ -80,6 +80,11 @@ public sealed class Upstream : IAsyncDisposable
             h["X-Upstream-Cookie"] = request.Headers.Cookie.ToString();
             h["X-Upstream-Sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes));
             h["Set-Cookie"] = "upstream=1; Path=/";
+            if (request.Query.ContainsKey("headers"))
+            {
+                h.Append("Set-Cookie", "second=2; Path=/");
+                h["Cache-Control"] = "no-cache,max-age=0";
+            }
             context.Response.StatusCode = request.Query.ContainsKey("status") ? int.Parse(request.Query["status"]!) : 200;
             context.Response.ContentType = request.ContentType ?? "application/octet-stream";
             await context.Response.Body.WriteAsync(bytes);
