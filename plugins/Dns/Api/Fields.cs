@@ -156,7 +156,7 @@ public static class UserAcl
         var caller = services.GetRequiredService<ICaller>();
         if (caller.Credential == CredentialKind.ApiKey && caller.UserId is { } userId)
         {
-            var entries = await services.GetRequiredService<AclStore>().CheckedAclAsync(userId, context.HttpContext.RequestAborted);
+            var entries = await services.GetRequiredService<AclStore>().ListAclAsync(userId, context.HttpContext.RequestAborted);
             if (!Allows(entries, caller.SourceAddress))
                 return Problems.Forbidden($"the user's IP ACL does not allow {caller.SourceAddress}");
         }

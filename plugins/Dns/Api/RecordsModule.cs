@@ -33,13 +33,11 @@ public sealed class RecordsModule : ICarterModule
             if (http.IsSeedProfile()) input = SeedForms.Input(row.Name, input, seedErrors);
             if (seedErrors.Any) return seedErrors.ToProblem();
             var errors = new Dictionary<string, List<string>>();
-            if (RecordValidator.Validate(row.Name, input, errors) is not { } valid) return Problems.Errors(errors);
-            // Only an NS record is checked against the whole zone (the data its delegation would hide).
-            var scope = valid.Type == "NS" ? RecordScope.All : RecordScope.AtName(valid.Name);
+            if (RecordValidator.Validate(row.Name, input, errors) is null) return Problems.Errors(errors);
             ChangeResult? result = null;
             var trail = audit.InTransaction(http.IsSeedProfile() ? StatusCodes.Status200OK : StatusCodes.Status201Created);
             var write = await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes => (result = changes.Add(input, ttlGiven: input.Ttl is not null)).Applied),
-                new WriteAudit(trail, "dns.record.add", row.Name, _ => new { result!.Record!.Index, result.Record.Name, result.Record.Type, rdata = result.Record.Presentation() }), scope, ct);
+                new WriteAudit(trail, "dns.record.add", row.Name, _ => new { result!.Record!.Index, result.Record.Name, result.Record.Type, rdata = result.Record.Presentation() }), ct);
             if (write is null) return Problems.NotFound("Zone");
             switch (result!.Outcome)
             {
@@ -64,7 +62,7 @@ public sealed class RecordsModule : ICarterModule
             if (http.IsSeedProfile()) return await DeleteAtPositionAsync(row, index, store, views, audit, ct);
             if (!int.TryParse(index, out var i) || i < 1) return Problems.Field("index", "must be a positive integer (see /zone/[ZONE]/records)");
             var trail = new WriteAudit(audit.InTransaction(StatusCodes.Status200OK), "dns.record.delete", row.Name, _ => new { index = i });
-            if (await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes => changes.Delete(i).Applied), trail, RecordScope.AtIndex(i), ct) is not { Changed: true })
+            if (await store.WriteRecordsAsync(row, RecordChangeSet.Applying(changes => changes.Delete(i).Applied), trail, ct) is not { Changed: true })
                 return Problems.NotFound("Record");
             views.Poke();
             return TypedResults.Ok(new Done($"record {i} deleted from {row.Name}"));

@@ -128,13 +128,9 @@ public sealed class ViewStore(IDbConnectionFactory db, TimeProvider clock)
     /// A zone's records by index, in the caller's transaction. Read column by column with the reader's typed getters:
     /// every record write reads its zone's records, and the general mapper's boxing and conversions were a tenth of its CPU.
     /// </summary>
-    public static Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId) => ListRecordsAsync(c, tx, zoneId, RecordScope.All);
-
-    /// <summary>The zone's records in <paramref name="scope"/>, by index, in the caller's transaction.</summary>
-    public static async Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId, RecordScope scope)
+    public static async Task<List<DnsRecord>> ListRecordsAsync(DbConnection c, DbTransaction? tx, string zoneId)
     {
-        await using var reader = await c.ExecuteReaderAsync($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId{scope.Condition} ORDER BY idx",
-            new { zoneId, scopeName = scope.Name, scopeIndex = scope.Index }, tx);
+        await using var reader = await c.ExecuteReaderAsync($"SELECT {RecordColumns} FROM dns_records WHERE zone_id = @zoneId ORDER BY idx", new { zoneId }, tx);
         var records = new List<DnsRecord>();
         while (await reader.ReadAsync())
             records.Add(new DnsRecord

@@ -168,20 +168,14 @@ public sealed class ZoneStore
     /// appends its feed row and writes <paramref name="audit"/>'s row in the same transaction (so a change is never stored
     /// without its audit rows, and they take no commit of their own). The task completes after the commit; then the records the write left are handed to the zone view
     /// (<see cref="WrittenZones"/>), which rebuilds the zone from them without reading it again. Null when the zone is gone.
-    /// A write given a narrower <see cref="RecordScope"/> (a single add or delete) reads only those records, in its transaction,
-    /// and hands nothing over: the view applies its feed row to the zone it serves.
     /// </summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(ZoneRow zone, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, CancellationToken ct = default) =>
-        await WriteRecordsAsync(zone, change, audit, RecordScope.All, ct);
-
-    /// <summary>The write path for the records in <paramref name="scope"/> (see the overload without it).</summary>
-    public async Task<RecordWrite?> WriteRecordsAsync(ZoneRow zone, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, RecordScope scope, CancellationToken ct = default)
+    public async Task<RecordWrite?> WriteRecordsAsync(ZoneRow zone, Func<ZoneRecords, RecordEdit?> change, WriteAudit audit, CancellationToken ct = default)
     {
         var zoneId = zone.Id;
-        (ZoneRow, List<DnsRecord>?) before = (zone, scope.IsAll ? await ReadRecordsAsync(zoneId, ct) : null);
+        var before = (zone, await ReadRecordsAsync(zoneId, ct));
         var (write, position, records) = await _writes.RunAsync(async (c, tx) =>
         {
-            var result = await WriteRecordsAsync(c, tx, zoneId, before, scope, change);
+            var result = await WriteRecordsAsync(c, tx, zoneId, before, change);
             if (result.Write is { Applied: true } applied) await audit.RecordAsync(tx, applied);
             return result;
         }, ct);
@@ -202,7 +196,7 @@ public sealed class ZoneStore
     }
 
     private async Task<(RecordWrite? Write, long Position, IReadOnlyList<DnsRecord>? Records)> WriteRecordsAsync(DbConnection c, DbTransaction tx, string zoneId,
-        (ZoneRow Zone, List<DnsRecord>? Records) before, RecordScope scope, Func<ZoneRecords, RecordEdit?> change)
+        (ZoneRow Zone, List<DnsRecord> Records) before, Func<ZoneRecords, RecordEdit?> change)
     {
         var row = await c.QueryFirstOrDefaultAsync<ZoneRow>(
             "SELECT name AS Name, next_index AS NextIndex, serial AS Serial, child_zones AS ChildZones FROM dns_zones WHERE id = @zoneId", new { zoneId }, tx);
@@ -212,7 +206,7 @@ public sealed class ZoneStore
         if (row.ChildZones < 0)
             await c.ExecuteAsync("UPDATE dns_zones SET child_zones = @count WHERE id = @zoneId", new { count = children.Count, zoneId }, tx);
         var unchanged = serial == before.Zone.Serial && nextIndex == before.Zone.NextIndex;
-        var existing = unchanged && before.Records is { } read ? read : await ViewStore.ListRecordsAsync(c, tx, zoneId, scope);
+        var existing = unchanged ? before.Records : await ViewStore.ListRecordsAsync(c, tx, zoneId);
         if (change(new ZoneRecords(zone, existing, children, nextIndex)) is not { } edit)
             return (new RecordWrite(serial, false, [], [], Applied: false), 0, null);
         var (removed, added) = (edit.Removed, edit.Added);
@@ -228,7 +222,7 @@ public sealed class ZoneStore
         await c.ExecuteAsync("UPDATE dns_zones SET next_index = @next, serial = @serial, updated_at = @now WHERE id = @zoneId",
             new { zoneId, next = edit.NextIndex, serial, now }, tx);
         var position = await view.AppendChangeAsync(c, tx, zoneId, zone, ChangeKind.Records, oldSerial, serial, removed, added);
-        return (new RecordWrite(serial, true, removed, added), position, scope.IsAll ? edit.Records.ToList() : null);
+        return (new RecordWrite(serial, true, removed, added), position, edit.Records.ToList());
     }
 
     /// <summary>

@@ -105,53 +105,16 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
     }
 
     /// <summary>
-    /// The zone as its <paramref name="last"/> change left it: the <paramref name="served"/> zone with the changes' records
-    /// applied when they follow it (each change's old serial the serial before it, new records only), or else from the
-    /// records this host's write of that change handed over (<see cref="WrittenZones"/>), or else read again from the
-    /// database (a zone added, an edit that rewrites a record under its index) with the changes of the writes committed
-    /// since, so that its journal ends at the serial it is served with.
+    /// The zone as its <paramref name="last"/> change left it: from the records this host's write of that change handed
+    /// over (<see cref="WrittenZones"/>), or else read again from the database (another host's change, a zone added)
+    /// with the changes of the writes committed since, so that its journal ends at the serial it is served with.
     /// </summary>
     private async Task<ZoneSnapshot?> RebuildAsync(ZoneSnapshot? served, ChangeRow last, IReadOnlyList<ChangeRow> changes, CancellationToken ct)
     {
-        var parsed = changes.Select(c => Parse(last.ZoneName, c)).ToList();
-        if (Applied(served, parsed) is { } applied)
-            return builder.Snapshot(last.ZoneId, last.ZoneName, last.Serial, last.Position, applied, Journal(served, parsed)).Built();
         if (written.Take(last.ZoneId, last.Position) is { } records)
-            return builder.Snapshot(new ZoneRow { Id = last.ZoneId, Name = last.ZoneName, Serial = last.Serial }, records, last.Position, Journal(served, parsed));
+            return builder.Snapshot(new ZoneRow { Id = last.ZoneId, Name = last.ZoneName, Serial = last.Serial }, records, last.Position, Journal(served, last.ZoneName, changes));
         if (await store.LoadZoneAsync(last.ZoneId, last.Position, ct) is not { } stored) return null;
-        return builder.Snapshot(stored.Zone, stored.Records, stored.Later.LastOrDefault()?.Position ?? last.Position,
-            Journal(served, [.. parsed, .. stored.Later.Select(c => Parse(last.ZoneName, c))]));
-    }
-
-    /// <summary>A feed row with its records in wire form, and whether it rewrites a record under its index (an edit).</summary>
-    private sealed record ParsedChange(ChangeRow Row, ZoneDelta? Delta, bool Edits);
-
-    private static ParsedChange Parse(string zone, ChangeRow change)
-    {
-        if (change.Kind != ChangeKind.Records) return new ParsedChange(change, null, false);
-        var (removed, added) = (ChangeRecords.Read(change.Removed), ChangeRecords.Read(change.Added));
-        var rewritten = removed.Select(r => r.Index).Intersect(added.Select(r => r.Index)).Any();
-        return new ParsedChange(change, ZoneDelta.Of(zone, change.OldSerial, change.Serial, removed, added), rewritten);
-    }
-
-    /// <summary>
-    /// The <paramref name="served"/> zone's records with <paramref name="changes"/> applied in order, or null when they do not
-    /// follow it one by one (another zone under the name, another serial, a zone added) or one is an edit: an edited
-    /// record keeps its index, so appended it would not stand where a read of the zone puts it. The records are then
-    /// exactly those a read of the zone gives (in index order: added records take the zone's next indexes).
-    /// </summary>
-    private static byte[]? Applied(ZoneSnapshot? served, IReadOnlyList<ParsedChange> changes)
-    {
-        if (served is null) return null;
-        var (records, serial) = (served.Records(), served.Soa.Serial);
-        foreach (var change in changes)
-        {
-            // Every record write moves the serial: a row that does not is no change of the write path's to apply.
-            if (change.Delta is not { } delta || change.Edits || change.Row.ZoneId != served.Id || change.Row.OldSerial != serial || change.Row.Serial == serial) return null;
-            if (delta.ApplyTo(records) is not { } next) return null;
-            (records, serial) = (next, change.Row.Serial);
-        }
-        return records;
+        return builder.Snapshot(stored.Zone, stored.Records, stored.Later.LastOrDefault()?.Position ?? last.Position, Journal(served, last.ZoneName, [.. changes, .. stored.Later]));
     }
 
     /// <summary>Whether <paramref name="changes"/> follow <paramref name="position"/> one step at a time.</summary>
@@ -163,13 +126,14 @@ public sealed class ZoneViewProvider(ViewStore store, WrittenZones written, Zone
     }
 
     /// <summary>The <paramref name="served"/> zone's journal followed by <paramref name="changes"/>, at most <see cref="DnsServerOptions.IxfrJournal"/> long.</summary>
-    private IReadOnlyList<ZoneDelta> Journal(ZoneSnapshot? served, IEnumerable<ParsedChange> changes)
+    private IReadOnlyList<ZoneDelta> Journal(ZoneSnapshot? served, string name, IEnumerable<ChangeRow> changes)
     {
         List<ZoneDelta> journal = served is null ? [] : [.. served.Journal];
         foreach (var change in changes)
         {
-            if (change.Row.Kind == ChangeKind.Zone) journal.Clear();
-            else if (change.Delta is { } delta) journal.Add(delta);
+            if (change.Kind == ChangeKind.Zone) journal.Clear();
+            else if (change.Kind == ChangeKind.Records)
+                journal.Add(ZoneDelta.Of(name, change.OldSerial, change.Serial, ChangeRecords.Read(change.Removed), ChangeRecords.Read(change.Added)));
         }
         if (journal.Count > options.IxfrJournal) journal.RemoveRange(0, journal.Count - options.IxfrJournal);
         return journal;
