@@ -7,7 +7,8 @@
 # zones, 10 % names outside any zone) with dnsperf against both: q/s, latency, RSS of both, restart -> last zone
 # answered, API 201 -> answer over UDP over EDITS edits, and ADDS single adds from CLIENTS concurrent API clients.
 # Environment: UDP_WORKERS (default nproc), SINGLE_PERCENT (10), QUERIES (100000 in the query file), EDITS (200),
-# CLIENTS (16), ADDS (5000), ADD_CLIENT (python: CLIENTS threads of scale.py, ADDS adds; wrk: CLIENTS connections of
+# CLIENTS (16), ADD_CONCURRENCY (the single adds' client counts, one run each: "4 8 16" gives adds/s and p50/p99 as a
+# curve; default CLIENTS), ADDS (5000), ADD_CLIENT (python: CLIENTS threads of scale.py, ADDS adds; wrk: CLIENTS connections of
 # wrk with adds.lua for ADD_SECONDS (3) s, a compiled client that costs the shared cores less; "python wrk": both, in
 # turn), BIN (the published host to run, default artifacts/bench-dns; with BUILD=0 to run another build),
 # BUILD=0 to reuse the last build (published ReadyToRun into artifacts/bench-dns, as build/publish.sh deploys). Needs dnsperf, nsd, dig, curl, python3 (and wrk for ADD_CLIENT=wrk). Everything listens on 127.0.0.1
@@ -26,6 +27,7 @@ QUERIES=${QUERIES:-100000}
 MODE=${MODE:-performance}
 if [ "$MODE" = consistency ]; then EDITS=${EDITS:-10000}; else EDITS=${EDITS:-200}; fi
 CLIENTS=${CLIENTS:-16}
+ADD_CONCURRENCY=${ADD_CONCURRENCY:-$CLIENTS}
 ADDS=${ADDS:-5000}
 ADD_CLIENT=${ADD_CLIENT:-python}
 ADD_SECONDS=${ADD_SECONDS:-3}
@@ -185,7 +187,9 @@ echo "== memory with $TOTAL records: Edgeplane RSS $EP_RSS MiB (Pss $EP_PSS), NS
 echo "== API 201 -> answer over UDP ($EDITS single adds to random zones, polled in a tight UDP loop)"
 python3 "$HELPER" propagation "$BASE" "$KEY" "$EP_PORT" "$ZONES" "$EDITS"
 
+echo "== single adds: the curve over ADD_CONCURRENCY ($ADD_CONCURRENCY) concurrent clients, each client kind in turn"
 for CLIENT in $ADD_CLIENT; do
+for CLIENTS in $ADD_CONCURRENCY; do
   read -r W0 T0 <<<"$(write_counts)"
   C0=$(cpu_ticks "$HOST_PID")
   if [ "$CLIENT" = wrk ]; then
@@ -203,6 +207,7 @@ for CLIENT in $ADD_CLIENT; do
   read -r W1 T1 <<<"$(write_counts)"
   echo "   $(( W1 - W0 )) record writes committed in $(( T1 - T0 )) transactions (group commit: $(python3 -c "print(f'{($W1 - $W0) / max(1, $T1 - $T0):.1f}')") writes per commit)"
   echo "   host CPU $(python3 -c "print(f'{($C1 - $C0) * 1000 / $(getconf CLK_TCK) / $DONE:.2f}')") ms per add (user + system), client ($CLIENT) $(awk -v n="$DONE" '{printf "%.2f", ($1 + $2) * 1000 / n}' "$WORK/client.cpu") ms; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 done
 
 echo "== restart -> $LAST answered"
