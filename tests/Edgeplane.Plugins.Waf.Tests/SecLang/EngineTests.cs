@@ -32,6 +32,15 @@ public sealed class EngineTests
     private static bool Blocks(string rules, string uri, (string, string)[]? headers = null, string? body = null, string? contentType = null) =>
         Run(rules, uri, headers, body, contentType).Blocked;
 
+    /// <summary>One GET through a reused <paramref name="transaction"/>, cleared for the next.</summary>
+    private static SecLangResult Get(SecLangTransaction transaction, string uri)
+    {
+        transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", uri, "HTTP/1.1", [], null));
+        var result = transaction.Evaluate();
+        transaction.Clear();
+        return result;
+    }
+
     [Theory]
     [InlineData("ARGS", "/?a=evil", true)]
     [InlineData("ARGS:a", "/?a=evil", true)]
@@ -482,13 +491,7 @@ public sealed class EngineTests
             """);
         Assert.Equal(5, SetupPrefix.Length(set.Phases[1]));
         var transaction = new SecLangTransaction(set);
-        SecLangResult Send(string uri)
-        {
-            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", uri, "HTTP/1.1", [], null));
-            var result = transaction.Evaluate();
-            transaction.Clear();
-            return result;
-        }
+        SecLangResult Send(string uri) => Get(transaction, uri);
         Assert.False(Send("/").Blocked);
         Assert.True(Send("/?a=1").Blocked);
         Assert.Equal(418, Send("/?b=1").Status);
@@ -509,9 +512,7 @@ public sealed class EngineTests
         var transaction = new SecLangTransaction(set);
         for (var i = 0; i < 2; i++)
         {
-            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", "/", "HTTP/1.1", [], null));
-            var result = transaction.Evaluate();
-            transaction.Clear();
+            var result = Get(transaction, "/");
             Assert.Equal(length == 2 ? [2] : Array.Empty<int>(), result.Matches.Select(m => m.Id).ToArray());
         }
     }
@@ -526,13 +527,7 @@ public sealed class EngineTests
             SecRule TX:score "@ge 5" "id:4,phase:2,deny"
             """);
         var transaction = new SecLangTransaction(set);
-        SecLangResult Send(string uri)
-        {
-            transaction.Start(SecLangRequest.FromText("127.0.0.1", 1, "GET", uri, "HTTP/1.1", [], null));
-            var result = transaction.Evaluate();
-            transaction.Clear();
-            return result;
-        }
+        SecLangResult Send(string uri) => Get(transaction, uri);
         var scored = Send("/?score=1");
         Assert.True(scored.Blocked);
         Assert.False(Send("/?a=1").Blocked);
